@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CommunitySupportsConfig(AppConfig):
+    name = "community_supports"

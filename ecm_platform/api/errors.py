@@ -1,0 +1,22 @@
+"""One JSON error shape for the API; typed domain errors become field-level 400s (or 409s)."""
+
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework import exceptions, status
+
+from ecm_platform.errors import ConflictError, DomainError
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object was changed by someone else; reload and try again."
+    default_code = "conflict"
+
+
+class DomainAwareExceptionHandler(ExceptionHandler):
+    def convert_known_exceptions(self, exc):
+        if isinstance(exc, ConflictError):
+            return Conflict(exc.message, code=exc.code)
+        if isinstance(exc, DomainError):
+            detail = exceptions.ErrorDetail(exc.message, code=exc.code)
+            return exceptions.ValidationError({exc.field: [detail]} if exc.field else [detail])
+        return super().convert_known_exceptions(exc)

@@ -1,0 +1,25 @@
+"""/api/v1/: every app registers its routes here."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from ecm_platform.calendars.api import HolidayViewSet
+from ecm_platform.tenancy.api import ApiKeyViewSet, CountyViewSet, MembershipViewSet, MeView
+
+router = SimpleRouter()
+router.register("counties", CountyViewSet, basename="county")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("api-keys", ApiKeyViewSet, basename="api-key")
+router.register("holidays", HolidayViewSet, basename="holiday")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[], authentication_classes=[]),
+        name="docs",
+    ),
+    *router.urls,
+]

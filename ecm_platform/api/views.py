@@ -1,0 +1,48 @@
+"""The base of every plan API view: the plan scope is entered right after authentication.
+
+DRF authenticates inside the view, after middleware, so the scope cannot come from middleware for
+API keys. `dispatch` holds an ExitStack so the scope covers permissions, throttles, the handler and
+error handling, and is always left again.
+"""
+
+from contextlib import ExitStack
+
+from rest_framework import viewsets
+from rest_framework.views import APIView
+
+from ecm_platform.tenancy.models import Membership, PlanApiKey
+from ecm_platform.tenancy.scoping import plan_scope
+
+
+def principal_membership(request) -> Membership | None:
+    """The membership the request acts as: the API key's, else the browser session's."""
+    if isinstance(request.auth, PlanApiKey):
+        return request.auth.membership
+    if request.user.is_authenticated:
+        return getattr(request._request, "membership", None)
+    return None
+
+
+class PlanScopedMixin:
+    allowed_roles: frozenset = frozenset()
+    action_roles: dict = {}
+
+    def dispatch(self, request, *args, **kwargs):
+        with ExitStack() as stack:
+            self._scope_stack = stack
+            return super().dispatch(request, *args, **kwargs)
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        request.membership = principal_membership(request)
+        request.plan = request.membership.plan if request.membership else None
+        if request.plan is not None:
+            self._scope_stack.enter_context(plan_scope(request.plan))
+
+
+class PlanAPIView(PlanScopedMixin, APIView):
+    pass
+
+
+class PlanViewSet(PlanScopedMixin, viewsets.GenericViewSet):
+    pass

@@ -1,0 +1,54 @@
+"""Writes to the holiday calendars. Every function expects the plan's scope to be active."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from ecm_platform.calendars import rules
+from ecm_platform.calendars.models import Holiday, HolidayCalendarYear
+from ecm_platform.calendars.selectors import holiday_years_copied
+from ecm_platform.errors import DomainError
+from ecm_platform.tenancy.models import HealthPlan
+
+
+def holiday_calendars_ensure(*, plan: HealthPlan, years: Iterable[int]) -> list[int]:
+    """Copy the default closures for each year the plan has no calendar for yet.
+
+    Idempotent and safe under concurrency: a year copied by someone else meanwhile is skipped.
+    Returns the years copied now.
+    """
+    missing = sorted(set(years) - holiday_years_copied(plan=plan))
+    copied = []
+    for year in missing:
+        try:
+            with transaction.atomic():
+                HolidayCalendarYear.objects.create(plan=plan, year=year, source=rules.SOURCE)
+                Holiday.objects.bulk_create(
+                    [
+                        Holiday(plan=plan, date=day, name=name)
+                        for day, name in rules.default_closures(year).items()
+                    ],
+                    ignore_conflicts=True,  # a closure the administrator added before the copy
+                )
+        except IntegrityError:
+            continue
+        copied.append(year)
+    return copied
+
+
+@transaction.atomic
+def holiday_create(*, plan: HealthPlan, day: date, name: str, actor=None) -> Holiday:
+    """Add a closure day (the year's defaults are copied first, so they are not lost)."""
+    holiday_calendars_ensure(plan=plan, years=[day.year])
+    if Holiday.objects.filter(plan=plan, date=day).exists():
+        raise DomainError(f"{day.isoformat()} is already a closure day.", field="date", code="duplicate")
+    return Holiday.objects.create(plan=plan, date=day, name=name.strip())
+
+
+@transaction.atomic
+def holiday_delete(*, plan: HealthPlan, holiday: Holiday, actor=None) -> None:
+    """Drop a closure day (e.g. an observance the plan's offices stay open for)."""
+    if holiday.plan_id != plan.pk:
+        raise DomainError("The holiday belongs to another plan.")
+    holiday.delete()

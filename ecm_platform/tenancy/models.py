@@ -1,0 +1,109 @@
+"""Tenancy: the plan (MCP) that owns every row, who works for it, and the keys integrators use.
+
+Every plan-owned model carries `plan` and a scoped manager (`ScopedManager(plan="plan")`): a query
+outside `plan_scope(...)` raises ScopeError instead of returning another plan's rows.
+"""
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
+
+
+class County(models.Model):
+    """One of California's 58 counties (reference data, seeded by a migration)."""
+
+    code = models.CharField(max_length=2, unique=True, help_text="01 Alameda ... 58 Yuba")
+    name = models.CharField(max_length=40, unique=True)
+    has_wpc_or_hhp = models.BooleanField(
+        default=False, help_text="Ran Whole Person Care and/or Health Homes (DOMAIN 3.4)."
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "counties"
+
+    def __str__(self):
+        return self.name
+
+
+class HealthPlan(models.Model):
+    """A Medi-Cal managed care plan: the tenant."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+    counties = models.ManyToManyField(County, related_name="plans", blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    """The plan staff roles of DOMAIN 1, plus integrators calling the API."""
+
+    CARE_COORDINATOR = "care_coordinator", "Care coordinator"
+    REVIEWER = "reviewer", "Utilization reviewer / supervisor"
+    REPORTING_ANALYST = "reporting_analyst", "Reporting analyst"
+    PLAN_ADMINISTRATOR = "plan_administrator", "Plan administrator"
+    INTEGRATOR = "integrator", "Integrator"
+
+
+class Membership(models.Model):
+    """A user works for a plan in one role. A user may hold memberships in several plans."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_memberships"
+    )
+    plan = models.ForeignKey(HealthPlan, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "plan"], name="membership_one_role_per_plan")
+        ]
+        indexes = [models.Index(fields=["plan", "role"])]
+
+    def __str__(self):
+        return f"{self.user} - {self.plan} ({self.get_role_display()})"
+
+
+class PlanApiKeyManager(BaseAPIKeyManager):
+    def get_usable_keys(self):
+        # One query per authenticated request: the key with its membership, user and plan.
+        return (
+            super()
+            .get_usable_keys()
+            .filter(membership__is_active=True, membership__user__is_active=True, plan__is_active=True)
+            .select_related("membership__user", "plan")
+        )
+
+
+class PlanApiKey(AbstractAPIKey):
+    """An integrator's key: hashed, prefixed, expiring, revocable, bound to one membership.
+
+    `plan` repeats `membership.plan` so that keys are plan-owned rows like any other; the
+    service that issues keys sets both from the membership.
+    """
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.CASCADE, related_name="api_keys")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_keys")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(plan="plan", _manager_class=PlanApiKeyManager)
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "plan API key"
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["plan", "-created"])]

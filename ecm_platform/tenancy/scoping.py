@@ -1,0 +1,74 @@
+"""Entering and leaving a plan's scope: the only ways tenant queries become possible.
+
+Contract:
+- `plan_scope(plan)` scopes every plan-owned manager to one plan. It refuses anything but a saved
+  HealthPlan: django-scopes treats a scope value of None as "no filter", which would show every
+  plan's rows.
+- `across_plans(reason=...)` is the one way to query without a plan; it is loud (logged with its
+  reason) and used only where the principal has not chosen a plan yet (a user's own memberships, an
+  API key lookup by its hash) or for installation-wide maintenance jobs.
+- Entry points enter the scope once: PlanScopeMiddleware for pages, the API base view after
+  authentication, PlanTask for Celery, PlanCommand (`--plan`) for management commands.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from celery import Task
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scope, scopes_disabled
+
+from ecm_platform.tenancy.models import HealthPlan
+
+logger = logging.getLogger("ecm_platform.tenancy")
+
+
+@contextmanager
+def plan_scope(plan: HealthPlan):
+    if not isinstance(plan, HealthPlan) or plan.pk is None:
+        raise ValueError(f"plan_scope needs a saved HealthPlan, got {plan!r}")
+    with scope(plan=plan.pk):
+        yield
+
+
+@contextmanager
+def across_plans(*, reason: str):
+    logger.debug("tenancy.scope.crossed", extra={"reason": reason})
+    with scopes_disabled():
+        yield
+
+
+class PlanTask(Task):
+    """Celery base class for plan work: the task takes `plan_id` and runs inside that plan's scope.
+
+    A plan that has vanished or been deactivated makes the task a no-op (tasks are safe to retry).
+    """
+
+    abstract = True
+    typing = False  # callers pass plan_id; the task body receives the plan
+
+    def __call__(self, *args, plan_id: int, **kwargs):
+        plan = HealthPlan.objects.filter(pk=plan_id, is_active=True).first()
+        if plan is None:
+            logger.warning("tenancy.task.plan_missing", extra={"task": self.name, "plan_id": plan_id})
+            return None
+        with plan_scope(plan):
+            return super().__call__(*args, plan=plan, **kwargs)
+
+
+class PlanCommand(BaseCommand):
+    """Management command base: `--plan CODE` is required and `handle_plan` runs in its scope."""
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plan", required=True, help="The plan's code.")
+
+    def handle(self, *args, **options):
+        code = options.pop("plan")
+        plan = HealthPlan.objects.filter(code=code).first()
+        if plan is None:
+            raise CommandError(f"No plan with code {code!r}.")
+        with plan_scope(plan):
+            return self.handle_plan(plan, *args, **options)
+
+    def handle_plan(self, plan: HealthPlan, *args, **options):
+        raise NotImplementedError

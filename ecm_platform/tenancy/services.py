@@ -1,0 +1,95 @@
+"""Write use cases for tenancy: plans, users, memberships and API keys."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ecm_platform import clocks
+from ecm_platform.calendars.services import holiday_calendars_ensure
+from ecm_platform.errors import CrossPlanReference, DomainError
+from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey, Role
+from ecm_platform.tenancy.scoping import plan_scope
+
+API_KEY_DEFAULT_LIFETIME = timedelta(days=365)
+API_KEY_MAX_LIFETIME = timedelta(days=2 * 365)
+
+
+@transaction.atomic
+def plan_create(*, code: str, name: str, county_codes: list[str], actor=None) -> HealthPlan:
+    """Create a plan serving the given counties and copy its default holiday calendars."""
+    if HealthPlan.objects.filter(code=code).exists():
+        raise DomainError(f"A plan with code {code!r} exists already.", field="code", code="duplicate")
+    counties = list(County.objects.filter(code__in=county_codes))
+    unknown = sorted(set(county_codes) - {county.code for county in counties})
+    if unknown:
+        raise DomainError(f"Unknown county codes: {', '.join(unknown)}.", field="counties")
+    plan = HealthPlan.objects.create(code=code, name=name)
+    plan.counties.set(counties)
+    this_year = clocks.local_date(clocks.now()).year
+    with plan_scope(plan):
+        holiday_calendars_ensure(plan=plan, years=range(this_year - 1, this_year + 2))
+    return plan
+
+
+@transaction.atomic
+def user_create(*, username: str, email: str, password: str, full_name: str = "") -> AbstractBaseUser:
+    user_model = get_user_model()
+    if user_model.objects.filter(username=username).exists():
+        raise DomainError(f"User {username!r} exists already.", field="username", code="duplicate")
+    user = user_model(username=username, email=email)
+    first_name, _, last_name = full_name.partition(" ")
+    user.first_name, user.last_name = first_name, last_name
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), field="password", code="weak_password") from error
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def membership_create(*, user: AbstractBaseUser, plan: HealthPlan, role: Role, actor=None) -> Membership:
+    if role not in Role.values:
+        raise DomainError(f"Unknown role {role!r}.", field="role")
+    if Membership.objects.filter(user=user, plan=plan).exists():
+        raise DomainError(
+            f"{user} already works for {plan} (one role per plan).", field="user", code="duplicate"
+        )
+    return Membership.objects.create(user=user, plan=plan, role=role)
+
+
+@transaction.atomic
+def api_key_issue(
+    *, plan: HealthPlan, membership: Membership, name: str, expires_at: datetime | None = None, actor=None
+) -> tuple[PlanApiKey, str]:
+    """Issue a key for one membership. The raw key is returned once and never stored."""
+    if membership.plan_id != plan.pk:
+        raise CrossPlanReference("The membership belongs to another plan.", field="membership")
+    if not membership.is_active:
+        raise DomainError("The membership is inactive.", field="membership", code="inactive")
+    now = clocks.now()
+    expires_at = expires_at or now + API_KEY_DEFAULT_LIFETIME
+    if expires_at <= now:
+        raise DomainError("The expiry must be in the future.", field="expires_at")
+    if expires_at > now + API_KEY_MAX_LIFETIME:
+        raise DomainError("A key may live at most two years.", field="expires_at")
+    return PlanApiKey.objects.create_key(
+        name=name, plan=plan, membership=membership, expiry_date=expires_at, created_by=actor
+    )
+
+
+@transaction.atomic
+def api_key_revoke(*, plan: HealthPlan, api_key: PlanApiKey, actor=None) -> PlanApiKey:
+    if api_key.plan_id != plan.pk:
+        raise CrossPlanReference("The key belongs to another plan.")
+    if api_key.revoked:
+        return api_key
+    api_key.revoked = True
+    api_key.revoked_at = clocks.now()
+    api_key.save(update_fields=["revoked", "revoked_at"])
+    return api_key
