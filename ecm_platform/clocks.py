@@ -18,7 +18,7 @@ Contract:
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -114,7 +114,7 @@ def routine_due(received_at: datetime, calendar: WorkingCalendar, timeframes: De
 
 def expedited_due(received_at: datetime, hours: int) -> datetime:
     """Receipt plus real elapsed hours: computed in UTC so a DST change neither adds nor removes one."""
-    return (received_at.astimezone(ZoneInfo("UTC")) + timedelta(hours=hours)).astimezone(LOCAL_ZONE)
+    return (received_at.astimezone(UTC) + timedelta(hours=hours)).astimezone(LOCAL_ZONE)
 
 
 def extended_due(due: datetime, days: int, timeframes: DecisionTimeframes) -> datetime:
@@ -128,9 +128,15 @@ def extended_due(due: datetime, days: int, timeframes: DecisionTimeframes) -> da
     return datetime.combine(local.date() + timedelta(days=days), local.time(), tzinfo=LOCAL_ZONE)
 
 
+def elapsed(start: datetime, end: datetime) -> timedelta:
+    """Real time between two instants. Python subtracts datetimes that share a tzinfo by wall
+    clock (ignoring a DST change between them), so both are taken to UTC first."""
+    return end.astimezone(UTC) - start.astimezone(UTC)
+
+
 def time_remaining(due: datetime, at: datetime | None = None) -> timedelta:
     """Time left until `due`; negative once overdue."""
-    return due - (at or now())
+    return elapsed(at or now(), due)
 
 
 # --- Loading the plan's calendar and the rules in force ------------------------------------------

@@ -1,0 +1,70 @@
+"""Fixtures are built with scopes disabled; test bodies enter a plan's scope where they query."""
+
+from datetime import timedelta
+
+import pytest
+from django_scopes import scopes_disabled
+from rest_framework.test import APIClient
+
+from ecm_platform import clocks
+from ecm_platform.celery import app as celery_app
+from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.services import api_key_issue, plan_create
+from tests.factories import MembershipFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def eager_celery():
+    """The unit suite runs tasks in-process, whatever REDIS_URL says (ARCHITECTURE.md, Tests)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def plan_a(db):
+    with scopes_disabled():
+        return plan_create(code="plan-a", name="Alpha Health Plan", county_codes=["01", "07"])
+
+
+@pytest.fixture
+def plan_b(db):
+    with scopes_disabled():
+        return plan_create(code="plan-b", name="Bravo Health Plan", county_codes=["01", "19"])
+
+
+@pytest.fixture
+def make_membership(db):
+    def make(plan, role=Role.CARE_COORDINATOR, **kwargs):
+        with scopes_disabled():
+            return MembershipFactory(plan=plan, role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_api_client(db):
+    """An APIClient authenticated with a fresh key for the membership."""
+
+    def make(membership):
+        with scopes_disabled():
+            _, raw_key = api_key_issue(
+                plan=membership.plan,
+                membership=membership,
+                name="test",
+                expires_at=clocks.now() + timedelta(days=30),
+            )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_a(plan_a, make_membership):
+    return make_membership(plan_a, Role.PLAN_ADMINISTRATOR)
+
+
+@pytest.fixture
+def admin_b(plan_b, make_membership):
+    return make_membership(plan_b, Role.PLAN_ADMINISTRATOR)
