@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from ecm_platform.tenancy.models import HealthPlan, Membership, Role
 
-TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
+TEST_PASSWORD = "correct horse battery staple"
 
 
 class PlanFactory(factory.django.DjangoModelFactory):

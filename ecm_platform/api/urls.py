@@ -15,10 +15,16 @@ router.register("holidays", HolidayViewSet, basename="holiday")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
-    path("schema/", SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]), name="schema"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]),
+        name="schema",
+    ),
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[], authentication_classes=[]),
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", permission_classes=[], authentication_classes=[]
+        ),
         name="docs",
     ),
     *router.urls,

@@ -26,6 +26,8 @@ def holiday_years_copied(*, plan: HealthPlan) -> set[int]:
 def decision_timeframes_in_force(*, day: date) -> dict[str, DecisionTimeframe]:
     """The version of each timeframe rule in force on `day`."""
     in_force = {}
-    for timeframe in DecisionTimeframe.objects.filter(effective_from__lte=day).order_by("effective_from"):
+    for timeframe in DecisionTimeframe.objects.filter(effective_from__lte=day).order_by(
+        "effective_from"
+    ):
         in_force[timeframe.rule] = timeframe
     return in_force

@@ -42,7 +42,9 @@ def holiday_create(*, plan: HealthPlan, day: date, name: str, actor=None) -> Hol
     """Add a closure day (the year's defaults are copied first, so they are not lost)."""
     holiday_calendars_ensure(plan=plan, years=[day.year])
     if Holiday.objects.filter(plan=plan, date=day).exists():
-        raise DomainError(f"{day.isoformat()} is already a closure day.", field="date", code="duplicate")
+        raise DomainError(
+            f"{day.isoformat()} is already a closure day.", field="date", code="duplicate"
+        )
     return Holiday.objects.create(plan=plan, date=day, name=name.strip())
 
 

@@ -35,7 +35,9 @@ class PlanScopeMiddleware:
 
     def __call__(self, request):
         request.memberships = memberships_of_user(user=request.user)
-        request.membership = session_membership(request, request.memberships) if request.memberships else None
+        request.membership = (
+            session_membership(request, request.memberships) if request.memberships else None
+        )
         request.plan = request.membership.plan if request.membership else None
         if request.plan is None:
             return self.get_response(request)

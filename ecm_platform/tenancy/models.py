@@ -82,7 +82,9 @@ class PlanApiKeyManager(BaseAPIKeyManager):
         return (
             super()
             .get_usable_keys()
-            .filter(membership__is_active=True, membership__user__is_active=True, plan__is_active=True)
+            .filter(
+                membership__is_active=True, membership__user__is_active=True, plan__is_active=True
+            )
             .select_related("membership__user", "plan")
         )
 

@@ -23,7 +23,9 @@ def plan_switch(request):
     request.session.cycle_key()
     request.session[SESSION_PLAN_KEY] = membership.plan_id
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "home"
     return redirect(next_url)
 

@@ -30,7 +30,9 @@ def test_me_returns_the_keys_user_plan_and_role(plan_a, make_membership, make_ap
     assert body["authenticated_by"] == "api_key"
 
 
-def test_an_admin_issues_a_key_that_is_shown_once_and_stored_hashed(plan_a, admin_a, make_membership, make_api_client):
+def test_an_admin_issues_a_key_that_is_shown_once_and_stored_hashed(
+    plan_a, admin_a, make_membership, make_api_client
+):
     integrator = make_membership(plan_a, Role.INTEGRATOR)
     admin = make_api_client(admin_a)
     response = admin.post("/api/v1/api-keys/", {"membership": integrator.pk, "name": "claims feed"})
@@ -49,7 +51,9 @@ def test_an_admin_issues_a_key_that_is_shown_once_and_stored_hashed(plan_a, admi
 
 def test_a_revoked_key_is_refused(plan_a, admin_a, make_membership, make_api_client):
     integrator = make_membership(plan_a, Role.INTEGRATOR)
-    response = make_api_client(admin_a).post("/api/v1/api-keys/", {"membership": integrator.pk, "name": "x"})
+    response = make_api_client(admin_a).post(
+        "/api/v1/api-keys/", {"membership": integrator.pk, "name": "x"}
+    )
     raw_key, prefix = response.json()["key"], response.json()["prefix"]
     revoked = make_api_client(admin_a).post(f"/api/v1/api-keys/{prefix}/revoke/")
     assert revoked.status_code == 200
@@ -63,11 +67,15 @@ def test_an_expired_key_is_refused(plan_a, make_membership, make_api_client):
     membership = make_membership(plan_a, Role.INTEGRATOR)
     client = make_api_client(membership)
     with scopes_disabled():
-        PlanApiKey.objects.filter(membership=membership).update(expiry_date=clocks.now() - timedelta(seconds=1))
+        PlanApiKey.objects.filter(membership=membership).update(
+            expiry_date=clocks.now() - timedelta(seconds=1)
+        )
     assert client.get("/api/v1/me/").status_code == 401
 
 
-def test_a_key_of_a_deactivated_membership_or_user_is_refused(plan_a, make_membership, make_api_client):
+def test_a_key_of_a_deactivated_membership_or_user_is_refused(
+    plan_a, make_membership, make_api_client
+):
     membership = make_membership(plan_a, Role.INTEGRATOR)
     client = make_api_client(membership)
     assert client.get("/api/v1/me/").status_code == 200
@@ -91,7 +99,9 @@ def test_missing_or_malformed_credentials_are_401_with_the_error_shape(db, heade
     assert response["WWW-Authenticate"] == "Api-Key"
 
 
-def test_expiry_must_be_in_the_future_and_within_two_years(plan_a, admin_a, make_membership, make_api_client):
+def test_expiry_must_be_in_the_future_and_within_two_years(
+    plan_a, admin_a, make_membership, make_api_client
+):
     integrator = make_membership(plan_a, Role.INTEGRATOR)
     client = make_api_client(admin_a)
     past = client.post(
@@ -101,10 +111,13 @@ def test_expiry_must_be_in_the_future_and_within_two_years(plan_a, admin_a, make
     assert past.status_code == 400
     assert past.json() == {
         "type": "validation_error",
-        "errors": [{"code": "invalid", "detail": "The expiry must be in the future.", "attr": "expires_at"}],
+        "errors": [
+            {"code": "invalid", "detail": "The expiry must be in the future.", "attr": "expires_at"}
+        ],
     }
     far = client.post(
-        "/api/v1/api-keys/", {"membership": integrator.pk, "name": "x", "expires_at": "2099-01-01T00:00:00Z"}
+        "/api/v1/api-keys/",
+        {"membership": integrator.pk, "name": "x", "expires_at": "2099-01-01T00:00:00Z"},
     )
     assert far.status_code == 400
     assert far.json()["errors"][0]["attr"] == "expires_at"
@@ -122,7 +135,17 @@ def test_bootstrap_commands_issue_and_revoke(plan_a, make_membership, capsys):
 
 def test_user_create_refuses_a_weak_password_and_a_second_role_in_one_plan(plan_a):
     with pytest.raises(CommandError, match="too short"):
-        call_command("user_create", "--plan", "plan-a", "--username", "w", "--role", "reviewer", "--password", "short")
+        call_command(
+            "user_create",
+            "--plan",
+            "plan-a",
+            "--username",
+            "w",
+            "--role",
+            "reviewer",
+            "--password",
+            "short",
+        )
     call_command("user_create", "--plan", "plan-a", "--username", "r", "--role", "reviewer")
     with pytest.raises(CommandError, match="one role per plan"):
         call_command("user_create", "--plan", "plan-a", "--username", "r", "--role", "integrator")

@@ -1,15 +1,15 @@
-"""The plan's holiday calendar (DOMAIN 5.1): default closures, copied per year, edited by the plan."""
+"""The plan's holiday calendar (DOMAIN 5.1): default closures, copied per year, then edited."""
 
 from datetime import date
 
 import pytest
 from django_scopes import scopes_disabled
 
+from ecm_platform import clocks
 from ecm_platform.calendars import rules
 from ecm_platform.calendars.models import Holiday, HolidayCalendarYear
 from ecm_platform.calendars.services import holiday_calendars_ensure
 from ecm_platform.calendars.tasks import holiday_calendars_extend_all
-from ecm_platform import clocks
 from ecm_platform.tenancy.scoping import plan_scope
 
 
@@ -51,7 +51,9 @@ def test_a_new_plan_gets_its_calendar_copied(plan_a):
     with plan_scope(plan_a):
         years = set(HolidayCalendarYear.objects.values_list("year", flat=True))
         assert years == {this_year - 1, this_year, this_year + 1}
-        assert Holiday.objects.filter(date__year=this_year).count() == len(rules.default_closures(this_year))
+        assert Holiday.objects.filter(date__year=this_year).count() == len(
+            rules.default_closures(this_year)
+        )
 
 
 def test_copying_is_idempotent_and_keeps_the_plans_edits(plan_a):
@@ -69,7 +71,10 @@ def test_the_yearly_job_copies_missing_years_for_every_plan(plan_a, plan_b):
     assert holiday_calendars_extend_all.delay().get() == 2
     this_year = clocks.local_date(clocks.now()).year
     with plan_scope(plan_b):
-        assert set(HolidayCalendarYear.objects.values_list("year", flat=True)) == {this_year, this_year + 1}
+        assert set(HolidayCalendarYear.objects.values_list("year", flat=True)) == {
+            this_year,
+            this_year + 1,
+        }
 
 
 @pytest.mark.parametrize("year", range(2022, 2036))

@@ -48,7 +48,10 @@ ENDPOINTS = {
     ],
 }
 OBJECT_ROUTES = [
-    (name, method, path, kind) for name, calls in ENDPOINTS.items() for method, path, kind in calls if kind
+    (name, method, path, kind)
+    for name, calls in ENDPOINTS.items()
+    for method, path, kind in calls
+    if kind
 ]
 
 
@@ -77,7 +80,9 @@ def snapshot(plan):
 
 
 @pytest.mark.parametrize(("name", "method", "path", "kind"), OBJECT_ROUTES)
-def test_plan_b_gets_404_for_plan_a_objects(name, method, path, kind, plan_a, plan_a_objects, admin_b, make_api_client):
+def test_plan_b_gets_404_for_plan_a_objects(
+    name, method, path, kind, plan_a, plan_a_objects, admin_b, make_api_client
+):
     before = snapshot(plan_a)
     client_b = make_api_client(admin_b)  # the most privileged role of plan B
     response = getattr(client_b, method)(path.format(**plan_a_objects))
@@ -86,19 +91,25 @@ def test_plan_b_gets_404_for_plan_a_objects(name, method, path, kind, plan_a, pl
     assert snapshot(plan_a) == before
 
 
-def test_plan_b_lists_never_contain_plan_a_rows(plan_a, plan_b, plan_a_objects, admin_b, make_api_client):
+def test_plan_b_lists_never_contain_plan_a_rows(
+    plan_a, plan_b, plan_a_objects, admin_b, make_api_client
+):
     client_b = make_api_client(admin_b)
     memberships = client_b.get("/api/v1/memberships/").json()["results"]
     assert plan_a_objects["membership"] not in [row["id"] for row in memberships]
     keys = client_b.get("/api/v1/api-keys/").json()["results"]
     assert plan_a_objects["api_key"] not in [row["prefix"] for row in keys]
-    holiday_ids = {row["id"] for row in client_b.get("/api/v1/holidays/?page_size=500").json()["results"]}
+    holiday_ids = {
+        row["id"] for row in client_b.get("/api/v1/holidays/?page_size=500").json()["results"]
+    }
     with scopes_disabled():
         assert holiday_ids == set(Holiday.objects.filter(plan=plan_b).values_list("pk", flat=True))
     assert client_b.get("/api/v1/me/").json()["plan"]["code"] == "plan-b"
 
 
-def test_plan_b_cannot_issue_a_key_for_a_plan_a_membership(plan_a, plan_a_objects, admin_b, make_api_client):
+def test_plan_b_cannot_issue_a_key_for_a_plan_a_membership(
+    plan_a, plan_a_objects, admin_b, make_api_client
+):
     before = snapshot(plan_a)
     response = make_api_client(admin_b).post(
         "/api/v1/api-keys/", {"membership": plan_a_objects["membership"], "name": "stolen"}
@@ -114,7 +125,9 @@ def test_plan_b_cannot_issue_a_key_for_a_plan_a_membership(plan_a, plan_a_object
 
 def test_a_holiday_created_by_plan_b_stays_in_plan_b(plan_a, plan_b, admin_b, make_api_client):
     before = snapshot(plan_a)
-    response = make_api_client(admin_b).post("/api/v1/holidays/", {"date": "2026-10-12", "name": "Indigenous Peoples' Day"})
+    response = make_api_client(admin_b).post(
+        "/api/v1/holidays/", {"date": "2026-10-12", "name": "Indigenous Peoples' Day"}
+    )
     assert response.status_code == 201
     assert snapshot(plan_a) == before
     with scopes_disabled():

@@ -27,15 +27,16 @@ def test_the_scope_shows_only_its_plans_rows(plan_a, plan_b):
 
 
 def test_plan_scope_refuses_none_which_django_scopes_would_treat_as_every_plan(plan_a, plan_b):
-    with pytest.raises(ValueError):
-        with plan_scope(None):
-            pass
-    with pytest.raises(ValueError):
-        with plan_scope(HealthPlan(code="unsaved")):
-            pass
+    with pytest.raises(ValueError), plan_scope(None):
+        pass
+    with pytest.raises(ValueError), plan_scope(HealthPlan(code="unsaved")):
+        pass
     # Why: a raw None scope is "no filter" in django-scopes.
     with scope(plan=None):
-        assert set(Holiday.objects.values_list("plan", flat=True).distinct()) == {plan_a.pk, plan_b.pk}
+        assert set(Holiday.objects.values_list("plan", flat=True).distinct()) == {
+            plan_a.pk,
+            plan_b.pk,
+        }
 
 
 def test_a_task_runs_in_the_scope_of_the_plan_it_is_given(plan_a):

@@ -49,7 +49,11 @@ def test_switching_plan_cycles_the_session_id(client, two_plan_user):
     assert response.status_code == 302
     assert client.cookies["sessionid"].value != session_before
     me = client.get("/api/v1/me/").json()
-    assert (me["plan"]["code"], me["role"], me["authenticated_by"]) == ("plan-b", "care_coordinator", "session")
+    assert (me["plan"]["code"], me["role"], me["authenticated_by"]) == (
+        "plan-b",
+        "care_coordinator",
+        "session",
+    )
 
 
 def test_switching_to_a_plan_without_membership_is_refused(client, plan_a, plan_b, make_membership):

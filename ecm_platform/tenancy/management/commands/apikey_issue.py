@@ -11,12 +11,14 @@ from ecm_platform.tenancy.services import api_key_issue
 
 
 class Command(PlanCommand):
-    help = "Issue an API key for a user's membership in --plan. The key is printed once, alone on stdout."
+    help = "Issue an API key for a user's membership in --plan; the key alone is printed, once."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument("--username", required=True)
-        parser.add_argument("--name", required=True, help="What the key is for, e.g. 'claims feed'.")
+        parser.add_argument(
+            "--name", required=True, help="What the key is for, e.g. 'claims feed'."
+        )
         parser.add_argument("--expires-days", type=int, default=365)
 
     def handle_plan(self, plan, *args, username, name, expires_days, **options):
@@ -33,5 +35,8 @@ class Command(PlanCommand):
             )
         except DomainError as error:
             raise CommandError(error.message) from error
-        self.stderr.write(f"Key {api_key.prefix} for {username} ({membership.role}) expires {api_key.expiry_date:%Y-%m-%d}.")
+        expires = f"{api_key.expiry_date:%Y-%m-%d}"
+        self.stderr.write(
+            f"Key {api_key.prefix} for {username} ({membership.role}) expires {expires}."
+        )
         self.stdout.write(raw_key)
