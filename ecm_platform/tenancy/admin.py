@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ecm_platform.tenancy.models import County, HealthPlan, Membership
+from ecm_platform.tenancy.models import County, HealthPlan, Membership, Role
 
 
 @admin.register(County)
@@ -19,15 +19,34 @@ class HealthPlanAdmin(admin.ModelAdmin):
 
 
 class PlanOwnedAdmin(admin.ModelAdmin):
-    """Admin pages for plan-owned rows: only the session's plan, and new rows belong to it."""
+    """Admin pages for plan-owned rows: only the session's plan, only for its plan administrators,
+    and new rows belong to that plan."""
 
     exclude = ["plan"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(plan=request.plan)
 
+    def administers_session_plan(self, request):
+        membership = getattr(request, "membership", None)
+        return membership is not None and membership.role == Role.PLAN_ADMINISTRATOR
+
     def has_module_permission(self, request):
-        return request.plan is not None and super().has_module_permission(request)
+        return self.administers_session_plan(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.administers_session_plan(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self.administers_session_plan(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return self.administers_session_plan(request) and allowed
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return self.administers_session_plan(request) and allowed
 
     def save_model(self, request, obj, form, change):
         obj.plan = request.plan

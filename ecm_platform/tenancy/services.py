@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -58,6 +58,27 @@ def user_create(
     return user
 
 
+# What plan administrators edit in the Django admin, always within their own plan (admin.py).
+PLAN_ADMINISTRATOR_GROUP = "Plan administrators"
+PLAN_ADMINISTRATOR_PERMISSIONS = [
+    ("calendars", "holiday", ("view", "add", "change", "delete")),
+    ("tenancy", "membership", ("view", "add", "change")),
+]
+
+
+def _grant_admin_site(user: AbstractBaseUser) -> None:
+    group, _ = Group.objects.get_or_create(name=PLAN_ADMINISTRATOR_GROUP)
+    group.permissions.set(
+        Permission.objects.get(content_type__app_label=app, codename=f"{action}_{model}")
+        for app, model, actions in PLAN_ADMINISTRATOR_PERMISSIONS
+        for action in actions
+    )
+    user.groups.add(group)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+
+
 @transaction.atomic
 def membership_create(
     *, user: AbstractBaseUser, plan: HealthPlan, role: Role, actor=None
@@ -68,7 +89,10 @@ def membership_create(
         raise DomainError(
             f"{user} already works for {plan} (one role per plan).", field="user", code="duplicate"
         )
-    return Membership.objects.create(user=user, plan=plan, role=role)
+    membership = Membership.objects.create(user=user, plan=plan, role=role)
+    if role == Role.PLAN_ADMINISTRATOR:
+        _grant_admin_site(user)
+    return membership
 
 
 @transaction.atomic

@@ -4,8 +4,10 @@ and switching cycles the session id (ARCHITECTURE.md, Tenancy)."""
 import pytest
 from django_scopes import scopes_disabled
 
+from ecm_platform.calendars.models import Holiday
 from ecm_platform.tenancy.middleware import SESSION_PLAN_KEY
 from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.services import membership_create
 from tests.factories import TEST_PASSWORD
 
 
@@ -99,3 +101,29 @@ def test_the_switcher_is_shown_to_users_with_several_plans(client, two_plan_user
 
 def test_healthz_is_public(client, db):
     assert client.get("/healthz/").content == b"ok"
+
+
+def test_a_plan_administrator_edits_only_their_plans_holidays_in_the_admin(
+    client, plan_a, plan_b, make_membership
+):
+    # DOMAIN 5.1: the plan administrator edits the calendar; Django admin is the editor for now.
+    with scopes_disabled():
+        admin_user = make_membership(plan_b, Role.CARE_COORDINATOR).user
+        membership_create(user=admin_user, plan=plan_a, role=Role.PLAN_ADMINISTRATOR)
+        holiday_b = Holiday.objects.filter(plan=plan_b).first()
+    login(client, admin_user)
+    client.post("/plan/switch/", {"plan": "plan-a"})
+    listing = client.get("/admin/calendars/holiday/")
+    assert listing.status_code == 200
+    assert (
+        client.get(f"/admin/calendars/holiday/{holiday_b.pk}/change/").status_code == 302
+    )  # not found
+    added = client.post(
+        "/admin/calendars/holiday/add/", {"date": "2026-12-24", "name": "Christmas Eve"}
+    )
+    assert added.status_code == 302
+    with scopes_disabled():
+        assert Holiday.objects.get(date="2026-12-24", name="Christmas Eve").plan == plan_a
+    # In plan B the same user is a coordinator: no admin access to plan B's calendar.
+    client.post("/plan/switch/", {"plan": "plan-b"})
+    assert client.get("/admin/calendars/holiday/").status_code == 403

@@ -1,0 +1,77 @@
+"""Load the synthetic demo installation of `make demo`. Safe to run again: what exists stays."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from ecm_platform.tenancy.models import HealthPlan, Membership, Role
+from ecm_platform.tenancy.scoping import plan_scope
+from ecm_platform.tenancy.services import api_key_issue, membership_create, plan_create, user_create
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - synthetic data on a local demo only
+PLANS = [
+    ("golden-state", "Golden State Health Plan (demo)", ["01", "07", "34", "10"]),
+    ("sierra-valley", "Sierra Valley Health (demo)", ["34", "57", "58"]),
+]
+USERS = [
+    ("coordinator", "Casey Coordinator", Role.CARE_COORDINATOR),
+    ("reviewer", "Riley Reviewer", Role.REVIEWER),
+    ("analyst", "Avery Analyst", Role.REPORTING_ANALYST),
+    ("admin", "Adrian Administrator", Role.PLAN_ADMINISTRATOR),
+    ("integrator", "Integration Service", Role.INTEGRATOR),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo plans and one user per role, and print their logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        with scopes_disabled():
+            plans = [self.plan(code, name, counties) for code, name, counties in PLANS]
+            users = {username: self.user(username, full_name) for username, full_name, _ in USERS}
+            for username, _, role in USERS:
+                self.membership(users[username], plans[0], role)
+            # The coordinator also works for the second plan, to show the plan switcher.
+            self.membership(users["coordinator"], plans[1], Role.CARE_COORDINATOR)
+        raw_key = self.integrator_key(plans[0], users["integrator"])
+        self.print_logins(plans[0], raw_key)
+
+    def plan(self, code, name, counties):
+        return HealthPlan.objects.filter(code=code).first() or plan_create(
+            code=code, name=name, county_codes=counties
+        )
+
+    def user(self, username, full_name):
+        existing = get_user_model().objects.filter(username=username).first()
+        return existing or user_create(
+            username=username,
+            email=f"{username}@demo.invalid",
+            password=DEMO_PASSWORD,
+            full_name=full_name,
+        )
+
+    def membership(self, user, plan, role):
+        if not Membership.objects.filter(user=user, plan=plan).exists():
+            membership_create(user=user, plan=plan, role=role)
+
+    def integrator_key(self, plan, user):
+        with plan_scope(plan):
+            membership = Membership.objects.get(plan=plan, user=user)
+            if membership.api_keys.filter(revoked=False).exists():
+                return None
+            return api_key_issue(plan=plan, membership=membership, name="demo integration")[1]
+
+    def print_logins(self, plan, raw_key):
+        self.stdout.write("\nECM Platform demo: http://127.0.0.1:8000/\n")
+        self.stdout.write(f"Every demo login uses the password: {DEMO_PASSWORD}\n")
+        for username, full_name, role in USERS:
+            self.stdout.write(f"  {username:<12} {role.label}  ({full_name})")
+        self.stdout.write("  coordinator also works for a second plan: use the plan switcher.")
+        if raw_key:
+            self.stdout.write(f"\nIntegrator API key for {plan.code} (shown once): {raw_key}")
+            self.stdout.write(
+                '  curl -H "Authorization: Api-Key <key>" http://127.0.0.1:8000/api/v1/me/'
+            )
+        self.stdout.write("API docs: http://127.0.0.1:8000/api/v1/docs/\n")
