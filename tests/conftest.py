@@ -1,8 +1,10 @@
 """Fixtures are built with scopes disabled; test bodies enter a plan's scope where they query."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
@@ -18,6 +20,22 @@ def eager_celery():
     """The unit suite runs tasks in-process, whatever REDIS_URL says (ARCHITECTURE.md, Tests)."""
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+
+
+SEED_MIGRATIONS = [
+    "ecm_platform.tenancy.migrations.0002_seed_counties",
+    "ecm_platform.calendars.migrations.0002_seed_decision_timeframes",
+]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests (browser tests) flush the database after each test, taking the rows the
+    migrations seed with them: put those back."""
+    for module_name in SEED_MIGRATIONS:
+        migration = importlib.import_module(module_name)
+        migration.unseed(django_apps, None)
+        migration.seed(django_apps, None)
 
 
 @pytest.fixture

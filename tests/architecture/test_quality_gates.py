@@ -47,6 +47,7 @@ def production_env(**overrides):
         "ALLOWED_HOSTS": "ecm.example.org",
     }
     env.pop("DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     env.update(overrides)
     return env
 
