@@ -24,10 +24,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from ecm_platform.calendars.models import TimeframeRule
-from ecm_platform.calendars.selectors import decision_timeframes_in_force, holiday_dates_between
-from ecm_platform.calendars.services import holiday_calendars_ensure
-
 LOCAL_ZONE = ZoneInfo(settings.TIME_ZONE)
 END_OF_DAY = time(23, 59, 59)
 SATURDAY = 5
@@ -53,6 +49,11 @@ def frozen(instant: datetime):
 
 def local_date(instant: datetime) -> date:
     return instant.astimezone(LOCAL_ZONE).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """00:00:00 local time on `day`, as an aware datetime."""
+    return datetime.combine(day, time(0), tzinfo=LOCAL_ZONE)
 
 
 def end_of_day(day: date) -> datetime:
@@ -144,9 +145,14 @@ def time_remaining(due: datetime, at: datetime | None = None) -> timedelta:
 
 
 # --- Loading the plan's calendar and the rules in force ------------------------------------------
+# The calendars app is imported inside these functions: its services record audit events, and the
+# audit trail asks this module for the time.
 
 
 def decision_timeframes_on(day: date) -> DecisionTimeframes:
+    from ecm_platform.calendars.models import TimeframeRule
+    from ecm_platform.calendars.selectors import decision_timeframes_in_force
+
     in_force = decision_timeframes_in_force(day=day)
     missing = [rule for rule in TimeframeRule.values if rule not in in_force]
     if missing:
@@ -156,6 +162,9 @@ def decision_timeframes_on(day: date) -> DecisionTimeframes:
 
 def working_calendar(plan, first: date, last: date) -> WorkingCalendar:
     """The plan's closures between two days, copying default years not yet in the database."""
+    from ecm_platform.calendars.selectors import holiday_dates_between
+    from ecm_platform.calendars.services import holiday_calendars_ensure
+
     holiday_calendars_ensure(plan=plan, years=range(first.year, last.year + 1))
     return WorkingCalendar(holiday_dates_between(plan=plan, first=first, last=last))
 

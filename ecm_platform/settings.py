@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     # The shared core, then the domain apps in layering order (ARCHITECTURE.md).
     "ecm_platform.tenancy",
     "ecm_platform.calendars",
+    "ecm_platform.audit",
+    "ecm_platform.notifications",
     "benefits",
     "members",
     "eligibility",
@@ -204,6 +206,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ecm-platform@localhost")
 

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
+from ecm_platform.audit.services import audit_record
 from ecm_platform.calendars import rules
 from ecm_platform.calendars.models import Holiday, HolidayCalendarYear
 from ecm_platform.calendars.selectors import holiday_years_copied
@@ -33,6 +34,12 @@ def holiday_calendars_ensure(*, plan: HealthPlan, years: Iterable[int]) -> list[
                 )
         except IntegrityError:
             continue
+        audit_record(
+            code="calendars.holiday_year.copied",
+            plan=plan,
+            actor=None,
+            payload={"year": year, "source": rules.SOURCE},
+        )
         copied.append(year)
     return copied
 
@@ -45,7 +52,15 @@ def holiday_create(*, plan: HealthPlan, day: date, name: str, actor=None) -> Hol
         raise DomainError(
             f"{day.isoformat()} is already a closure day.", field="date", code="duplicate"
         )
-    return Holiday.objects.create(plan=plan, date=day, name=name.strip())
+    holiday = Holiday.objects.create(plan=plan, date=day, name=name.strip())
+    audit_record(
+        code="calendars.holiday.created",
+        plan=plan,
+        actor=actor,
+        target=holiday,
+        payload={"date": day.isoformat(), "name": holiday.name},
+    )
+    return holiday
 
 
 @transaction.atomic
@@ -53,4 +68,11 @@ def holiday_delete(*, plan: HealthPlan, holiday: Holiday, actor=None) -> None:
     """Drop a closure day (e.g. an observance the plan's offices stay open for)."""
     if holiday.plan_id != plan.pk:
         raise DomainError("The holiday belongs to another plan.")
+    audit_record(
+        code="calendars.holiday.deleted",
+        plan=plan,
+        actor=actor,
+        target=holiday,
+        payload={"date": holiday.date.isoformat(), "name": holiday.name},
+    )
     holiday.delete()

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ecm_platform import clocks
+from ecm_platform.audit.services import audit_record
 from ecm_platform.calendars.services import holiday_calendars_ensure
 from ecm_platform.errors import CrossPlanReference, DomainError
 from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey, Role
@@ -33,6 +34,13 @@ def plan_create(*, code: str, name: str, county_codes: list[str], actor=None) ->
     plan.counties.set(counties)
     this_year = clocks.local_date(clocks.now()).year
     with plan_scope(plan):
+        audit_record(
+            code="tenancy.plan.created",
+            plan=plan,
+            actor=actor,
+            target=plan,
+            payload={"code": code, "name": name, "counties": sorted(county_codes)},
+        )
         holiday_calendars_ensure(plan=plan, years=range(this_year - 1, this_year + 2))
     return plan
 
@@ -92,6 +100,13 @@ def membership_create(
     membership = Membership.objects.create(user=user, plan=plan, role=role)
     if role == Role.PLAN_ADMINISTRATOR:
         _grant_admin_site(user)
+    audit_record(
+        code="tenancy.membership.created",
+        plan=plan,
+        actor=actor,
+        target=membership,
+        payload={"username": user.get_username(), "role": role},
+    )
     return membership
 
 
@@ -115,9 +130,23 @@ def api_key_issue(
         raise DomainError("The expiry must be in the future.", field="expires_at")
     if expires_at > now + API_KEY_MAX_LIFETIME:
         raise DomainError("A key may live at most two years.", field="expires_at")
-    return PlanApiKey.objects.create_key(
+    api_key, raw_key = PlanApiKey.objects.create_key(
         name=name, plan=plan, membership=membership, expiry_date=expires_at, created_by=actor
     )
+    audit_record(
+        code="tenancy.api_key.issued",
+        plan=plan,
+        actor=actor,
+        target=api_key,
+        payload={
+            "prefix": api_key.prefix,
+            "name": name,
+            "username": membership.user.get_username(),
+            "role": membership.role,
+            "expires_at": expires_at.isoformat(),
+        },
+    )
+    return api_key, raw_key
 
 
 @transaction.atomic
@@ -129,4 +158,11 @@ def api_key_revoke(*, plan: HealthPlan, api_key: PlanApiKey, actor=None) -> Plan
     api_key.revoked = True
     api_key.revoked_at = clocks.now()
     api_key.save(update_fields=["revoked", "revoked_at"])
+    audit_record(
+        code="tenancy.api_key.revoked",
+        plan=plan,
+        actor=actor,
+        target=api_key,
+        payload={"prefix": api_key.prefix, "name": api_key.name},
+    )
     return api_key

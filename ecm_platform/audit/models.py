@@ -1,0 +1,105 @@
+"""Append-only records: who did what to which object in which plan, and who read whose PHI.
+
+There is no update or delete path in the application: saving an existing row, deleting a row and
+the queryset's bulk `update()` / `delete()` all raise. (A database superuser can still alter rows;
+the PostgreSQL role the application uses owns no such privilege in production deployments.)
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.query import QuerySet
+from django_scopes import ScopedManager
+
+from ecm_platform.tenancy.models import HealthPlan
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AppendOnlyQuerySet(QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never changed.")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never deleted.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never changed.")
+
+
+AppendOnlyManager = models.Manager.from_queryset(AppendOnlyQuerySet)
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are never deleted.")
+
+
+class AuditEvent(AppendOnlyModel):
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="audit_events")
+    code = models.CharField(max_length=100, help_text="Namespaced: tenancy.api_key.issued")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, help_text="Who, kept even if the user goes.")
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=150, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    objects = ScopedManager(plan="plan", _manager_class=AppendOnlyManager)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["plan", "-at", "-id"]),
+            models.Index(fields=["plan", "code", "-at"]),
+            models.Index(fields=["plan", "actor", "-at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.code} by {self.actor_label}"
+
+
+class PhiPurpose(models.TextChoices):
+    CARE_COORDINATION = "care_coordination", "Care coordination"
+    UTILIZATION_REVIEW = "utilization_review", "Utilization review"
+    REPORTING = "reporting", "Reporting"
+    INTEGRATION = "integration", "Integration (API)"
+    EXPORT = "export", "Export"
+
+
+class PhiAccess(AppendOnlyModel):
+    """One read of member-level data (a member page, a member API read, an export)."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="phi_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The members app sits above the core, so the member is referenced by id, not a foreign key.
+    member_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    member_label = models.CharField(max_length=200, blank=True, help_text="e.g. the CIN")
+    purpose = models.CharField(max_length=30, choices=PhiPurpose.choices)
+    path = models.CharField(max_length=500, blank=True)
+    row_count = models.PositiveIntegerField(default=1, help_text="Members in an export.")
+    at = models.DateTimeField()
+
+    objects = ScopedManager(plan="plan", _manager_class=AppendOnlyManager)
+
+    class Meta:
+        verbose_name = "PHI access"
+        verbose_name_plural = "PHI accesses"
+        indexes = [
+            models.Index(fields=["plan", "-at", "-id"]),
+            models.Index(fields=["plan", "member_id", "-at"]),
+            models.Index(fields=["plan", "user", "-at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} read {self.member_label or self.member_id}"
