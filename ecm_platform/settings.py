@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "rest_framework",
     "rest_framework_api_key",
     "django_filters",
@@ -64,13 +67,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ecm_platform.tenancy.middleware.SessionTimeoutMiddleware",
     "ecm_platform.tenancy.middleware.PlanScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes goes last (its documentation).
+    "axes.middleware.AxesMiddleware",
 ]
 
 if IS_PRODUCTION:  # static files come from collectstatic; runserver serves them in development
@@ -90,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ecm_platform.tenancy.context_processors.current_plan",
+                "ecm_platform.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -117,6 +125,31 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# django-axes first: with ModelBackend first a locked-out user with the right password gets in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Ten failures for one username, or from one address, lock both out for 30 minutes. Axes counts the
+# failures within its cool-off window (30 minutes), which includes every 15-minute window.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=1 if IS_PRODUCTION else 0)
+AXES_VERBOSE = False
+
+# HIPAA 164.312(a)(2)(iii) automatic logoff: idle timeout (at most 30 minutes) with a warning first,
+# and an absolute session lifetime.
+SESSION_IDLE_TIMEOUT = timedelta(seconds=env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=15 * 60))
+SESSION_IDLE_WARNING = timedelta(seconds=env.int("SESSION_IDLE_WARNING_SECONDS", default=2 * 60))
+SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+if not timedelta(minutes=1) <= SESSION_IDLE_TIMEOUT <= timedelta(minutes=30):
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT_SECONDS must be between 60 and 1800.")
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -212,6 +245,24 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ecm-platform@localho
 
 # --- Hardening -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline scripts anywhere: every script is a static file.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -2,13 +2,30 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from ecm_platform.audit import views as audit_views
+from ecm_platform.notifications import views as notification_views
 from ecm_platform.tenancy import views as tenancy_views
 
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", tenancy_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("plan/switch/", tenancy_views.plan_switch, name="plan-switch"),
+    path("session/status/", tenancy_views.session_status, name="session-status"),
+    path("session/keepalive/", tenancy_views.session_keepalive, name="session-keepalive"),
+    path("notifications/", notification_views.notification_list, name="notification-list"),
+    path(
+        "notifications/read-all/",
+        notification_views.notification_read_all,
+        name="notification-read-all",
+    ),
+    path(
+        "notifications/<int:pk>/open/",
+        notification_views.notification_open,
+        name="notification-open",
+    ),
+    path("audit/events/", audit_views.audit_events, name="audit-events"),
+    path("audit/phi-access/", audit_views.phi_accesses, name="audit-phi-access"),
     path("healthz/", tenancy_views.healthz, name="healthz"),
     path("api/v1/", include(("ecm_platform.api.urls", "api"))),
     path("admin/", admin.site.urls),

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from ecm_platform.calendars.api import HolidayViewSet
+from ecm_platform.notifications.api import NotificationViewSet
 from ecm_platform.tenancy.api import ApiKeyViewSet, CountyViewSet, MembershipViewSet, MeView
 
 router = SimpleRouter()
@@ -12,6 +13,7 @@ router.register("counties", CountyViewSet, basename="county")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
 router.register("holidays", HolidayViewSet, basename="holiday")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -60,7 +60,7 @@ class AuditEvent(AppendOnlyModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["plan", "-at", "-id"]),
+            models.Index(fields=["plan", "-id"]),
             models.Index(fields=["plan", "code", "-at"]),
             models.Index(fields=["plan", "actor", "-at"]),
         ]
@@ -96,7 +96,7 @@ class PhiAccess(AppendOnlyModel):
         verbose_name = "PHI access"
         verbose_name_plural = "PHI accesses"
         indexes = [
-            models.Index(fields=["plan", "-at", "-id"]),
+            models.Index(fields=["plan", "-id"]),
             models.Index(fields=["plan", "member_id", "-at"]),
             models.Index(fields=["plan", "user", "-at"]),
         ]

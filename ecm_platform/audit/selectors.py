@@ -30,7 +30,7 @@ def audit_event_search(
         events = events.filter(actor_label=username)
     if code:
         events = events.filter(code__startswith=code)
-    return _in_date_range(events, first, last).order_by("-at", "-id")
+    return _in_date_range(events, first, last).order_by("-id")
 
 
 def phi_access_search(
@@ -50,4 +50,4 @@ def phi_access_search(
             if member.isdigit()
             else accesses.filter(member_label__iexact=member)
         )
-    return _in_date_range(accesses, first, last).order_by("-at", "-id")
+    return _in_date_range(accesses, first, last).order_by("-id")

@@ -4,7 +4,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey
+from ecm_platform import clocks
+from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey, Role
 from ecm_platform.tenancy.scoping import across_plans
 
 
@@ -45,3 +46,16 @@ def api_key_get(*, plan: HealthPlan, pk) -> PlanApiKey:
 
 def county_list() -> QuerySet[County]:
     return County.objects.all()
+
+
+def dashboard_figures(*, membership: Membership) -> dict:
+    """Real figures for the signed-in user's dashboard; what later capabilities bring is absent,
+    never invented."""
+    plan = membership.plan
+    figures = {}
+    if membership.role == Role.PLAN_ADMINISTRATOR:
+        figures["active_memberships"] = membership_list(plan=plan).filter(is_active=True).count()
+        figures["active_api_keys"] = (
+            api_key_list(plan=plan).filter(revoked=False, expiry_date__gt=clocks.now()).count()
+        )
+    return figures
