@@ -50,6 +50,12 @@ def plan_b(db):
         return plan_create(code="plan-b", name="Bravo Health Plan", county_codes=["01", "19"])
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Password hashing is slow on purpose; the suite needs no protection against cracking."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_membership(db):
     def make(plan, role=Role.CARE_COORDINATOR, **kwargs):

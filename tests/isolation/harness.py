@@ -1,0 +1,74 @@
+"""Which routes exist, and which the isolation harness covers.
+
+Every URL pattern (from the resolver) and every API operation (from the OpenAPI schema) must be
+either covered by a spec in `test_isolation.py` or listed in `ALLOWED_UNCOVERED` with the reason.
+"""
+
+import re
+
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from drf_spectacular.generators import SchemaGenerator
+
+# Routes that show no plan data, or whose isolation is proven by a dedicated test.
+ALLOWED_UNCOVERED = {
+    "login": "public sign-in page",
+    "logout": "ends the session; no plan data",
+    "healthz": "public liveness probe",
+    "session-status": "seconds left in the caller's own session; no plan data",
+    "session-keepalive": "refreshes the caller's own session; no plan data",
+    "plan-switch": "tests/ecm_platform/test_sessions.py: only the user's own plans",
+    "api:schema": "public API description",
+    "api:docs": "public API documentation",
+}
+# Whole namespaces proven elsewhere.
+ALLOWED_NAMESPACES = {
+    "admin": "tests/ecm_platform/test_sessions.py: admin pages show the session plan's rows only",
+}
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def route_names(resolver=None, namespace="") -> set[str]:
+    """Every named URL pattern, namespaced ("api:holiday-detail")."""
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= route_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            # An unnamed route can never be covered, so it always shows up as missing.
+            names.add(f"{namespace}{pattern.name or f'<unnamed {pattern.pattern}>'}")
+    return names
+
+
+def api_operations(urlconf=None) -> set[tuple[str, str]]:
+    """(method, path template) of every operation in the OpenAPI schema."""
+    schema = SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in HTTP_METHODS
+    }
+
+
+def name_of_api_path(path: str, urlconf=None) -> str:
+    return resolve(re.sub(r"\{[^}]+\}", "1", path), urlconf=urlconf).view_name
+
+
+def uncovered(covered_pages: set[str], covered_api: set[tuple[str, str]], urlconf=None) -> set[str]:
+    """Routes and operations that are neither covered nor allowed: what a new route must add."""
+    operations = api_operations(urlconf)
+    api_names = {name_of_api_path(path, urlconf) for _, path in operations}
+    missing = set()
+    for name in route_names(get_resolver(urlconf)):
+        namespace = name.split(":")[0] if ":" in name else ""
+        if name in ALLOWED_UNCOVERED or namespace in ALLOWED_NAMESPACES:
+            continue
+        if namespace == "api":
+            if name not in api_names:
+                missing.add(f"{name} (an API route missing from the schema)")
+        elif name not in covered_pages:
+            missing.add(name)
+    missing |= {f"{method} {path}" for method, path in operations - covered_api}
+    return missing
