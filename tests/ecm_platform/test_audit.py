@@ -1,0 +1,177 @@
+"""The audit trail and the PHI access log: recorded by every write, append-only, searchable."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django_scopes import scopes_disabled
+
+from ecm_platform import clocks
+from ecm_platform.audit.models import AppendOnlyError, AuditEvent, PhiAccess, PhiPurpose
+from ecm_platform.audit.services import audit_record, phi_access_record
+from ecm_platform.calendars.models import Holiday
+from ecm_platform.calendars.services import holiday_create, holiday_delete
+from ecm_platform.tenancy.models import PlanApiKey, Role
+from ecm_platform.tenancy.scoping import plan_scope
+from ecm_platform.tenancy.services import api_key_issue, api_key_revoke, membership_create
+from tests.factories import UserFactory
+
+
+def codes(plan):
+    with scopes_disabled():
+        return list(
+            AuditEvent.objects.filter(plan=plan).order_by("id").values_list("code", flat=True)
+        )
+
+
+def test_every_write_service_records_its_event(plan_a, admin_a, make_membership):
+    actor = admin_a.user
+    assert codes(plan_a)[0] == "tenancy.plan.created"
+    assert codes(plan_a).count("calendars.holiday_year.copied") == 3
+    user = UserFactory()
+    with plan_scope(plan_a):
+        membership = membership_create(user=user, plan=plan_a, role=Role.REVIEWER, actor=actor)
+    with plan_scope(plan_a):
+        api_key, _ = api_key_issue(plan=plan_a, membership=admin_a, name="feed", actor=actor)
+        api_key_revoke(plan=plan_a, api_key=api_key, actor=actor)
+        holiday = holiday_create(
+            plan=plan_a, day=date(2026, 12, 24), name="Christmas Eve", actor=actor
+        )
+        holiday_delete(plan=plan_a, holiday=holiday, actor=actor)
+        events = list(AuditEvent.objects.filter(plan=plan_a).order_by("-id")[:5])
+    assert [event.code for event in reversed(events)] == [
+        "tenancy.membership.created",
+        "tenancy.api_key.issued",
+        "tenancy.api_key.revoked",
+        "calendars.holiday.created",
+        "calendars.holiday.deleted",
+    ]
+    created, issued = events[4], events[3]
+    assert created.target_id == str(membership.pk)
+    assert created.payload == {"username": user.username, "role": "reviewer"}
+    assert (issued.actor, issued.actor_label) == (actor, actor.username)
+    assert (issued.target_type, issued.target_id) == ("tenancy.planapikey", api_key.pk)
+    assert issued.payload["prefix"] == api_key.prefix
+    assert events[0].payload == {"date": "2026-12-24", "name": "Christmas Eve"}
+
+
+def test_audit_rows_cannot_be_changed_or_deleted(plan_a, admin_a):
+    with plan_scope(plan_a):
+        event = audit_record(code="test.thing.done", plan=plan_a, actor=admin_a.user)
+        access = phi_access_record(plan=plan_a, user=admin_a.user, purpose=PhiPurpose.EXPORT)
+        for row in (event, access):
+            with pytest.raises(AppendOnlyError):
+                row.save()
+            with pytest.raises(AppendOnlyError):
+                row.delete()
+        for model in (AuditEvent, PhiAccess):
+            with pytest.raises(AppendOnlyError):
+                model.objects.filter(plan=plan_a).update(at=clocks.now())
+            with pytest.raises(AppendOnlyError):
+                model.objects.filter(plan=plan_a).delete()
+            with pytest.raises(AppendOnlyError):
+                model.objects.filter(plan=plan_a).bulk_update([], ["at"])
+        assert AuditEvent.objects.filter(pk=event.pk, code="test.thing.done").exists()
+
+
+def login_as(client, membership):
+    client.force_login(membership.user)
+
+
+def test_plan_administrators_search_the_audit_trail(client, plan_a, admin_a, make_membership):
+    with plan_scope(plan_a):
+        holiday_create(
+            plan=plan_a, day=date(2026, 12, 24), name="Christmas Eve", actor=admin_a.user
+        )
+    login_as(client, admin_a)
+    page = client.get(
+        "/audit/events/", {"code": "calendars.holiday", "username": admin_a.user.username}
+    )
+    assert page.status_code == 200
+    assert b"calendars.holiday.created" in page.content
+    assert b"tenancy.plan.created" not in page.content
+    today = clocks.local_date(clocks.now())
+    empty = client.get("/audit/events/", {"first": (today + timedelta(days=1)).isoformat()})
+    assert b"No audit entries match." in empty.content
+    bad = client.get("/audit/events/", {"first": "2026-05-02", "last": "2026-05-01"})
+    assert b"The end date is before the start date." in bad.content
+
+
+def test_the_audit_export_is_a_csv_of_the_search_and_is_itself_audited(client, plan_a, admin_a):
+    login_as(client, admin_a)
+    response = client.get("/audit/events/", {"code": "tenancy.plan", "export": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["at", "code", "actor", "target_type", "target_id", "payload"]
+    assert [row[1] for row in rows[1:]] == ["tenancy.plan.created"]
+    assert codes(plan_a)[-1] == "audit.events.exported"
+
+
+def test_the_phi_log_is_searchable_by_member_and_its_export_is_a_phi_read(
+    client, plan_a, admin_a, make_membership
+):
+    coordinator = make_membership(plan_a)
+    with plan_scope(plan_a):
+        phi_access_record(
+            plan=plan_a,
+            user=coordinator.user,
+            purpose=PhiPurpose.CARE_COORDINATION,
+            member_id=41,
+            member_label="91234567A",
+        )
+        phi_access_record(
+            plan=plan_a, user=coordinator.user, purpose=PhiPurpose.CARE_COORDINATION, member_id=42
+        )
+    login_as(client, admin_a)
+    by_cin = client.get("/audit/phi-access/", {"member": "91234567a"})
+    assert b"91234567A" in by_cin.content
+    by_id = client.get("/audit/phi-access/", {"member": "42"}).content.decode()
+    assert "91234567A" not in by_id and ">42<" in by_id
+    export = client.get(
+        "/audit/phi-access/", {"username": coordinator.user.username, "export": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert len(rows) == 3
+    with plan_scope(plan_a):
+        last = PhiAccess.objects.filter(plan=plan_a).order_by("-id").first()
+    assert (last.purpose, last.row_count, last.user) == (PhiPurpose.EXPORT, 2, admin_a.user)
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.PLAN_ADMINISTRATOR])
+def test_only_plan_administrators_see_the_audit_pages(client, plan_a, make_membership, role):
+    login_as(client, make_membership(plan_a, role))
+    assert client.get("/audit/events/").status_code == 403
+    assert client.get("/audit/phi-access/").status_code == 403
+
+
+def test_audit_pages_page_by_keyset(client, plan_a, admin_a):
+    with plan_scope(plan_a):
+        for number in range(60):
+            audit_record(code=f"test.page.{number:02d}", plan=plan_a, actor=None)
+    login_as(client, admin_a)
+    first = client.get("/audit/events/", {"code": "test.page"})
+    content = first.content.decode()
+    assert "test.page.59" in content and "test.page.10" in content and "test.page.09" not in content
+    older = first.context["page"].older_than
+    second = client.get("/audit/events/", {"code": "test.page", "before": older}).content.decode()
+    assert (
+        "test.page.09" in second and "test.page.10" not in second and "Older entries" not in second
+    )
+
+
+def test_holiday_calendar_copying_is_recorded_as_the_system(plan_a):
+    with scopes_disabled():
+        copied = AuditEvent.objects.filter(
+            plan=plan_a, code="calendars.holiday_year.copied"
+        ).first()
+        assert Holiday.objects.filter(plan=plan_a).exists()
+        assert PlanApiKey.objects.filter(plan=plan_a).count() == 0
+    assert copied.actor is None and copied.actor_label == "system"
+
+
+def test_demo_load_leaves_an_audit_trail(db):
+    call_command("demo_load", stdout=io.StringIO())
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(code="tenancy.membership.created").count() == 6

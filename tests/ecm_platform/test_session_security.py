@@ -1,0 +1,179 @@
+"""Session security (HIPAA 164.312, NIST SP 800-63B): logoff, lockout, passwords, headers."""
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from ecm_platform import clocks
+from ecm_platform.tenancy.models import Role
+from tests.factories import TEST_PASSWORD
+
+
+@pytest.fixture
+def member(plan_a, make_membership):
+    return make_membership(plan_a, Role.CARE_COORDINATOR)
+
+
+def sign_in(client, user, password=TEST_PASSWORD, **extra):
+    return client.post("/login/", {"username": user.username, "password": password}, **extra)
+
+
+def test_idle_for_the_timeout_signs_out_and_says_why(client, member):
+    start = clocks.now()
+    with clocks.frozen(start):
+        sign_in(client, member.user)
+    with clocks.frozen(start + timedelta(minutes=14, seconds=59)):
+        assert client.get("/").status_code == 200
+    with clocks.frozen(start + timedelta(minutes=29, seconds=58)):
+        assert client.get("/").status_code == 200  # the previous request was activity
+    with clocks.frozen(start + timedelta(minutes=45)):
+        response = client.get("/")
+    assert response["Location"] == "/login/?timeout=1"
+    assert "_auth_user_id" not in client.session
+    assert (
+        b"signed out after 15 minutes without activity" in client.get("/login/?timeout=1").content
+    )
+
+
+def test_polling_the_status_is_not_activity_but_keepalive_is(client, member):
+    start = clocks.now()
+    with clocks.frozen(start):
+        sign_in(client, member.user)
+    with clocks.frozen(start + timedelta(minutes=10)):
+        assert client.get("/session/status/").json() == {"authenticated": True, "seconds_left": 300}
+    with clocks.frozen(start + timedelta(minutes=14)):
+        assert client.post("/session/keepalive/").json()["seconds_left"] == 900
+    with clocks.frozen(start + timedelta(minutes=28)):
+        assert client.get("/").status_code == 200
+
+
+def test_the_absolute_lifetime_ends_even_an_active_session(client, member):
+    start = clocks.now()
+    with clocks.frozen(start):
+        sign_in(client, member.user)
+    for minutes in range(10, 12 * 60, 10):
+        with clocks.frozen(start + timedelta(minutes=minutes)):
+            assert (
+                client.get("/session/keepalive/").status_code == 405
+            )  # GET is not activity either
+            client.post("/session/keepalive/")
+    with clocks.frozen(start + timedelta(hours=12, seconds=1)):
+        assert client.get("/")["Location"] == "/login/?timeout=1"
+
+
+def test_a_timed_out_api_session_is_refused(client, member):
+    start = clocks.now()
+    with clocks.frozen(start):
+        sign_in(client, member.user)
+    with clocks.frozen(start + timedelta(minutes=16)):
+        assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_the_timeout_is_configurable_but_never_above_30_minutes():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; settings.INSTALLED_APPS",
+        ],
+        env={
+            "DJANGO_SETTINGS_MODULE": "ecm_platform.settings",
+            "SESSION_IDLE_TIMEOUT_SECONDS": "1801",
+            "PATH": "/usr/bin",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert "SESSION_IDLE_TIMEOUT_SECONDS must be between 60 and 1800" in result.stderr
+
+
+def test_login_and_plan_switch_issue_new_session_ids(client, plan_b, member, make_membership):
+    make_membership(plan_b, Role.REVIEWER, user=member.user)
+    client.get("/login/")
+    anonymous = client.cookies.get("sessionid")
+    sign_in(client, member.user)
+    signed_in = client.cookies["sessionid"].value
+    assert anonymous is None or anonymous.value != signed_in
+    client.post("/plan/switch/", {"plan": "plan-b"})
+    assert client.cookies["sessionid"].value != signed_in
+
+
+def test_ten_failures_lock_the_username_with_a_clear_message(client, member):
+    for _ in range(9):
+        assert sign_in(client, member.user, password="wrong password!").status_code == 200
+    locked = sign_in(client, member.user, password="wrong password!")
+    assert locked.status_code == 429
+    assert b"locked for 30 minutes" in locked.content
+    # Even the right password is refused while locked, from another address too.
+    assert sign_in(client, member.user, REMOTE_ADDR="10.9.9.9").status_code == 429
+
+
+def test_ten_failures_from_one_address_lock_that_address(client, plan_a, make_membership):
+    users = [make_membership(plan_a).user for _ in range(10)]
+    for user in users:
+        sign_in(client, user, password="wrong password!", REMOTE_ADDR="10.1.1.1")
+    assert sign_in(client, users[0], REMOTE_ADDR="10.1.1.1").status_code == 429
+    assert sign_in(client, users[0], REMOTE_ADDR="10.2.2.2").status_code == 302
+
+
+def test_the_lock_lifts_after_30_minutes_or_an_admin_unlock(client, member):
+    for _ in range(10):
+        sign_in(client, member.user, password="wrong password!")
+    assert sign_in(client, member.user).status_code == 429
+    AccessAttempt.objects.all().delete()  # what the admin's "unlock" (delete attempts) does
+    assert sign_in(client, member.user).status_code == 302
+
+
+def test_axes_admin_is_available_for_unlocking(admin_client):
+    assert admin_client.get("/admin/axes/accessattempt/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [
+        ("short pass", False),  # under 12 characters
+        ("password1234", False),  # common
+        ("all lowercase words here", True),  # no composition rules
+        ("correct horse battery staple", True),
+    ],
+)
+def test_passwords_follow_nist_800_63b(password, accepted):
+    if accepted:
+        validate_password(password)
+    else:
+        with pytest.raises(ValidationError):
+            validate_password(password)
+
+
+@pytest.mark.parametrize(
+    "path", ["/login/", "/", "/notifications/", "/api/v1/me/", "/api/v1/docs/"]
+)
+def test_every_page_carries_the_security_headers(client, member, path):
+    client.force_login(member.user)
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_no_template_has_an_inline_script():
+    root = Path(__file__).resolve().parents[2]
+    for template in [*root.glob("templates/**/*.html"), *root.glob("*/**/templates/**/*.html")]:
+        if ".venv" in template.parts:
+            continue
+        text = template.read_text()
+        for chunk in text.split("<script")[1:]:
+            assert "src=" in chunk.split(">")[0], f"inline script in {template}"
+            assert chunk.split(">", 1)[1].lstrip().startswith("</script>"), (
+                f"inline script in {template}"
+            )
