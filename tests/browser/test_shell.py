@@ -1,5 +1,7 @@
 """The browser walks in: sign in, see the plan, switch plan, sign out."""
 
+from datetime import timedelta
+
 import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
@@ -44,3 +46,38 @@ def test_wrong_password_shows_a_clear_message(page, live_server, coordinator):
     page.get_by_label("Password").fill("not the password at all")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("did not match")
+
+
+def sign_in(page, live_server, user, password=TEST_PASSWORD):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_idle_warning_lets_the_user_stay_then_signs_out(page, live_server, coordinator, settings):
+    # Shortened: 8 s idle timeout, warning 5 s before.
+    settings.SESSION_IDLE_TIMEOUT = timedelta(seconds=8)
+    settings.SESSION_IDLE_WARNING = timedelta(seconds=5)
+    sign_in(page, live_server, coordinator)
+    warning = page.get_by_role("dialog", name="Are you still there?")
+    expect(warning).to_be_visible(timeout=6000)
+    page.get_by_role("button", name="Stay signed in").click()
+    expect(warning).to_be_hidden()
+    expect(page.get_by_role("heading", name="Alpha Health Plan")).to_be_visible()
+    # No answer this time: the next warning passes and the session ends.
+    expect(warning).to_be_visible(timeout=6000)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=10000)
+    expect(page.get_by_text("You were signed out after")).to_be_visible()
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_ten_wrong_passwords_lock_the_account(page, live_server, coordinator):
+    for _ in range(9):
+        sign_in(page, live_server, coordinator, password="not the password at all")
+        expect(page.get_by_role("alert")).to_contain_text("did not match")
+    sign_in(page, live_server, coordinator, password="not the password at all")
+    expect(page.get_by_role("heading", name="Sign-in locked")).to_be_visible()
+    sign_in(page, live_server, coordinator)
+    expect(page.get_by_role("heading", name="Sign-in locked")).to_be_visible()
