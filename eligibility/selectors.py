@@ -1,0 +1,111 @@
+"""Reads for eligibility: facts for the rules, determinations, events, scan runs."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from ecm_platform.tenancy.models import HealthPlan
+from eligibility import rules
+from eligibility.models import (
+    Determination,
+    PlanPofStart,
+    PopulationOfFocus,
+    ScanCriteria,
+    ScanRun,
+    UtilizationEvent,
+)
+from members.models import EnrollmentSpan, MedicareModelRule, Member, ProgramEnrollment, ProgramRule
+
+
+def in_force(day: date, prefix: str = "") -> Q:
+    """Rows whose effective period covers `day`."""
+    return Q(**{f"{prefix}effective_from__lte": day}) & (
+        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gte": day})
+    )
+
+
+def active_on(day: date) -> Q:
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def pof_catalogue(day: date | None = None) -> QuerySet[PopulationOfFocus]:
+    pofs = PopulationOfFocus.objects.all()
+    return pofs.filter(in_force(day)) if day else pofs
+
+
+def scan_criteria_for(data_month: date) -> ScanCriteria:
+    criteria = (
+        ScanCriteria.objects.filter(effective_from__lte=data_month)
+        .order_by("-effective_from")
+        .first()
+    )
+    if criteria is None:
+        raise LookupError(f"No high-utilizer criteria in force for {data_month:%Y-%m}.")
+    return criteria
+
+
+def determination_list(*, plan: HealthPlan) -> QuerySet[Determination]:
+    return Determination.objects.filter(plan=plan).select_related("member", "pof", "made_by")
+
+
+def determinations_open_on(
+    *, plan: HealthPlan, member: Member, day: date
+) -> QuerySet[Determination]:
+    return determination_list(plan=plan).filter(member=member).filter(active_on(day))
+
+
+def member_facts(*, plan: HealthPlan, member: Member, day: date) -> rules.MemberFacts:
+    """Everything the DOMAIN 3-4 rules need about one member on one day (a handful of queries)."""
+    is_enrolled = (
+        EnrollmentSpan.objects.filter(plan=plan, member=member).filter(active_on(day)).exists()
+    )
+    medicare_rule = MedicareModelRule.objects.filter(
+        in_force(day), medicare_model=member.medicare_model
+    ).first()
+    programs = []
+    enrollments = ProgramEnrollment.objects.filter(plan=plan, member=member).filter(active_on(day))
+    for enrollment in enrollments.select_related("program"):
+        rule = ProgramRule.objects.filter(in_force(day), program=enrollment.program_id).first()
+        if rule is not None:
+            programs.append(rules.ProgramFacts(enrollment.program.name, rule.treatment, rule.note))
+    plan_starts = dict(
+        PlanPofStart.objects.filter(plan=plan, county=member.county_id).values_list(
+            "pof_id", "start_date"
+        )
+    )
+    pofs = [
+        rules.PofFacts(
+            code=d.pof.code,
+            name=d.pof.name,
+            min_age=d.pof.min_age,
+            max_age=d.pof.max_age,
+            live_on=rules.pof_live_date(
+                dhcs_wpc_hhp=d.pof.live_in_wpc_hhp_counties,
+                dhcs_other=d.pof.live_in_other_counties,
+                county_has_wpc_hhp=member.county.has_wpc_or_hhp,
+                plan_start=plan_starts.get(d.pof_id),
+            ),
+        )
+        for d in determinations_open_on(plan=plan, member=member, day=day)
+    ]
+    return rules.MemberFacts(
+        birth_date=member.birth_date,
+        is_enrolled=is_enrolled,
+        medicare_eligible=medicare_rule is not None and medicare_rule.is_eligible,
+        medicare_note=(medicare_rule.note if medicare_rule else "")
+        or f"{member.get_medicare_model_display()} members are not eligible on {day:%Y-%m-%d}.",
+        programs=tuple(programs),
+        pofs=tuple({pof.code: pof for pof in pofs}.values()),
+    )
+
+
+def member_eligibility(*, plan: HealthPlan, member: Member, day: date) -> rules.EligibilityResult:
+    return rules.ecm_eligibility(member_facts(plan=plan, member=member, day=day), day)
+
+
+def event_list(*, plan: HealthPlan) -> QuerySet[UtilizationEvent]:
+    return UtilizationEvent.objects.filter(plan=plan)
+
+
+def scan_run_list(*, plan: HealthPlan) -> QuerySet[ScanRun]:
+    return ScanRun.objects.filter(plan=plan).select_related("triggered_by").order_by("-id")
