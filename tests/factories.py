@@ -1,10 +1,14 @@
 """Thin factories; plan-owned rows default to a fresh plan. Use them with scopes disabled
 (fixtures) or inside the plan's scope."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
-from ecm_platform.tenancy.models import HealthPlan, Membership, Role
+from ecm_platform.tenancy.models import County, HealthPlan, Membership, Role
+from eligibility.models import EventType, UtilizationEvent
+from members.models import EnrollmentSpan, Member
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -40,3 +44,47 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     plan = factory.SubFactory(PlanFactory)
     role = Role.CARE_COORDINATOR
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    plan = factory.SubFactory(PlanFactory)
+    cin = factory.Sequence(lambda n: f"{90000000 + n:08d}A")
+    first_name = factory.Sequence(lambda n: f"Member{n}")
+    last_name = "Example"
+    birth_date = datetime.date(1970, 5, 17)
+    county = factory.LazyFunction(lambda: County.objects.get(code="01"))
+
+
+class EnrollmentSpanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnrollmentSpan
+
+    member = factory.SubFactory(MemberFactory)
+    plan = factory.SelfAttribute("member.plan")
+    start_date = datetime.date(2020, 1, 1)
+
+
+def enrolled_member(plan, **kwargs) -> Member:
+    """A member enrolled in the plan since 2020, with no end."""
+    member = MemberFactory(plan=plan, **kwargs)
+    EnrollmentSpanFactory(member=member)
+    return member
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UtilizationEvent
+
+    member = factory.SubFactory(MemberFactory)
+    plan = factory.SelfAttribute("member.plan")
+    claim_id = factory.Sequence(lambda n: f"CLM{n:07d}")
+    event_type = EventType.ED
+    service_date = datetime.date(2026, 9, 1)
+    is_planned = False
+    is_avoidable = True
+    adjudicated_on = factory.LazyAttribute(
+        lambda event: event.service_date + datetime.timedelta(days=20)
+    )

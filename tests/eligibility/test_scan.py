@@ -1,0 +1,308 @@
+"""The nightly high-utilizer scan (DOMAIN 3.3)."""
+
+from datetime import date, datetime, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django_scopes import scopes_disabled
+
+from ecm_platform import clocks
+from ecm_platform.errors import ConflictError
+from eligibility import scan
+from eligibility.models import Determination, EventType, ScanRun, ScanStatus
+from eligibility.scan import high_utilizer_scan
+from members.models import EnrollmentSpan
+from tests.factories import EventFactory, enrolled_member
+
+LA = ZoneInfo("America/Los_Angeles")
+SEPTEMBER = date(2026, 9, 1)  # data month 2026-09 -> window 2026-04-01 .. 2026-09-30
+RUN_AT = datetime(2026, 10, 5, 2, 0, tzinfo=LA)
+
+
+@pytest.fixture(autouse=True)
+def unscoped():
+    """Scan tests build rows across plans freely; the service itself runs in the plan's scope."""
+    with scopes_disabled():
+        yield
+
+
+def run(plan, data_month=SEPTEMBER, at=RUN_AT):
+    with clocks.frozen(at):
+        return high_utilizer_scan(plan=plan, data_month=data_month)
+
+
+def ed_visits(member, count, start=date(2026, 5, 4), **kwargs):
+    for day in range(count):
+        EventFactory(
+            member=member,
+            event_type=EventType.ED,
+            service_date=start + timedelta(days=7 * day),
+            **kwargs,
+        )
+
+
+def stays(member, count, start=date(2026, 5, 4), event_type=EventType.INPATIENT, **kwargs):
+    for day in range(count):
+        EventFactory(
+            member=member,
+            event_type=event_type,
+            service_date=start + timedelta(days=9 * day),
+            **kwargs,
+        )
+
+
+def open_determinations(plan):
+    return Determination.objects.filter(plan=plan, end_date__isnull=True)
+
+
+def flagged(plan):
+    return set(open_determinations(plan).values_list("member_id", flat=True))
+
+
+def test_five_avoidable_ed_visits_qualify_four_do_not(plan_a):
+    # DOMAIN 3.3: avoidable ED visits >= 5
+    five, four = enrolled_member(plan_a), enrolled_member(plan_a)
+    ed_visits(five, 5)
+    ed_visits(four, 4)
+    result = run(plan_a)
+    assert flagged(plan_a) == {five.pk}
+    assert (result.status, result.qualified, result.opened) == (ScanStatus.SUCCEEDED, 1, 1)
+
+
+def test_unavoidable_ed_visits_do_not_count(plan_a):
+    # DOMAIN 3.3: only avoidable ED visits
+    member = enrolled_member(plan_a)
+    ed_visits(member, 4)
+    EventFactory(member=member, service_date=date(2026, 9, 2), is_avoidable=False)
+    run(plan_a)
+    assert flagged(plan_a) == set()
+
+
+def test_three_unplanned_avoidable_stays_qualify_inpatient_and_short_term_snf(plan_a):
+    # DOMAIN 3.3: stays (inpatient or short-term SNF) that are unplanned and avoidable >= 3
+    member = enrolled_member(plan_a)
+    stays(member, 2)
+    stays(member, 1, start=date(2026, 8, 1), event_type=EventType.SNF_SHORT_TERM)
+    run(plan_a)
+    evidence = open_determinations(plan_a).get().evidence
+    assert (evidence["stays"], evidence["ed_visits"]) == (3, 0)
+    assert [e["type"] for e in evidence["events"]] == ["INPATIENT", "INPATIENT", "SNF_SHORT_TERM"]
+
+
+@pytest.mark.parametrize("flags", [{"is_planned": True}, {"is_avoidable": False}])
+def test_planned_or_unavoidable_stays_do_not_count(plan_a, flags):
+    # DOMAIN 3.3: a stay counts only when unplanned and avoidable
+    member = enrolled_member(plan_a)
+    stays(member, 2)
+    stays(member, 1, start=date(2026, 8, 1), **flags)
+    run(plan_a)
+    assert flagged(plan_a) == set()
+
+
+def test_window_edges(plan_a):
+    # DOMAIN 3.3: the window is 2026-04-01 .. 2026-09-30 for data month 2026-09
+    inside = enrolled_member(plan_a)
+    for day in [
+        date(2026, 4, 1),
+        date(2026, 9, 30),
+        date(2026, 6, 1),
+        date(2026, 7, 1),
+        date(2026, 8, 1),
+    ]:
+        EventFactory(member=inside, service_date=day)
+    outside = enrolled_member(plan_a)
+    for day in [
+        date(2026, 3, 31),
+        date(2026, 10, 1),
+        date(2026, 6, 1),
+        date(2026, 7, 1),
+        date(2026, 8, 1),
+    ]:
+        EventFactory(member=outside, service_date=day)
+    result = run(plan_a)
+    assert flagged(plan_a) == {inside.pk}
+    assert (result.window_start, result.window_end) == (date(2026, 4, 1), date(2026, 9, 30))
+
+
+def test_an_ed_visit_followed_by_an_admission_counts_once_as_the_stay(plan_a):
+    # DOMAIN 3.3: ED then admission the same or next day -> the stay only
+    member = enrolled_member(plan_a)
+    ed_visits(member, 4)
+    same_day = EventFactory(member=member, service_date=date(2026, 8, 10))
+    EventFactory(member=member, event_type=EventType.INPATIENT, service_date=date(2026, 8, 10))
+    next_day = EventFactory(member=member, service_date=date(2026, 8, 20))
+    EventFactory(member=member, event_type=EventType.INPATIENT, service_date=date(2026, 8, 21))
+    run(plan_a)
+    assert flagged(plan_a) == set()  # 4 ED visits + 2 stays
+    two_days_later = EventFactory(member=member, service_date=date(2026, 9, 1))
+    EventFactory(
+        member=member,
+        event_type=EventType.INPATIENT,
+        service_date=date(2026, 9, 3),
+        is_avoidable=False,
+    )
+    run(plan_a)
+    evidence = open_determinations(plan_a).get().evidence
+    assert evidence["ed_visits"] == 5
+    counted = {e["claim_id"] for e in evidence["events"]}
+    assert two_days_later.claim_id in counted
+    assert not counted & {same_day.claim_id, next_day.claim_id}
+
+
+def test_a_matched_ed_visit_counts_as_nothing_when_the_admission_is_past_the_window(plan_a):
+    # DOMAIN 3.3: the matched ED visit is never an ED visit, even across the window's end
+    member = enrolled_member(plan_a)
+    ed_visits(member, 4)
+    EventFactory(member=member, service_date=date(2026, 9, 30))
+    EventFactory(member=member, event_type=EventType.INPATIENT, service_date=date(2026, 10, 1))
+    run(plan_a)
+    assert flagged(plan_a) == set()
+
+
+def test_a_planned_admission_still_absorbs_the_ed_visit(plan_a):
+    # DOMAIN 3.3: the ED visit "results in an inpatient stay": it is not an ED visit either way
+    member = enrolled_member(plan_a)
+    ed_visits(member, 4)
+    EventFactory(member=member, service_date=date(2026, 9, 10))
+    EventFactory(
+        member=member,
+        event_type=EventType.INPATIENT,
+        service_date=date(2026, 9, 11),
+        is_planned=True,
+    )
+    run(plan_a)
+    assert flagged(plan_a) == set()
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "qualifies"), [(date(2005, 9, 30), True), (date(2005, 10, 1), False)]
+)
+def test_adult_on_the_last_day_of_the_window(plan_a, birth_date, qualifies):
+    # DOMAIN 3.3: 21 or older on 2026-09-30
+    member = enrolled_member(plan_a, birth_date=birth_date)
+    ed_visits(member, 5)
+    run(plan_a)
+    assert (member.pk in flagged(plan_a)) is qualifies
+
+
+def test_enrolled_on_the_run_date(plan_a):
+    # DOMAIN 3.3: enrolled in the MCP on the run date (2026-10-05)
+    left, joined_late = enrolled_member(plan_a), enrolled_member(plan_a)
+    EnrollmentSpan.objects.filter(member=left).update(end_date=date(2026, 10, 4))
+    EnrollmentSpan.objects.filter(member=joined_late).update(start_date=date(2026, 10, 6))
+    staying = enrolled_member(plan_a)
+    EnrollmentSpan.objects.filter(member=staying).update(end_date=date(2026, 10, 5))
+    for member in (left, joined_late, staying):
+        ed_visits(member, 5)
+    run(plan_a)
+    assert flagged(plan_a) == {staying.pk}
+
+
+def test_the_data_month_defaults_to_the_latest_service_month(plan_a):
+    # DOMAIN 3.3: the data month is the latest service month among the plan's events
+    member = enrolled_member(plan_a)
+    ed_visits(member, 5, start=date(2026, 2, 2))
+    EventFactory(service_date=date(2026, 7, 14), member=enrolled_member(plan_a))
+    result = run(plan_a, data_month=None)
+    assert result.data_month == date(2026, 7, 1)
+    assert (result.window_start, result.window_end) == (date(2026, 2, 1), date(2026, 7, 31))
+    assert flagged(plan_a) == {member.pk}
+
+
+def test_rerunning_unchanged_data_changes_nothing(plan_a):
+    # DOMAIN 3.3: deterministic, no duplicates
+    member = enrolled_member(plan_a)
+    ed_visits(member, 6)
+    first = run(plan_a)
+    before = list(Determination.objects.values_list("pk", "evidence", "updated_at"))
+    second = run(plan_a, at=RUN_AT + timedelta(days=1))
+    assert list(Determination.objects.values_list("pk", "evidence", "updated_at")) == before
+    assert (second.qualified, second.opened, second.updated, second.unchanged, second.closed) == (
+        1,
+        0,
+        0,
+        1,
+        0,
+    )
+    assert open_determinations(plan_a).get().scan_run == first
+
+
+def test_late_claims_for_the_same_data_month_update_the_evidence(plan_a):
+    # DOMAIN 3.3: a re-run after late claims is not skipped
+    member = enrolled_member(plan_a)
+    ed_visits(member, 5)
+    run(plan_a)
+    late = EventFactory(member=member, service_date=date(2026, 9, 28))
+    second = run(plan_a, at=RUN_AT + timedelta(days=3))
+    determination = open_determinations(plan_a).get()
+    assert determination.evidence["ed_visits"] == 6
+    assert late.claim_id in {e["claim_id"] for e in determination.evidence["events"]}
+    assert (second.updated, determination.evidence_run) == (1, second)
+
+
+def test_a_member_who_no_longer_qualifies_is_closed_not_deleted_and_can_qualify_again(plan_a):
+    # DOMAIN 3.3: closed with end date = last day of the new window; a new determination later
+    member = enrolled_member(plan_a)
+    ed_visits(member, 5, start=date(2026, 4, 6))
+    run(plan_a)
+    october = run(plan_a, data_month=date(2026, 11, 1), at=RUN_AT + timedelta(days=60))
+    closed = Determination.objects.get(member=member)
+    assert (closed.end_date, closed.closed_by_run, october.closed) == (
+        date(2026, 11, 30),
+        october,
+        1,
+    )
+    ed_visits(member, 5, start=date(2027, 1, 4))
+    run(plan_a, data_month=date(2027, 2, 1), at=RUN_AT + timedelta(days=130))
+    assert Determination.objects.filter(member=member).count() == 2
+    assert open_determinations(plan_a).get().member == member
+
+
+def test_other_plans_events_and_members_are_not_counted(plan_a, plan_b):
+    mine = enrolled_member(plan_a)
+    ed_visits(mine, 3)
+    theirs = enrolled_member(plan_b)
+    ed_visits(theirs, 5)
+    run(plan_a)
+    assert flagged(plan_a) == set()
+    run(plan_b)
+    assert flagged(plan_b) == {theirs.pk}
+
+
+def test_two_runs_never_overlap_and_a_dead_run_stops_blocking(plan_a):
+    # DOMAIN 3.3 / issue: two runs for one plan never overlap
+    with clocks.frozen(RUN_AT):
+        ScanRun.objects.create(plan=plan_a, run_date=RUN_AT.date(), started_at=RUN_AT)
+    with pytest.raises(ConflictError, match="already running"):
+        run(plan_a, at=RUN_AT + timedelta(minutes=5))
+    later = run(plan_a, at=RUN_AT + timedelta(hours=1))
+    assert later.status == ScanStatus.SUCCEEDED
+    assert ScanRun.objects.filter(plan=plan_a, status=ScanStatus.FAILED).count() == 1
+
+
+def test_a_run_that_fails_midway_leaves_the_previous_determinations_intact(plan_a):
+    member = enrolled_member(plan_a)
+    ed_visits(member, 5)
+    run(plan_a)
+    before = list(Determination.objects.values_list("pk", "evidence", "end_date"))
+    EventFactory(member=member, service_date=date(2026, 9, 29))
+    with (
+        mock.patch.object(scan, "_upsert", side_effect=RuntimeError("disk full")),
+        pytest.raises(RuntimeError),
+    ):
+        run(plan_a, at=RUN_AT + timedelta(days=1))
+    assert list(Determination.objects.values_list("pk", "evidence", "end_date")) == before
+    failed = ScanRun.objects.filter(plan=plan_a).order_by("-id").first()
+    assert (failed.status, failed.error) == (ScanStatus.FAILED, "RuntimeError: disk full")
+
+
+def test_the_run_records_its_figures(plan_a):
+    member = enrolled_member(plan_a)
+    ed_visits(member, 5)
+    EventFactory(
+        member=enrolled_member(plan_a), service_date=date(2026, 1, 5)
+    )  # outside the window
+    result = run(plan_a)
+    assert (result.events_in_window, result.qualified, result.data_month) == (5, 1, SEPTEMBER)
+    assert result.duration_ms is not None and result.finished_at is not None
