@@ -27,6 +27,9 @@ class PopulationOfFocus(models.Model):
     live_in_wpc_hhp_counties = models.DateField()
     live_in_other_counties = models.DateField()
     criteria = models.JSONField(default=list, help_text="The criteria a coordinator attests to.")
+    requires_all_criteria = models.BooleanField(
+        default=True, help_text="All criteria must be met; otherwise any one of them."
+    )
     is_scanned = models.BooleanField(default=False, help_text="Also found by the nightly scan.")
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)

@@ -149,7 +149,7 @@ def ecm_eligibility(facts: MemberFacts, day: date) -> EligibilityResult:
             (
                 in_pofs,
                 *(
-                    f"Also in {p.name}: both allowed; the plan must ensure services are not duplicated."
+                    f"Also in {p.name}: both allowed; the plan ensures services are not duplicated."
                     + (f" {p.note}" if p.note else "")
                     for p in wraps
                 ),

@@ -26,7 +26,7 @@ SEED_MIGRATIONS = [
     "ecm_platform.tenancy.migrations.0002_seed_counties",
     "ecm_platform.calendars.migrations.0002_seed_decision_timeframes",
     "members.migrations.0002_seed_programs_and_medicare_rules",
-    "eligibility.migrations.0003_seed_pofs_and_scan_criteria",
+    "eligibility.migrations.0002_seed_pofs_and_scan_criteria",
 ]
 
 

@@ -129,6 +129,7 @@ def seed(apps, schema_editor):
             live_in_wpc_hhp_counties=wave[0],
             live_in_other_counties=wave[1],
             is_scanned=scanned,
+            requires_all_criteria=code != "HIGH_UTILIZER",  # "and/or" (DOMAIN 3.1)
             criteria=criteria,
             effective_from=ECM_START,
             sort_order=order,
@@ -149,5 +150,5 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("eligibility", "0002_initial")]
+    dependencies = [("eligibility", "0001_initial")]
     operations = [migrations.RunPython(seed, unseed)]

@@ -1,0 +1,45 @@
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ecm_platform.identifiers import normalize_cin
+from ecm_platform.tenancy.models import HealthPlan
+from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment
+
+
+def member_list(*, plan: HealthPlan) -> QuerySet[Member]:
+    return Member.objects.filter(plan=plan).select_related("county")
+
+
+def member_get(*, plan: HealthPlan, pk) -> Member:
+    """The plan's member, or 404 for a missing one and another plan's alike."""
+    member = member_list(plan=plan).filter(pk=pk).first()
+    if member is None:
+        raise Http404("No such member.")
+    return member
+
+
+def member_search(
+    *, plan: HealthPlan, cin: str = "", name: str = "", birth_date: date | None = None
+) -> QuerySet[Member]:
+    members = member_list(plan=plan)
+    if cin:
+        members = members.filter(cin=normalize_cin(cin))
+    for word in name.split():
+        members = members.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
+    if birth_date:
+        members = members.filter(birth_date=birth_date)
+    return members
+
+
+def enrollment_spans(*, plan: HealthPlan, member: Member) -> QuerySet[EnrollmentSpan]:
+    return EnrollmentSpan.objects.filter(plan=plan, member=member)
+
+
+def program_enrollment_list(*, plan: HealthPlan) -> QuerySet[ProgramEnrollment]:
+    return ProgramEnrollment.objects.filter(plan=plan).select_related("program", "member")
+
+
+def program_list() -> QuerySet[Program]:
+    return Program.objects.prefetch_related("rules")
