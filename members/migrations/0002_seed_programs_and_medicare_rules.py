@@ -47,7 +47,7 @@ PROGRAMS = [
     ),
 ]
 MEDICARE_RULES = [
-    ("none", True, ECM_START, None, ""),
+    ("none", True, datetime.date(2000, 1, 1), None, "Not dual-eligible: no Medicare rule applies."),
     ("medicare_ffs", True, ECM_START, None, ""),
     ("medicare_advantage", True, ECM_START, None, ""),
     ("dsnp_lookalike", True, ECM_START, None, ""),
