@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -231,6 +232,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="ecm")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # DOMAIN 3.3: the nightly high-utilizer scan, one task per plan.
+    "high-utilizer-scans": {
+        "task": "eligibility.tasks.high_utilizer_scans_all",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Copy next year's default holiday calendar for every plan well before it is needed.
     "holiday-calendars-extend": {
         "task": "ecm_platform.calendars.tasks.holiday_calendars_extend_all",

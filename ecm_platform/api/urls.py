@@ -1,14 +1,16 @@
-"""/api/v1/: every app registers its routes here."""
+"""/api/v1/: the routes every app declares in its `api.py` (`ROUTES` for viewsets, `PATHS` for
+plain views), collected from the installed apps the way the admin collects `admin.py`, so the
+core never imports a domain app."""
+
+from importlib import import_module
+from importlib.util import find_spec
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.apps import apps
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
-
-from ecm_platform.calendars.api import HolidayViewSet
-from ecm_platform.notifications.api import NotificationViewSet
-from ecm_platform.tenancy.api import ApiKeyViewSet, CountyViewSet, MembershipViewSet, MeView
 
 # Swagger UI sets inline styles (never inline scripts: the split view serves its script as a file).
 api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
@@ -17,20 +19,28 @@ api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
     )
 )
 
+
+def app_api_modules():
+    for app_config in apps.get_app_configs():
+        name = f"{app_config.name}.api"
+        if find_spec(name) is not None:
+            yield import_module(name)
+
+
 router = SimpleRouter()
-router.register("counties", CountyViewSet, basename="county")
-router.register("memberships", MembershipViewSet, basename="membership")
-router.register("api-keys", ApiKeyViewSet, basename="api-key")
-router.register("holidays", HolidayViewSet, basename="holiday")
-router.register("notifications", NotificationViewSet, basename="notification")
+app_paths = []
+for module in app_api_modules():
+    for prefix, viewset, basename in getattr(module, "ROUTES", []):
+        router.register(prefix, viewset, basename=basename)
+    app_paths.extend(getattr(module, "PATHS", []))
 
 urlpatterns = [
-    path("me/", MeView.as_view(), name="me"),
     path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]),
         name="schema",
     ),
     path("docs/", api_docs, name="docs"),
+    *app_paths,
     *router.urls,
 ]

@@ -5,7 +5,7 @@ from django.db import models
 
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiPurpose
-from ecm_platform.tenancy.models import HealthPlan
+from ecm_platform.tenancy.models import HealthPlan, Membership, Role
 
 SYSTEM = "system"
 
@@ -52,4 +52,43 @@ def phi_access_record(
         path=path[:500],
         row_count=row_count,
         at=clocks.now(),
+    )
+
+
+PURPOSE_BY_ROLE = {
+    Role.CARE_COORDINATOR: PhiPurpose.CARE_COORDINATION,
+    Role.REVIEWER: PhiPurpose.UTILIZATION_REVIEW,
+    Role.REPORTING_ANALYST: PhiPurpose.REPORTING,
+    Role.PLAN_ADMINISTRATOR: PhiPurpose.CARE_COORDINATION,
+    Role.INTEGRATOR: PhiPurpose.INTEGRATION,
+}
+
+
+def phi_read_record(
+    *, membership: Membership, path: str, members=(), row_count: int | None = None
+) -> None:
+    """Record a read of member-level data by whoever the membership is, for its role's purpose:
+    one row per member read, or one row for a list of `row_count` members."""
+    purpose = PURPOSE_BY_ROLE[membership.role]
+    if row_count is not None:
+        phi_access_record(
+            plan=membership.plan,
+            user=membership.user,
+            purpose=purpose,
+            member_label="list",
+            path=path,
+            row_count=row_count,
+        )
+        return
+    PhiAccess.objects.bulk_create(
+        PhiAccess(
+            plan=membership.plan,
+            user=membership.user,
+            member_id=member.pk,
+            member_label=member.cin,
+            purpose=purpose,
+            path=path[:500],
+            at=clocks.now(),
+        )
+        for member in members
     )

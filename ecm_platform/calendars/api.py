@@ -60,3 +60,6 @@ class HolidayViewSet(
 
     def perform_destroy(self, instance):
         services.holiday_delete(plan=self.request.plan, holiday=instance, actor=self.request.user)
+
+
+ROUTES = [("holidays", HolidayViewSet, "holiday")]

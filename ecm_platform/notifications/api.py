@@ -44,3 +44,6 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Plan
     def read_all(self, request):
         marked = services.notifications_mark_all_read(plan=request.plan, recipient=request.user)
         return Response({"marked": marked})
+
+
+ROUTES = [("notifications", NotificationViewSet, "notification")]

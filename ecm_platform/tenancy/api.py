@@ -1,3 +1,4 @@
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -151,3 +152,11 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSe
             plan=request.plan, api_key=self.get_object(), actor=request.user
         )
         return Response(ApiKeyOutput(api_key).data)
+
+
+ROUTES = [
+    ("counties", CountyViewSet, "county"),
+    ("memberships", MembershipViewSet, "membership"),
+    ("api-keys", ApiKeyViewSet, "api-key"),
+]
+PATHS = [path("me/", MeView.as_view(), name="me")]

@@ -1,0 +1,305 @@
+from datetime import date
+
+import django_filters
+from django.db import transaction
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ecm_platform import clocks
+from ecm_platform.api.fields import PlanRelatedField
+from ecm_platform.api.views import PlanAPIView, PlanViewSet
+from ecm_platform.audit.services import phi_read_record
+from ecm_platform.tenancy.models import Role
+from eligibility import intake, selectors, services
+from eligibility.models import (
+    Determination,
+    DeterminationSource,
+    PopulationOfFocus,
+    ScanRun,
+    UtilizationEvent,
+)
+from eligibility.tasks import high_utilizer_scan_task
+from members.selectors import member_get, member_list
+
+READERS = frozenset(Role.values)
+COORDINATORS = frozenset({Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR})
+FEEDERS = frozenset({Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR, Role.INTEGRATOR})
+
+
+class PofOutput(serializers.ModelSerializer):
+    class Meta:
+        model = PopulationOfFocus
+        fields = [
+            "code", "name", "age_group", "min_age", "max_age", "live_in_wpc_hhp_counties",
+            "live_in_other_counties", "criteria", "requires_all_criteria", "is_scanned",
+            "effective_from", "effective_to",
+        ]  # fmt: skip
+
+
+class PofViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """The Populations of Focus and their county go-live dates (DOMAIN 3; reference data)."""
+
+    queryset = PopulationOfFocus.objects.none()
+    serializer_class = PofOutput
+    allowed_roles = READERS
+    lookup_field = "code"
+    ordering = "code"
+
+    def get_queryset(self):
+        return selectors.pof_catalogue()
+
+
+class EligibilityOutput(serializers.Serializer):
+    member = serializers.IntegerField()
+    as_of = serializers.DateField()
+    outcome = serializers.ChoiceField(choices=[o.value for o in selectors.rules.Outcome])
+    label = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    live_pofs = serializers.ListField(child=serializers.CharField())
+
+
+class MemberEligibilityView(PlanAPIView):
+    """A member's ECM eligibility as of a date (DOMAIN 3-4), with its reasons."""
+
+    allowed_roles = READERS
+
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", date, description="Default: today")],
+        responses=EligibilityOutput,
+    )
+    def get(self, request, pk):
+        member = member_get(plan=request.plan, pk=pk)
+        as_of = request.query_params.get("as_of")
+        try:
+            day = date.fromisoformat(as_of) if as_of else clocks.local_date(clocks.now())
+        except ValueError:
+            raise exceptions.ValidationError({"as_of": ["Use a date (YYYY-MM-DD)."]}) from None
+        result = selectors.member_eligibility(plan=request.plan, member=member, day=day)
+        phi_read_record(
+            membership=request.membership, path=request.get_full_path(), members=[member]
+        )
+        return Response(
+            EligibilityOutput(
+                {
+                    "member": member.pk,
+                    "as_of": day,
+                    "outcome": result.outcome.value,
+                    "label": result.label,
+                    "reasons": list(result.reasons),
+                    "live_pofs": list(result.live_pofs),
+                }
+            ).data
+        )
+
+
+class DeterminationOutput(serializers.ModelSerializer):
+    pof = serializers.CharField(source="pof.code")
+    made_by = serializers.CharField(source="made_by.username", default=None)
+
+    class Meta:
+        model = Determination
+        fields = [
+            "id", "member", "pof", "source", "start_date", "end_date", "evidence", "justification",
+            "made_by", "scan_run", "evidence_run", "closed_by_run", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class DeterminationInput(serializers.Serializer):
+    member = PlanRelatedField(plan_queryset=member_list)
+    pof = serializers.SlugRelatedField(slug_field="code", queryset=PopulationOfFocus.objects.all())
+    source = serializers.ChoiceField(choices=sorted(services.MANUAL_SOURCES))
+    start_date = serializers.DateField()
+    criteria_met = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    justification = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeterminationEndInput(serializers.Serializer):
+    end_date = serializers.DateField()
+
+
+class DeterminationFilter(django_filters.FilterSet):
+    member = django_filters.NumberFilter(field_name="member_id")
+    pof = django_filters.CharFilter(field_name="pof__code")
+    source = django_filters.ChoiceFilter(choices=DeterminationSource.choices)
+    is_open = django_filters.BooleanFilter(field_name="end_date", lookup_expr="isnull")
+
+
+class DeterminationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Members' Populations of Focus, with the evidence for each."""
+
+    queryset = Determination.objects.none()
+    serializer_class = DeterminationOutput
+    filterset_class = DeterminationFilter
+    allowed_roles = READERS
+    action_roles = {"create": COORDINATORS, "end": COORDINATORS}
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.determination_list(plan=self.request.plan)
+
+    @extend_schema(request=DeterminationInput, responses={201: DeterminationOutput})
+    def create(self, request):
+        payload = DeterminationInput(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        determination = services.determination_record(
+            plan=request.plan, actor=request.user, **payload.validated_data
+        )
+        return Response(DeterminationOutput(determination).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DeterminationEndInput, responses=DeterminationOutput)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        payload = DeterminationEndInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        determination = services.determination_end(
+            plan=request.plan,
+            determination=self.get_object(),
+            actor=request.user,
+            **payload.validated_data,
+        )
+        return Response(DeterminationOutput(determination).data)
+
+
+class EventOutput(serializers.ModelSerializer):
+    class Meta:
+        model = UtilizationEvent
+        fields = [
+            "id", "claim_id", "member", "event_type", "service_date", "discharge_date",
+            "is_planned", "is_avoidable", "diagnosis_codes", "adjudicated_on",
+        ]  # fmt: skip
+
+
+class EventRowInput(serializers.Serializer):
+    claim_id = serializers.CharField()
+    cin = serializers.CharField()
+    event_type = serializers.CharField()
+    service_date = serializers.CharField()
+    discharge_date = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    planned = serializers.BooleanField(required=False, default=False)
+    avoidable = serializers.BooleanField()
+    diagnosis_codes = serializers.CharField(required=False, allow_blank=True)
+    adjudication_date = serializers.CharField()
+
+
+class EventBulkInput(serializers.Serializer):
+    events = EventRowInput(many=True, help_text="At most 10,000 rows per request.")
+
+
+EventBulkOutput = inline_serializer(
+    "EventBulkOutput",
+    {
+        "rows": serializers.IntegerField(),
+        "inserted": serializers.IntegerField(),
+        "replaced": serializers.IntegerField(),
+        "unchanged": serializers.IntegerField(),
+    },
+)
+BULK_LIMIT = 10_000
+
+
+class EventFilter(django_filters.FilterSet):
+    member = django_filters.NumberFilter(field_name="member_id")
+    service_from = django_filters.DateFilter(field_name="service_date", lookup_expr="gte")
+    service_to = django_filters.DateFilter(field_name="service_date", lookup_expr="lte")
+
+
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Adjudicated ED visits and inpatient / short-term SNF stays (DOMAIN 3.3)."""
+
+    queryset = UtilizationEvent.objects.none()
+    serializer_class = EventOutput
+    filterset_class = EventFilter
+    allowed_roles = READERS
+    action_roles = {"bulk": FEEDERS}
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.event_list(plan=self.request.plan)
+
+    @extend_schema(request=EventBulkInput, responses=EventBulkOutput)
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """Load claims: every row is validated, any bad row loads nothing (400 with one error per
+        row and field, `attr` = `events.<row index>.<field>`), a resent claim changes nothing and a
+        corrected claim (same claim id) replaces the old one."""
+        payload = EventBulkInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        rows = payload.validated_data["events"]
+        if len(rows) > BULK_LIMIT:
+            raise exceptions.ValidationError(
+                {"events": [f"Send at most {BULK_LIMIT} rows per request."]}
+            )
+        report = intake.claims_load(plan=request.plan, rows=rows, actor=request.user, source="api")
+        if report.errors:
+            raise exceptions.ValidationError(
+                {
+                    "events": {
+                        error.row - 1: {error.field: [error.message]} for error in report.errors
+                    }
+                }
+            )
+        return Response(
+            {key: getattr(report, key) for key in ("rows", "inserted", "replaced", "unchanged")}
+        )
+
+
+class ScanOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ScanRun
+        fields = [
+            "id", "status", "run_date", "data_month", "window_start", "window_end",
+            "events_in_window", "qualified", "opened", "updated", "unchanged", "closed",
+            "started_at", "finished_at", "duration_ms", "error",
+        ]  # fmt: skip
+
+
+class ScanStartInput(serializers.Serializer):
+    data_month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text="YYYY-MM")
+
+
+class ScanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """High-utilizer scan runs (DOMAIN 3.3). Starting one queues it; poll the list for its result."""
+
+    queryset = ScanRun.objects.none()
+    serializer_class = ScanOutput
+    allowed_roles = READERS
+    action_roles = {"create": FEEDERS}
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.scan_run_list(plan=self.request.plan)
+
+    @extend_schema(
+        request=ScanStartInput,
+        responses={202: inline_serializer("ScanQueued", {"queued": serializers.BooleanField()})},
+    )
+    def create(self, request):
+        payload = ScanStartInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        month = payload.validated_data.get("data_month")
+        plan_id, actor_id = request.plan.pk, request.user.pk
+        transaction.on_commit(
+            lambda: high_utilizer_scan_task.delay(
+                plan_id=plan_id, data_month=f"{month}-01" if month else None, actor_id=actor_id
+            )
+        )
+        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
+
+
+ROUTES = [
+    ("pofs", PofViewSet, "pof"),
+    ("determinations", DeterminationViewSet, "determination"),
+    ("utilization-events", EventViewSet, "utilization-event"),
+    ("scans", ScanViewSet, "scan"),
+]
+PATHS = [
+    path(
+        "members/<int:pk>/eligibility/", MemberEligibilityView.as_view(), name="member-eligibility"
+    )
+]

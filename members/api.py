@@ -1,0 +1,228 @@
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ecm_platform.api.fields import PlanRelatedField
+from ecm_platform.api.views import PlanViewSet
+from ecm_platform.audit.services import phi_read_record
+from ecm_platform.tenancy.models import County, Role
+from members import selectors, services
+from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment, ProgramRule
+
+READERS = frozenset(Role.values)
+WRITERS = frozenset({Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR, Role.INTEGRATOR})
+
+
+class EnrollmentSpanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EnrollmentSpan
+        fields = ["id", "start_date", "end_date"]
+        read_only_fields = ["id"]
+
+
+class MemberOutput(serializers.ModelSerializer):
+    county = serializers.CharField(source="county.code")
+    enrollments = EnrollmentSpanSerializer(many=True)
+
+    class Meta:
+        model = Member
+        fields = [
+            "id", "cin", "first_name", "last_name", "birth_date", "sex", "preferred_language",
+            "address_line", "city", "zip_code", "phone", "email", "county", "medicare_model",
+            "pcp_npi", "behavioral_health_npi", "enrollments", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class MemberInput(serializers.ModelSerializer):
+    """Field types and shapes only; the member services check the rules (CIN, NPI, county)."""
+
+    county = serializers.SlugRelatedField(slug_field="code", queryset=County.objects.all())
+    enrolled_from = serializers.DateField(required=False, write_only=True)
+
+    class Meta:
+        model = Member
+        fields = [
+            "cin", "first_name", "last_name", "birth_date", "sex", "preferred_language",
+            "address_line", "city", "zip_code", "phone", "email", "county", "medicare_model",
+            "pcp_npi", "behavioral_health_npi", "enrolled_from",
+        ]  # fmt: skip
+        extra_kwargs = {"cin": {"validators": []}}
+
+
+class MemberFilter(django_filters.FilterSet):
+    cin = django_filters.CharFilter(method="filter_search")
+    name = django_filters.CharFilter(method="filter_search")
+    birth_date = django_filters.DateFilter(method="filter_search")
+    county = django_filters.CharFilter(field_name="county__code")
+
+    def filter_search(self, queryset, name, value):
+        return queryset & selectors.member_search(plan=self.request.plan, **{name: value})
+
+
+class MemberViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    PlanViewSet,
+):
+    """The plan's members. Every read is recorded in the PHI access log."""
+
+    queryset = Member.objects.none()
+    serializer_class = MemberOutput
+    filterset_class = MemberFilter
+    allowed_roles = READERS
+    action_roles = {
+        "create": WRITERS,
+        "update": WRITERS,
+        "partial_update": WRITERS,
+        "enrollment_spans": WRITERS,
+    }
+    ordering = "pk"
+
+    def get_queryset(self):
+        return selectors.member_list(plan=self.request.plan).prefetch_related("enrollments")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        phi_read_record(
+            membership=request.membership,
+            path=request.get_full_path(),
+            row_count=len(response.data["results"]),
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        member = self.get_object()
+        phi_read_record(
+            membership=request.membership, path=request.get_full_path(), members=[member]
+        )
+        return Response(MemberOutput(member).data)
+
+    @extend_schema(request=MemberInput, responses={201: MemberOutput})
+    def create(self, request):
+        payload = MemberInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        member = services.member_create(
+            plan=request.plan, actor=request.user, **payload.validated_data
+        )
+        return Response(
+            MemberOutput(self.get_queryset().get(pk=member.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=MemberInput, responses=MemberOutput)
+    def update(self, request, *args, partial=False, **kwargs):
+        member = self.get_object()
+        payload = MemberInput(member, data=request.data, partial=partial)
+        payload.is_valid(raise_exception=True)
+        fields = {k: v for k, v in payload.validated_data.items() if k != "enrolled_from"}
+        services.member_update(plan=request.plan, member=member, actor=request.user, **fields)
+        return Response(MemberOutput(self.get_queryset().get(pk=member.pk)).data)
+
+    @extend_schema(request=EnrollmentSpanSerializer, responses={201: EnrollmentSpanSerializer})
+    @action(detail=True, methods=["post"], url_path="enrollment-spans")
+    def enrollment_spans(self, request, pk=None):
+        payload = EnrollmentSpanSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        span = services.enrollment_span_add(
+            plan=request.plan,
+            member=self.get_object(),
+            actor=request.user,
+            **payload.validated_data,
+        )
+        return Response(EnrollmentSpanSerializer(span).data, status=status.HTTP_201_CREATED)
+
+
+class ProgramRuleOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ProgramRule
+        fields = ["treatment", "effective_from", "effective_to", "note"]
+
+
+class ProgramOutput(serializers.ModelSerializer):
+    rules = ProgramRuleOutput(many=True)
+
+    class Meta:
+        model = Program
+        fields = ["code", "name", "rules"]
+
+
+class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Other programs and how ECM treats them (DOMAIN 4; reference data)."""
+
+    queryset = Program.objects.none()
+    serializer_class = ProgramOutput
+    allowed_roles = READERS
+    lookup_field = "code"
+    ordering = "code"
+
+    def get_queryset(self):
+        return selectors.program_list()
+
+
+class ProgramEnrollmentOutput(serializers.ModelSerializer):
+    program = serializers.CharField(source="program.code")
+
+    class Meta:
+        model = ProgramEnrollment
+        fields = ["id", "member", "program", "start_date", "end_date"]
+
+
+class ProgramEnrollmentInput(serializers.Serializer):
+    member = PlanRelatedField(plan_queryset=selectors.member_list)
+    program = serializers.SlugRelatedField(slug_field="code", queryset=Program.objects.all())
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ProgramEndInput(serializers.Serializer):
+    end_date = serializers.DateField()
+
+
+class ProgramEnrollmentFilter(django_filters.FilterSet):
+    member = django_filters.NumberFilter(field_name="member_id")
+
+
+class ProgramEnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Members' enrollments in other programs (DOMAIN 4)."""
+
+    queryset = ProgramEnrollment.objects.none()
+    serializer_class = ProgramEnrollmentOutput
+    filterset_class = ProgramEnrollmentFilter
+    allowed_roles = READERS
+    action_roles = {"create": WRITERS, "end": WRITERS}
+    ordering = "pk"
+
+    def get_queryset(self):
+        return selectors.program_enrollment_list(plan=self.request.plan)
+
+    @extend_schema(request=ProgramEnrollmentInput, responses={201: ProgramEnrollmentOutput})
+    def create(self, request):
+        payload = ProgramEnrollmentInput(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        enrollment = services.program_enrollment_add(
+            plan=request.plan, actor=request.user, **payload.validated_data
+        )
+        return Response(ProgramEnrollmentOutput(enrollment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProgramEndInput, responses=ProgramEnrollmentOutput)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        payload = ProgramEndInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        enrollment = services.program_enrollment_end(
+            plan=request.plan,
+            enrollment=self.get_object(),
+            actor=request.user,
+            **payload.validated_data,
+        )
+        return Response(ProgramEnrollmentOutput(enrollment).data)
+
+
+ROUTES = [
+    ("members", MemberViewSet, "member"),
+    ("programs", ProgramViewSet, "program"),
+    ("program-enrollments", ProgramEnrollmentViewSet, "program-enrollment"),
+]
