@@ -33,6 +33,24 @@ if IS_PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DJANGO_ENV=production refuses to run with DEBUG on.")
 
+# The shared core, then the domain apps in layering order (ARCHITECTURE.md). Their `api.py` and
+# `urls.py` modules are collected into the URL configuration.
+LOCAL_APPS = [
+    "ecm_platform.tenancy",
+    "ecm_platform.calendars",
+    "ecm_platform.audit",
+    "ecm_platform.notifications",
+    "benefits",
+    "members",
+    "eligibility",
+    "providers",
+    "authorizations",
+    "outreach",
+    "community_supports",
+    "reporting",
+    "portal",
+    "demo",
+]
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -48,21 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
-    # The shared core, then the domain apps in layering order (ARCHITECTURE.md).
-    "ecm_platform.tenancy",
-    "ecm_platform.calendars",
-    "ecm_platform.audit",
-    "ecm_platform.notifications",
-    "benefits",
-    "members",
-    "eligibility",
-    "providers",
-    "authorizations",
-    "outreach",
-    "community_supports",
-    "reporting",
-    "portal",
-    "demo",
+    *LOCAL_APPS,
 ]
 
 MIDDLEWARE = [

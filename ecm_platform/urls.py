@@ -1,3 +1,6 @@
+from importlib.util import find_spec
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -5,6 +8,14 @@ from django.urls import include, path
 from ecm_platform.audit import views as audit_views
 from ecm_platform.notifications import views as notification_views
 from ecm_platform.tenancy import views as tenancy_views
+
+
+def app_page_urls():
+    """Each domain app's `urls.py`, collected like the API routes (the core imports no domain app)."""
+    for app in settings.LOCAL_APPS:
+        if not app.startswith("ecm_platform.") and find_spec(f"{app}.urls") is not None:
+            yield path("", include(f"{app}.urls"))
+
 
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
@@ -29,4 +40,5 @@ urlpatterns = [
     path("healthz/", tenancy_views.healthz, name="healthz"),
     path("api/v1/", include(("ecm_platform.api.urls", "api"))),
     path("admin/", admin.site.urls),
+    *app_page_urls(),
 ]

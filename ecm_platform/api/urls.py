@@ -7,7 +7,7 @@ from importlib.util import find_spec
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.apps import apps
+from django.conf import settings
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
@@ -21,10 +21,9 @@ api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
 
 
 def app_api_modules():
-    for app_config in apps.get_app_configs():
-        name = f"{app_config.name}.api"
-        if find_spec(name) is not None:
-            yield import_module(name)
+    for app in settings.LOCAL_APPS:
+        if find_spec(f"{app}.api") is not None:
+            yield import_module(f"{app}.api")
 
 
 router = SimpleRouter()

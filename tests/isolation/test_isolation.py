@@ -6,13 +6,16 @@ A route without a spec here fails `test_every_route_is_covered`; later issues ad
 the fixtures and their routes to the specs, not new logic.
 """
 
+import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.test import Client
 from django_scopes import scopes_disabled
+from rest_framework.test import APIClient
 
+from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiPurpose
 from ecm_platform.audit.services import phi_access_record
 from ecm_platform.calendars.models import Holiday
@@ -21,9 +24,30 @@ from ecm_platform.notifications.models import Notification
 from ecm_platform.notifications.services import notification_send
 from ecm_platform.tenancy.middleware import SESSION_PLAN_KEY
 from ecm_platform.tenancy.models import Membership, PlanApiKey, Role
+from eligibility.models import Determination, ScanRun, UtilizationEvent
+from eligibility.scan import high_utilizer_scan
+from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment
+from members.services import program_enrollment_add
+from tests.factories import EventFactory, enrolled_member
 from tests.isolation import harness
 
 MARKER = "ALPHA-SECRET"
+PLAN_A_CIN = "91111111A"
+NEW_MEMBER = {
+    "cin": PLAN_A_CIN,  # the same CIN may exist in another plan: this one is a new plan-B member
+    "first_name": "New",
+    "last_name": "Member",
+    "birth_date": "1980-01-01",
+    "county": "01",
+}
+STOLEN_CLAIM = {
+    "claim_id": "STOLEN-1",
+    "cin": PLAN_A_CIN,
+    "event_type": "ED",
+    "service_date": "2026-09-01",
+    "avoidable": True,
+    "adjudication_date": "2026-09-20",
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +56,7 @@ class Call:
     url: str  # with {kind} placeholders for objects
     foreign: bool = False  # the url names plan A objects
     data: dict = field(default_factory=dict)
+    upload: bool = False  # post a claims CSV naming plan A's member
 
     def __str__(self):
         return f"{self.method.upper()} {self.url}"
@@ -47,6 +72,35 @@ PAGE_SPECS = {
         Call("get", "/audit/phi-access/"),
         Call("get", "/audit/phi-access/?export=csv"),
     ],
+    "member-search": [
+        Call("get", "/members/?name=ALPHA"),
+        Call("get", "/members/?cin={member_cin}"),
+    ],
+    "member-detail": [Call("get", "/members/{member}/", foreign=True)],
+    "determination-new": [
+        Call("get", "/members/{member}/determinations/new/?pof=HOMELESS", foreign=True),
+        Call(
+            "post",
+            "/members/{member}/determinations/new/",
+            foreign=True,
+            data={
+                "pof": "HIGH_UTILIZER",
+                "source": "discretionary",
+                "start_date": "2026-01-01",
+                "justification": "x",
+            },
+        ),
+    ],
+    "eligibility-worklist": [
+        Call("get", "/eligibility/worklist/"),
+        Call("get", "/eligibility/worklist/?pof="),
+    ],
+    "claims-upload": [
+        Call("get", "/eligibility/claims/upload/"),
+        Call("post", "/eligibility/claims/upload/", upload=True),
+    ],
+    "scan-list": [Call("get", "/eligibility/scans/")],
+    "scan-start": [Call("post", "/eligibility/scans/start/")],
 }
 API_SPECS = {
     ("GET", "/api/v1/me/"): [Call("get", "/api/v1/me/")],
@@ -82,6 +136,91 @@ API_SPECS = {
         Call("post", "/api/v1/notifications/{notification}/read/", foreign=True)
     ],
     ("POST", "/api/v1/notifications/read-all/"): [Call("post", "/api/v1/notifications/read-all/")],
+    ("GET", "/api/v1/members/"): [
+        Call("get", "/api/v1/members/"),
+        Call("get", "/api/v1/members/?cin={member_cin}"),
+    ],
+    ("POST", "/api/v1/members/"): [Call("post", "/api/v1/members/", data=NEW_MEMBER)],
+    ("GET", "/api/v1/members/{id}/"): [Call("get", "/api/v1/members/{member}/", foreign=True)],
+    ("PUT", "/api/v1/members/{id}/"): [
+        Call("put", "/api/v1/members/{member}/", foreign=True, data=NEW_MEMBER)
+    ],
+    ("PATCH", "/api/v1/members/{id}/"): [
+        Call("patch", "/api/v1/members/{member}/", foreign=True, data={"first_name": "Renamed"})
+    ],
+    ("POST", "/api/v1/members/{id}/enrollment-spans/"): [
+        Call(
+            "post",
+            "/api/v1/members/{member}/enrollment-spans/",
+            foreign=True,
+            data={"start_date": "2030-01-01"},
+        )
+    ],
+    ("GET", "/api/v1/members/{id}/eligibility/"): [
+        Call("get", "/api/v1/members/{member}/eligibility/", foreign=True)
+    ],
+    ("GET", "/api/v1/programs/"): [Call("get", "/api/v1/programs/")],
+    ("GET", "/api/v1/programs/{code}/"): [Call("get", "/api/v1/programs/pace/")],
+    ("GET", "/api/v1/program-enrollments/"): [
+        Call("get", "/api/v1/program-enrollments/?member={member}")
+    ],
+    ("POST", "/api/v1/program-enrollments/"): [
+        Call(
+            "post",
+            "/api/v1/program-enrollments/",
+            data={"member": "{member}", "program": "pace", "start_date": "2026-01-01"},
+        )
+    ],
+    ("GET", "/api/v1/program-enrollments/{id}/"): [
+        Call("get", "/api/v1/program-enrollments/{program_enrollment}/", foreign=True)
+    ],
+    ("POST", "/api/v1/program-enrollments/{id}/end/"): [
+        Call(
+            "post",
+            "/api/v1/program-enrollments/{program_enrollment}/end/",
+            foreign=True,
+            data={"end_date": "2026-12-31"},
+        )
+    ],
+    ("GET", "/api/v1/pofs/"): [Call("get", "/api/v1/pofs/")],
+    ("GET", "/api/v1/pofs/{code}/"): [Call("get", "/api/v1/pofs/HOMELESS/")],
+    ("GET", "/api/v1/determinations/"): [Call("get", "/api/v1/determinations/?member={member}")],
+    ("POST", "/api/v1/determinations/"): [
+        Call(
+            "post",
+            "/api/v1/determinations/",
+            data={
+                "member": "{member}",
+                "pof": "HIGH_UTILIZER",
+                "source": "discretionary",
+                "start_date": "2026-01-01",
+                "justification": "x",
+            },
+        )
+    ],
+    ("GET", "/api/v1/determinations/{id}/"): [
+        Call("get", "/api/v1/determinations/{determination}/", foreign=True)
+    ],
+    ("POST", "/api/v1/determinations/{id}/end/"): [
+        Call(
+            "post",
+            "/api/v1/determinations/{determination}/end/",
+            foreign=True,
+            data={"end_date": "2026-12-31"},
+        )
+    ],
+    ("GET", "/api/v1/utilization-events/"): [
+        Call("get", "/api/v1/utilization-events/?member={member}")
+    ],
+    ("GET", "/api/v1/utilization-events/{id}/"): [
+        Call("get", "/api/v1/utilization-events/{event}/", foreign=True)
+    ],
+    ("POST", "/api/v1/utilization-events/bulk/"): [
+        Call("post", "/api/v1/utilization-events/bulk/", data={"events": [STOLEN_CLAIM]})
+    ],
+    ("GET", "/api/v1/scans/"): [Call("get", "/api/v1/scans/")],
+    ("POST", "/api/v1/scans/"): [Call("post", "/api/v1/scans/", data={"data_month": "2026-09"})],
+    ("GET", "/api/v1/scans/{id}/"): [Call("get", "/api/v1/scans/{scan}/", foreign=True)],
 }
 PAGE_CALLS = [
     (role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls
@@ -110,7 +249,35 @@ def objects_of(plan, admin):
             "notification": Notification.objects.filter(plan=plan)
             .values_list("pk", flat=True)
             .first(),
+            "member": Member.objects.filter(plan=plan).first().pk,
+            "member_cin": Member.objects.filter(plan=plan).first().cin,
+            "program_enrollment": ProgramEnrollment.objects.filter(plan=plan).first().pk,
+            "determination": Determination.objects.filter(plan=plan).first().pk,
+            "event": UtilizationEvent.objects.filter(plan=plan).first().pk,
+            "scan": ScanRun.objects.filter(plan=plan).first().pk,
         }
+
+
+def member_world(plan, admin, name):
+    """A member with a program, a POF, claims and a scan run, in `plan`."""
+    with scopes_disabled():
+        member = enrolled_member(plan, cin=PLAN_A_CIN, first_name=name, last_name=name)
+        program_enrollment_add(
+            plan=plan,
+            member=member,
+            program=Program.objects.get(code="cbas"),
+            start_date=date(2025, 1, 1),
+            actor=admin.user,
+        )
+        for week in range(5):
+            EventFactory(
+                member=member,
+                service_date=date(2026, 5, 4) + timedelta(weeks=week),
+                claim_id=f"{name}-{week}",
+            )
+        with clocks.frozen(datetime(2026, 10, 5, 9, tzinfo=UTC)):
+            high_utilizer_scan(plan=plan, data_month=date(2026, 9, 1))
+        return member
 
 
 @pytest.fixture
@@ -133,6 +300,7 @@ def plan_a_world(plan_a, admin_a, make_membership, make_api_client):
             purpose=PhiPurpose.CARE_COORDINATION,
             member_label=f"{MARKER}-CIN",
         )
+    member_world(plan_a, admin_a, MARKER)
     return objects_of(plan_a, admin_a)
 
 
@@ -144,6 +312,8 @@ def plan_b_user(plan_b, admin_b, make_membership, make_api_client):
         membership = admin_b if role == Role.PLAN_ADMINISTRATOR else make_membership(plan_b, role)
         make_api_client(admin_b)  # plan B owns a key too
         with scopes_disabled():
+            if not Member.objects.filter(plan=plan_b).exists():
+                member_world(plan_b, admin_b, "Bravo")
             notification_send(plan=plan_b, recipient=membership.user, text="B notice", link="/")
         return membership
 
@@ -159,6 +329,24 @@ def snapshot(plan):
             sorted(Membership.objects.filter(plan=plan).values_list("pk", "role", "is_active")),
             AuditEvent.objects.filter(plan=plan).count(),
             PhiAccess.objects.filter(plan=plan).count(),
+            sorted(
+                Member.objects.filter(plan=plan).values_list(
+                    "pk", "cin", "first_name", "updated_at"
+                )
+            ),
+            sorted(
+                EnrollmentSpan.objects.filter(plan=plan).values_list("pk", "start_date", "end_date")
+            ),
+            sorted(ProgramEnrollment.objects.filter(plan=plan).values_list("pk", "end_date")),
+            sorted(
+                Determination.objects.filter(plan=plan).values_list("pk", "end_date", "updated_at")
+            ),
+            sorted(
+                UtilizationEvent.objects.filter(plan=plan).values_list(
+                    "pk", "claim_id", "adjudicated_on"
+                )
+            ),
+            ScanRun.objects.filter(plan=plan).count(),
         )
 
 
@@ -172,12 +360,34 @@ def fill(template: str, objects: dict) -> str:
     return template.format(**objects)
 
 
+def fill_data(value, objects):
+    if isinstance(value, dict):
+        return {key: fill_data(item, objects) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill_data(item, objects) for item in value]
+    return fill(value, objects) if isinstance(value, str) else value
+
+
+def claims_csv() -> io.BytesIO:
+    header = ",".join(STOLEN_CLAIM)
+    values = ",".join(
+        str(value).lower() if isinstance(value, bool) else value for value in STOLEN_CLAIM.values()
+    )
+    upload = io.BytesIO(f"{header}\n{values}\n".encode())
+    upload.name = "claims.csv"
+    return upload
+
+
 def act(client, call: Call, objects: dict):
     url = fill(call.url, objects)
-    data = {key: fill(str(value), objects) for key, value in call.data.items()}
+    data = fill_data(call.data, objects)
     if call.method == "get":
         return client.get(url)
-    return getattr(client, call.method)(url, data, content_type="application/json")
+    if call.upload:
+        return client.post(url, {"file": claims_csv()})
+    if isinstance(client, Client) and not isinstance(client, APIClient):
+        return client.post(url, data)  # a browser form
+    return getattr(client, call.method)(url, data, format="json")
 
 
 def check(client, call, plan_a, plan_a_world, own_objects):

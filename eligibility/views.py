@@ -1,0 +1,178 @@
+"""Pages for members and eligibility: search, the member page, the worklist, claims, scans."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ecm_platform import clocks
+from ecm_platform.audit.services import phi_read_record
+from ecm_platform.errors import DomainError
+from ecm_platform.pagination import keyset_page
+from ecm_platform.tenancy.decorators import plan_role_required
+from ecm_platform.tenancy.models import Role
+from eligibility import intake, selectors, services
+from eligibility.forms import (
+    AsOfForm,
+    ClaimsUploadForm,
+    DeterminationForm,
+    MemberSearchForm,
+    WorklistFilterForm,
+)
+from eligibility.models import ScanStatus
+from eligibility.tasks import high_utilizer_scan_task
+from members import selectors as member_selectors
+
+STAFF = (Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR)
+COORDINATORS = (Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR)
+WORKLIST_SORTS = {
+    "-flagged": ["-start_date", "-id"],
+    "flagged": ["start_date", "id"],
+    "name": ["member__last_name", "member__first_name", "id"],
+    "county": ["member__county__name", "-start_date", "id"],
+}
+
+
+@plan_role_required(*STAFF)
+def member_search(request):
+    form = MemberSearchForm(request.GET or None)
+    page = None
+    if form.has_criteria():
+        rows = member_selectors.member_search(plan=request.plan, **form.cleaned_data).order_by(
+            "-id"
+        )
+        page = keyset_page(rows, request.GET.get("before"))
+        phi_read_record(
+            membership=request.membership, path=request.get_full_path(), row_count=len(page.rows)
+        )
+    return render(request, "eligibility/member_search.html", {"form": form, "page": page})
+
+
+@plan_role_required(*STAFF)
+def member_detail(request, pk):
+    member = member_selectors.member_get(plan=request.plan, pk=pk)
+    as_of_form = AsOfForm(request.GET or None)
+    as_of = (as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]) or clocks.local_date(
+        clocks.now()
+    )
+    phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
+    context = {
+        "member": member,
+        "as_of_form": as_of_form,
+        "as_of": as_of,
+        "eligibility": selectors.member_eligibility(plan=request.plan, member=member, day=as_of),
+        "enrollments": member_selectors.enrollment_spans(plan=request.plan, member=member),
+        "programs": member_selectors.program_enrollment_list(plan=request.plan).filter(
+            member=member
+        ),
+        "determinations": selectors.determination_list(plan=request.plan)
+        .filter(member=member)
+        .order_by("-start_date"),
+        "pofs": selectors.pof_catalogue(as_of),
+        "can_record": request.membership.role in COORDINATORS,
+    }
+    return render(request, "eligibility/member_detail.html", context)
+
+
+@plan_role_required(*COORDINATORS)
+def determination_new(request, pk):
+    member = member_selectors.member_get(plan=request.plan, pk=pk)
+    pof = (
+        selectors.pof_catalogue()
+        .filter(code=request.GET.get("pof") or request.POST.get("pof"))
+        .first()
+    )
+    if pof is None:
+        raise Http404("No such Population of Focus.")
+    form = DeterminationForm(
+        request.POST or None, pof=pof, initial={"start_date": clocks.local_date(clocks.now())}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.determination_record(
+                plan=request.plan, member=member, pof=pof, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Recorded: {pof.name}.")
+            return redirect("member-detail", pk=member.pk)
+    return render(
+        request, "eligibility/determination_form.html", {"member": member, "pof": pof, "form": form}
+    )
+
+
+@plan_role_required(Role.CARE_COORDINATOR, Role.REVIEWER, Role.PLAN_ADMINISTRATOR)
+def worklist(request):
+    pofs = selectors.pof_catalogue()
+    form = WorklistFilterForm(request.GET or None, counties=request.plan.counties.all(), pofs=pofs)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.determination_list(plan=request.plan).filter(end_date__isnull=True)
+    rows = rows.select_related("member__county")
+    pof_code = filters.get("pof") or ("" if request.GET else "HIGH_UTILIZER")
+    if pof_code:
+        rows = rows.filter(pof__code=pof_code)
+    if filters.get("county"):
+        rows = rows.filter(member__county__code=filters["county"])
+    last_run = (
+        selectors.scan_run_list(plan=request.plan).filter(status=ScanStatus.SUCCEEDED).first()
+    )
+    if filters.get("new_only"):
+        rows = rows.filter(scan_run=last_run) if last_run else rows.none()
+    rows = rows.order_by(*WORKLIST_SORTS.get(filters.get("sort") or "-flagged"))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "eligibility/worklist.html",
+        {"form": form, "page": page, "last_run": last_run, "pof_code": pof_code},
+    )
+
+
+@plan_role_required(*COORDINATORS)
+def claims_upload(request):
+    form = ClaimsUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = io.TextIOWrapper(form.cleaned_data["file"], encoding="utf-8-sig", newline="")
+            rows = list(csv.DictReader(text))
+        except (UnicodeDecodeError, csv.Error) as error:
+            form.add_error("file", f"The file is not a readable UTF-8 CSV: {error}.")
+        else:
+            missing = sorted(set(intake.REQUIRED) - set(rows[0] if rows else []))
+            if missing:
+                form.add_error("file", f"The header lacks the columns: {', '.join(missing)}.")
+            else:
+                report = intake.claims_load(
+                    plan=request.plan,
+                    rows=rows,
+                    actor=request.user,
+                    source=form.cleaned_data["file"].name,
+                )
+    context = {"form": form, "report": report, "columns": intake.COLUMNS}
+    return render(request, "eligibility/claims_upload.html", context)
+
+
+@plan_role_required(*STAFF)
+def scan_list(request):
+    page = keyset_page(
+        selectors.scan_run_list(plan=request.plan), request.GET.get("before"), size=25
+    )
+    can_start = request.membership.role in COORDINATORS
+    return render(request, "eligibility/scans.html", {"page": page, "can_start": can_start})
+
+
+@require_POST
+@plan_role_required(*COORDINATORS)
+def scan_start(request):
+    plan_id, actor_id = request.plan.pk, request.user.pk
+    transaction.on_commit(lambda: high_utilizer_scan_task.delay(plan_id=plan_id, actor_id=actor_id))
+    messages.success(
+        request, "The high-utilizer scan has started; its run appears below when done."
+    )
+    return redirect("scan-list")
