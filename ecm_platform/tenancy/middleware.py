@@ -56,8 +56,9 @@ LOGIN_AT_KEY = "ecm_login_at"
 LAST_ACTIVITY_KEY = "ecm_last_activity"
 # Activity is written to the session at most this often (one write per request would be wasteful).
 ACTIVITY_RESOLUTION_SECONDS = 5
-# Polling how long is left is not activity.
+# Polling how long is left is not activity; "stay signed in" always is.
 PASSIVE_ROUTES = {"session-status"}
+KEEPALIVE_ROUTES = {"session-keepalive"}
 
 
 def session_start(request) -> None:
@@ -98,12 +99,14 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
     def record_activity(self, request):
-        match = getattr(request, "resolver_match", None) or resolve_or_none(request.path_info)
-        if match is not None and match.url_name in PASSIVE_ROUTES:
+        match = resolve_or_none(request.path_info)
+        route = match.url_name if match is not None else None
+        if route in PASSIVE_ROUTES:
             return
         now = clocks.now().timestamp()
         request.session.setdefault(LOGIN_AT_KEY, now)
-        if now - request.session.get(LAST_ACTIVITY_KEY, 0) >= ACTIVITY_RESOLUTION_SECONDS:
+        stale = now - request.session.get(LAST_ACTIVITY_KEY, 0) >= ACTIVITY_RESOLUTION_SECONDS
+        if stale or route in KEEPALIVE_ROUTES:
             request.session[LAST_ACTIVITY_KEY] = now
 
 

@@ -20,8 +20,21 @@
     return input ? input.value : "";
   }
 
+  // End the session on the server too (the idle clock there may be a moment behind this one),
+  // then land on the sign-in page with the reason.
   function leave() {
-    window.location.assign(body.dataset.loginUrl + "?timeout=1");
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = body.dataset.logoutUrl;
+    [["csrfmiddlewaretoken", csrfToken()], ["next", body.dataset.loginUrl + "?timeout=1"]].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
   }
 
   function schedule(secondsLeft) {
