@@ -30,6 +30,7 @@ from members import selectors as member_selectors
 
 STAFF = (Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR)
 COORDINATORS = (Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR)
+DEFAULT_WORKLIST_POF = "HIGH_UTILIZER"
 WORKLIST_SORTS = {
     "-flagged": ["-start_date", "-id"],
     "flagged": ["start_date", "id"],
@@ -110,11 +111,16 @@ def determination_new(request, pk):
 @plan_role_required(Role.CARE_COORDINATOR, Role.REVIEWER, Role.PLAN_ADMINISTRATOR)
 def worklist(request):
     pofs = selectors.pof_catalogue()
-    form = WorklistFilterForm(request.GET or None, counties=request.plan.counties.all(), pofs=pofs)
+    form = WorklistFilterForm(
+        request.GET or None,
+        counties=request.plan.counties.all(),
+        pofs=pofs,
+        initial={"pof": DEFAULT_WORKLIST_POF},
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.determination_list(plan=request.plan).filter(end_date__isnull=True)
     rows = rows.select_related("member__county")
-    pof_code = filters.get("pof") or ("" if request.GET else "HIGH_UTILIZER")
+    pof_code = filters.get("pof", "") if request.GET else DEFAULT_WORKLIST_POF
     if pof_code:
         rows = rows.filter(pof__code=pof_code)
     if filters.get("county"):

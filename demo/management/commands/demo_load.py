@@ -5,9 +5,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scopes_disabled
 
+from demo.synthetic import load_members
+from ecm_platform import clocks
 from ecm_platform.tenancy.models import HealthPlan, Membership, Role
 from ecm_platform.tenancy.scoping import plan_scope
 from ecm_platform.tenancy.services import api_key_issue, membership_create, plan_create, user_create
+from eligibility.scan import high_utilizer_scan
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - synthetic data on a local demo only
 PLANS = [
@@ -36,7 +39,19 @@ class Command(BaseCommand):
             # The coordinator also works for the second plan, to show the plan switcher.
             self.membership(users["coordinator"], plans[1], Role.CARE_COORDINATOR)
         raw_key = self.integrator_key(plans[0], users["integrator"])
+        self.load_population(plans[0], users["coordinator"])
         self.print_logins(plans[0], raw_key)
+
+    def load_population(self, plan, coordinator):
+        with plan_scope(plan):
+            today = clocks.local_date(clocks.now())
+            loaded = load_members(plan, coordinator, today)
+            if loaded:
+                run = high_utilizer_scan(plan=plan)
+                self.stdout.write(
+                    f"Loaded {loaded} synthetic members with claims; the scan flagged {run.qualified} "
+                    f"high utilizers (data month {run.data_month:%Y-%m})."
+                )
 
     def plan(self, code, name, counties):
         return HealthPlan.objects.filter(code=code).first() or plan_create(
