@@ -59,9 +59,7 @@ def load_members(plan, actor, today: date) -> int:
             zip_code=f"9{rng.randint(4000, 6199):04d}",
             phone=f"(510) 555-{rng.randint(0, 9999):04d}",
             county=rng.choice(counties),
-            medicare_model=MedicareModel.MEDICARE_FFS
-            if rng.random() < 0.08
-            else MedicareModel.NONE,
+            medicare_model=MedicareModel.MEDICARE_FFS if rng.random() < 0.08 else MedicareModel.NONE,
         )
         for number in range(MEMBERS)
     )
@@ -102,9 +100,7 @@ def synthetic_claims(plan, members, today, rng):
                 member=member,
                 event_type=event_type,
                 service_date=day,
-                discharge_date=day + timedelta(days=rng.randint(1, 6))
-                if event_type != EventType.ED
-                else None,
+                discharge_date=day + timedelta(days=rng.randint(1, 6)) if event_type != EventType.ED else None,
                 is_planned=flags.get("is_planned", False),
                 is_avoidable=flags.get("is_avoidable", rng.random() < 0.7),
                 diagnosis_codes=" ".join(rng.sample(ICD10, 2)),
@@ -150,6 +146,4 @@ def load_populations(plan, members, actor, today):
             )
     for program in Program.objects.all():
         for member in rng.sample(adults, 2):
-            program_enrollment_add(
-                plan=plan, member=member, program=program, start_date=date(2024, 1, 1), actor=actor
-            )
+            program_enrollment_add(plan=plan, member=member, program=program, start_date=date(2024, 1, 1), actor=actor)

@@ -100,16 +100,12 @@ def calendar_days_deadline(start: datetime | date, days: int) -> datetime:
     return end_of_day(_as_day(start) + timedelta(days=days))
 
 
-def business_days_deadline(
-    start: datetime | date, days: int, calendar: WorkingCalendar
-) -> datetime:
+def business_days_deadline(start: datetime | date, days: int, calendar: WorkingCalendar) -> datetime:
     """End of the `days`-th working day after the day of `start` (e.g. 10 business days)."""
     return end_of_day(calendar.nth_working_day_after(_as_day(start), days))
 
 
-def routine_due(
-    received_at: datetime, calendar: WorkingCalendar, timeframes: DecisionTimeframes
-) -> datetime:
+def routine_due(received_at: datetime, calendar: WorkingCalendar, timeframes: DecisionTimeframes) -> datetime:
     """The earlier of N working days and the outer limit of M calendar days (DOMAIN 5.1)."""
     return min(
         business_days_deadline(received_at, timeframes.routine_working_days, calendar),
@@ -174,9 +170,7 @@ def _calendar_for_span(plan, start: date, working_days: int) -> WorkingCalendar:
     return working_calendar(plan, start, start + timedelta(days=2 * working_days + 31))
 
 
-def decision_due(
-    *, plan, received_at: datetime, is_expedited: bool, expedited_hours: int | None = None
-) -> datetime:
+def decision_due(*, plan, received_at: datetime, is_expedited: bool, expedited_hours: int | None = None) -> datetime:
     """When the plan must decide a request received at `received_at` (DOMAIN 5.1).
 
     `expedited_hours` overrides the expedited clock for services with a shorter one (a Community

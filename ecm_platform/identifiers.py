@@ -17,9 +17,7 @@ def normalize_cin(value: str) -> str:
 def validate_cin(value: str) -> None:
     """A Medi-Cal CIN: 8 digits and one letter (the letter has no published check rule)."""
     if not CIN_PATTERN.match(normalize_cin(value)):
-        raise ValidationError(
-            "A CIN is 8 digits followed by one letter, e.g. 91234567A.", code="invalid_cin"
-        )
+        raise ValidationError("A CIN is 8 digits followed by one letter, e.g. 91234567A.", code="invalid_cin")
 
 
 def validate_npi(value: str) -> None:
@@ -28,6 +26,4 @@ def validate_npi(value: str) -> None:
     if not NPI_PATTERN.match(value):
         raise ValidationError("An NPI is exactly 10 digits.", code="invalid_npi")
     if not luhn.is_valid(NPI_LUHN_PREFIX + value):
-        raise ValidationError(
-            f"{value} is not a valid NPI: its check digit does not match.", code="invalid_npi"
-        )
+        raise ValidationError(f"{value} is not a valid NPI: its check digit does not match.", code="invalid_npi")

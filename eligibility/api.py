@@ -78,9 +78,7 @@ class MemberEligibilityView(PlanAPIView):
         except ValueError:
             raise exceptions.ValidationError({"as_of": ["Use a date (YYYY-MM-DD)."]}) from None
         result = selectors.member_eligibility(plan=request.plan, member=member, day=day)
-        phi_read_record(
-            membership=request.membership, path=request.get_full_path(), members=[member]
-        )
+        phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
         return Response(
             EligibilityOutput(
                 {
@@ -112,9 +110,7 @@ class DeterminationInput(serializers.Serializer):
     pof = serializers.SlugRelatedField(slug_field="code", queryset=PopulationOfFocus.objects.all())
     source = serializers.ChoiceField(choices=sorted(services.MANUAL_SOURCES))
     start_date = serializers.DateField()
-    criteria_met = serializers.ListField(
-        child=serializers.CharField(), required=False, default=list
-    )
+    criteria_met = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     justification = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -147,9 +143,7 @@ class DeterminationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Pla
     def create(self, request):
         payload = DeterminationInput(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
-        determination = services.determination_record(
-            plan=request.plan, actor=request.user, **payload.validated_data
-        )
+        determination = services.determination_record(plan=request.plan, actor=request.user, **payload.validated_data)
         return Response(DeterminationOutput(determination).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DeterminationEndInput, responses=DeterminationOutput)
@@ -232,21 +226,13 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet
         payload.is_valid(raise_exception=True)
         rows = payload.validated_data["events"]
         if len(rows) > BULK_LIMIT:
-            raise exceptions.ValidationError(
-                {"events": [f"Send at most {BULK_LIMIT} rows per request."]}
-            )
+            raise exceptions.ValidationError({"events": [f"Send at most {BULK_LIMIT} rows per request."]})
         report = intake.claims_load(plan=request.plan, rows=rows, actor=request.user, source="api")
         if report.errors:
             raise exceptions.ValidationError(
-                {
-                    "events": {
-                        error.row - 1: {error.field: [error.message]} for error in report.errors
-                    }
-                }
+                {"events": {error.row - 1: {error.field: [error.message]} for error in report.errors}}
             )
-        return Response(
-            {key: getattr(report, key) for key in ("rows", "inserted", "replaced", "unchanged")}
-        )
+        return Response({key: getattr(report, key) for key in ("rows", "inserted", "replaced", "unchanged")})
 
 
 class ScanOutput(serializers.ModelSerializer):
@@ -298,8 +284,4 @@ ROUTES = [
     ("utilization-events", EventViewSet, "utilization-event"),
     ("scans", ScanViewSet, "scan"),
 ]
-PATHS = [
-    path(
-        "members/<int:pk>/eligibility/", MemberEligibilityView.as_view(), name="member-eligibility"
-    )
-]
+PATHS = [path("members/<int:pk>/eligibility/", MemberEligibilityView.as_view(), name="member-eligibility")]

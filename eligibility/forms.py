@@ -7,33 +7,23 @@ from eligibility.services import MANUAL_SOURCES
 class MemberSearchForm(forms.Form):
     cin = forms.CharField(required=False, label="CIN", max_length=9)
     name = forms.CharField(required=False, label="Name")
-    birth_date = forms.DateField(
-        required=False, label="Birth date", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(required=False, label="Birth date", widget=forms.DateInput(attrs={"type": "date"}))
 
     def has_criteria(self) -> bool:
         return self.is_valid() and any(self.cleaned_data.values())
 
 
 class AsOfForm(forms.Form):
-    as_of = forms.DateField(
-        required=False, label="Eligibility as of", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    as_of = forms.DateField(required=False, label="Eligibility as of", widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class DeterminationForm(forms.Form):
     """Mirrors the POF's criteria (DOMAIN 3.1): one checkbox per criterion."""
 
-    source = forms.ChoiceField(
-        choices=[c for c in DeterminationSource.choices if c[0] in MANUAL_SOURCES]
-    )
+    source = forms.ChoiceField(choices=[c for c in DeterminationSource.choices if c[0] in MANUAL_SOURCES])
     start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    criteria_met = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Criteria met"
-    )
-    note = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Evidence note"
-    )
+    criteria_met = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Criteria met")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Evidence note")
     justification = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -67,7 +57,5 @@ class WorklistFilterForm(forms.Form):
 
     def __init__(self, *args, counties, pofs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].choices = [("", "All counties")] + [
-            (c.code, c.name) for c in counties
-        ]
+        self.fields["county"].choices = [("", "All counties")] + [(c.code, c.name) for c in counties]
         self.fields["pof"].choices = [("", "All")] + [(p.code, p.name) for p in pofs]

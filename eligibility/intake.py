@@ -134,9 +134,7 @@ def validate_claims(*, plan: HealthPlan, rows: Iterable[Mapping], max_errors: in
         try:
             event = _parse(raw, members)
             if event.claim_id in seen:
-                raise RowInvalid(
-                    "claim_id", f"Claim {event.claim_id} is also in row {seen[event.claim_id]}."
-                )
+                raise RowInvalid("claim_id", f"Claim {event.claim_id} is also in row {seen[event.claim_id]}.")
         except RowInvalid as invalid:
             if len(report.errors) < max_errors:
                 report.errors.append(RowError(number, invalid.field, invalid.message))
@@ -157,9 +155,7 @@ def claims_load(*, plan: HealthPlan, rows: Iterable[Mapping], actor, source: str
         batch = events[start : start + BATCH]
         existing = {
             event.claim_id: event
-            for event in UtilizationEvent.objects.filter(
-                plan=plan, claim_id__in=[e.claim_id for e in batch]
-            )
+            for event in UtilizationEvent.objects.filter(plan=plan, claim_id__in=[e.claim_id for e in batch])
         }
         new, changed = [], []
         for event in batch:

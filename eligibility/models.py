@@ -20,9 +20,7 @@ class PopulationOfFocus(models.Model):
     name = models.CharField(max_length=200)
     age_group = models.CharField(max_length=20, choices=AgeGroup.choices)
     min_age = models.PositiveSmallIntegerField(default=0)
-    max_age = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Younger than this."
-    )
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Younger than this.")
     # The county go-live calendar (DOMAIN 3.4): the latest start DHCS allows.
     live_in_wpc_hhp_counties = models.DateField()
     live_in_other_counties = models.DateField()
@@ -55,9 +53,7 @@ class PlanPofStart(models.Model):
     objects = ScopedManager(plan="plan")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "county", "pof"], name="plan_pof_start_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["plan", "county", "pof"], name="plan_pof_start_once")]
 
     def __str__(self):
         return f"{self.pof_id} in {self.county} from {self.start_date}"
@@ -87,9 +83,7 @@ class Determination(models.Model):
     scan_run = models.ForeignKey(
         "ScanRun", on_delete=models.PROTECT, null=True, blank=True, related_name="determinations"
     )
-    evidence_run = models.ForeignKey(
-        "ScanRun", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    evidence_run = models.ForeignKey("ScanRun", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     closed_by_run = models.ForeignKey(
         "ScanRun",
         on_delete=models.PROTECT,
@@ -143,9 +137,7 @@ class UtilizationEvent(models.Model):
     objects = ScopedManager(plan="plan")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "claim_id"], name="claim_once_per_plan")
-        ]
+        constraints = [models.UniqueConstraint(fields=["plan", "claim_id"], name="claim_once_per_plan")]
         indexes = [
             models.Index(fields=["plan", "service_date"], name="event_window_idx"),
             models.Index(fields=["plan", "member", "service_date"], name="event_member_idx"),

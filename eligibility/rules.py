@@ -72,9 +72,7 @@ def is_adult(birth_date: date, day: date, adult_age: int = 21) -> bool:
     return age_on(birth_date, day) >= adult_age
 
 
-def pof_live_date(
-    *, dhcs_wpc_hhp: date, dhcs_other: date, county_has_wpc_hhp: bool, plan_start: date | None
-) -> date:
+def pof_live_date(*, dhcs_wpc_hhp: date, dhcs_other: date, county_has_wpc_hhp: bool, plan_start: date | None) -> date:
     """DOMAIN 3.4: the DHCS date for the county kind, or the plan's own earlier start."""
     dhcs = dhcs_wpc_hhp if county_has_wpc_hhp else dhcs_other
     return min(dhcs, plan_start) if plan_start else dhcs
@@ -86,9 +84,7 @@ def live_pofs(facts: MemberFacts, day: date) -> tuple[list[PofFacts], list[str]]
     age = age_on(facts.birth_date, day)
     for pof in facts.pofs:
         if day < pof.live_on:
-            reasons.append(
-                f"{pof.name} goes live in the member's county on {pof.live_on:%Y-%m-%d}."
-            )
+            reasons.append(f"{pof.name} goes live in the member's county on {pof.live_on:%Y-%m-%d}.")
         elif age < pof.min_age or (pof.max_age is not None and age >= pof.max_age):
             limit = f"under {pof.max_age}" if pof.max_age is not None else f"{pof.min_age} or older"
             reasons.append(f"{pof.name} is for members {limit}; the member is {age}.")
@@ -103,10 +99,7 @@ def ecm_eligibility(facts: MemberFacts, day: date) -> EligibilityResult:
     if not facts.is_enrolled:
         return EligibilityResult(
             Outcome.EXCLUDED,
-            (
-                f"Not enrolled in the plan on {day:%Y-%m-%d} "
-                "(Medi-Cal fee-for-service is not eligible).",
-            ),
+            (f"Not enrolled in the plan on {day:%Y-%m-%d} (Medi-Cal fee-for-service is not eligible).",),
         )
     if not facts.medicare_eligible:
         return EligibilityResult(Outcome.EXCLUDED, (facts.medicare_note,))
@@ -114,10 +107,7 @@ def ecm_eligibility(facts: MemberFacts, day: date) -> EligibilityResult:
     if excluded:
         return EligibilityResult(
             Outcome.EXCLUDED,
-            tuple(
-                f"Enrolled in {p.name}, which excludes ECM.{' ' + p.note if p.note else ''}"
-                for p in excluded
-            ),
+            tuple(f"Enrolled in {p.name}, which excludes ECM.{' ' + p.note if p.note else ''}" for p in excluded),
         )
     live, not_live = live_pofs(facts, day)
     if not live:
@@ -131,17 +121,12 @@ def ecm_eligibility(facts: MemberFacts, day: date) -> EligibilityResult:
             Outcome.NEEDS_MEMBER_CHOICE,
             (
                 in_pofs,
-                *(
-                    f"Enrolled in {p.name}: the member chooses ECM or that program, not both."
-                    for p in either_or
-                ),
+                *(f"Enrolled in {p.name}: the member chooses ECM or that program, not both." for p in either_or),
             ),
             codes,
         )
     wraps = [
-        p
-        for p in facts.programs
-        if p.treatment in (ProgramTreatment.WRAP, ProgramTreatment.WRAP_PENDING_GUIDANCE)
+        p for p in facts.programs if p.treatment in (ProgramTreatment.WRAP, ProgramTreatment.WRAP_PENDING_GUIDANCE)
     ]
     if wraps:
         return EligibilityResult(
@@ -162,6 +147,4 @@ def ecm_eligibility(facts: MemberFacts, day: date) -> EligibilityResult:
 def lookback_window(data_month: date, months: int) -> tuple[date, date]:
     """DOMAIN 3.3: the `months` calendar months ending with the data month."""
     first_of_month = data_month.replace(day=1)
-    return first_of_month - relativedelta(months=months - 1), first_of_month + relativedelta(
-        months=1, days=-1
-    )
+    return first_of_month - relativedelta(months=months - 1), first_of_month + relativedelta(months=1, days=-1)

@@ -80,18 +80,16 @@ ORDER BY q.member_id, c.service_date, c.id
 
 def latest_data_month(plan: HealthPlan) -> date | None:
     """DOMAIN 3.3: the latest service month among the plan's adjudicated events."""
-    latest = UtilizationEvent.objects.filter(plan=plan).aggregate(latest=Max("service_date"))[
-        "latest"
-    ]
+    latest = UtilizationEvent.objects.filter(plan=plan).aggregate(latest=Max("service_date"))["latest"]
     return latest.replace(day=1) if latest else None
 
 
 def _start_run(plan: HealthPlan, actor) -> ScanRun:
     """Claim the plan's single running slot (a partial unique index), clearing a dead run first."""
     now = clocks.now()
-    ScanRun.objects.filter(
-        plan=plan, status=ScanStatus.RUNNING, started_at__lt=now - STALE_RUN_AFTER
-    ).update(status=ScanStatus.FAILED, finished_at=now, error="The run stopped without finishing.")
+    ScanRun.objects.filter(plan=plan, status=ScanStatus.RUNNING, started_at__lt=now - STALE_RUN_AFTER).update(
+        status=ScanStatus.FAILED, finished_at=now, error="The run stopped without finishing."
+    )
     try:
         with transaction.atomic():
             return ScanRun.objects.create(
@@ -177,9 +175,7 @@ def _upsert(plan, run, pof, evidence: dict[int, dict], window_end: date) -> dict
             current.evidence, current.evidence_run, current.updated_at = member_evidence, run, now
             changed.append(current)
     Determination.objects.bulk_create(new, batch_size=2000)
-    Determination.objects.bulk_update(
-        changed, ["evidence", "evidence_run", "updated_at"], batch_size=2000
-    )
+    Determination.objects.bulk_update(changed, ["evidence", "evidence_run", "updated_at"], batch_size=2000)
     lapsed = [member_id for member_id in open_determinations if member_id not in evidence]
     closed = Determination.objects.filter(
         plan=plan,
@@ -203,9 +199,7 @@ def high_utilizer_scan(*, plan: HealthPlan, data_month: date | None = None, acto
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            data_month = (
-                data_month or latest_data_month(plan) or clocks.local_date(clocks.now())
-            ).replace(day=1)
+            data_month = (data_month or latest_data_month(plan) or clocks.local_date(clocks.now())).replace(day=1)
             criteria = scan_criteria_for(data_month)
             window_start, window_end = rules.lookback_window(data_month, criteria.lookback_months)
             pof = PopulationOfFocus.objects.get(code=HIGH_UTILIZER)

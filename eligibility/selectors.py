@@ -34,11 +34,7 @@ def pof_catalogue(day: date | None = None) -> QuerySet[PopulationOfFocus]:
 
 
 def scan_criteria_for(data_month: date) -> ScanCriteria:
-    criteria = (
-        ScanCriteria.objects.filter(effective_from__lte=data_month)
-        .order_by("-effective_from")
-        .first()
-    )
+    criteria = ScanCriteria.objects.filter(effective_from__lte=data_month).order_by("-effective_from").first()
     if criteria is None:
         raise LookupError(f"No high-utilizer criteria in force for {data_month:%Y-%m}.")
     return criteria
@@ -48,20 +44,14 @@ def determination_list(*, plan: HealthPlan) -> QuerySet[Determination]:
     return Determination.objects.filter(plan=plan).select_related("member", "pof", "made_by")
 
 
-def determinations_open_on(
-    *, plan: HealthPlan, member: Member, day: date
-) -> QuerySet[Determination]:
+def determinations_open_on(*, plan: HealthPlan, member: Member, day: date) -> QuerySet[Determination]:
     return determination_list(plan=plan).filter(member=member).filter(active_on(day))
 
 
 def member_facts(*, plan: HealthPlan, member: Member, day: date) -> rules.MemberFacts:
     """Everything the DOMAIN 3-4 rules need about one member on one day (a handful of queries)."""
-    is_enrolled = (
-        EnrollmentSpan.objects.filter(plan=plan, member=member).filter(active_on(day)).exists()
-    )
-    medicare_rule = MedicareModelRule.objects.filter(
-        in_force(day), medicare_model=member.medicare_model
-    ).first()
+    is_enrolled = EnrollmentSpan.objects.filter(plan=plan, member=member).filter(active_on(day)).exists()
+    medicare_rule = MedicareModelRule.objects.filter(in_force(day), medicare_model=member.medicare_model).first()
     programs = []
     enrollments = ProgramEnrollment.objects.filter(plan=plan, member=member).filter(active_on(day))
     for enrollment in enrollments.select_related("program"):
@@ -69,9 +59,7 @@ def member_facts(*, plan: HealthPlan, member: Member, day: date) -> rules.Member
         if rule is not None:
             programs.append(rules.ProgramFacts(enrollment.program.name, rule.treatment, rule.note))
     plan_starts = dict(
-        PlanPofStart.objects.filter(plan=plan, county=member.county_id).values_list(
-            "pof_id", "start_date"
-        )
+        PlanPofStart.objects.filter(plan=plan, county=member.county_id).values_list("pof_id", "start_date")
     )
     pofs = [
         rules.PofFacts(

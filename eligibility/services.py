@@ -27,9 +27,7 @@ MANUAL_SOURCES = {
 def _check_criteria(pof: PopulationOfFocus, criteria_met: list[str]) -> None:
     unknown = set(criteria_met) - set(pof.criteria)
     if unknown:
-        raise DomainError(
-            "Attest only the criteria of this Population of Focus.", field="criteria_met"
-        )
+        raise DomainError("Attest only the criteria of this Population of Focus.", field="criteria_met")
     if pof.requires_all_criteria and set(criteria_met) != set(pof.criteria):
         raise DomainError(f"{pof.name} requires every criterion to be met.", field="criteria_met")
     if not criteria_met:
@@ -39,9 +37,7 @@ def _check_criteria(pof: PopulationOfFocus, criteria_met: list[str]) -> None:
 def _check_age(pof: PopulationOfFocus, member: Member, on: date) -> None:
     age = rules.age_on(member.birth_date, on)
     if age < pof.min_age or (pof.max_age is not None and age >= pof.max_age):
-        raise DomainError(
-            f"{pof.name} does not cover a member aged {age} on {on:%Y-%m-%d}.", field="pof"
-        )
+        raise DomainError(f"{pof.name} does not cover a member aged {age} on {on:%Y-%m-%d}.", field="pof")
 
 
 @transaction.atomic
@@ -68,9 +64,7 @@ def determination_record(
         if not pof.is_scanned:
             raise DomainError("Discretion applies to high utilizers only.", field="pof")
         if not justification.strip():
-            raise DomainError(
-                "A discretionary determination needs a justification.", field="justification"
-            )
+            raise DomainError("A discretionary determination needs a justification.", field="justification")
     else:
         _check_criteria(pof, list(criteria_met))
     now = clocks.now()
@@ -102,9 +96,7 @@ def determination_record(
 
 
 @transaction.atomic
-def determination_end(
-    *, plan: HealthPlan, determination: Determination, end_date: date, actor
-) -> Determination:
+def determination_end(*, plan: HealthPlan, determination: Determination, end_date: date, actor) -> Determination:
     if determination.plan_id != plan.pk:
         raise CrossPlanReference("The determination belongs to another plan.")
     if determination.end_date is not None:
@@ -130,13 +122,10 @@ def plan_pof_start_set(
     """The plan starts a POF in a county earlier than DHCS requires (DOMAIN 3.4)."""
     if not plan.counties.filter(pk=county.pk).exists():
         raise DomainError(f"{plan} does not serve {county}.", field="county")
-    dhcs_date = (
-        pof.live_in_wpc_hhp_counties if county.has_wpc_or_hhp else pof.live_in_other_counties
-    )
+    dhcs_date = pof.live_in_wpc_hhp_counties if county.has_wpc_or_hhp else pof.live_in_other_counties
     if start_date > dhcs_date:
         raise DomainError(
-            f"DHCS requires {pof.name} in {county} by {dhcs_date:%Y-%m-%d}; "
-            "a plan may start earlier, not later.",
+            f"DHCS requires {pof.name} in {county} by {dhcs_date:%Y-%m-%d}; a plan may start earlier, not later.",
             field="start_date",
         )
     start, _ = PlanPofStart.objects.update_or_create(

@@ -10,9 +10,7 @@ from eligibility.scan import high_utilizer_scan
 
 
 @shared_task(base=PlanTask)
-def high_utilizer_scan_task(
-    *, plan: HealthPlan, data_month: str | None = None, actor_id=None
-) -> int | None:
+def high_utilizer_scan_task(*, plan: HealthPlan, data_month: str | None = None, actor_id=None) -> int | None:
     """One plan's scan; a run already in progress makes this one a no-op (the schedule retries
     tomorrow)."""
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None

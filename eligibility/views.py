@@ -44,13 +44,9 @@ def member_search(request):
     form = MemberSearchForm(request.GET or None)
     page = None
     if form.has_criteria():
-        rows = member_selectors.member_search(plan=request.plan, **form.cleaned_data).order_by(
-            "-id"
-        )
+        rows = member_selectors.member_search(plan=request.plan, **form.cleaned_data).order_by("-id")
         page = keyset_page(rows, request.GET.get("before"))
-        phi_read_record(
-            membership=request.membership, path=request.get_full_path(), row_count=len(page.rows)
-        )
+        phi_read_record(membership=request.membership, path=request.get_full_path(), row_count=len(page.rows))
     return render(request, "eligibility/member_search.html", {"form": form, "page": page})
 
 
@@ -58,9 +54,7 @@ def member_search(request):
 def member_detail(request, pk):
     member = member_selectors.member_get(plan=request.plan, pk=pk)
     as_of_form = AsOfForm(request.GET or None)
-    as_of = (as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]) or clocks.local_date(
-        clocks.now()
-    )
+    as_of = (as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]) or clocks.local_date(clocks.now())
     phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
     context = {
         "member": member,
@@ -68,12 +62,8 @@ def member_detail(request, pk):
         "as_of": as_of,
         "eligibility": selectors.member_eligibility(plan=request.plan, member=member, day=as_of),
         "enrollments": member_selectors.enrollment_spans(plan=request.plan, member=member),
-        "programs": member_selectors.program_enrollment_list(plan=request.plan).filter(
-            member=member
-        ),
-        "determinations": selectors.determination_list(plan=request.plan)
-        .filter(member=member)
-        .order_by("-start_date"),
+        "programs": member_selectors.program_enrollment_list(plan=request.plan).filter(member=member),
+        "determinations": selectors.determination_list(plan=request.plan).filter(member=member).order_by("-start_date"),
         "pofs": selectors.pof_catalogue(as_of),
         "can_record": request.membership.role in COORDINATORS,
     }
@@ -83,16 +73,10 @@ def member_detail(request, pk):
 @plan_role_required(*COORDINATORS)
 def determination_new(request, pk):
     member = member_selectors.member_get(plan=request.plan, pk=pk)
-    pof = (
-        selectors.pof_catalogue()
-        .filter(code=request.GET.get("pof") or request.POST.get("pof"))
-        .first()
-    )
+    pof = selectors.pof_catalogue().filter(code=request.GET.get("pof") or request.POST.get("pof")).first()
     if pof is None:
         raise Http404("No such Population of Focus.")
-    form = DeterminationForm(
-        request.POST or None, pof=pof, initial={"start_date": clocks.local_date(clocks.now())}
-    )
+    form = DeterminationForm(request.POST or None, pof=pof, initial={"start_date": clocks.local_date(clocks.now())})
     if request.method == "POST" and form.is_valid():
         try:
             services.determination_record(
@@ -103,9 +87,7 @@ def determination_new(request, pk):
         else:
             messages.success(request, f"Recorded: {pof.name}.")
             return redirect("member-detail", pk=member.pk)
-    return render(
-        request, "eligibility/determination_form.html", {"member": member, "pof": pof, "form": form}
-    )
+    return render(request, "eligibility/determination_form.html", {"member": member, "pof": pof, "form": form})
 
 
 @plan_role_required(Role.CARE_COORDINATOR, Role.REVIEWER, Role.PLAN_ADMINISTRATOR)
@@ -125,9 +107,7 @@ def worklist(request):
         rows = rows.filter(pof__code=pof_code)
     if filters.get("county"):
         rows = rows.filter(member__county__code=filters["county"])
-    last_run = (
-        selectors.scan_run_list(plan=request.plan).filter(status=ScanStatus.SUCCEEDED).first()
-    )
+    last_run = selectors.scan_run_list(plan=request.plan).filter(status=ScanStatus.SUCCEEDED).first()
     if filters.get("new_only"):
         rows = rows.filter(scan_run=last_run) if last_run else rows.none()
     rows = rows.order_by(*WORKLIST_SORTS.get(filters.get("sort") or "-flagged"))
@@ -166,9 +146,7 @@ def claims_upload(request):
 
 @plan_role_required(*STAFF)
 def scan_list(request):
-    page = keyset_page(
-        selectors.scan_run_list(plan=request.plan), request.GET.get("before"), size=25
-    )
+    page = keyset_page(selectors.scan_run_list(plan=request.plan), request.GET.get("before"), size=25)
     can_start = request.membership.role in COORDINATORS
     return render(request, "eligibility/scans.html", {"page": page, "can_start": can_start})
 
@@ -178,7 +156,5 @@ def scan_list(request):
 def scan_start(request):
     plan_id, actor_id = request.plan.pk, request.user.pk
     transaction.on_commit(lambda: high_utilizer_scan_task.delay(plan_id=plan_id, actor_id=actor_id))
-    messages.success(
-        request, "The high-utilizer scan has started; its run appears below when done."
-    )
+    messages.success(request, "The high-utilizer scan has started; its run appears below when done.")
     return redirect("scan-list")

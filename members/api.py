@@ -96,21 +96,15 @@ class MemberViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         member = self.get_object()
-        phi_read_record(
-            membership=request.membership, path=request.get_full_path(), members=[member]
-        )
+        phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
         return Response(MemberOutput(member).data)
 
     @extend_schema(request=MemberInput, responses={201: MemberOutput})
     def create(self, request):
         payload = MemberInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        member = services.member_create(
-            plan=request.plan, actor=request.user, **payload.validated_data
-        )
-        return Response(
-            MemberOutput(self.get_queryset().get(pk=member.pk)).data, status=status.HTTP_201_CREATED
-        )
+        member = services.member_create(plan=request.plan, actor=request.user, **payload.validated_data)
+        return Response(MemberOutput(self.get_queryset().get(pk=member.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberInput, responses=MemberOutput)
     def update(self, request, *args, partial=False, **kwargs):
@@ -202,9 +196,7 @@ class ProgramEnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def create(self, request):
         payload = ProgramEnrollmentInput(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
-        enrollment = services.program_enrollment_add(
-            plan=request.plan, actor=request.user, **payload.validated_data
-        )
+        enrollment = services.program_enrollment_add(plan=request.plan, actor=request.user, **payload.validated_data)
         return Response(ProgramEnrollmentOutput(enrollment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ProgramEndInput, responses=ProgramEnrollmentOutput)

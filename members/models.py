@@ -35,18 +35,14 @@ class Member(models.Model):
     last_name = models.CharField(max_length=100)
     birth_date = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    preferred_language = models.CharField(
-        max_length=20, default="en", help_text="ISO 639-1, e.g. en, es"
-    )
+    preferred_language = models.CharField(max_length=20, default="en", help_text="ISO 639-1, e.g. en, es")
     address_line = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     zip_code = models.CharField(max_length=10, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+")
-    medicare_model = models.CharField(
-        max_length=30, choices=MedicareModel.choices, default=MedicareModel.NONE
-    )
+    medicare_model = models.CharField(max_length=30, choices=MedicareModel.choices, default=MedicareModel.NONE)
     pcp_npi = models.CharField("PCP NPI", max_length=10, blank=True, validators=[validate_npi])
     behavioral_health_npi = models.CharField(
         "behavioral health provider NPI", max_length=10, blank=True, validators=[validate_npi]
@@ -57,9 +53,7 @@ class Member(models.Model):
     objects = ScopedManager(plan="plan")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "cin"], name="member_cin_unique_per_plan")
-        ]
+        constraints = [models.UniqueConstraint(fields=["plan", "cin"], name="member_cin_unique_per_plan")]
         indexes = [
             models.Index(fields=["plan", "last_name", "first_name"]),
             models.Index(fields=["plan", "birth_date"]),
@@ -88,8 +82,7 @@ class EnrollmentSpan(models.Model):
         indexes = [models.Index(fields=["plan", "member", "start_date"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(end_date__gte=models.F("start_date")),
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
                 name="enrollment_end_after_start",
             )
         ]
@@ -132,9 +125,7 @@ class ProgramRule(models.Model):
     class Meta:
         ordering = ["program", "effective_from"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["program", "effective_from"], name="program_rule_one_version_per_day"
-            )
+            models.UniqueConstraint(fields=["program", "effective_from"], name="program_rule_one_version_per_day")
         ]
 
     def __str__(self):
@@ -155,8 +146,7 @@ class ProgramEnrollment(models.Model):
         indexes = [models.Index(fields=["plan", "member"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(end_date__gte=models.F("start_date")),
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
                 name="program_enrollment_end_after_start",
             )
         ]

@@ -29,16 +29,12 @@ def _validated(member: Member) -> Member:
         raise DomainError(f"{member.plan} does not serve {member.county}.", field="county")
     duplicate = Member.objects.filter(plan=member.plan, cin=member.cin).exclude(pk=member.pk)
     if duplicate.exists():
-        raise DomainError(
-            f"A member with CIN {member.cin} exists already.", field="cin", code="duplicate"
-        )
+        raise DomainError(f"A member with CIN {member.cin} exists already.", field="cin", code="duplicate")
     return member
 
 
 @transaction.atomic
-def member_create(
-    *, plan: HealthPlan, actor, enrolled_from: date | None = None, **fields
-) -> Member:
+def member_create(*, plan: HealthPlan, actor, enrolled_from: date | None = None, **fields) -> Member:
     """Create a member; with `enrolled_from`, also their open enrollment span in the plan."""
     fields["cin"] = normalize_cin(fields.get("cin", ""))
     member = _validated(Member(plan=plan, **fields))
@@ -88,14 +84,10 @@ def enrollment_span_add(
     if member.plan_id != plan.pk:
         raise CrossPlanReference("The member belongs to another plan.", field="member")
     _check_span(start_date, end_date)
-    overlapping = EnrollmentSpan.objects.filter(
-        plan=plan, member=member, start_date__lte=end_date or date.max
-    )
+    overlapping = EnrollmentSpan.objects.filter(plan=plan, member=member, start_date__lte=end_date or date.max)
     if overlapping.exclude(end_date__lt=start_date).exists():
         raise DomainError("The span overlaps an existing enrollment span.", field="start_date")
-    span = EnrollmentSpan.objects.create(
-        plan=plan, member=member, start_date=start_date, end_date=end_date
-    )
+    span = EnrollmentSpan.objects.create(plan=plan, member=member, start_date=start_date, end_date=end_date)
     audit_record(
         code="members.enrollment.added",
         plan=plan,

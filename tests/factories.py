@@ -85,6 +85,4 @@ class EventFactory(factory.django.DjangoModelFactory):
     service_date = datetime.date(2026, 9, 1)
     is_planned = False
     is_avoidable = True
-    adjudicated_on = factory.LazyAttribute(
-        lambda event: event.service_date + datetime.timedelta(days=20)
-    )
+    adjudicated_on = factory.LazyAttribute(lambda event: event.service_date + datetime.timedelta(days=20))

@@ -14,9 +14,7 @@ from rest_framework.routers import SimpleRouter
 
 # Swagger UI sets inline styles (never inline scripts: the split view serves its script as a file).
 api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
-    SpectacularSwaggerSplitView.as_view(
-        url_name="api:schema", permission_classes=[], authentication_classes=[]
-    )
+    SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[], authentication_classes=[])
 )
 
 

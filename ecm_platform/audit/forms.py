@@ -3,12 +3,8 @@ from django import forms
 
 class DateRangeForm(forms.Form):
     username = forms.CharField(required=False, label="User")
-    first = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()

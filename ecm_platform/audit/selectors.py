@@ -46,8 +46,6 @@ def phi_access_search(
         accesses = accesses.filter(user__username=username)
     if member:
         accesses = (
-            accesses.filter(member_id=int(member))
-            if member.isdigit()
-            else accesses.filter(member_label__iexact=member)
+            accesses.filter(member_id=int(member)) if member.isdigit() else accesses.filter(member_label__iexact=member)
         )
     return _in_date_range(accesses, first, last).order_by("-id")

@@ -23,9 +23,7 @@ def audit_record(
         plan=plan,
         code=code,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=actor.get_username()
-        if actor is not None and actor.is_authenticated
-        else SYSTEM,
+        actor_label=actor.get_username() if actor is not None and actor.is_authenticated else SYSTEM,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         payload=payload or {},
@@ -64,9 +62,7 @@ PURPOSE_BY_ROLE = {
 }
 
 
-def phi_read_record(
-    *, membership: Membership, path: str, members=(), row_count: int | None = None
-) -> None:
+def phi_read_record(*, membership: Membership, path: str, members=(), row_count: int | None = None) -> None:
     """Record a read of member-level data by whoever the membership is, for its role's purpose:
     one row per member read, or one row for a list of `row_count` members."""
     purpose = PURPOSE_BY_ROLE[membership.role]

@@ -25,9 +25,7 @@ class HolidayFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="date", lookup_expr="year")
 
 
-class HolidayViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, PlanViewSet
-):
+class HolidayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, PlanViewSet):
     """The plan's office closures: no working-day deadline counts them (DOMAIN 5.1).
 
     Everyone in the plan reads them; plan administrators add and remove days.

@@ -21,9 +21,7 @@ class HolidayCalendarYear(models.Model):
     objects = ScopedManager(plan="plan")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "year"], name="holiday_year_once_per_plan")
-        ]
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="holiday_year_once_per_plan")]
 
     def __str__(self):
         return f"{self.plan} {self.year}"
@@ -40,9 +38,7 @@ class Holiday(models.Model):
 
     class Meta:
         ordering = ["date"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "date"], name="holiday_once_per_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["plan", "date"], name="holiday_once_per_day")]
 
     def __str__(self):
         return f"{self.date} {self.name}"
@@ -70,12 +66,8 @@ class DecisionTimeframe(models.Model):
     class Meta:
         ordering = ["rule", "effective_from"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["rule", "effective_from"], name="timeframe_one_version_per_day"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(amount__gt=0), name="timeframe_amount_positive"
-            ),
+            models.UniqueConstraint(fields=["rule", "effective_from"], name="timeframe_one_version_per_day"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="timeframe_amount_positive"),
         ]
 
     def __str__(self):

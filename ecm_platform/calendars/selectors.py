@@ -14,9 +14,7 @@ def holiday_list(*, plan: HealthPlan, year: int | None = None) -> QuerySet[Holid
 
 
 def holiday_dates_between(*, plan: HealthPlan, first: date, last: date) -> frozenset[date]:
-    return frozenset(
-        holiday_list(plan=plan).filter(date__range=(first, last)).values_list("date", flat=True)
-    )
+    return frozenset(holiday_list(plan=plan).filter(date__range=(first, last)).values_list("date", flat=True))
 
 
 def holiday_years_copied(*, plan: HealthPlan) -> set[int]:
@@ -26,8 +24,6 @@ def holiday_years_copied(*, plan: HealthPlan) -> set[int]:
 def decision_timeframes_in_force(*, day: date) -> dict[str, DecisionTimeframe]:
     """The version of each timeframe rule in force on `day`."""
     in_force = {}
-    for timeframe in DecisionTimeframe.objects.filter(effective_from__lte=day).order_by(
-        "effective_from"
-    ):
+    for timeframe in DecisionTimeframe.objects.filter(effective_from__lte=day).order_by("effective_from"):
         in_force[timeframe.rule] = timeframe
     return in_force

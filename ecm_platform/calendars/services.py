@@ -26,10 +26,7 @@ def holiday_calendars_ensure(*, plan: HealthPlan, years: Iterable[int]) -> list[
             with transaction.atomic():
                 HolidayCalendarYear.objects.create(plan=plan, year=year, source=rules.SOURCE)
                 Holiday.objects.bulk_create(
-                    [
-                        Holiday(plan=plan, date=day, name=name)
-                        for day, name in rules.default_closures(year).items()
-                    ],
+                    [Holiday(plan=plan, date=day, name=name) for day, name in rules.default_closures(year).items()],
                     ignore_conflicts=True,  # a closure the administrator added before the copy
                 )
         except IntegrityError:
@@ -49,9 +46,7 @@ def holiday_create(*, plan: HealthPlan, day: date, name: str, actor=None) -> Hol
     """Add a closure day (the year's defaults are copied first, so they are not lost)."""
     holiday_calendars_ensure(plan=plan, years=[day.year])
     if Holiday.objects.filter(plan=plan, date=day).exists():
-        raise DomainError(
-            f"{day.isoformat()} is already a closure day.", field="date", code="duplicate"
-        )
+        raise DomainError(f"{day.isoformat()} is already a closure day.", field="date", code="duplicate")
     holiday = Holiday.objects.create(plan=plan, date=day, name=name.strip())
     audit_record(
         code="calendars.holiday.created",

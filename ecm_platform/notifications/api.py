@@ -31,9 +31,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Plan
     @extend_schema(request=None, responses=NotificationOutput)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = services.notification_mark_read(
-            plan=request.plan, notification=self.get_object()
-        )
+        notification = services.notification_mark_read(plan=request.plan, notification=self.get_object())
         return Response(NotificationOutput(notification).data)
 
     @extend_schema(

@@ -9,9 +9,7 @@ class Notification(models.Model):
     """An in-app message to one person about something in one plan."""
 
     plan = models.ForeignKey(HealthPlan, on_delete=models.CASCADE, related_name="notifications")
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     text = models.CharField(max_length=500)
     link = models.CharField(max_length=500, blank=True, help_text="A path inside the platform.")
     created_at = models.DateTimeField()

@@ -6,9 +6,7 @@ from ecm_platform.tenancy.models import HealthPlan
 
 
 def notification_list(*, plan: HealthPlan, recipient: AbstractBaseUser) -> QuerySet[Notification]:
-    return Notification.objects.filter(plan=plan, recipient=recipient).order_by(
-        "-created_at", "-id"
-    )
+    return Notification.objects.filter(plan=plan, recipient=recipient).order_by("-created_at", "-id")
 
 
 def notification_unread_count(*, plan: HealthPlan, recipient: AbstractBaseUser) -> int:

@@ -25,9 +25,7 @@ def notification_send(
         plan=plan, recipient=recipient, text=text.strip(), link=link, created_at=clocks.now()
     )
     if email and recipient.email:
-        transaction.on_commit(
-            lambda: notification_email.delay(plan_id=plan.pk, notification_id=notification.pk)
-        )
+        transaction.on_commit(lambda: notification_email.delay(plan_id=plan.pk, notification_id=notification.pk))
     return notification
 
 

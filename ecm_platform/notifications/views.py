@@ -22,9 +22,7 @@ def notification_list(request):
 @plan_role_required(*EVERY_ROLE)
 def notification_open(request, pk):
     """Mark one notification read and follow its link."""
-    notification = (
-        selectors.notification_list(plan=request.plan, recipient=request.user).filter(pk=pk).first()
-    )
+    notification = selectors.notification_list(plan=request.plan, recipient=request.user).filter(pk=pk).first()
     if notification is None:
         raise Http404("No such notification.")
     services.notification_mark_read(plan=request.plan, notification=notification)

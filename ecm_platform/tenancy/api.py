@@ -139,18 +139,14 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSe
     def create(self, request):
         payload = ApiKeyCreateInput(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
-        api_key, raw_key = services.api_key_issue(
-            plan=request.plan, actor=request.user, **payload.validated_data
-        )
+        api_key, raw_key = services.api_key_issue(plan=request.plan, actor=request.user, **payload.validated_data)
         api_key.key = raw_key
         return Response(ApiKeyCreatedOutput(api_key).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ApiKeyOutput)
     @action(detail=True, methods=["post"])
     def revoke(self, request, prefix=None):
-        api_key = services.api_key_revoke(
-            plan=request.plan, api_key=self.get_object(), actor=request.user
-        )
+        api_key = services.api_key_revoke(plan=request.plan, api_key=self.get_object(), actor=request.user)
         return Response(ApiKeyOutput(api_key).data)
 
 

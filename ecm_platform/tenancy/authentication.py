@@ -26,9 +26,7 @@ class PlanApiKeyAuthentication(authentication.BaseAuthentication):
             try:
                 api_key = PlanApiKey.objects.get_from_key(key)
             except PlanApiKey.DoesNotExist:
-                raise exceptions.AuthenticationFailed(
-                    "Invalid, revoked or expired API key."
-                ) from None
+                raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.") from None
         if api_key.has_expired:
             raise exceptions.AuthenticationFailed("Invalid, revoked or expired API key.")
         return api_key.membership.user, api_key

@@ -42,9 +42,7 @@ class PlanScopeMiddleware:
 
     def __call__(self, request):
         request.memberships = memberships_of_user(user=request.user)
-        request.membership = (
-            session_membership(request, request.memberships) if request.memberships else None
-        )
+        request.membership = session_membership(request, request.memberships) if request.memberships else None
         request.plan = request.membership.plan if request.membership else None
         if request.plan is None:
             return self.get_response(request)
@@ -71,12 +69,8 @@ def session_start(request) -> None:
 def session_seconds_left(request) -> float:
     """Seconds until the session ends, by idle timeout or by its absolute lifetime."""
     now = clocks.now().timestamp()
-    idle_end = (
-        request.session.get(LAST_ACTIVITY_KEY, now) + settings.SESSION_IDLE_TIMEOUT.total_seconds()
-    )
-    absolute_end = (
-        request.session.get(LOGIN_AT_KEY, now) + settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
-    )
+    idle_end = request.session.get(LAST_ACTIVITY_KEY, now) + settings.SESSION_IDLE_TIMEOUT.total_seconds()
+    absolute_end = request.session.get(LOGIN_AT_KEY, now) + settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
     return min(idle_end, absolute_end) - now
 
 

@@ -56,9 +56,7 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A user works for a plan in one role. A user may hold memberships in several plans."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_memberships")
     plan = models.ForeignKey(HealthPlan, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=30, choices=Role.choices)
     is_active = models.BooleanField(default=True)
@@ -67,9 +65,7 @@ class Membership(models.Model):
     objects = ScopedManager(plan="plan")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "plan"], name="membership_one_role_per_plan")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "plan"], name="membership_one_role_per_plan")]
         indexes = [models.Index(fields=["plan", "role"])]
 
     def __str__(self):
@@ -82,9 +78,7 @@ class PlanApiKeyManager(BaseAPIKeyManager):
         return (
             super()
             .get_usable_keys()
-            .filter(
-                membership__is_active=True, membership__user__is_active=True, plan__is_active=True
-            )
+            .filter(membership__is_active=True, membership__user__is_active=True, plan__is_active=True)
             .select_related("membership__user", "plan")
         )
 

@@ -13,7 +13,5 @@ class HasPlanRole(BasePermission):
         membership = getattr(request, "membership", None)
         if membership is None:
             return False
-        roles = getattr(view, "action_roles", {}).get(
-            getattr(view, "action", None), view.allowed_roles
-        )
+        roles = getattr(view, "action_roles", {}).get(getattr(view, "action", None), view.allowed_roles)
         return membership.role in roles

@@ -50,9 +50,7 @@ class PlanTask(Task):
     def __call__(self, *args, plan_id: int, **kwargs):
         plan = HealthPlan.objects.filter(pk=plan_id, is_active=True).first()
         if plan is None:
-            logger.warning(
-                "tenancy.task.plan_missing", extra={"task": self.name, "plan_id": plan_id}
-            )
+            logger.warning("tenancy.task.plan_missing", extra={"task": self.name, "plan_id": plan_id})
             return None
         with plan_scope(plan):
             return super().__call__(*args, plan=plan, **kwargs)

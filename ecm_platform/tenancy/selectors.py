@@ -55,7 +55,5 @@ def dashboard_figures(*, membership: Membership) -> dict:
     figures = {}
     if membership.role == Role.PLAN_ADMINISTRATOR:
         figures["active_memberships"] = membership_list(plan=plan).filter(is_active=True).count()
-        figures["active_api_keys"] = (
-            api_key_list(plan=plan).filter(revoked=False, expiry_date__gt=clocks.now()).count()
-        )
+        figures["active_api_keys"] = api_key_list(plan=plan).filter(revoked=False, expiry_date__gt=clocks.now()).count()
     return figures

@@ -23,9 +23,7 @@ API_KEY_MAX_LIFETIME = timedelta(days=2 * 365)
 def plan_create(*, code: str, name: str, county_codes: list[str], actor=None) -> HealthPlan:
     """Create a plan serving the given counties and copy its default holiday calendars."""
     if HealthPlan.objects.filter(code=code).exists():
-        raise DomainError(
-            f"A plan with code {code!r} exists already.", field="code", code="duplicate"
-        )
+        raise DomainError(f"A plan with code {code!r} exists already.", field="code", code="duplicate")
     counties = list(County.objects.filter(code__in=county_codes))
     unknown = sorted(set(county_codes) - {county.code for county in counties})
     if unknown:
@@ -46,9 +44,7 @@ def plan_create(*, code: str, name: str, county_codes: list[str], actor=None) ->
 
 
 @transaction.atomic
-def user_create(
-    *, username: str, email: str, password: str, full_name: str = ""
-) -> AbstractBaseUser:
+def user_create(*, username: str, email: str, password: str, full_name: str = "") -> AbstractBaseUser:
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise DomainError(f"User {username!r} exists already.", field="username", code="duplicate")
@@ -58,9 +54,7 @@ def user_create(
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise DomainError(
-            " ".join(error.messages), field="password", code="weak_password"
-        ) from error
+        raise DomainError(" ".join(error.messages), field="password", code="weak_password") from error
     user.set_password(password)
     user.save()
     return user
@@ -88,15 +82,11 @@ def _grant_admin_site(user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def membership_create(
-    *, user: AbstractBaseUser, plan: HealthPlan, role: Role, actor=None
-) -> Membership:
+def membership_create(*, user: AbstractBaseUser, plan: HealthPlan, role: Role, actor=None) -> Membership:
     if role not in Role.values:
         raise DomainError(f"Unknown role {role!r}.", field="role")
     if Membership.objects.filter(user=user, plan=plan).exists():
-        raise DomainError(
-            f"{user} already works for {plan} (one role per plan).", field="user", code="duplicate"
-        )
+        raise DomainError(f"{user} already works for {plan} (one role per plan).", field="user", code="duplicate")
     membership = Membership.objects.create(user=user, plan=plan, role=role)
     if role == Role.PLAN_ADMINISTRATOR:
         _grant_admin_site(user)

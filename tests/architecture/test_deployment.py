@@ -25,9 +25,7 @@ def compose_config(path: Path, **env) -> subprocess.CompletedProcess:
 def compose_file(tmp_path):
     """A copy beside the files the compose file names, so relative paths resolve the same."""
     (tmp_path / "docker").mkdir()
-    (tmp_path / "docker" / "postgres-init.sql").write_text(
-        (ROOT / "docker" / "postgres-init.sql").read_text()
-    )
+    (tmp_path / "docker" / "postgres-init.sql").write_text((ROOT / "docker" / "postgres-init.sql").read_text())
     return tmp_path / "docker-compose.yml"
 
 

@@ -33,9 +33,7 @@ def test_no_model_change_lacks_a_migration(db):
 
 
 def test_the_openapi_schema_validates_without_warnings(tmp_path):
-    call_command(
-        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
-    )
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert "/api/v1/me/" in (tmp_path / "schema.yml").read_text()
 
 

@@ -30,9 +30,7 @@ def test_me_returns_the_keys_user_plan_and_role(plan_a, make_membership, make_ap
     assert body["authenticated_by"] == "api_key"
 
 
-def test_an_admin_issues_a_key_that_is_shown_once_and_stored_hashed(
-    plan_a, admin_a, make_membership, make_api_client
-):
+def test_an_admin_issues_a_key_that_is_shown_once_and_stored_hashed(plan_a, admin_a, make_membership, make_api_client):
     integrator = make_membership(plan_a, Role.INTEGRATOR)
     admin = make_api_client(admin_a)
     response = admin.post("/api/v1/api-keys/", {"membership": integrator.pk, "name": "claims feed"})
@@ -51,9 +49,7 @@ def test_an_admin_issues_a_key_that_is_shown_once_and_stored_hashed(
 
 def test_a_revoked_key_is_refused(plan_a, admin_a, make_membership, make_api_client):
     integrator = make_membership(plan_a, Role.INTEGRATOR)
-    response = make_api_client(admin_a).post(
-        "/api/v1/api-keys/", {"membership": integrator.pk, "name": "x"}
-    )
+    response = make_api_client(admin_a).post("/api/v1/api-keys/", {"membership": integrator.pk, "name": "x"})
     raw_key, prefix = response.json()["key"], response.json()["prefix"]
     revoked = make_api_client(admin_a).post(f"/api/v1/api-keys/{prefix}/revoke/")
     assert revoked.status_code == 200
@@ -67,15 +63,11 @@ def test_an_expired_key_is_refused(plan_a, make_membership, make_api_client):
     membership = make_membership(plan_a, Role.INTEGRATOR)
     client = make_api_client(membership)
     with scopes_disabled():
-        PlanApiKey.objects.filter(membership=membership).update(
-            expiry_date=clocks.now() - timedelta(seconds=1)
-        )
+        PlanApiKey.objects.filter(membership=membership).update(expiry_date=clocks.now() - timedelta(seconds=1))
     assert client.get("/api/v1/me/").status_code == 401
 
 
-def test_a_key_of_a_deactivated_membership_or_user_is_refused(
-    plan_a, make_membership, make_api_client
-):
+def test_a_key_of_a_deactivated_membership_or_user_is_refused(plan_a, make_membership, make_api_client):
     membership = make_membership(plan_a, Role.INTEGRATOR)
     client = make_api_client(membership)
     assert client.get("/api/v1/me/").status_code == 200
@@ -99,9 +91,7 @@ def test_missing_or_malformed_credentials_are_401_with_the_error_shape(db, heade
     assert response["WWW-Authenticate"] == "Api-Key"
 
 
-def test_expiry_must_be_in_the_future_and_within_two_years(
-    plan_a, admin_a, make_membership, make_api_client
-):
+def test_expiry_must_be_in_the_future_and_within_two_years(plan_a, admin_a, make_membership, make_api_client):
     integrator = make_membership(plan_a, Role.INTEGRATOR)
     client = make_api_client(admin_a)
     past = client.post(
@@ -111,9 +101,7 @@ def test_expiry_must_be_in_the_future_and_within_two_years(
     assert past.status_code == 400
     assert past.json() == {
         "type": "validation_error",
-        "errors": [
-            {"code": "invalid", "detail": "The expiry must be in the future.", "attr": "expires_at"}
-        ],
+        "errors": [{"code": "invalid", "detail": "The expiry must be in the future.", "attr": "expires_at"}],
     }
     far = client.post(
         "/api/v1/api-keys/",

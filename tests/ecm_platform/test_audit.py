@@ -21,9 +21,7 @@ from tests.factories import UserFactory
 
 def codes(plan):
     with scopes_disabled():
-        return list(
-            AuditEvent.objects.filter(plan=plan).order_by("id").values_list("code", flat=True)
-        )
+        return list(AuditEvent.objects.filter(plan=plan).order_by("id").values_list("code", flat=True))
 
 
 def test_every_write_service_records_its_event(plan_a, admin_a, make_membership):
@@ -36,9 +34,7 @@ def test_every_write_service_records_its_event(plan_a, admin_a, make_membership)
     with plan_scope(plan_a):
         api_key, _ = api_key_issue(plan=plan_a, membership=admin_a, name="feed", actor=actor)
         api_key_revoke(plan=plan_a, api_key=api_key, actor=actor)
-        holiday = holiday_create(
-            plan=plan_a, day=date(2026, 12, 24), name="Christmas Eve", actor=actor
-        )
+        holiday = holiday_create(plan=plan_a, day=date(2026, 12, 24), name="Christmas Eve", actor=actor)
         holiday_delete(plan=plan_a, holiday=holiday, actor=actor)
         events = list(AuditEvent.objects.filter(plan=plan_a).order_by("-id")[:5])
     assert [event.code for event in reversed(events)] == [
@@ -82,13 +78,9 @@ def login_as(client, membership):
 
 def test_plan_administrators_search_the_audit_trail(client, plan_a, admin_a, make_membership):
     with plan_scope(plan_a):
-        holiday_create(
-            plan=plan_a, day=date(2026, 12, 24), name="Christmas Eve", actor=admin_a.user
-        )
+        holiday_create(plan=plan_a, day=date(2026, 12, 24), name="Christmas Eve", actor=admin_a.user)
     login_as(client, admin_a)
-    page = client.get(
-        "/audit/events/", {"code": "calendars.holiday", "username": admin_a.user.username}
-    )
+    page = client.get("/audit/events/", {"code": "calendars.holiday", "username": admin_a.user.username})
     assert page.status_code == 200
     assert b"calendars.holiday.created" in page.content
     assert b"tenancy.plan.created" not in page.content
@@ -109,9 +101,7 @@ def test_the_audit_export_is_a_csv_of_the_search_and_is_itself_audited(client, p
     assert codes(plan_a)[-1] == "audit.events.exported"
 
 
-def test_the_phi_log_is_searchable_by_member_and_its_export_is_a_phi_read(
-    client, plan_a, admin_a, make_membership
-):
+def test_the_phi_log_is_searchable_by_member_and_its_export_is_a_phi_read(client, plan_a, admin_a, make_membership):
     coordinator = make_membership(plan_a)
     with plan_scope(plan_a):
         phi_access_record(
@@ -121,17 +111,13 @@ def test_the_phi_log_is_searchable_by_member_and_its_export_is_a_phi_read(
             member_id=41,
             member_label="91234567A",
         )
-        phi_access_record(
-            plan=plan_a, user=coordinator.user, purpose=PhiPurpose.CARE_COORDINATION, member_id=42
-        )
+        phi_access_record(plan=plan_a, user=coordinator.user, purpose=PhiPurpose.CARE_COORDINATION, member_id=42)
     login_as(client, admin_a)
     by_cin = client.get("/audit/phi-access/", {"member": "91234567a"})
     assert b"91234567A" in by_cin.content
     by_id = client.get("/audit/phi-access/", {"member": "42"}).content.decode()
     assert "91234567A" not in by_id and ">42<" in by_id
-    export = client.get(
-        "/audit/phi-access/", {"username": coordinator.user.username, "export": "csv"}
-    )
+    export = client.get("/audit/phi-access/", {"username": coordinator.user.username, "export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert len(rows) == 3
     with plan_scope(plan_a):
@@ -156,16 +142,12 @@ def test_audit_pages_page_by_keyset(client, plan_a, admin_a):
     assert "test.page.59" in content and "test.page.10" in content and "test.page.09" not in content
     older = first.context["page"].older_than
     second = client.get("/audit/events/", {"code": "test.page", "before": older}).content.decode()
-    assert (
-        "test.page.09" in second and "test.page.10" not in second and "Older entries" not in second
-    )
+    assert "test.page.09" in second and "test.page.10" not in second and "Older entries" not in second
 
 
 def test_holiday_calendar_copying_is_recorded_as_the_system(plan_a):
     with scopes_disabled():
-        copied = AuditEvent.objects.filter(
-            plan=plan_a, code="calendars.holiday_year.copied"
-        ).first()
+        copied = AuditEvent.objects.filter(plan=plan_a, code="calendars.holiday_year.copied").first()
         assert Holiday.objects.filter(plan=plan_a).exists()
         assert PlanApiKey.objects.filter(plan=plan_a).count() == 0
     assert copied.actor is None and copied.actor_label == "system"

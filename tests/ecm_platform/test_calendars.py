@@ -51,9 +51,7 @@ def test_a_new_plan_gets_its_calendar_copied(plan_a):
     with plan_scope(plan_a):
         years = set(HolidayCalendarYear.objects.values_list("year", flat=True))
         assert years == {this_year - 1, this_year, this_year + 1}
-        assert Holiday.objects.filter(date__year=this_year).count() == len(
-            rules.default_closures(this_year)
-        )
+        assert Holiday.objects.filter(date__year=this_year).count() == len(rules.default_closures(this_year))
 
 
 def test_copying_is_idempotent_and_keeps_the_plans_edits(plan_a):

@@ -43,9 +43,7 @@ WORKED_EXAMPLES = [
 
 
 @pytest.mark.parametrize(("received_at", "is_expedited", "expected"), WORKED_EXAMPLES)
-def test_domain_worked_examples_with_the_plans_calendar(
-    plan_a, received_at, is_expedited, expected
-):
+def test_domain_worked_examples_with_the_plans_calendar(plan_a, received_at, is_expedited, expected):
     # DOMAIN 5.1 worked examples
     with plan_scope(plan_a):
         due = clocks.decision_due(plan=plan_a, received_at=received_at, is_expedited=is_expedited)
@@ -56,12 +54,8 @@ def test_domain_worked_examples_with_the_plans_calendar(
 def test_due_instants_are_exact_in_utc(plan_a):
     # DOMAIN 5.1: 2024-12-06 23:59:59 PST is 2024-12-07 07:59:59 UTC; 10:30 PDT is 17:30 UTC.
     with plan_scope(plan_a):
-        routine = clocks.decision_due(
-            plan=plan_a, received_at=local(2024, 11, 27, 10), is_expedited=False
-        )
-        expedited = clocks.decision_due(
-            plan=plan_a, received_at=local(2027, 3, 13, 9, 30), is_expedited=True
-        )
+        routine = clocks.decision_due(plan=plan_a, received_at=local(2024, 11, 27, 10), is_expedited=False)
+        expedited = clocks.decision_due(plan=plan_a, received_at=local(2027, 3, 13, 9, 30), is_expedited=True)
     assert routine.astimezone(UTC) == datetime(2024, 12, 7, 7, 59, 59, tzinfo=UTC)
     assert expedited.astimezone(UTC) == datetime(2027, 3, 16, 17, 30, tzinfo=UTC)
 
@@ -75,9 +69,7 @@ def test_outer_limit_version_follows_the_day_of_receipt(plan_a):
         for day in range(23, 32):
             if date(2025, 12, day).weekday() < 5 and day != 25:
                 holiday_create(plan=plan_a, day=date(2025, 12, day), name="Winter closure")
-        due_2025 = clocks.decision_due(
-            plan=plan_a, received_at=local(2025, 12, 22, 9), is_expedited=False
-        )
+        due_2025 = clocks.decision_due(plan=plan_a, received_at=local(2025, 12, 22, 9), is_expedited=False)
     assert due_2025 == local(2026, 1, 5, 23, 59, 59)
 
 
@@ -107,9 +99,7 @@ def test_a_shorter_expedited_clock_for_a_community_support(plan_a):
     # DOMAIN 5.1: a plan-configured clock per service, e.g. 12 hours for a sobering center stay.
     received = local(2026, 5, 1, 22)
     with plan_scope(plan_a):
-        due = clocks.decision_due(
-            plan=plan_a, received_at=received, is_expedited=True, expedited_hours=12
-        )
+        due = clocks.decision_due(plan=plan_a, received_at=received, is_expedited=True, expedited_hours=12)
     assert due == local(2026, 5, 2, 10)
 
 
@@ -118,9 +108,7 @@ def test_holiday_edits_move_deadlines_and_the_library_does_not(plan_a):
     received = local(2025, 11, 25, 9)  # Tue before Thanksgiving; the 14-day limit is 12-09
     with plan_scope(plan_a):
         before = clocks.decision_due(plan=plan_a, received_at=received, is_expedited=False)
-        holiday_delete(
-            plan=plan_a, holiday=Holiday.objects.get(plan=plan_a, date=date(2025, 11, 28))
-        )
+        holiday_delete(plan=plan_a, holiday=Holiday.objects.get(plan=plan_a, date=date(2025, 11, 28)))
         after = clocks.decision_due(plan=plan_a, received_at=received, is_expedited=False)
     # Wed, (Thu, Fri closed), Mon, Tue, Wed, Thu -> 12-04; with the Friday open -> Wed 12-03.
     assert before == local(2025, 12, 4, 23, 59, 59)
@@ -146,9 +134,7 @@ def test_business_days_deadline_for_ten_business_days(plan_a):
 
 
 def test_calendar_days_deadline():
-    assert clocks.calendar_days_deadline(local(2026, 3, 1, 10), 10) == local(
-        2026, 3, 11, 23, 59, 59
-    )
+    assert clocks.calendar_days_deadline(local(2026, 3, 1, 10), 10) == local(2026, 3, 11, 23, 59, 59)
     assert clocks.calendar_days_deadline(date(2026, 12, 25), 10) == local(2027, 1, 4, 23, 59, 59)
 
 
@@ -157,9 +143,7 @@ def test_the_one_time_extension_adds_at_most_14_calendar_days(plan_a):
     # across the fall-back change.
     due = local(2026, 10, 28, 23, 59, 59)
     received = local(2026, 10, 21, 9)
-    assert clocks.extension_due(due=due, received_at=received, days=14) == local(
-        2026, 11, 11, 23, 59, 59
-    )
+    assert clocks.extension_due(due=due, received_at=received, days=14) == local(2026, 11, 11, 23, 59, 59)
     with pytest.raises(ValueError, match="1 to 14"):
         clocks.extension_due(due=due, received_at=received, days=15)
     with pytest.raises(ValueError):
@@ -218,16 +202,12 @@ def test_property_due_is_never_before_receipt(received_at):
 @settings(max_examples=400, deadline=None)
 @given(received_at=instants)
 def test_property_routine_never_later_than_the_outer_limit(received_at):
-    limit = clocks.calendar_days_deadline(
-        received_at, timeframes_for(received_at).routine_outer_limit_days
-    )
+    limit = clocks.calendar_days_deadline(received_at, timeframes_for(received_at).routine_outer_limit_days)
     assert routine(received_at) <= limit
 
 
 @settings(max_examples=400, deadline=None)
-@given(
-    received_at=instants, delay=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=40))
-)
+@given(received_at=instants, delay=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=40)))
 def test_property_later_receipt_never_gives_an_earlier_due_instant(received_at, delay):
     assert routine(received_at) <= routine(received_at + delay)
     assert clocks.expedited_due(received_at, 72) <= clocks.expedited_due(received_at + delay, 72)
@@ -245,7 +225,5 @@ def test_property_routine_due_is_end_of_a_local_day_and_expedited_is_72_real_hou
 @given(received_at=instants)
 def test_property_routine_due_lands_on_a_working_day_unless_the_outer_limit_binds(received_at):
     due_day = routine(received_at).astimezone(LA).date()
-    outer = clocks.calendar_days_deadline(
-        received_at, timeframes_for(received_at).routine_outer_limit_days
-    )
+    outer = clocks.calendar_days_deadline(received_at, timeframes_for(received_at).routine_outer_limit_days)
     assert DEFAULT_CALENDAR.is_working_day(due_day) or routine(received_at) == outer

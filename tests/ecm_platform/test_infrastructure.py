@@ -46,9 +46,7 @@ def real_worker():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_task_round_trips_through_redis_and_every_beat_entry_runs(
-    reference_data, plan_a, real_worker
-):
+def test_a_task_round_trips_through_redis_and_every_beat_entry_runs(reference_data, plan_a, real_worker):
     with scopes_disabled():
         HolidayCalendarYear.objects.filter(plan=plan_a).delete()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():

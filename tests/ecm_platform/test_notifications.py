@@ -24,9 +24,7 @@ def send(plan, membership, **kwargs):
 
 def test_email_is_handed_off_after_commit(plan_a, reviewer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        notification = send(
-            plan_a, reviewer, text="Request 12 is due in 6 hours", link="/", email=True
-        )
+        notification = send(plan_a, reviewer, text="Request 12 is due in 6 hours", link="/", email=True)
         assert mail.outbox == []  # nothing leaves before the data is committed
     assert len(callbacks) == 1
     assert len(mail.outbox) == 1
@@ -42,16 +40,12 @@ def test_email_is_handed_off_after_commit(plan_a, reviewer, django_capture_on_co
 def test_the_email_task_is_idempotent(plan_a, reviewer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         notification = send(plan_a, reviewer, text="Once", email=True)
-    assert (
-        notification_email.delay(plan_id=plan_a.pk, notification_id=notification.pk).get() is False
-    )
+    assert notification_email.delay(plan_id=plan_a.pk, notification_id=notification.pk).get() is False
     assert notification_email.delay(plan_id=plan_a.pk, notification_id=999999).get() is False
     assert len(mail.outbox) == 1
 
 
-def test_only_people_of_the_plan_are_notified_and_links_stay_inside(
-    plan_a, plan_b, make_membership, reviewer
-):
+def test_only_people_of_the_plan_are_notified_and_links_stay_inside(plan_a, plan_b, make_membership, reviewer):
     outsider = make_membership(plan_b, Role.REVIEWER)
     with pytest.raises(DomainError, match="does not work for"):
         send(plan_a, outsider, text="hello")
@@ -86,17 +80,13 @@ def test_someone_elses_notification_is_404(client, plan_a, reviewer, make_member
 def test_the_api_lists_and_marks_the_callers_notifications(plan_a, reviewer, make_api_client):
     notification = send(plan_a, reviewer, text="API")
     client = make_api_client(reviewer)
-    assert [row["text"] for row in client.get("/api/v1/notifications/").json()["results"]] == [
-        "API"
-    ]
+    assert [row["text"] for row in client.get("/api/v1/notifications/").json()["results"]] == ["API"]
     read = client.post(f"/api/v1/notifications/{notification.pk}/read/")
     assert read.json()["is_read"] is True
     assert client.post("/api/v1/notifications/read-all/").json() == {"marked": 0}
 
 
-def test_the_notification_list_needs_bounded_queries(
-    client, plan_a, reviewer, django_assert_max_num_queries
-):
+def test_the_notification_list_needs_bounded_queries(client, plan_a, reviewer, django_assert_max_num_queries):
     for number in range(30):
         send(plan_a, reviewer, text=f"Note {number}")
     client.force_login(reviewer.user)

@@ -36,9 +36,7 @@ def test_idle_for_the_timeout_signs_out_and_says_why(client, member):
         response = client.get("/")
     assert response["Location"] == "/login/?timeout=1"
     assert "_auth_user_id" not in client.session
-    assert (
-        b"signed out after 15 minutes without activity" in client.get("/login/?timeout=1").content
-    )
+    assert b"signed out after 15 minutes without activity" in client.get("/login/?timeout=1").content
 
 
 def test_polling_the_status_is_not_activity_but_keepalive_is(client, member):
@@ -59,9 +57,7 @@ def test_the_absolute_lifetime_ends_even_an_active_session(client, member):
         sign_in(client, member.user)
     for minutes in range(10, 12 * 60, 10):
         with clocks.frozen(start + timedelta(minutes=minutes)):
-            assert (
-                client.get("/session/keepalive/").status_code == 405
-            )  # GET is not activity either
+            assert client.get("/session/keepalive/").status_code == 405  # GET is not activity either
             client.post("/session/keepalive/")
     with clocks.frozen(start + timedelta(hours=12, seconds=1)):
         assert client.get("/")["Location"] == "/login/?timeout=1"
@@ -151,9 +147,7 @@ def test_passwords_follow_nist_800_63b(password, accepted):
             validate_password(password)
 
 
-@pytest.mark.parametrize(
-    "path", ["/login/", "/", "/notifications/", "/api/v1/me/", "/api/v1/docs/"]
-)
+@pytest.mark.parametrize("path", ["/login/", "/", "/notifications/", "/api/v1/me/", "/api/v1/docs/"])
 def test_every_page_carries_the_security_headers(client, member, path):
     client.force_login(member.user)
     response = client.get(path)
@@ -174,6 +168,4 @@ def test_no_template_has_an_inline_script():
         text = template.read_text()
         for chunk in text.split("<script")[1:]:
             assert "src=" in chunk.split(">")[0], f"inline script in {template}"
-            assert chunk.split(">", 1)[1].lstrip().startswith("</script>"), (
-                f"inline script in {template}"
-            )
+            assert chunk.split(">", 1)[1].lstrip().startswith("</script>"), f"inline script in {template}"

@@ -103,9 +103,7 @@ def test_healthz_is_public(client, db):
     assert client.get("/healthz/").content == b"ok"
 
 
-def test_a_plan_administrator_edits_only_their_plans_holidays_in_the_admin(
-    client, plan_a, plan_b, make_membership
-):
+def test_a_plan_administrator_edits_only_their_plans_holidays_in_the_admin(client, plan_a, plan_b, make_membership):
     # DOMAIN 5.1: the plan administrator edits the calendar; Django admin is the editor for now.
     with scopes_disabled():
         admin_user = make_membership(plan_b, Role.CARE_COORDINATOR).user
@@ -115,12 +113,8 @@ def test_a_plan_administrator_edits_only_their_plans_holidays_in_the_admin(
     client.post("/plan/switch/", {"plan": "plan-a"})
     listing = client.get("/admin/calendars/holiday/")
     assert listing.status_code == 200
-    assert (
-        client.get(f"/admin/calendars/holiday/{holiday_b.pk}/change/").status_code == 302
-    )  # not found
-    added = client.post(
-        "/admin/calendars/holiday/add/", {"date": "2026-12-24", "name": "Christmas Eve"}
-    )
+    assert client.get(f"/admin/calendars/holiday/{holiday_b.pk}/change/").status_code == 302  # not found
+    added = client.post("/admin/calendars/holiday/add/", {"date": "2026-12-24", "name": "Christmas Eve"})
     assert added.status_code == 302
     with scopes_disabled():
         assert Holiday.objects.get(date="2026-12-24", name="Christmas Eve").plan == plan_a

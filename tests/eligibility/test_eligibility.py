@@ -85,9 +85,7 @@ def test_adult_pofs_go_live_by_county_kind(plan_a, coordinator, county_code, day
         ("CY_SED_CHR", date(2012, 1, 1), date(2023, 6, 30), date(2023, 7, 1)),
     ],
 )
-def test_later_waves_go_live_on_their_dates_everywhere(
-    plan_a, coordinator, code, birth, before, live
-):
+def test_later_waves_go_live_on_their_dates_everywhere(plan_a, coordinator, code, birth, before, live):
     # DOMAIN 3.4: 2023-01-01 for incarceration (adult and youth), LTC and NF; 2023-07-01 children
     member = member_in(plan_a, "01", birth_date=birth)
     attest(plan_a, member, code, coordinator, start=date(2022, 1, 1))
@@ -181,22 +179,16 @@ def test_eligible(plan_a, eligible_member):
     assert (result.outcome, result.live_pofs) == (Outcome.ELIGIBLE, ("SMI_SUD",))
 
 
-@pytest.mark.parametrize(
-    "code", ["cal_mediconnect", "fide_snp", "pace", "family_mosaic", "hospice", "ahf_plan"]
-)
+@pytest.mark.parametrize("code", ["cal_mediconnect", "fide_snp", "pace", "family_mosaic", "hospice", "ahf_plan"])
 def test_excluded_programs(plan_a, eligible_member, coordinator, code):
     # DOMAIN 4: excluded from ECM
     join(plan_a, eligible_member, code, coordinator)
     result = eligibility(plan_a, eligible_member)
     assert result.outcome == Outcome.EXCLUDED
-    assert result.reasons[0].startswith(
-        f"Enrolled in {Program.objects.get(code=code).name}, which excludes ECM."
-    )
+    assert result.reasons[0].startswith(f"Enrolled in {Program.objects.get(code=code).name}, which excludes ECM.")
 
 
-def test_the_ahf_exclusion_says_it_is_this_products_interpretation(
-    plan_a, eligible_member, coordinator
-):
+def test_the_ahf_exclusion_says_it_is_this_products_interpretation(plan_a, eligible_member, coordinator):
     join(plan_a, eligible_member, "ahf_plan", coordinator)
     assert "this product treats them as excluded" in eligibility(plan_a, eligible_member).reasons[0]
 
@@ -214,12 +206,8 @@ def test_either_or_programs_need_the_members_choice(plan_a, eligible_member, coo
     assert "the member chooses ECM or that program, not both" in result.reasons[1]
 
 
-@pytest.mark.parametrize(
-    "code", ["county_tcm", "smhs_tcm", "dmc_ods", "ghpp", "cbas", "ccs", "smhs_icc"]
-)
-def test_wrap_programs_are_eligible_with_a_non_duplication_note(
-    plan_a, eligible_member, coordinator, code
-):
+@pytest.mark.parametrize("code", ["county_tcm", "smhs_tcm", "dmc_ods", "ghpp", "cbas", "ccs", "smhs_icc"])
+def test_wrap_programs_are_eligible_with_a_non_duplication_note(plan_a, eligible_member, coordinator, code):
     # DOMAIN 4: wrap, and wrap pending guidance
     join(plan_a, eligible_member, code, coordinator)
     result = eligibility(plan_a, eligible_member)
@@ -228,9 +216,7 @@ def test_wrap_programs_are_eligible_with_a_non_duplication_note(
 
 
 def test_an_ended_program_no_longer_counts(plan_a, eligible_member, coordinator):
-    join(
-        plan_a, eligible_member, "pace", coordinator, start=date(2024, 1, 1), end=date(2026, 5, 31)
-    )
+    join(plan_a, eligible_member, "pace", coordinator, start=date(2024, 1, 1), end=date(2026, 5, 31))
     assert eligibility(plan_a, eligible_member, date(2026, 5, 31)).outcome == Outcome.EXCLUDED
     assert eligibility(plan_a, eligible_member, date(2026, 6, 1)).outcome == Outcome.ELIGIBLE
 
@@ -306,9 +292,7 @@ def test_discretionary_high_utilizers_need_a_justification(plan_a, coordinator):
         "actor": coordinator,
     }
     with pytest.raises(DomainError, match="needs a justification"):
-        determination_record(
-            pof=pof("HIGH_UTILIZER"), source=DeterminationSource.DISCRETIONARY, **kwargs
-        )
+        determination_record(pof=pof("HIGH_UTILIZER"), source=DeterminationSource.DISCRETIONARY, **kwargs)
     with pytest.raises(DomainError, match="high utilizers only"):
         determination_record(
             pof=pof("HOMELESS"),

@@ -45,9 +45,7 @@ def load(plan, rows):
 
 
 def test_valid_rows_are_stored(plan_a, member):
-    report = load(
-        plan_a, [row(), row(claim_id="C-2", event_type="inpatient", discharge_date="2026-09-04")]
-    )
+    report = load(plan_a, [row(), row(claim_id="C-2", event_type="inpatient", discharge_date="2026-09-04")])
     assert (report.rows, report.inserted, report.errors) == (2, 2, [])
     stay = UtilizationEvent.objects.get(claim_id="C-2")
     assert (stay.member, stay.event_type, stay.discharge_date) == (
@@ -124,9 +122,7 @@ def test_the_command_loads_a_csv_and_reports_row_errors(plan_a, member, tmp_path
         writer.writerow(row())
         writer.writerow(row(claim_id="C-2", event_type="X"))
     with pytest.raises(CommandError, match="1 row has errors; nothing was loaded"):
-        call_command(
-            "load_claims", "--plan", "plan-a", str(path), stdout=io.StringIO(), stderr=io.StringIO()
-        )
+        call_command("load_claims", "--plan", "plan-a", str(path), stdout=io.StringIO(), stderr=io.StringIO())
     assert UtilizationEvent.objects.count() == 0
     path.write_text(path.read_text().replace(",X,", ",SNF_SHORT_TERM,"))
     out = io.StringIO()

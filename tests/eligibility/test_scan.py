@@ -175,9 +175,7 @@ def test_a_planned_admission_still_absorbs_the_ed_visit(plan_a):
     assert flagged(plan_a) == set()
 
 
-@pytest.mark.parametrize(
-    ("birth_date", "qualifies"), [(date(2005, 9, 30), True), (date(2005, 10, 1), False)]
-)
+@pytest.mark.parametrize(("birth_date", "qualifies"), [(date(2005, 9, 30), True), (date(2005, 10, 1), False)])
 def test_adult_on_the_last_day_of_the_window(plan_a, birth_date, qualifies):
     # DOMAIN 3.3: 21 or older on 2026-09-30
     member = enrolled_member(plan_a, birth_date=birth_date)
@@ -300,9 +298,7 @@ def test_a_run_that_fails_midway_leaves_the_previous_determinations_intact(plan_
 def test_the_run_records_its_figures(plan_a):
     member = enrolled_member(plan_a)
     ed_visits(member, 5)
-    EventFactory(
-        member=enrolled_member(plan_a), service_date=date(2026, 1, 5)
-    )  # outside the window
+    EventFactory(member=enrolled_member(plan_a), service_date=date(2026, 1, 5))  # outside the window
     result = run(plan_a)
     assert (result.events_in_window, result.qualified, result.data_month) == (5, 1, SEPTEMBER)
     assert result.duration_ms is not None and result.finished_at is not None

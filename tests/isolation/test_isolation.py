@@ -107,31 +107,21 @@ API_SPECS = {
     ("GET", "/api/v1/counties/"): [Call("get", "/api/v1/counties/")],
     ("GET", "/api/v1/counties/{code}/"): [Call("get", "/api/v1/counties/01/")],
     ("GET", "/api/v1/memberships/"): [Call("get", "/api/v1/memberships/")],
-    ("GET", "/api/v1/memberships/{id}/"): [
-        Call("get", "/api/v1/memberships/{membership}/", foreign=True)
-    ],
+    ("GET", "/api/v1/memberships/{id}/"): [Call("get", "/api/v1/memberships/{membership}/", foreign=True)],
     ("GET", "/api/v1/api-keys/"): [Call("get", "/api/v1/api-keys/")],
     ("POST", "/api/v1/api-keys/"): [
         Call("post", "/api/v1/api-keys/", data={"membership": "{membership}", "name": "stolen"})
     ],
-    ("GET", "/api/v1/api-keys/{prefix}/"): [
-        Call("get", "/api/v1/api-keys/{api_key}/", foreign=True)
-    ],
-    ("POST", "/api/v1/api-keys/{prefix}/revoke/"): [
-        Call("post", "/api/v1/api-keys/{api_key}/revoke/", foreign=True)
-    ],
+    ("GET", "/api/v1/api-keys/{prefix}/"): [Call("get", "/api/v1/api-keys/{api_key}/", foreign=True)],
+    ("POST", "/api/v1/api-keys/{prefix}/revoke/"): [Call("post", "/api/v1/api-keys/{api_key}/revoke/", foreign=True)],
     ("GET", "/api/v1/holidays/"): [Call("get", "/api/v1/holidays/?page_size=500")],
     ("POST", "/api/v1/holidays/"): [
         Call("post", "/api/v1/holidays/", data={"date": "2026-10-12", "name": "B closure"})
     ],
     ("GET", "/api/v1/holidays/{id}/"): [Call("get", "/api/v1/holidays/{holiday}/", foreign=True)],
-    ("DELETE", "/api/v1/holidays/{id}/"): [
-        Call("delete", "/api/v1/holidays/{holiday}/", foreign=True)
-    ],
+    ("DELETE", "/api/v1/holidays/{id}/"): [Call("delete", "/api/v1/holidays/{holiday}/", foreign=True)],
     ("GET", "/api/v1/notifications/"): [Call("get", "/api/v1/notifications/")],
-    ("GET", "/api/v1/notifications/{id}/"): [
-        Call("get", "/api/v1/notifications/{notification}/", foreign=True)
-    ],
+    ("GET", "/api/v1/notifications/{id}/"): [Call("get", "/api/v1/notifications/{notification}/", foreign=True)],
     ("POST", "/api/v1/notifications/{id}/read/"): [
         Call("post", "/api/v1/notifications/{notification}/read/", foreign=True)
     ],
@@ -142,9 +132,7 @@ API_SPECS = {
     ],
     ("POST", "/api/v1/members/"): [Call("post", "/api/v1/members/", data=NEW_MEMBER)],
     ("GET", "/api/v1/members/{id}/"): [Call("get", "/api/v1/members/{member}/", foreign=True)],
-    ("PUT", "/api/v1/members/{id}/"): [
-        Call("put", "/api/v1/members/{member}/", foreign=True, data=NEW_MEMBER)
-    ],
+    ("PUT", "/api/v1/members/{id}/"): [Call("put", "/api/v1/members/{member}/", foreign=True, data=NEW_MEMBER)],
     ("PATCH", "/api/v1/members/{id}/"): [
         Call("patch", "/api/v1/members/{member}/", foreign=True, data={"first_name": "Renamed"})
     ],
@@ -156,14 +144,10 @@ API_SPECS = {
             data={"start_date": "2030-01-01"},
         )
     ],
-    ("GET", "/api/v1/members/{id}/eligibility/"): [
-        Call("get", "/api/v1/members/{member}/eligibility/", foreign=True)
-    ],
+    ("GET", "/api/v1/members/{id}/eligibility/"): [Call("get", "/api/v1/members/{member}/eligibility/", foreign=True)],
     ("GET", "/api/v1/programs/"): [Call("get", "/api/v1/programs/")],
     ("GET", "/api/v1/programs/{code}/"): [Call("get", "/api/v1/programs/pace/")],
-    ("GET", "/api/v1/program-enrollments/"): [
-        Call("get", "/api/v1/program-enrollments/?member={member}")
-    ],
+    ("GET", "/api/v1/program-enrollments/"): [Call("get", "/api/v1/program-enrollments/?member={member}")],
     ("POST", "/api/v1/program-enrollments/"): [
         Call(
             "post",
@@ -198,9 +182,7 @@ API_SPECS = {
             },
         )
     ],
-    ("GET", "/api/v1/determinations/{id}/"): [
-        Call("get", "/api/v1/determinations/{determination}/", foreign=True)
-    ],
+    ("GET", "/api/v1/determinations/{id}/"): [Call("get", "/api/v1/determinations/{determination}/", foreign=True)],
     ("POST", "/api/v1/determinations/{id}/end/"): [
         Call(
             "post",
@@ -209,12 +191,8 @@ API_SPECS = {
             data={"end_date": "2026-12-31"},
         )
     ],
-    ("GET", "/api/v1/utilization-events/"): [
-        Call("get", "/api/v1/utilization-events/?member={member}")
-    ],
-    ("GET", "/api/v1/utilization-events/{id}/"): [
-        Call("get", "/api/v1/utilization-events/{event}/", foreign=True)
-    ],
+    ("GET", "/api/v1/utilization-events/"): [Call("get", "/api/v1/utilization-events/?member={member}")],
+    ("GET", "/api/v1/utilization-events/{id}/"): [Call("get", "/api/v1/utilization-events/{event}/", foreign=True)],
     ("POST", "/api/v1/utilization-events/bulk/"): [
         Call("post", "/api/v1/utilization-events/bulk/", data={"events": [STOLEN_CLAIM]})
     ],
@@ -222,9 +200,7 @@ API_SPECS = {
     ("POST", "/api/v1/scans/"): [Call("post", "/api/v1/scans/", data={"data_month": "2026-09"})],
     ("GET", "/api/v1/scans/{id}/"): [Call("get", "/api/v1/scans/{scan}/", foreign=True)],
 }
-PAGE_CALLS = [
-    (role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls
-]
+PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 API_CALLS = [(role, call) for role in Role.values for calls in API_SPECS.values() for call in calls]
 
 
@@ -233,9 +209,7 @@ def test_every_route_is_covered():
 
 
 def test_a_route_added_without_coverage_fails_the_harness():
-    missing = harness.uncovered(
-        set(PAGE_SPECS), set(API_SPECS), urlconf="tests.isolation.extra_urls"
-    )
+    missing = harness.uncovered(set(PAGE_SPECS), set(API_SPECS), urlconf="tests.isolation.extra_urls")
     assert missing == {"extra-page", "GET /api/v1/extra/"}
 
 
@@ -246,9 +220,7 @@ def objects_of(plan, admin):
             "membership": admin.pk,
             "api_key": PlanApiKey.objects.filter(plan=plan).first().prefix,
             "holiday": Holiday.objects.filter(plan=plan).first().pk,
-            "notification": Notification.objects.filter(plan=plan)
-            .values_list("pk", flat=True)
-            .first(),
+            "notification": Notification.objects.filter(plan=plan).values_list("pk", flat=True).first(),
             "member": Member.objects.filter(plan=plan).first().pk,
             "member_cin": Member.objects.filter(plan=plan).first().cin,
             "program_enrollment": ProgramEnrollment.objects.filter(plan=plan).first().pk,
@@ -290,9 +262,7 @@ def plan_a_world(plan_a, admin_a, make_membership, make_api_client):
     make_api_client(integrator)
     with scopes_disabled():
         PlanApiKey.objects.filter(plan=plan_a).update(name=f"{MARKER} key")
-        holiday_create(
-            plan=plan_a, day=date(2026, 10, 12), name=f"{MARKER} closure", actor=admin_a.user
-        )
+        holiday_create(plan=plan_a, day=date(2026, 10, 12), name=f"{MARKER} closure", actor=admin_a.user)
         notification_send(plan=plan_a, recipient=admin_a.user, text=f"{MARKER} notice", link="/")
         phi_access_record(
             plan=plan_a,
@@ -329,23 +299,11 @@ def snapshot(plan):
             sorted(Membership.objects.filter(plan=plan).values_list("pk", "role", "is_active")),
             AuditEvent.objects.filter(plan=plan).count(),
             PhiAccess.objects.filter(plan=plan).count(),
-            sorted(
-                Member.objects.filter(plan=plan).values_list(
-                    "pk", "cin", "first_name", "updated_at"
-                )
-            ),
-            sorted(
-                EnrollmentSpan.objects.filter(plan=plan).values_list("pk", "start_date", "end_date")
-            ),
+            sorted(Member.objects.filter(plan=plan).values_list("pk", "cin", "first_name", "updated_at")),
+            sorted(EnrollmentSpan.objects.filter(plan=plan).values_list("pk", "start_date", "end_date")),
             sorted(ProgramEnrollment.objects.filter(plan=plan).values_list("pk", "end_date")),
-            sorted(
-                Determination.objects.filter(plan=plan).values_list("pk", "end_date", "updated_at")
-            ),
-            sorted(
-                UtilizationEvent.objects.filter(plan=plan).values_list(
-                    "pk", "claim_id", "adjudicated_on"
-                )
-            ),
+            sorted(Determination.objects.filter(plan=plan).values_list("pk", "end_date", "updated_at")),
+            sorted(UtilizationEvent.objects.filter(plan=plan).values_list("pk", "claim_id", "adjudicated_on")),
             ScanRun.objects.filter(plan=plan).count(),
         )
 
@@ -370,9 +328,7 @@ def fill_data(value, objects):
 
 def claims_csv() -> io.BytesIO:
     header = ",".join(STOLEN_CLAIM)
-    values = ",".join(
-        str(value).lower() if isinstance(value, bool) else value for value in STOLEN_CLAIM.values()
-    )
+    values = ",".join(str(value).lower() if isinstance(value, bool) else value for value in STOLEN_CLAIM.values())
     upload = io.BytesIO(f"{header}\n{values}\n".encode())
     upload.name = "claims.csv"
     return upload
@@ -403,9 +359,7 @@ def check(client, call, plan_a, plan_a_world, own_objects):
 
 
 @pytest.mark.parametrize(("role", "call"), PAGE_CALLS, ids=[f"{r}-{c}" for r, c in PAGE_CALLS])
-def test_pages_of_plan_b_never_reach_plan_a(
-    role, call, plan_a, plan_b, plan_a_world, plan_b_user, admin_b
-):
+def test_pages_of_plan_b_never_reach_plan_a(role, call, plan_a, plan_b, plan_a_world, plan_b_user, admin_b):
     membership = plan_b_user(role)
     client = Client()
     client.force_login(membership.user)
@@ -438,15 +392,11 @@ def test_api_of_plan_b_never_reaches_plan_a(
 
 def own_notification(membership):
     with scopes_disabled():
-        notification = Notification.objects.filter(
-            plan=membership.plan, recipient=membership.user
-        ).first()
+        notification = Notification.objects.filter(plan=membership.plan, recipient=membership.user).first()
     return {"notification": notification.pk}
 
 
-def test_a_user_of_both_plans_sees_only_the_session_plans_rows(
-    client, plan_a, plan_b, plan_a_world, admin_a
-):
+def test_a_user_of_both_plans_sees_only_the_session_plans_rows(client, plan_a, plan_b, plan_a_world, admin_a):
     # The same person works for both plans: with plan B chosen, plan A's notifications stay hidden.
     with scopes_disabled():
         Membership.objects.create(user=admin_a.user, plan=plan_b, role=Role.CARE_COORDINATOR)

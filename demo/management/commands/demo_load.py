@@ -54,9 +54,7 @@ class Command(BaseCommand):
                 )
 
     def plan(self, code, name, counties):
-        return HealthPlan.objects.filter(code=code).first() or plan_create(
-            code=code, name=name, county_codes=counties
-        )
+        return HealthPlan.objects.filter(code=code).first() or plan_create(code=code, name=name, county_codes=counties)
 
     def user(self, username, full_name):
         existing = get_user_model().objects.filter(username=username).first()
@@ -86,7 +84,5 @@ class Command(BaseCommand):
         self.stdout.write("  coordinator also works for a second plan: use the plan switcher.")
         if raw_key:
             self.stdout.write(f"\nIntegrator API key for {plan.code} (shown once): {raw_key}")
-            self.stdout.write(
-                '  curl -H "Authorization: Api-Key <key>" http://127.0.0.1:8000/api/v1/me/'
-            )
+            self.stdout.write('  curl -H "Authorization: Api-Key <key>" http://127.0.0.1:8000/api/v1/me/')
         self.stdout.write("API docs: http://127.0.0.1:8000/api/v1/docs/\n")

@@ -19,17 +19,12 @@ class Command(PlanCommand):
 
     def handle_plan(self, plan, *args, path, **options):
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            report = claims_load(
-                plan=plan, rows=csv.DictReader(handle), actor=None, source=path.name
-            )
+            report = claims_load(plan=plan, rows=csv.DictReader(handle), actor=None, source=path.name)
         if report.errors:
             for error in report.errors[:50]:
                 self.stderr.write(f"row {error.row}, {error.field}: {error.message}")
             count = len(report.errors)
-            raise CommandError(
-                f"{count} row{'s have' if count > 1 else ' has'} errors; nothing was loaded."
-            )
+            raise CommandError(f"{count} row{'s have' if count > 1 else ' has'} errors; nothing was loaded.")
         self.stdout.write(
-            f"{report.rows} rows: {report.inserted} new, {report.replaced} replaced, "
-            f"{report.unchanged} unchanged."
+            f"{report.rows} rows: {report.inserted} new, {report.replaced} replaced, {report.unchanged} unchanged."
         )

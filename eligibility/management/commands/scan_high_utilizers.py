@@ -19,9 +19,7 @@ class Command(PlanCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument(
-            "--data-month", type=month, help="YYYY-MM; default: the latest service month"
-        )
+        parser.add_argument("--data-month", type=month, help="YYYY-MM; default: the latest service month")
 
     def handle_plan(self, plan, *args, data_month, **options):
         try:

@@ -16,9 +16,7 @@ class Command(PlanCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument("--username", required=True)
-        parser.add_argument(
-            "--name", required=True, help="What the key is for, e.g. 'claims feed'."
-        )
+        parser.add_argument("--name", required=True, help="What the key is for, e.g. 'claims feed'.")
         parser.add_argument("--expires-days", type=int, default=365)
 
     def handle_plan(self, plan, *args, username, name, expires_days, **options):
@@ -36,7 +34,5 @@ class Command(PlanCommand):
         except DomainError as error:
             raise CommandError(error.message) from error
         expires = f"{api_key.expiry_date:%Y-%m-%d}"
-        self.stderr.write(
-            f"Key {api_key.prefix} for {username} ({membership.role}) expires {expires}."
-        )
+        self.stderr.write(f"Key {api_key.prefix} for {username} ({membership.role}) expires {expires}.")
         self.stdout.write(raw_key)

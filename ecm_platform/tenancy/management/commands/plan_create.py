@@ -10,9 +10,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--code", required=True, help="Short stable code, e.g. 'bayview'.")
         parser.add_argument("--name", required=True)
-        parser.add_argument(
-            "--counties", default="", help="Comma-separated county codes (01-58), e.g. '01,07'."
-        )
+        parser.add_argument("--counties", default="", help="Comma-separated county codes (01-58), e.g. '01,07'.")
 
     def handle(self, *args, code, name, counties, **options):
         county_codes = [c.strip().zfill(2) for c in counties.split(",") if c.strip()]

@@ -32,9 +32,7 @@ class Command(PlanCommand):
                 user = get_user_model().objects.filter(username=username).first()
                 created = user is None
                 if created:
-                    user = user_create(
-                        username=username, email=email, password=password, full_name=full_name
-                    )
+                    user = user_create(username=username, email=email, password=password, full_name=full_name)
                 membership_create(user=user, plan=plan, role=role)
         except DomainError as error:
             raise CommandError(error.message) from error
