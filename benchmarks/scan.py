@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://ecm_app@127.0.0.1:5432/ecm .venv/bin/python benchmarks/scan.py [--members N]
 
-It creates its own database (the test database name of DATABASE_URL), migrates it, generates a plan
+It creates its own database (DATABASE_URL's name + "_bench"), migrates it, generates a plan
 with COPY (58% adults, twelve months of events at Medicaid rates, over-dispersed so that a few
 percent of members make most visits, 10-15% of ED visits followed by an admission) and plants the
 DOMAIN 3.3 edge cases. It then runs the real scan job in a fresh process (counting, evidence,
@@ -249,7 +249,7 @@ def counting_query_postgres(plan, repeat: int) -> tuple[float, set]:
     params = scan_parameters(plan, criteria, *window, RUN_AT.date())
     times, rows = [], set()
     for _ in range(repeat):
-        with db_transaction(), db.parallel_workers(2), connection.cursor() as cursor:
+        with db_transaction(), db.analytic_query(), connection.cursor() as cursor:
             started = time.perf_counter()
             cursor.execute(sql, params)
             rows = {tuple(int(v) for v in row) for row in cursor.fetchall()}
@@ -363,6 +363,8 @@ def main():
     from ecm_platform.tenancy.scoping import plan_scope
     from ecm_platform.tenancy.services import plan_create
 
+    # Its own database, apart from the test suite's.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{connection.settings_dict['NAME']}_bench"
     database = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         with django_scopes_disabled():

@@ -6,8 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from ecm_platform import db
 from ecm_platform.audit.services import audit_record
 from ecm_platform.identifiers import normalize_cin
 from ecm_platform.tenancy.models import HealthPlan
@@ -19,6 +20,9 @@ COLUMNS = [
     "diagnosis_codes", "adjudication_date",
 ]  # fmt: skip
 REQUIRED = {"claim_id", "cin", "event_type", "service_date", "avoidable", "adjudication_date"}
+REQUIRED_ORDER = sorted(REQUIRED)
+EVENT_TYPES = frozenset(EventType.values)
+CODE_SEPARATORS = re.compile(r"[\s,;|]+")
 TRUE, FALSE = {"true", "t", "yes", "y", "1"}, {"false", "f", "no", "n", "0", ""}
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 BATCH = 5000
@@ -83,8 +87,9 @@ def _flag(raw, name) -> bool:
     raise RowInvalid(name, f"{text!r} is not true or false.")
 
 
-def _parse(raw: Mapping, members: Mapping[str, int]) -> UtilizationEvent:
-    for name in sorted(REQUIRED):
+def _parse(raw: Mapping, members: Mapping[str, int]) -> tuple:
+    """One row as a tuple: the claim id, then the STORED_FIELDS in order."""
+    for name in REQUIRED_ORDER:
         if not _text(raw, name):
             raise RowInvalid(name, "This field is required.")
     claim_id = _text(raw, "claim_id")
@@ -95,7 +100,7 @@ def _parse(raw: Mapping, members: Mapping[str, int]) -> UtilizationEvent:
     if member_id is None:
         raise RowInvalid("cin", f"No member of this plan has CIN {cin}.")
     event_type = _text(raw, "event_type").upper()
-    if event_type not in EventType.values:
+    if event_type not in EVENT_TYPES:
         raise RowInvalid("event_type", f"Use one of {', '.join(EventType.values)}.")
     service_date = _date(raw, "service_date")
     discharge_date = _date(raw, "discharge_date", required=False)
@@ -104,72 +109,131 @@ def _parse(raw: Mapping, members: Mapping[str, int]) -> UtilizationEvent:
     adjudicated_on = _date(raw, "adjudication_date")
     if adjudicated_on < service_date:
         raise RowInvalid("adjudication_date", "The claim was adjudicated before the service.")
-    codes = [c.upper() for c in re.split(r"[\s,;|]+", _text(raw, "diagnosis_codes")) if c]
+    codes = [c.upper() for c in CODE_SEPARATORS.split(_text(raw, "diagnosis_codes")) if c]
     bad_codes = [code for code in codes if not ICD10.match(code)]
     if bad_codes:
         raise RowInvalid("diagnosis_codes", f"Not ICD-10-CM codes: {', '.join(bad_codes)}.")
-    return UtilizationEvent(
-        claim_id=claim_id,
-        member_id=member_id,
-        event_type=event_type,
-        service_date=service_date,
-        discharge_date=discharge_date,
-        is_planned=_flag(raw, "planned"),
-        is_avoidable=_flag(raw, "avoidable"),
-        diagnosis_codes=" ".join(codes)[:200],
-        adjudicated_on=adjudicated_on,
+    return (
+        claim_id,
+        member_id,
+        event_type,
+        service_date,
+        discharge_date,
+        _flag(raw, "planned"),
+        _flag(raw, "avoidable"),
+        " ".join(codes)[:200],
+        adjudicated_on,
     )
 
 
-def _stored(event: UtilizationEvent) -> tuple:
-    return tuple(getattr(event, name) for name in STORED_FIELDS)
-
-
 def validate_claims(*, plan: HealthPlan, rows: Iterable[Mapping], max_errors: int = 1000):
-    """Parse every row; returns the events and the report with row-level errors."""
+    """Parse every row, streaming: returns the valid rows (a generator of tuples) and the report,
+    whose errors fill as the generator is consumed."""
     members = dict(Member.objects.filter(plan=plan).values_list("cin", "id"))
-    report, events, seen = IntakeReport(), [], {}
-    for number, raw in enumerate(rows, start=1):
-        report.rows = number
-        try:
-            event = _parse(raw, members)
-            if event.claim_id in seen:
-                raise RowInvalid("claim_id", f"Claim {event.claim_id} is also in row {seen[event.claim_id]}.")
-        except RowInvalid as invalid:
-            if len(report.errors) < max_errors:
-                report.errors.append(RowError(number, invalid.field, invalid.message))
+    report, seen = IntakeReport(), {}
+
+    def parsed():
+        for number, raw in enumerate(rows, start=1):
+            report.rows = number
+            try:
+                row = _parse(raw, members)
+                if row[0] in seen:
+                    raise RowInvalid("claim_id", f"Claim {row[0]} is also in row {seen[row[0]]}.")
+            except RowInvalid as invalid:
+                if len(report.errors) < max_errors:
+                    report.errors.append(RowError(number, invalid.field, invalid.message))
+                continue
+            seen[row[0]] = number
+            yield row
+
+    return parsed(), report
+
+
+def _stored(event: UtilizationEvent) -> tuple:
+    return (event.claim_id, *(getattr(event, name) for name in STORED_FIELDS))
+
+
+def _apply_portable(plan: HealthPlan, rows: Iterable[tuple], report: IntakeReport) -> None:
+    """Batches through the ORM: new claims inserted, changed ones updated (any database)."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            _apply_batch(plan, batch, report)
+            batch = []
+    _apply_batch(plan, batch, report)
+
+
+def _apply_batch(plan, batch: list[tuple], report: IntakeReport) -> None:
+    if not batch or report.errors:
+        return  # a bad row anywhere means nothing is applied: stop writing, keep validating
+    existing = {
+        event.claim_id: event
+        for event in UtilizationEvent.objects.filter(plan=plan, claim_id__in=[row[0] for row in batch])
+    }
+    new, changed = [], []
+    for row in batch:
+        current = existing.get(row[0])
+        if current is not None and _stored(current) == row:
             continue
-        seen[event.claim_id] = number
-        event.plan = plan
-        events.append(event)
-    return events, report
+        event = UtilizationEvent(plan=plan, claim_id=row[0], **dict(zip(STORED_FIELDS, row[1:], strict=True)))
+        if current is None:
+            new.append(event)
+        else:
+            event.pk = current.pk
+            changed.append(event)
+    UtilizationEvent.objects.bulk_create(new, batch_size=BATCH)
+    UtilizationEvent.objects.bulk_update(changed, STORED_FIELDS, batch_size=BATCH)
+    report.inserted += len(new)
+    report.replaced += len(changed)
+    report.unchanged += len(batch) - len(new) - len(changed)
+
+
+def _apply_postgresql(plan: HealthPlan, rows: Iterable[tuple], report: IntakeReport) -> None:
+    """COPY into a temporary table, then one set-based upsert (PostgreSQL: millions of rows)."""
+    table = UtilizationEvent._meta.db_table
+    columns = ["claim_id", *STORED_FIELDS]
+    with connection.cursor() as cursor:
+        # Dropped first: inside an outer transaction, ON COMMIT DROP waits for the outermost commit.
+        cursor.execute("DROP TABLE IF EXISTS claims_staging")
+        cursor.execute(
+            "CREATE TEMP TABLE claims_staging (claim_id text, member_id bigint, event_type text, "
+            "service_date date, discharge_date date, is_planned boolean, is_avoidable boolean, "
+            "diagnosis_codes text, adjudicated_on date) ON COMMIT DROP"
+        )
+        db.copy_rows(cursor, "claims_staging", columns, rows)
+        if report.errors:
+            return
+        assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in STORED_FIELDS)
+        current = ", ".join(f"{table}.{name}" for name in STORED_FIELDS)
+        incoming = ", ".join(f"EXCLUDED.{name}" for name in STORED_FIELDS)
+        cursor.execute(
+            f"""
+            WITH upserted AS (
+                INSERT INTO {table} (plan_id, {", ".join(columns)})
+                SELECT %s, {", ".join(columns)} FROM claims_staging
+                ON CONFLICT (plan_id, claim_id) DO UPDATE SET {assignments}
+                WHERE ({current}) IS DISTINCT FROM ({incoming})
+                RETURNING (xmax = 0) AS inserted
+            )
+            SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM upserted
+            """,  # noqa: S608 - the model's own table and column names
+            [plan.pk],
+        )
+        report.inserted, report.replaced = cursor.fetchone()
+    report.unchanged = report.rows - report.inserted - report.replaced
 
 
 @transaction.atomic
 def claims_load(*, plan: HealthPlan, rows: Iterable[Mapping], actor, source: str) -> IntakeReport:
     """Validate every row, then apply all of them in one transaction, or none."""
-    events, report = validate_claims(plan=plan, rows=rows)
+    parsed, report = validate_claims(plan=plan, rows=rows)
+    apply = _apply_postgresql if connection.vendor == "postgresql" else _apply_portable
+    apply(plan, parsed, report)
     if report.errors:
+        transaction.set_rollback(True)
+        report.inserted = report.replaced = report.unchanged = 0
         return report
-    for start in range(0, len(events), BATCH):
-        batch = events[start : start + BATCH]
-        existing = {
-            event.claim_id: event
-            for event in UtilizationEvent.objects.filter(plan=plan, claim_id__in=[e.claim_id for e in batch])
-        }
-        new, changed = [], []
-        for event in batch:
-            current = existing.get(event.claim_id)
-            if current is None:
-                new.append(event)
-            elif _stored(current) != _stored(event):
-                event.pk = current.pk
-                changed.append(event)
-        UtilizationEvent.objects.bulk_create(new, batch_size=BATCH)
-        UtilizationEvent.objects.bulk_update(changed, STORED_FIELDS, batch_size=BATCH)
-        report.inserted += len(new)
-        report.replaced += len(changed)
-        report.unchanged += len(batch) - len(new) - len(changed)
     audit_record(
         code="eligibility.claims.loaded",
         plan=plan,

@@ -36,27 +36,33 @@ STALE_RUN_AFTER = timedelta(minutes=30)
 # and `{next_day}` come from the models and the database seam; the benchmark runs the same text on
 # DuckDB to compare.
 QUALIFYING_CTE = """
-WITH window_events AS (
-    SELECT e.id, e.member_id, e.claim_id, e.event_type, e.service_date, e.is_planned, e.is_avoidable
+WITH candidates AS (
+    -- Members who could qualify: the ED-then-admission rule only lowers ED counts, so counting
+    -- without it first narrows the careful count below to a few thousand members.
+    SELECT e.member_id
     FROM {events} e
-    WHERE e.plan_id = %(plan)s AND e.service_date BETWEEN %(window_start)s AND %(window_end)s
+    WHERE e.plan_id = %(plan)s AND e.service_date BETWEEN %(window_start)s AND %(window_end)s AND e.is_avoidable
+    GROUP BY e.member_id
+    HAVING SUM(CASE WHEN e.event_type = 'ED' THEN 1 ELSE 0 END) >= %(ed_min)s
+        OR SUM(CASE WHEN e.event_type IN ('INPATIENT', 'SNF_SHORT_TERM') AND NOT e.is_planned THEN 1 ELSE 0 END)
+           >= %(stays_min)s
 ),
 counted AS (
+    -- The events that count: avoidable ED visits not followed by an admission the same or next
+    -- day (even one past the window's end), and unplanned avoidable inpatient / short-term SNF stays.
     SELECT w.id, w.member_id, w.claim_id, w.event_type, w.service_date,
            CASE WHEN w.event_type = 'ED' THEN 1 ELSE 0 END AS is_ed
-    FROM window_events w
-    WHERE (
-        w.event_type = 'ED' AND w.is_avoidable
-        -- An ED visit followed by an admission the same or next day counts as the stay only,
-        -- even when the admission falls outside the window.
-        AND NOT EXISTS (
+    FROM candidates k
+    JOIN {events} w ON w.plan_id = %(plan)s AND w.member_id = k.member_id
+    WHERE w.service_date BETWEEN %(window_start)s AND %(window_end)s AND w.is_avoidable
+      AND (
+        (w.event_type = 'ED' AND NOT EXISTS (
             SELECT 1 FROM {events} a
             WHERE a.plan_id = %(plan)s AND a.member_id = w.member_id AND a.event_type = 'INPATIENT'
               AND a.service_date >= w.service_date AND a.service_date <= {next_day}
-        )
-    ) OR (
-        w.event_type IN ('INPATIENT', 'SNF_SHORT_TERM') AND NOT w.is_planned AND w.is_avoidable
-    )
+        ))
+        OR (w.event_type IN ('INPATIENT', 'SNF_SHORT_TERM') AND NOT w.is_planned)
+      )
 ),
 per_member AS (
     SELECT member_id, SUM(is_ed) AS ed_visits, SUM(1 - is_ed) AS stays
@@ -65,13 +71,14 @@ per_member AS (
     HAVING SUM(is_ed) >= %(ed_min)s OR SUM(1 - is_ed) >= %(stays_min)s
 ),
 qualifying AS (
+    -- Adult on the window's last day and enrolled on the run date; looked up per qualifying
+    -- member (a few thousand), never by scanning the member table.
     SELECT p.member_id, p.ed_visits, p.stays
     FROM per_member p
-    JOIN {members} m ON m.id = p.member_id
-    WHERE m.birth_date <= %(adult_born_by)s
+    WHERE (SELECT m.birth_date FROM {members} m WHERE m.id = p.member_id) <= %(adult_born_by)s
       AND EXISTS (
           SELECT 1 FROM {enrollments} s
-          WHERE s.member_id = m.id AND s.start_date <= %(run_date)s
+          WHERE s.member_id = p.member_id AND s.start_date <= %(run_date)s
             AND (s.end_date IS NULL OR s.end_date >= %(run_date)s)
       )
 )
@@ -132,7 +139,7 @@ def _start_run(plan: HealthPlan, actor) -> ScanRun:
 
 def _counted_events(plan, criteria, window_start, window_end, run_date):
     sql = scan_sql(COUNTED_EVENTS_SQL, db.next_day("w.service_date"))
-    with db.parallel_workers(2), connection.cursor() as cursor:
+    with db.analytic_query(), connection.cursor() as cursor:
         cursor.execute(sql, scan_parameters(plan, criteria, window_start, window_end, run_date))
         return cursor.fetchall()
 
