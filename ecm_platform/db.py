@@ -34,11 +34,16 @@ def analytic_query(parallel_workers: int = 2):
 COPY_CHUNK_ROWS = 50_000
 
 
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _copy_text(value) -> str:
+    """A value in COPY's text format."""
     if value is None:
         return "\\N"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if isinstance(value, str):
+        return value.translate(COPY_ESCAPES)
+    return str(value)
 
 
 def copy_rows(cursor, table: str, columns: list[str], rows) -> int:

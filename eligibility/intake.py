@@ -25,6 +25,7 @@ EVENT_TYPES = frozenset(EventType.values)
 CODE_SEPARATORS = re.compile(r"[\s,;|]+")
 TRUE, FALSE = {"true", "t", "yes", "y", "1"}, {"false", "f", "no", "n", "0", ""}
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+CLAIM_ID = re.compile(r"^[A-Za-z0-9_.:/-]+$")
 BATCH = 5000
 STORED_FIELDS = [
     "member_id", "event_type", "service_date", "discharge_date", "is_planned", "is_avoidable",
@@ -58,13 +59,8 @@ class RowInvalid(Exception):
         self.field, self.message = field_name, message
 
 
-def _text(raw: Mapping, name: str) -> str:
-    value = raw.get(name)
-    return "" if value is None else str(value).strip()
-
-
-def _date(raw, name, required=True) -> date | None:
-    value = _text(raw, name)
+def _date(values: dict, name: str, required: bool = True) -> date | None:
+    value = values[name]
     if not value:
         if required:
             raise RowInvalid(name, "This field is required.")
@@ -75,11 +71,10 @@ def _date(raw, name, required=True) -> date | None:
         raise RowInvalid(name, f"{value!r} is not a date (YYYY-MM-DD).") from None
 
 
-def _flag(raw, name) -> bool:
-    value = raw.get(name)
-    if isinstance(value, bool):
-        return value
-    text = _text(raw, name).lower()
+def _flag(raw: Mapping, values: dict, name: str) -> bool:
+    if isinstance(raw.get(name), bool):
+        return raw[name]
+    text = values[name].lower()
     if text in TRUE:
         return True
     if text in FALSE:
@@ -89,38 +84,41 @@ def _flag(raw, name) -> bool:
 
 def _parse(raw: Mapping, members: Mapping[str, int]) -> tuple:
     """One row as a tuple: the claim id, then the STORED_FIELDS in order."""
+    values = {name: ("" if raw.get(name) is None else str(raw[name]).strip()) for name in COLUMNS}
     for name in REQUIRED_ORDER:
-        if not _text(raw, name):
+        if not values[name]:
             raise RowInvalid(name, "This field is required.")
-    claim_id = _text(raw, "claim_id")
-    if len(claim_id) > 50:
-        raise RowInvalid("claim_id", "A claim id has at most 50 characters.")
-    cin = normalize_cin(_text(raw, "cin"))
+    claim_id = values["claim_id"]
+    if len(claim_id) > 50 or not CLAIM_ID.match(claim_id):
+        raise RowInvalid("claim_id", "A claim id has 1 to 50 letters, digits and - _ . / : characters.")
+    cin = normalize_cin(values["cin"])
     member_id = members.get(cin)
     if member_id is None:
         raise RowInvalid("cin", f"No member of this plan has CIN {cin}.")
-    event_type = _text(raw, "event_type").upper()
+    event_type = values["event_type"].upper()
     if event_type not in EVENT_TYPES:
         raise RowInvalid("event_type", f"Use one of {', '.join(EventType.values)}.")
-    service_date = _date(raw, "service_date")
-    discharge_date = _date(raw, "discharge_date", required=False)
+    service_date = _date(values, "service_date")
+    discharge_date = _date(values, "discharge_date", required=False)
     if discharge_date and discharge_date < service_date:
         raise RowInvalid("discharge_date", "The discharge is before the admission.")
-    adjudicated_on = _date(raw, "adjudication_date")
+    adjudicated_on = _date(values, "adjudication_date")
     if adjudicated_on < service_date:
         raise RowInvalid("adjudication_date", "The claim was adjudicated before the service.")
-    codes = [c.upper() for c in CODE_SEPARATORS.split(_text(raw, "diagnosis_codes")) if c]
-    bad_codes = [code for code in codes if not ICD10.match(code)]
-    if bad_codes:
-        raise RowInvalid("diagnosis_codes", f"Not ICD-10-CM codes: {', '.join(bad_codes)}.")
+    codes = values["diagnosis_codes"].upper().split() if values["diagnosis_codes"] else []
+    if codes and (len(codes) > 1 or not ICD10.match(codes[0])):
+        codes = [c for c in CODE_SEPARATORS.split(values["diagnosis_codes"].upper()) if c]
+        bad_codes = [code for code in codes if not ICD10.match(code)]
+        if bad_codes:
+            raise RowInvalid("diagnosis_codes", f"Not ICD-10-CM codes: {', '.join(bad_codes)}.")
     return (
         claim_id,
         member_id,
         event_type,
         service_date,
         discharge_date,
-        _flag(raw, "planned"),
-        _flag(raw, "avoidable"),
+        _flag(raw, values, "planned"),
+        _flag(raw, values, "avoidable"),
         " ".join(codes)[:200],
         adjudicated_on,
     )
