@@ -105,12 +105,10 @@ def _parse(raw: Mapping, members: Mapping[str, int]) -> tuple:
     adjudicated_on = _date(values, "adjudication_date")
     if adjudicated_on < service_date:
         raise RowInvalid("adjudication_date", "The claim was adjudicated before the service.")
-    codes = values["diagnosis_codes"].upper().split() if values["diagnosis_codes"] else []
-    if codes and (len(codes) > 1 or not ICD10.match(codes[0])):
-        codes = [c for c in CODE_SEPARATORS.split(values["diagnosis_codes"].upper()) if c]
-        bad_codes = [code for code in codes if not ICD10.match(code)]
-        if bad_codes:
-            raise RowInvalid("diagnosis_codes", f"Not ICD-10-CM codes: {', '.join(bad_codes)}.")
+    codes = [code for code in CODE_SEPARATORS.split(values["diagnosis_codes"].upper()) if code]
+    bad_codes = [code for code in codes if not ICD10.match(code)]
+    if bad_codes:
+        raise RowInvalid("diagnosis_codes", f"Not ICD-10-CM codes: {', '.join(bad_codes)}.")
     return (
         claim_id,
         member_id,

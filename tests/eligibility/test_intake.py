@@ -128,3 +128,17 @@ def test_the_command_loads_a_csv_and_reports_row_errors(plan_a, member, tmp_path
     out = io.StringIO()
     call_command("load_claims", "--plan", "plan-a", str(path), stdout=out)
     assert "2 rows: 2 new, 0 replaced, 0 unchanged" in out.getvalue()
+
+
+def test_claim_ids_are_plain_text(plan_a, member):
+    report = load(plan_a, [row(claim_id="C\t1")])
+    assert [(e.field, e.message) for e in report.errors] == [
+        ("claim_id", "A claim id has 1 to 50 letters, digits and - _ . / : characters.")
+    ]
+
+
+def test_deleting_a_member_deletes_their_claims(plan_a, member):
+    # Events keep no database foreign key to members (intake.py checks every row): the ORM cascades.
+    load(plan_a, [row()])
+    member.delete()
+    assert UtilizationEvent.objects.count() == 0
