@@ -65,6 +65,8 @@ PLAN_ADMINISTRATOR_GROUP = "Plan administrators"
 PLAN_ADMINISTRATOR_PERMISSIONS = [
     ("calendars", "holiday", ("view", "add", "change", "delete")),
     ("tenancy", "membership", ("view", "add", "change")),
+    ("eligibility", "planpofstart", ("view", "add", "change", "delete")),
+    ("eligibility", "scanrun", ("view",)),
 ]
 
 

@@ -1,0 +1,58 @@
+from functools import partial
+
+from django.contrib import admin, messages
+from django.db import transaction
+
+from ecm_platform.tenancy.admin import PlanOwnedAdmin
+from eligibility.models import PlanPofStart, PopulationOfFocus, ScanCriteria, ScanRun
+from eligibility.tasks import high_utilizer_scan_task
+
+
+@admin.register(PopulationOfFocus)
+class PopulationOfFocusAdmin(admin.ModelAdmin):
+    """The POF catalogue (reference data, DOMAIN 3): a new POF is a new row."""
+
+    list_display = ["code", "name", "age_group", "live_in_wpc_hhp_counties", "live_in_other_counties", "is_scanned"]
+    list_filter = ["age_group"]
+
+
+@admin.register(ScanCriteria)
+class ScanCriteriaAdmin(admin.ModelAdmin):
+    list_display = ["effective_from", "lookback_months", "ed_visits_min", "stays_min", "adult_age"]
+
+
+@admin.register(PlanPofStart)
+class PlanPofStartAdmin(PlanOwnedAdmin):
+    """The plan's earlier POF starts per county (DOMAIN 3.4)."""
+
+    list_display = ["pof", "county", "start_date"]
+
+
+@admin.register(ScanRun)
+class ScanRunAdmin(PlanOwnedAdmin):
+    list_display = ["started_at", "status", "data_month", "qualified", "opened", "closed", "duration_ms"]
+    list_filter = ["status"]
+    actions = ["scan_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Run the high-utilizer scan again (same data month)")
+    def scan_again(self, request, queryset):
+        runs = list(queryset)
+        for run in runs:
+            transaction.on_commit(
+                partial(
+                    high_utilizer_scan_task.delay,
+                    plan_id=run.plan_id,
+                    data_month=run.data_month.isoformat() if run.data_month else None,
+                    actor_id=request.user.pk,
+                )
+            )
+        messages.success(request, f"{len(runs)} scan{'s' if len(runs) != 1 else ''} queued.")

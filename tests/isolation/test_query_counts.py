@@ -1,0 +1,80 @@
+"""Every list endpoint runs the same number of queries for 1 and for 30 rows (no query per row)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scopes_disabled
+
+from ecm_platform.notifications.services import notification_send
+from ecm_platform.tenancy.models import Role
+from eligibility.models import DeterminationSource, PopulationOfFocus
+from eligibility.services import determination_record
+from members.models import Program
+from members.services import program_enrollment_add
+from tests.factories import EventFactory, MembershipFactory, enrolled_member
+
+LISTS = [
+    "/api/v1/members/",
+    "/api/v1/program-enrollments/",
+    "/api/v1/determinations/",
+    "/api/v1/utilization-events/",
+    "/api/v1/scans/",
+    "/api/v1/memberships/",
+    "/api/v1/api-keys/",
+    "/api/v1/holidays/",
+    "/api/v1/notifications/",
+]
+
+
+def grow(plan, admin, count):
+    pof = PopulationOfFocus.objects.get(code="HOMELESS")
+    for _ in range(count):
+        member = enrolled_member(plan)
+        EventFactory(member=member, service_date=date(2026, 5, 4) + timedelta(days=count))
+        program_enrollment_add(
+            plan=plan, member=member, program=Program.objects.get(code="cbas"), start_date=date(2025, 1, 1), actor=None
+        )
+        determination_record(
+            plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL, start_date=date(2025, 1, 1),
+            criteria_met=pof.criteria, actor=None,
+        )  # fmt: skip
+        MembershipFactory(plan=plan)
+        notification_send(plan=plan, recipient=admin.user, text="Note")
+
+
+def queries(client, path):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_list_endpoints_do_not_query_per_row(path, plan_a, admin_a, make_api_client):
+    client = make_api_client(admin_a)
+    with scopes_disabled():
+        grow(plan_a, admin_a, 1)
+    few = queries(client, path)
+    with scopes_disabled():
+        grow(plan_a, admin_a, 29)
+    assert queries(client, path) == few
+
+
+@pytest.mark.parametrize(
+    "path", ["/members/?name=Member", "/eligibility/worklist/?pof=HOMELESS", "/eligibility/scans/", "/notifications/"]
+)
+def test_list_pages_do_not_query_per_row(path, client, plan_a, admin_a):
+    client.force_login(admin_a.user)
+    with scopes_disabled():
+        grow(plan_a, admin_a, 1)
+    queries(client, path)  # the first request after login also writes the session
+    few = queries(client, path)
+    with scopes_disabled():
+        grow(plan_a, admin_a, 29)
+    assert queries(client, path) == few
+
+
+def test_the_role_does_not_matter_for_query_counts(plan_a, make_membership, make_api_client):
+    client = make_api_client(make_membership(plan_a, Role.REVIEWER))
+    assert queries(client, "/api/v1/members/") == queries(client, "/api/v1/members/")
