@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from ecm_platform import clocks
 from ecm_platform.api.fields import PlanRelatedField
-from ecm_platform.api.views import PlanAPIView, PlanViewSet
+from ecm_platform.api.views import PlanAPIView, PlanViewSet, service_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.models import Role
 from eligibility import intake, selectors, services
@@ -141,23 +141,24 @@ class DeterminationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Pla
 
     @extend_schema(request=DeterminationInput, responses={201: DeterminationOutput})
     def create(self, request):
-        payload = DeterminationInput(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        determination = services.determination_record(plan=request.plan, actor=request.user, **payload.validated_data)
-        return Response(DeterminationOutput(determination).data, status=status.HTTP_201_CREATED)
+        return service_response(
+            request,
+            payload_class=DeterminationInput,
+            service=services.determination_record,
+            output_class=DeterminationOutput,
+            status_code=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=DeterminationEndInput, responses=DeterminationOutput)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        payload = DeterminationEndInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        determination = services.determination_end(
-            plan=request.plan,
+        return service_response(
+            request,
+            payload_class=DeterminationEndInput,
+            service=services.determination_end,
+            output_class=DeterminationOutput,
             determination=self.get_object(),
-            actor=request.user,
-            **payload.validated_data,
         )
-        return Response(DeterminationOutput(determination).data)
 
 
 class EventOutput(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ecm_platform.api.fields import PlanRelatedField
-from ecm_platform.api.views import PlanViewSet
+from ecm_platform.api.views import PlanViewSet, service_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.models import County, Role
 from members import selectors, services
@@ -194,23 +194,24 @@ class ProgramEnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(request=ProgramEnrollmentInput, responses={201: ProgramEnrollmentOutput})
     def create(self, request):
-        payload = ProgramEnrollmentInput(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        enrollment = services.program_enrollment_add(plan=request.plan, actor=request.user, **payload.validated_data)
-        return Response(ProgramEnrollmentOutput(enrollment).data, status=status.HTTP_201_CREATED)
+        return service_response(
+            request,
+            payload_class=ProgramEnrollmentInput,
+            service=services.program_enrollment_add,
+            output_class=ProgramEnrollmentOutput,
+            status_code=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=ProgramEndInput, responses=ProgramEnrollmentOutput)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        payload = ProgramEndInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        enrollment = services.program_enrollment_end(
-            plan=request.plan,
+        return service_response(
+            request,
+            payload_class=ProgramEndInput,
+            service=services.program_enrollment_end,
+            output_class=ProgramEnrollmentOutput,
             enrollment=self.get_object(),
-            actor=request.user,
-            **payload.validated_data,
         )
-        return Response(ProgramEnrollmentOutput(enrollment).data)
 
 
 ROUTES = [

@@ -8,6 +8,7 @@ error handling, and is always left again.
 from contextlib import ExitStack
 
 from rest_framework import viewsets
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecm_platform.tenancy.models import Membership, PlanApiKey
@@ -46,3 +47,12 @@ class PlanAPIView(PlanScopedMixin, APIView):
 
 class PlanViewSet(PlanScopedMixin, viewsets.GenericViewSet):
     pass
+
+
+def service_response(request, *, payload_class, service, output_class, status_code=200, **arguments):
+    """The shape of every write endpoint: validate the payload, call the service with the plan
+    and the actor, serialize what it returns."""
+    payload = payload_class(data=request.data, context={"request": request})
+    payload.is_valid(raise_exception=True)
+    result = service(plan=request.plan, actor=request.user, **arguments, **payload.validated_data)
+    return Response(output_class(result).data, status=status_code)
