@@ -1,0 +1,176 @@
+"""The provider network (DOMAIN 7): organizations (shared by every plan that contracts with them),
+each plan's contracts with them, Lead Care Managers, and member assignments."""
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from ecm_platform.identifiers import validate_npi
+from ecm_platform.tenancy.models import County, HealthPlan
+from eligibility.models import PopulationOfFocus
+from members.models import Member
+
+
+class OrganizationType(models.TextChoices):
+    """The entity types of ECM Policy Guide VII."""
+
+    COUNTY = "county", "County or county behavioral health"
+    FQHC = "fqhc", "Federally Qualified Health Center"
+    COMMUNITY_CLINIC = "community_clinic", "Community health clinic"
+    CBO = "cbo", "Community-based organization"
+    BEHAVIORAL_HEALTH = "behavioral_health", "Behavioral health entity"
+    PHYSICIAN_GROUP = "physician_group", "Physician practice or group"
+    HOSPITAL = "hospital", "Hospital or hospital-based clinic"
+    HOUSING = "housing", "Housing or homeless services agency"
+    OTHER = "other", "Other qualified entity"
+
+
+class EnrollmentPathway(models.TextChoices):
+    STATE_MEDI_CAL = "state_medi_cal", "Enrolled through a state Medi-Cal pathway"
+    MCP_VETTING = "mcp_vetting", "Vetted by the plan"
+
+
+class ProviderOrganization(models.Model):
+    """One organization, however many plans contract with it; each plan's contract is its own."""
+
+    npi = models.CharField("NPI", max_length=10, unique=True, validators=[validate_npi])
+    tax_id = models.CharField("tax id", max_length=9)
+    name = models.CharField(max_length=200)
+    organization_type = models.CharField(max_length=30, choices=OrganizationType.choices)
+    enrollment_pathway = models.CharField(max_length=20, choices=EnrollmentPathway.choices)
+    counties = models.ManyToManyField(County, related_name="+", blank=True)
+    pof_experience = models.ManyToManyField(PopulationOfFocus, related_name="+", blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.npi})"
+
+
+class Service(models.TextChoices):
+    ECM = "ecm", "Enhanced Care Management"
+
+
+class Contract(models.Model):
+    """A plan's contract with an organization: what, where, for whom, and for how many members."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="contracts")
+    service = models.CharField(max_length=30, choices=Service.choices, default=Service.ECM)
+    counties = models.ManyToManyField(County, related_name="+")
+    pofs = models.ManyToManyField(PopulationOfFocus, related_name="+")
+    capacity = models.PositiveIntegerField(help_text="Members the provider can serve under this contract.")
+    is_presumptive_capable = models.BooleanField(default=False)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    activated_on = models.DateField(null=True, blank=True)
+    orientation_due = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "organization"])]
+
+    def __str__(self):
+        return f"{self.organization}: {self.get_service_display()}"
+
+
+class VettingCheck(models.Model):
+    """One Policy Guide VII vetting criterion a plan checked for an organization."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="+")
+    criterion = models.CharField(max_length=300)
+    met_on = models.DateField()
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedManager(plan="plan")
+
+    def __str__(self):
+        return f"{self.organization}: {self.criterion}"
+
+
+class CareManager(models.Model):
+    """A Lead Care Manager: a person at the organization (no licensure required, DOMAIN 1)."""
+
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="care_managers")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AssignmentRule(models.TextChoices):
+    MEMBER_PREFERENCE = "member_preference", "Member's preference"
+    BEHAVIORAL_HEALTH_PROVIDER = "behavioral_health_provider", "Behavioral health provider"
+    PCP = "pcp", "Primary care provider"
+    MORE_APPROPRIATE_PROVIDER = "more_appropriate_provider", "More appropriate provider (documented)"
+    COUNTY_AND_POF = "county_and_pof", "County and Population of Focus"
+    OVERRIDE = "override", "Coordinator override"
+    MEMBER_CHANGE = "member_change", "Member-requested change"
+
+
+class Assignment(models.Model):
+    """A member's ECM Provider (and Lead Care Manager), why, and the deadlines that follow."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="assignments")
+    lead_care_manager = models.ForeignKey(
+        CareManager, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    )
+    rule = models.CharField(max_length=40, choices=AssignmentRule.choices)
+    passed_over = models.JSONField(default=list, help_text="Candidates the rules passed over, and why.")
+    reason = models.TextField(blank=True, help_text="Why an override or a more appropriate provider.")
+    authorized_on = models.DateField()
+    communication_due = models.DateTimeField(help_text="10 business days after authorization (DOMAIN 7).")
+    communicated_at = models.DateTimeField(null=True, blank=True)
+    pcp_notification_due = models.DateTimeField(null=True, blank=True)
+    pcp_notified_at = models.DateTimeField(null=True, blank=True)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "ended_on", "communication_due"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(ended_on__isnull=True), name="one_current_ecm_provider"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} → {self.organization_id} ({self.rule})"
+
+
+class ProviderChangeRequest(models.Model):
+    """A member asks for another ECM Provider: implemented within 30 days where the requested
+    provider can accommodate it (DOMAIN 7)."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    requested_organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="+")
+    requested_on = models.DateField()
+    due = models.DateTimeField()
+    resolved_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    objects = ScopedManager(plan="plan")
+
+    def __str__(self):
+        return f"{self.member_id} asks for {self.requested_organization_id}"

@@ -1,0 +1,314 @@
+"""The provider network's write use cases: organizations, contracts, care managers, assignments."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+
+from ecm_platform import clocks
+from ecm_platform.audit.services import audit_record
+from ecm_platform.errors import CrossPlanReference, DomainError
+from ecm_platform.tenancy.models import County, HealthPlan
+from eligibility.models import PopulationOfFocus
+from eligibility.selectors import active_on, determination_list
+from members.models import Member
+from providers import rules
+from providers.models import (
+    Assignment,
+    AssignmentRule,
+    CareManager,
+    Contract,
+    ProviderChangeRequest,
+    ProviderOrganization,
+)
+
+COMMUNICATION_BUSINESS_DAYS = 10  # DOMAIN 7: tell the provider within 10 business days
+PCP_NOTICE_BUSINESS_DAYS = 10  # DOMAIN 7: tell the PCP within 10 business days of the assignment
+CHANGE_CALENDAR_DAYS = 30  # DOMAIN 7: a member-requested change within 30 days
+
+
+@transaction.atomic
+def organization_create(*, plan: HealthPlan, actor, npi: str, **fields) -> ProviderOrganization:
+    """Register an organization (shared by every plan); its NPI check digit must match (DOMAIN 2)."""
+    counties = fields.pop("counties", [])
+    pofs = fields.pop("pof_experience", [])
+    organization = ProviderOrganization(npi=(npi or "").strip(), **fields)
+    try:
+        organization.full_clean(validate_unique=False)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(messages[0], field=field) from error
+    if ProviderOrganization.objects.filter(npi=organization.npi).exists():
+        raise DomainError(f"An organization with NPI {organization.npi} exists already.", field="npi", code="duplicate")
+    organization.save()
+    organization.counties.set(counties)
+    organization.pof_experience.set(pofs)
+    audit_record(
+        code="providers.organization.created",
+        plan=plan,
+        actor=actor,
+        target=organization,
+        payload={"npi": organization.npi, "name": organization.name},
+    )
+    return organization
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    plan: HealthPlan,
+    actor,
+    organization: ProviderOrganization,
+    counties: list[County],
+    pofs: list[PopulationOfFocus],
+    capacity: int,
+    start_date: date,
+    end_date: date | None = None,
+    is_presumptive_capable: bool = False,
+) -> Contract:
+    outside = [county.name for county in counties if not plan.counties.filter(pk=county.pk).exists()]
+    if outside:
+        raise DomainError(f"{plan} does not serve {', '.join(outside)}.", field="counties")
+    if end_date and end_date < start_date:
+        raise DomainError("The end date is before the start date.", field="end_date")
+    if capacity < 1:
+        raise DomainError("A contract serves at least one member.", field="capacity")
+    contract = Contract.objects.create(
+        plan=plan,
+        organization=organization,
+        capacity=capacity,
+        start_date=start_date,
+        end_date=end_date,
+        is_presumptive_capable=is_presumptive_capable,
+    )
+    contract.counties.set(counties)
+    contract.pofs.set(pofs)
+    audit_record(
+        code="providers.contract.created",
+        plan=plan,
+        actor=actor,
+        target=contract,
+        payload={"organization": organization.npi, "capacity": capacity, "counties": [c.code for c in counties]},
+    )
+    return contract
+
+
+def care_manager_add(
+    *, plan: HealthPlan, actor, organization: ProviderOrganization, name: str, **fields
+) -> CareManager:
+    if not Contract.objects.filter(plan=plan, organization=organization).exists():
+        raise CrossPlanReference("The plan has no contract with this organization.", field="organization")
+    care_manager = CareManager.objects.create(organization=organization, name=name.strip(), **fields)
+    audit_record(code="providers.care_manager.added", plan=plan, actor=actor, target=care_manager)
+    return care_manager
+
+
+def candidates_on(*, plan: HealthPlan, day: date) -> tuple[list[rules.Candidate], dict[int, Contract]]:
+    """The plan's ECM contracts in force on `day`, with their current caseloads (four queries)."""
+    contracts = list(
+        Contract.objects.filter(plan=plan)
+        .filter(Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day)))
+        .select_related("organization")
+        .prefetch_related("counties", "pofs")
+        .annotate(assigned=Count("assignments", filter=Q(assignments__ended_on__isnull=True)))
+    )
+    by_organization = {contract.organization_id: contract for contract in contracts}
+    candidates = [
+        rules.Candidate(
+            organization_id=contract.organization_id,
+            name=contract.organization.name,
+            npi=contract.organization.npi,
+            counties=frozenset(county.code for county in contract.counties.all()),
+            pofs=frozenset(pof.code for pof in contract.pofs.all()),
+            capacity=contract.capacity,
+            assigned=contract.assigned,
+        )
+        for contract in contracts
+    ]
+    return candidates, by_organization
+
+
+@transaction.atomic
+def assignment_assign(
+    *,
+    plan: HealthPlan,
+    member: Member,
+    authorized_on: date,
+    actor,
+    preferred_organization: ProviderOrganization | None = None,
+    receives_specialty_behavioral_health: bool = False,
+    more_appropriate_organization: ProviderOrganization | None = None,
+    reason: str = "",
+    pcp_before_behavioral_health: bool = False,
+) -> Assignment:
+    """Assign an authorized member to an ECM Provider by the DOMAIN 7 order, recording the rule
+    that decided and who was passed over."""
+    if member.plan_id != plan.pk:
+        raise CrossPlanReference("The member belongs to another plan.", field="member")
+    if Assignment.objects.filter(plan=plan, member=member, ended_on__isnull=True).exists():
+        raise DomainError("The member already has an ECM Provider; change or end that assignment.", field="member")
+    if more_appropriate_organization is not None and not reason.strip():
+        raise DomainError("Document why the other provider is more appropriate.", field="reason")
+    # Concurrent assignments queue here so that no contract goes over its capacity.
+    list(Contract.objects.select_for_update().filter(plan=plan).values_list("pk", flat=True))
+    candidates, contracts = candidates_on(plan=plan, day=authorized_on)
+    pofs = frozenset(
+        determination_list(plan=plan)
+        .filter(member=member)
+        .filter(active_on(authorized_on))
+        .values_list("pof__code", flat=True)
+    )
+    decision = rules.choose_provider(
+        rules.Member(
+            county=member.county.code,
+            pofs=pofs,
+            preferred_organization_id=preferred_organization.pk if preferred_organization else None,
+            receives_specialty_behavioral_health=receives_specialty_behavioral_health,
+            behavioral_health_npi=member.behavioral_health_npi,
+            pcp_npi=member.pcp_npi,
+            more_appropriate_organization_id=more_appropriate_organization.pk
+            if more_appropriate_organization
+            else None,
+        ),
+        candidates,
+        pcp_before_behavioral_health=pcp_before_behavioral_health,
+    )
+    if decision.organization_id is None:
+        raise DomainError(
+            f"No contracted ECM Provider serves {member.county} with capacity left.", field="member", code="no_provider"
+        )
+    return _create(
+        plan=plan,
+        member=member,
+        contract=contracts[decision.organization_id],
+        rule=AssignmentRule(decision.rule.value),
+        passed_over=[{"organization": org, "reason": why} for org, why in decision.passed_over],
+        reason=reason,
+        authorized_on=authorized_on,
+        actor=actor,
+    )
+
+
+def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on, actor) -> Assignment:
+    now = clocks.now()
+    today = clocks.local_date(now)
+    is_pcp = bool(member.pcp_npi) and member.pcp_npi == contract.organization.npi
+    assignment = Assignment.objects.create(
+        plan=plan,
+        member=member,
+        organization=contract.organization,
+        contract=contract,
+        rule=rule,
+        passed_over=passed_over,
+        reason=reason.strip(),
+        authorized_on=authorized_on,
+        communication_due=clocks.business_days_after(plan=plan, start=authorized_on, days=COMMUNICATION_BUSINESS_DAYS),
+        pcp_notification_due=None
+        if is_pcp or not member.pcp_npi
+        else clocks.business_days_after(plan=plan, start=today, days=PCP_NOTICE_BUSINESS_DAYS),
+        started_on=today,
+        created_by=actor,
+        created_at=now,
+    )
+    audit_record(
+        code="providers.assignment.created",
+        plan=plan,
+        actor=actor,
+        target=assignment,
+        payload={"member": member.pk, "organization": contract.organization.npi, "rule": rule},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_override(
+    *, plan: HealthPlan, assignment: Assignment, organization: ProviderOrganization, reason: str, actor
+) -> Assignment:
+    """A coordinator moves the member to another contracted provider, with a reason."""
+    if assignment.plan_id != plan.pk:
+        raise CrossPlanReference("The assignment belongs to another plan.")
+    if not reason.strip():
+        raise DomainError("An override needs a reason.", field="reason")
+    return _replace(
+        plan=plan,
+        assignment=assignment,
+        organization=organization,
+        rule=AssignmentRule.OVERRIDE,
+        reason=reason,
+        actor=actor,
+    )
+
+
+def _replace(*, plan, assignment, organization, rule, reason, actor) -> Assignment:
+    if assignment.ended_on is not None:
+        raise DomainError("The assignment has ended already.")
+    candidates, contracts = candidates_on(plan=plan, day=clocks.local_date(clocks.now()))
+    contract = contracts.get(organization.pk)
+    if contract is None:
+        raise DomainError(f"{organization.name} has no ECM contract with the plan in force.", field="organization")
+    candidate = next(c for c in candidates if c.organization_id == organization.pk)
+    if assignment.member.county.code not in candidate.counties:
+        raise DomainError(f"{organization.name} is not contracted for the member's county.", field="organization")
+    if candidate.capacity_left <= 0:
+        raise DomainError(f"{organization.name} has no capacity left.", field="organization", code="no_capacity")
+    assignment.ended_on = clocks.local_date(clocks.now())
+    assignment.save(update_fields=["ended_on"])
+    return _create(
+        plan=plan,
+        member=assignment.member,
+        contract=contract,
+        rule=rule,
+        passed_over=[],
+        reason=reason,
+        authorized_on=assignment.authorized_on,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def provider_change_request(
+    *, plan: HealthPlan, member: Member, organization: ProviderOrganization, requested_on: date, actor
+) -> ProviderChangeRequest:
+    """The member asks for another ECM Provider (any time); due within 30 days (DOMAIN 7)."""
+    if member.plan_id != plan.pk:
+        raise CrossPlanReference("The member belongs to another plan.", field="member")
+    request = ProviderChangeRequest.objects.create(
+        plan=plan,
+        member=member,
+        requested_organization=organization,
+        requested_on=requested_on,
+        due=clocks.calendar_days_deadline(requested_on, CHANGE_CALENDAR_DAYS),
+    )
+    audit_record(code="providers.change.requested", plan=plan, actor=actor, target=request)
+    return request
+
+
+@transaction.atomic
+def provider_change_implement(*, plan: HealthPlan, request: ProviderChangeRequest, actor) -> Assignment:
+    """Move the member to the requested provider, if it can accommodate them."""
+    if request.plan_id != plan.pk:
+        raise CrossPlanReference("The request belongs to another plan.")
+    current = Assignment.objects.filter(plan=plan, member=request.member, ended_on__isnull=True).first()
+    if current is None:
+        raise DomainError("The member has no current ECM Provider to change.")
+    assignment = _replace(
+        plan=plan,
+        assignment=current,
+        organization=request.requested_organization,
+        rule=AssignmentRule.MEMBER_CHANGE,
+        reason="Requested by the member",
+        actor=actor,
+    )
+    request.resolved_on, request.outcome = clocks.local_date(clocks.now()), "Implemented"
+    request.save(update_fields=["resolved_on", "outcome"])
+    return assignment
+
+
+def mark_communicated(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
+    if assignment.plan_id != plan.pk:
+        raise CrossPlanReference("The assignment belongs to another plan.")
+    assignment.communicated_at = assignment.communicated_at or clocks.now()
+    assignment.save(update_fields=["communicated_at"])
+    audit_record(code="providers.assignment.communicated", plan=plan, actor=actor, target=assignment)
+    return assignment
