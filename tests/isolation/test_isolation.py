@@ -23,22 +23,33 @@ from ecm_platform.calendars.services import holiday_create
 from ecm_platform.notifications.models import Notification
 from ecm_platform.notifications.services import notification_send
 from ecm_platform.tenancy.middleware import SESSION_PLAN_KEY
-from ecm_platform.tenancy.models import Membership, PlanApiKey, Role
-from eligibility.models import Determination, ScanRun, UtilizationEvent
+from ecm_platform.tenancy.models import County, Membership, PlanApiKey, Role
+from eligibility.models import Determination, PopulationOfFocus, ScanRun, UtilizationEvent
 from eligibility.scan import high_utilizer_scan
 from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment
 from members.services import program_enrollment_add
+from providers.models import Assignment, CareManager, Contract
+from providers.services import assignment_assign, care_manager_add, contract_create, organization_create
 from tests.factories import EventFactory, enrolled_member
 from tests.isolation import harness
 
 MARKER = "ALPHA-SECRET"
 PLAN_A_CIN = "91111111A"
+NPI_OF_PLAN = {"ALPHA-SECRET": "1234567893", "Bravo": "1245319599"}
 NEW_MEMBER = {
     "cin": PLAN_A_CIN,  # the same CIN may exist in another plan: this one is a new plan-B member
     "first_name": "New",
     "last_name": "Member",
     "birth_date": "1980-01-01",
     "county": "01",
+}
+NEW_ORGANIZATION = {
+    "npi": "1679576722",
+    "tax_id": "123456789",
+    "name": "New Organization",
+    "organization_type": "cbo",
+    "enrollment_pathway": "mcp_vetting",
+    "counties": ["01"],
 }
 STOLEN_CLAIM = {
     "claim_id": "STOLEN-1",
@@ -199,6 +210,48 @@ API_SPECS = {
     ("GET", "/api/v1/scans/"): [Call("get", "/api/v1/scans/")],
     ("POST", "/api/v1/scans/"): [Call("post", "/api/v1/scans/", data={"data_month": "2026-09"})],
     ("GET", "/api/v1/scans/{id}/"): [Call("get", "/api/v1/scans/{scan}/", foreign=True)],
+    # Organizations are shared records (a directory); contracts, caseloads and assignments are not.
+    ("GET", "/api/v1/provider-organizations/"): [Call("get", "/api/v1/provider-organizations/")],
+    ("POST", "/api/v1/provider-organizations/"): [
+        Call("post", "/api/v1/provider-organizations/", data=NEW_ORGANIZATION)
+    ],
+    ("GET", "/api/v1/provider-organizations/{id}/"): [Call("get", "/api/v1/provider-organizations/{organization}/")],
+    ("GET", "/api/v1/contracts/"): [Call("get", "/api/v1/contracts/")],
+    ("POST", "/api/v1/contracts/"): [
+        Call(
+            "post",
+            "/api/v1/contracts/",
+            data={
+                "organization": "{organization}",
+                "counties": ["01"],
+                "pofs": ["HOMELESS"],
+                "capacity": 5,
+                "start_date": "2026-01-01",
+            },
+        )
+    ],
+    ("GET", "/api/v1/contracts/{id}/"): [Call("get", "/api/v1/contracts/{contract}/", foreign=True)],
+    ("GET", "/api/v1/care-managers/"): [Call("get", "/api/v1/care-managers/")],
+    ("POST", "/api/v1/care-managers/"): [
+        Call("post", "/api/v1/care-managers/", data={"organization": "{organization}", "name": "New manager"})
+    ],
+    ("GET", "/api/v1/care-managers/{id}/"): [Call("get", "/api/v1/care-managers/{care_manager}/", foreign=True)],
+    ("GET", "/api/v1/assignments/"): [Call("get", "/api/v1/assignments/?member={member}")],
+    ("POST", "/api/v1/assignments/"): [
+        Call("post", "/api/v1/assignments/", data={"member": "{member}", "authorized_on": "2026-11-20"})
+    ],
+    ("GET", "/api/v1/assignments/{id}/"): [Call("get", "/api/v1/assignments/{assignment}/", foreign=True)],
+    ("POST", "/api/v1/assignments/{id}/override/"): [
+        Call(
+            "post",
+            "/api/v1/assignments/{assignment}/override/",
+            foreign=True,
+            data={"organization": "{organization}", "reason": "x"},
+        )
+    ],
+    ("POST", "/api/v1/assignments/{id}/communicated/"): [
+        Call("post", "/api/v1/assignments/{assignment}/communicated/", foreign=True)
+    ],
 }
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 API_CALLS = [(role, call) for role in Role.values for calls in API_SPECS.values() for call in calls]
@@ -227,6 +280,10 @@ def objects_of(plan, admin):
             "determination": Determination.objects.filter(plan=plan).first().pk,
             "event": UtilizationEvent.objects.filter(plan=plan).first().pk,
             "scan": ScanRun.objects.filter(plan=plan).first().pk,
+            "contract": Contract.objects.filter(plan=plan).first().pk,
+            "organization": Contract.objects.filter(plan=plan).first().organization_id,
+            "care_manager": CareManager.objects.filter(organization__contracts__plan=plan).first().pk,
+            "assignment": Assignment.objects.filter(plan=plan).first().pk,
         }
 
 
@@ -249,6 +306,17 @@ def member_world(plan, admin, name):
             )
         with clocks.frozen(datetime(2026, 10, 5, 9, tzinfo=UTC)):
             high_utilizer_scan(plan=plan, data_month=date(2026, 9, 1))
+        organization = organization_create(
+            plan=plan, actor=None, npi=NPI_OF_PLAN[name], tax_id="123456789", name=f"{name[:5]} Provider",
+            organization_type="cbo", enrollment_pathway="mcp_vetting",
+        )  # fmt: skip
+        contract_create(
+            plan=plan, actor=None, organization=organization, counties=list(County.objects.filter(code="01")),
+            pofs=list(PopulationOfFocus.objects.filter(code="HIGH_UTILIZER")), capacity=5, start_date=date(2025, 1, 1),
+        )  # fmt: skip
+        care_manager_add(plan=plan, actor=None, organization=organization, name=f"{name} manager")
+        with clocks.frozen(datetime(2026, 11, 20, 18, tzinfo=UTC)):
+            assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=None)
         return member
 
 
@@ -305,6 +373,11 @@ def snapshot(plan):
             sorted(Determination.objects.filter(plan=plan).values_list("pk", "end_date", "updated_at")),
             sorted(UtilizationEvent.objects.filter(plan=plan).values_list("pk", "claim_id", "adjudicated_on")),
             ScanRun.objects.filter(plan=plan).count(),
+            sorted(Contract.objects.filter(plan=plan).values_list("pk", "capacity", "end_date")),
+            sorted(
+                Assignment.objects.filter(plan=plan).values_list("pk", "organization_id", "ended_on", "communicated_at")
+            ),
+            sorted(CareManager.objects.filter(organization__contracts__plan=plan).values_list("pk", "name")),
         )
 
 

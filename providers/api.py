@@ -1,0 +1,233 @@
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+
+from ecm_platform.api.fields import PlanRelatedField
+from ecm_platform.api.views import PlanViewSet, service_response
+from ecm_platform.tenancy.models import County, Role
+from eligibility.models import PopulationOfFocus
+from members.selectors import member_list
+from providers import selectors, services
+from providers.models import Assignment, CareManager, Contract, ProviderOrganization
+
+READERS = frozenset(Role.values)
+ADMINISTRATORS = frozenset({Role.PLAN_ADMINISTRATOR})
+COORDINATORS = frozenset({Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR})
+
+
+def county_codes():
+    return serializers.SlugRelatedField(slug_field="code", queryset=County.objects.all(), many=True)
+
+
+def pof_codes(**kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=PopulationOfFocus.objects.all(), many=True, **kwargs
+    )
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    counties = county_codes()
+    pof_experience = pof_codes(required=False)
+
+    class Meta:
+        model = ProviderOrganization
+        fields = [
+            "id",
+            "npi",
+            "tax_id",
+            "name",
+            "organization_type",
+            "enrollment_pathway",
+            "counties",
+            "pof_experience",
+            "is_active",
+        ]
+        read_only_fields = ["id", "is_active"]
+        extra_kwargs = {"npi": {"validators": []}}
+
+
+class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """The provider directory: organizations are shared by every plan that contracts with them."""
+
+    queryset = ProviderOrganization.objects.none()
+    serializer_class = OrganizationSerializer
+    allowed_roles = READERS
+    action_roles = {"create": ADMINISTRATORS}
+    ordering = "pk"
+
+    def get_queryset(self):
+        return selectors.organization_list()
+
+    @extend_schema(request=OrganizationSerializer, responses={201: OrganizationSerializer})
+    def create(self, request):
+        return service_response(
+            request,
+            payload_class=OrganizationSerializer,
+            service=services.organization_create,
+            output_class=OrganizationSerializer,
+            status_code=status.HTTP_201_CREATED,
+        )
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    organization = PlanRelatedField(plan_queryset=lambda plan: selectors.organization_list())
+    counties = county_codes()
+    pofs = pof_codes()
+    assigned = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id", "organization", "service", "counties", "pofs", "capacity", "assigned",
+            "is_presumptive_capable", "start_date", "end_date",
+        ]  # fmt: skip
+        read_only_fields = ["id", "service", "assigned"]
+
+
+class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """This plan's contracts, with how many members each serves now."""
+
+    queryset = Contract.objects.none()
+    serializer_class = ContractSerializer
+    allowed_roles = READERS
+    action_roles = {"create": ADMINISTRATORS}
+    ordering = "pk"
+
+    def get_queryset(self):
+        return selectors.contract_list(plan=self.request.plan)
+
+    @extend_schema(request=ContractSerializer, responses={201: ContractSerializer})
+    def create(self, request):
+        return service_response(
+            request,
+            payload_class=ContractSerializer,
+            service=services.contract_create,
+            output_class=ContractSerializer,
+            status_code=status.HTTP_201_CREATED,
+        )
+
+
+class CareManagerSerializer(serializers.ModelSerializer):
+    organization = PlanRelatedField(plan_queryset=lambda plan: selectors.contracted_organizations(plan=plan))
+    caseload = serializers.IntegerField(read_only=True, default=0, help_text="Current members in this plan.")
+
+    class Meta:
+        model = CareManager
+        fields = ["id", "organization", "name", "email", "phone", "is_active", "caseload"]
+        read_only_fields = ["id", "is_active", "caseload"]
+
+
+class CareManagerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Lead Care Managers at the plan's contracted organizations; caseloads count this plan only."""
+
+    queryset = CareManager.objects.none()
+    serializer_class = CareManagerSerializer
+    allowed_roles = READERS
+    action_roles = {"create": COORDINATORS}
+    ordering = "pk"
+
+    def get_queryset(self):
+        return selectors.care_manager_list(plan=self.request.plan)
+
+    @extend_schema(request=CareManagerSerializer, responses={201: CareManagerSerializer})
+    def create(self, request):
+        return service_response(
+            request,
+            payload_class=CareManagerSerializer,
+            service=services.care_manager_add,
+            output_class=CareManagerSerializer,
+            status_code=status.HTTP_201_CREATED,
+        )
+
+
+class AssignmentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Assignment
+        fields = [
+            "id", "member", "organization", "contract", "lead_care_manager", "rule", "passed_over", "reason",
+            "authorized_on", "communication_due", "communicated_at", "pcp_notification_due", "pcp_notified_at",
+            "started_on", "ended_on",
+        ]  # fmt: skip
+
+
+class AssignmentInput(serializers.Serializer):
+    member = PlanRelatedField(plan_queryset=member_list)
+    authorized_on = serializers.DateField()
+    preferred_organization = PlanRelatedField(
+        plan_queryset=lambda plan: selectors.organization_list(), required=False, allow_null=True
+    )
+    receives_specialty_behavioral_health = serializers.BooleanField(required=False, default=False)
+    more_appropriate_organization = PlanRelatedField(
+        plan_queryset=lambda plan: selectors.organization_list(), required=False, allow_null=True
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OverrideInput(serializers.Serializer):
+    organization = PlanRelatedField(plan_queryset=lambda plan: selectors.contracted_organizations(plan=plan))
+    reason = serializers.CharField()
+
+
+class EmptyInput(serializers.Serializer):
+    pass
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    member = django_filters.NumberFilter(field_name="member_id")
+    organization = django_filters.NumberFilter(field_name="organization_id")
+    is_current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull")
+
+
+class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Members' ECM Providers (DOMAIN 7): assigned by the rules, overridden with a reason."""
+
+    queryset = Assignment.objects.none()
+    serializer_class = AssignmentOutput
+    filterset_class = AssignmentFilter
+    allowed_roles = READERS
+    action_roles = {"create": COORDINATORS, "override": COORDINATORS, "communicated": COORDINATORS}
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.assignment_list(plan=self.request.plan)
+
+    @extend_schema(request=AssignmentInput, responses={201: AssignmentOutput})
+    def create(self, request):
+        return service_response(
+            request,
+            payload_class=AssignmentInput,
+            service=services.assignment_assign,
+            output_class=AssignmentOutput,
+            status_code=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=OverrideInput, responses=AssignmentOutput)
+    @action(detail=True, methods=["post"])
+    def override(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=OverrideInput,
+            service=services.assignment_override,
+            output_class=AssignmentOutput,
+            assignment=self.get_object(),
+        )
+
+    @extend_schema(request=None, responses=AssignmentOutput)
+    @action(detail=True, methods=["post"])
+    def communicated(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=EmptyInput,
+            service=services.mark_communicated,
+            output_class=AssignmentOutput,
+            assignment=self.get_object(),
+        )
+
+
+ROUTES = [
+    ("provider-organizations", OrganizationViewSet, "provider-organization"),
+    ("contracts", ContractViewSet, "contract"),
+    ("care-managers", CareManagerViewSet, "care-manager"),
+    ("assignments", AssignmentViewSet, "assignment"),
+]
