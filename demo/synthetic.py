@@ -8,10 +8,14 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from ecm_platform.audit.services import audit_record
-from eligibility.models import DeterminationSource, EventType, PopulationOfFocus, UtilizationEvent
+from ecm_platform.errors import DomainError
+from ecm_platform.tenancy.models import County
+from eligibility.models import Determination, DeterminationSource, EventType, PopulationOfFocus, UtilizationEvent
 from eligibility.services import determination_record
 from members.models import EnrollmentSpan, MedicareModel, Member, Program, Sex
 from members.services import program_enrollment_add
+from providers.models import Assignment, Contract, ProviderOrganization
+from providers.services import assignment_assign, care_manager_add, contract_create, organization_create
 
 FIRST_NAMES = [
     "Maria", "Jose", "Juan", "Ana", "Luis", "Carmen", "James", "Mary", "Robert", "Linda", "Wei",
@@ -147,3 +151,48 @@ def load_populations(plan, members, actor, today):
     for program in Program.objects.all():
         for member in rng.sample(adults, 2):
             program_enrollment_add(plan=plan, member=member, program=program, start_date=date(2024, 1, 1), actor=actor)
+
+
+DEMO_PROVIDERS = [
+    # NPI (valid check digits), name, type, counties, POFs, capacity
+    (
+        "1234567893",
+        "Eastbay Community Health Center",
+        "fqhc",
+        ["01", "07"],
+        ["HOMELESS", "HIGH_UTILIZER", "SMI_SUD"],
+        40,
+    ),
+    ("1245319599", "Delta Behavioral Health Partners", "behavioral_health", ["34"], ["SMI_SUD", "HIGH_UTILIZER"], 15),
+    ("1679576722", "Central Valley Housing Collaborative", "housing", ["10", "34"], ["HOMELESS"], 25),
+    ("1003000126", "Golden Bridges Reentry Services", "cbo", ["01", "10"], ["INCARCERATION", "CY_INCARCERATION"], 10),
+]
+
+
+def load_providers(plan, actor, today: date) -> int:
+    """Contracted ECM Providers with care managers, and the flagged members assigned to them."""
+    if Contract.objects.filter(plan=plan).exists():
+        return 0
+    for npi, name, kind, counties, pofs, capacity in DEMO_PROVIDERS:
+        organization = ProviderOrganization.objects.filter(npi=npi).first() or organization_create(
+            plan=plan, actor=actor, npi=npi, tax_id=npi[:9], name=name, organization_type=kind,
+            enrollment_pathway="state_medi_cal" if kind == "fqhc" else "mcp_vetting",
+            counties=list(County.objects.filter(code__in=counties)),
+        )  # fmt: skip
+        contract_create(
+            plan=plan, actor=actor, organization=organization, counties=list(County.objects.filter(code__in=counties)),
+            pofs=list(PopulationOfFocus.objects.filter(code__in=pofs)), capacity=capacity, start_date=date(2024, 1, 1),
+        )  # fmt: skip
+        for first_name in ("Alex", "Jordan"):
+            care_manager_add(plan=plan, actor=actor, organization=organization, name=f"{first_name} {name.split()[0]}")
+    flagged = Determination.objects.filter(plan=plan, end_date__isnull=True).select_related("member__county")
+    for determination in flagged.order_by("id")[:60]:
+        if Assignment.objects.filter(plan=plan, member=determination.member, ended_on__isnull=True).exists():
+            continue
+        try:
+            assignment_assign(
+                plan=plan, member=determination.member, authorized_on=today - timedelta(days=3), actor=actor
+            )
+        except DomainError:
+            continue  # no provider with capacity for this county and population: a gap on the dashboard
+    return Assignment.objects.filter(plan=plan).count()

@@ -1,7 +1,11 @@
+from collections import defaultdict
+
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from ecm_platform.tenancy.models import HealthPlan
-from providers.models import Assignment, CareManager, Contract, ProviderOrganization
+from eligibility.selectors import determination_list
+from providers.models import Assignment, CareManager, Contract, ProviderOrganization, VettingCheck
 
 
 def organization_list() -> QuerySet[ProviderOrganization]:
@@ -40,3 +44,41 @@ def care_manager_list(*, plan: HealthPlan) -> QuerySet[CareManager]:
 
 def assignment_list(*, plan: HealthPlan) -> QuerySet[Assignment]:
     return Assignment.objects.filter(plan=plan).select_related("member", "organization", "lead_care_manager")
+
+
+def organization_get_contracted(*, plan: HealthPlan, pk) -> ProviderOrganization:
+    organization = contracted_organizations(plan=plan).filter(pk=pk).first()
+    if organization is None:
+        raise Http404("No such provider among the plan's contracts.")
+    return organization
+
+
+def capacity_grid(*, plan: HealthPlan) -> dict:
+    """Counties by POFs: contracted capacity, members assigned, members identified (DOMAIN 7).
+
+    A contract covering several counties or POFs offers its capacity in each of them, so the cells
+    are upper bounds on what can be assigned there, not shares of one pool.
+    """
+    capacity = defaultdict(int)
+    for contract in contract_list(plan=plan).filter(end_date__isnull=True):
+        for county in contract.counties.all():
+            for pof in contract.pofs.all():
+                capacity[county.code, pof.code] += contract.capacity
+    open_pofs = determination_list(plan=plan).filter(end_date__isnull=True)
+    assigned_members = Assignment.objects.filter(plan=plan, ended_on__isnull=True).values("member_id")
+
+    def counts(determinations):
+        rows = determinations.values("member__county__code", "pof__code").annotate(
+            members=Count("member", distinct=True)
+        )
+        return {(row["member__county__code"], row["pof__code"]): row["members"] for row in rows}
+
+    return {
+        "capacity": dict(capacity),
+        "assigned": counts(open_pofs.filter(member_id__in=assigned_members)),
+        "identified": counts(open_pofs),
+    }
+
+
+def vetting_checks(*, plan: HealthPlan, organization: ProviderOrganization) -> QuerySet[VettingCheck]:
+    return VettingCheck.objects.filter(plan=plan, organization=organization).select_related("reviewer")

@@ -111,6 +111,11 @@ PAGE_SPECS = {
         Call("post", "/eligibility/claims/upload/", upload=True),
     ],
     "scan-list": [Call("get", "/eligibility/scans/")],
+    "provider-directory": [Call("get", "/providers/")],
+    "provider-capacity": [Call("get", "/providers/capacity/")],
+    "provider-profile": [Call("get", "/providers/{organization}/", foreign=True)],
+    "assignment-worklist": [Call("get", "/providers/assignments/")],
+    "assignment-communicated": [Call("post", "/providers/assignments/{assignment}/communicated/", foreign=True)],
     "scan-start": [Call("post", "/eligibility/scans/start/")],
 }
 API_SPECS = {

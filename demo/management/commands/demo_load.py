@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from demo.synthetic import load_members
+from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers
 from ecm_platform import clocks
 from ecm_platform.tenancy.models import HealthPlan, Membership, Role
 from ecm_platform.tenancy.scoping import plan_scope
@@ -52,6 +52,9 @@ class Command(BaseCommand):
                     f"Loaded {loaded} synthetic members with claims; the scan flagged {run.qualified} "
                     f"high utilizers (data month {run.data_month:%Y-%m})."
                 )
+            assigned = load_providers(plan, coordinator, today)
+            if assigned:
+                self.stdout.write(f"Contracted {len(DEMO_PROVIDERS)} ECM Providers; {assigned} members assigned.")
 
     def plan(self, code, name, counties):
         return HealthPlan.objects.filter(code=code).first() or plan_create(code=code, name=name, county_codes=counties)

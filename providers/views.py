@@ -1,0 +1,80 @@
+"""Pages for the provider network: directory, profile, capacity dashboard, assignment worklist."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ecm_platform import clocks
+from ecm_platform.tenancy.decorators import plan_role_required
+from ecm_platform.tenancy.models import Role
+from eligibility.selectors import pof_catalogue
+from providers import selectors, services
+
+STAFF = (Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR)
+COORDINATORS = (Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR)
+
+
+@plan_role_required(*STAFF)
+def directory(request):
+    contracts = selectors.contract_list(plan=request.plan).order_by("organization__name", "pk")
+    return render(request, "providers/directory.html", {"contracts": contracts})
+
+
+@plan_role_required(*STAFF)
+def profile(request, pk):
+    organization = selectors.organization_get_contracted(plan=request.plan, pk=pk)
+    context = {
+        "organization": organization,
+        "contracts": selectors.contract_list(plan=request.plan).filter(organization=organization),
+        "care_managers": selectors.care_manager_list(plan=request.plan).filter(organization=organization),
+        "vetting": selectors.vetting_checks(plan=request.plan, organization=organization),
+    }
+    return render(request, "providers/profile.html", context)
+
+
+@plan_role_required(*STAFF)
+def capacity(request):
+    grid = selectors.capacity_grid(plan=request.plan)
+    counties = list(request.plan.counties.all())
+    pofs = list(pof_catalogue(clocks.local_date(clocks.now())))
+    rows = []
+    for county in counties:
+        cells = []
+        for pof in pofs:
+            key = (county.code, pof.code)
+            capacity, assigned, identified = (grid[name].get(key, 0) for name in ("capacity", "assigned", "identified"))
+            cells.append(
+                {
+                    "capacity": capacity,
+                    "assigned": assigned,
+                    "identified": identified,
+                    "gap": max(identified - capacity, 0),
+                }
+            )
+        rows.append({"county": county, "cells": cells})
+    return render(request, "providers/capacity.html", {"pofs": pofs, "rows": rows})
+
+
+@plan_role_required(Role.CARE_COORDINATOR, Role.REVIEWER, Role.PLAN_ADMINISTRATOR)
+def assignment_worklist(request):
+    rows = (
+        selectors.assignment_list(plan=request.plan)
+        .filter(ended_on__isnull=True)
+        .select_related("member__county")
+        .order_by("communicated_at", "communication_due", "id")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "providers/assignments.html", {"page": page, "now": clocks.now()})
+
+
+@require_POST
+@plan_role_required(*COORDINATORS)
+def assignment_communicated(request, pk):
+    assignment = selectors.assignment_list(plan=request.plan).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404("No such assignment.")
+    services.mark_communicated(plan=request.plan, assignment=assignment, actor=request.user)
+    messages.success(request, f"Recorded: {assignment.organization.name} was told of the assignment.")
+    return redirect("assignment-worklist")
