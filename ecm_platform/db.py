@@ -65,3 +65,31 @@ def _flush(cursor, table, columns, chunk) -> None:
         return
     chunk.seek(0)
     cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", chunk)
+
+
+def json_type() -> str:
+    return "jsonb" if connection.vendor == "postgresql" else "text"
+
+
+def json_object(*pairs: tuple[str, str]) -> str:
+    """A JSON object from (key, SQL expression) pairs."""
+    arguments = ", ".join(f"'{key}', {expression}" for key, expression in pairs)
+    return f"jsonb_build_object({arguments})" if connection.vendor == "postgresql" else f"json_object({arguments})"
+
+
+def json_array(*expressions: str) -> str:
+    arguments = ", ".join(expressions)
+    return f"jsonb_build_array({arguments})" if connection.vendor == "postgresql" else f"json_array({arguments})"
+
+
+def json_array_agg(expression: str, order_by: str) -> str:
+    """Aggregate JSON values into an array in `order_by` order. (SQLite before 3.44 cannot order
+    inside an aggregate: feed it rows already in that order.)"""
+    if connection.vendor == "postgresql":
+        return f"jsonb_agg({expression} ORDER BY {order_by})"
+    return f"json_group_array(json({expression}))"
+
+
+def as_json(expression: str) -> str:
+    """JSON text from a subquery, as JSON again (SQLite loses the JSON subtype across subqueries)."""
+    return expression if connection.vendor == "postgresql" else f"json({expression})"

@@ -3,7 +3,6 @@ determinations upserted with their evidence and lapsed ones closed, all in one t
 
 import logging
 import time
-from collections import defaultdict
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -17,7 +16,6 @@ from ecm_platform.tenancy.models import HealthPlan
 from eligibility import rules
 from eligibility.models import (
     Determination,
-    DeterminationSource,
     EventType,
     PopulationOfFocus,
     ScanRun,
@@ -83,23 +81,30 @@ qualifying AS (
       )
 )
 """
-QUALIFYING_SQL = QUALIFYING_CTE + "SELECT member_id, ed_visits, stays FROM qualifying"  # noqa: S608 - constant text
-COUNTED_EVENTS_SQL = (
+QUALIFYING_SQL = QUALIFYING_CTE + "SELECT member_id, ed_visits, stays FROM qualifying"
+# Evidence for every qualifying member, built in the database (memory stays flat in plan size).
+EVIDENCE_SQL = (
     QUALIFYING_CTE
     + """
-SELECT q.member_id, q.ed_visits, q.stays, c.id, c.claim_id, c.event_type, c.service_date
-FROM qualifying q JOIN counted c ON c.member_id = q.member_id
-ORDER BY q.member_id, c.service_date, c.id
+INSERT INTO scan_result (member_id, evidence)
+SELECT q.member_id, {evidence_json}
+FROM qualifying q
+JOIN (
+    SELECT c.member_id, {events_json} AS events
+    FROM (SELECT * FROM counted ORDER BY member_id, service_date, id) c
+    GROUP BY c.member_id
+) e ON e.member_id = q.member_id
 """
 )
 
 
-def scan_sql(template: str, next_day_sql: str) -> str:
+def scan_sql(template: str, next_day_sql: str, **fragments) -> str:
     return template.format(
         events=UtilizationEvent._meta.db_table,
         members=Member._meta.db_table,
         enrollments=EnrollmentSpan._meta.db_table,
         next_day=next_day_sql,
+        **fragments,
     )
 
 
@@ -137,80 +142,81 @@ def _start_run(plan: HealthPlan, actor) -> ScanRun:
         raise ConflictError("A high-utilizer scan is already running for this plan.") from None
 
 
-def _counted_events(plan, criteria, window_start, window_end, run_date):
-    sql = scan_sql(COUNTED_EVENTS_SQL, db.next_day("w.service_date"))
-    with db.analytic_query(), connection.cursor() as cursor:
-        cursor.execute(sql, scan_parameters(plan, criteria, window_start, window_end, run_date))
-        return cursor.fetchall()
-
-
-def _evidence_by_member(rows, criteria, data_month, window_start, window_end) -> dict[int, dict]:
-    evidence = {}
-    events = defaultdict(list)
-    for member_id, ed_visits, stays, event_id, claim_id, event_type, service_date in rows:
-        events[member_id].append(
-            {
-                "id": event_id,
-                "claim_id": claim_id,
-                "type": event_type,
-                "service_date": str(service_date),
-            }
-        )
-        evidence[member_id] = {
-            "data_month": f"{data_month:%Y-%m}",
-            "window": [str(window_start), str(window_end)],
-            "ed_visits": int(ed_visits),
-            "stays": int(stays),
-            "thresholds": {"ed_visits": criteria.ed_visits_min, "stays": criteria.stays_min},
-        }
-    for member_id, member_events in events.items():
-        evidence[member_id]["events"] = member_events
-    return evidence
-
-
-def _upsert(plan, run, pof, evidence: dict[int, dict], window_end: date) -> dict[str, int]:
-    now = clocks.now()
-    open_determinations = {
-        d.member_id: d
-        for d in Determination.objects.filter(
-            plan=plan, pof=pof, source=DeterminationSource.SCAN, end_date__isnull=True
-        ).only("id", "member_id", "evidence")
-    }
-    new, changed = [], []
-    for member_id, member_evidence in evidence.items():
-        current = open_determinations.get(member_id)
-        if current is None:
-            new.append(
-                Determination(
-                    plan=plan,
-                    member_id=member_id,
-                    pof=pof,
-                    source=DeterminationSource.SCAN,
-                    start_date=run.run_date,
-                    evidence=member_evidence,
-                    scan_run=run,
-                    evidence_run=run,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-        elif current.evidence != member_evidence:
-            current.evidence, current.evidence_run, current.updated_at = member_evidence, run, now
-            changed.append(current)
-    Determination.objects.bulk_create(new, batch_size=2000)
-    Determination.objects.bulk_update(changed, ["evidence", "evidence_run", "updated_at"], batch_size=2000)
-    lapsed = [member_id for member_id in open_determinations if member_id not in evidence]
-    closed = Determination.objects.filter(
-        plan=plan,
-        pof=pof,
-        source=DeterminationSource.SCAN,
-        end_date__isnull=True,
-        member_id__in=lapsed,
-    ).update(end_date=window_end, closed_by_run=run, updated_at=now)
+def _evidence_fragments() -> dict[str, str]:
+    event = db.json_object(
+        ("id", "c.id"),
+        ("claim_id", "c.claim_id"),
+        ("type", "c.event_type"),
+        ("service_date", "CAST(c.service_date AS text)"),
+    )
     return {
-        "opened": len(new),
-        "updated": len(changed),
-        "unchanged": len(evidence) - len(new) - len(changed),
+        "events_json": db.json_array_agg(event, "c.service_date, c.id"),
+        "evidence_json": db.json_object(
+            ("data_month", "%(data_month_text)s"),
+            ("window", db.json_array("%(window_start_text)s", "%(window_end_text)s")),
+            ("ed_visits", "q.ed_visits"),
+            ("stays", "q.stays"),
+            ("thresholds", db.json_object(("ed_visits", "%(ed_min)s"), ("stays", "%(stays_min)s"))),
+            ("events", db.as_json("e.events")),
+        ),
+    }
+
+
+def _count(cursor, sql: str, params) -> int:
+    cursor.execute(sql, params)
+    return cursor.rowcount
+
+
+def _upsert(plan, run, pof, criteria, data_month: date, window_start: date, window_end: date) -> dict[str, int]:
+    """Evidence into a temporary table, then lapsed determinations closed, changed ones updated and
+    new ones inserted: set-based, in the caller's transaction."""
+    ops = connection.ops
+    table = Determination._meta.db_table
+    params = {
+        **scan_parameters(plan, criteria, window_start, window_end, run.run_date),
+        "data_month_text": f"{data_month:%Y-%m}",
+        "window_start_text": str(window_start),
+        "window_end_text": str(window_end),
+        "pof": pof.pk,
+        "run": run.pk,
+        "run_date": ops.adapt_datefield_value(run.run_date),
+        "window_end": ops.adapt_datefield_value(window_end),
+        "now": ops.adapt_datetimefield_value(clocks.now()),
+    }
+    open_scan = f"{table}.plan_id = %(plan)s AND {table}.pof_id = %(pof)s AND {table}.source = 'scan' AND {table}.end_date IS NULL"
+    with db.analytic_query(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS scan_result")
+        cursor.execute(f"CREATE TEMP TABLE scan_result (member_id bigint PRIMARY KEY, evidence {db.json_type()})")
+        cursor.execute(scan_sql(EVIDENCE_SQL, db.next_day("w.service_date"), **_evidence_fragments()), params)
+        cursor.execute("SELECT COUNT(*) FROM scan_result")
+        qualified = cursor.fetchone()[0]
+        closed = _count(
+            cursor,
+            f"UPDATE {table} SET end_date = %(window_end)s, closed_by_run_id = %(run)s, updated_at = %(now)s "
+            f"WHERE {open_scan} AND member_id NOT IN (SELECT member_id FROM scan_result)",
+            params,
+        )
+        updated = _count(
+            cursor,
+            f"UPDATE {table} SET evidence = (SELECT r.evidence FROM scan_result r WHERE r.member_id = {table}.member_id), "
+            f"evidence_run_id = %(run)s, updated_at = %(now)s WHERE {open_scan} AND EXISTS ("
+            f"SELECT 1 FROM scan_result r WHERE r.member_id = {table}.member_id AND r.evidence <> {table}.evidence)",
+            params,
+        )
+        opened = _count(
+            cursor,
+            f"INSERT INTO {table} (plan_id, member_id, pof_id, source, start_date, evidence, justification, "
+            "scan_run_id, evidence_run_id, created_at, updated_at) "
+            "SELECT %(plan)s, r.member_id, %(pof)s, 'scan', %(run_date)s, r.evidence, '', %(run)s, %(run)s, %(now)s, %(now)s "
+            f"FROM scan_result r WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {open_scan} AND {table}.member_id = r.member_id)",
+            params,
+        )
+        cursor.execute("DROP TABLE scan_result")
+    return {
+        "qualified": qualified,
+        "opened": opened,
+        "updated": updated,
+        "unchanged": qualified - opened - updated,
         "closed": closed,
     }
 
@@ -226,14 +232,11 @@ def high_utilizer_scan(*, plan: HealthPlan, data_month: date | None = None, acto
             criteria = scan_criteria_for(data_month)
             window_start, window_end = rules.lookback_window(data_month, criteria.lookback_months)
             pof = PopulationOfFocus.objects.get(code=HIGH_UTILIZER)
-            rows = _counted_events(plan, criteria, window_start, window_end, run.run_date)
-            evidence = _evidence_by_member(rows, criteria, data_month, window_start, window_end)
-            counts = _upsert(plan, run, pof, evidence, window_end)
+            counts = _upsert(plan, run, pof, criteria, data_month, window_start, window_end)
             run.data_month, run.window_start, run.window_end = data_month, window_start, window_end
             run.events_in_window = UtilizationEvent.objects.filter(
                 plan=plan, service_date__range=(window_start, window_end)
             ).count()
-            run.qualified = len(evidence)
             for field, value in counts.items():
                 setattr(run, field, value)
             run.status = ScanStatus.SUCCEEDED
@@ -243,7 +246,7 @@ def high_utilizer_scan(*, plan: HealthPlan, data_month: date | None = None, acto
                 plan=plan,
                 actor=actor,
                 target=run,
-                payload={"data_month": f"{data_month:%Y-%m}", "qualified": run.qualified, **counts},
+                payload={"data_month": f"{data_month:%Y-%m}", **counts},
             )
     except Exception as error:
         run.status, run.error = ScanStatus.FAILED, f"{type(error).__name__}: {error}"
