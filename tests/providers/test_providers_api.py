@@ -1,0 +1,85 @@
+"""The provider network through the API (DOMAIN 2 NPI check, DOMAIN 7 assignment)."""
+
+from datetime import date
+
+import pytest
+from django_scopes import scopes_disabled
+
+from ecm_platform.tenancy.models import Role
+from eligibility.models import DeterminationSource, PopulationOfFocus
+from eligibility.services import determination_record
+from tests.factories import enrolled_member
+
+
+@pytest.fixture
+def admin_api(admin_a, make_api_client):
+    return make_api_client(admin_a)
+
+
+def organization(api, npi="1234567893", **overrides):
+    return api.post(
+        "/api/v1/provider-organizations/",
+        {
+            "npi": npi,
+            "tax_id": "123456789",
+            "name": "Eastside Clinic",
+            "organization_type": "fqhc",
+            "enrollment_pathway": "state_medi_cal",
+            "counties": ["01"],
+        }
+        | overrides,
+        format="json",
+    )
+
+
+def test_an_invalid_npi_check_digit_is_a_clear_400(admin_api):
+    # DOMAIN 2: 1234567890 fails the Luhn check over 80840 + the first nine digits
+    response = organization(admin_api, npi="1234567890")
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "code": "invalid",
+        "detail": "1234567890 is not a valid NPI: its check digit does not match.",
+        "attr": "npi",
+    }
+    assert organization(admin_api).status_code == 201
+
+
+def test_contract_then_assignment_through_the_api(plan_a, admin_a, admin_api, make_membership, make_api_client):
+    org_id = organization(admin_api).json()["id"]
+    contract = admin_api.post(
+        "/api/v1/contracts/",
+        {"organization": org_id, "counties": ["01"], "pofs": ["HOMELESS"], "capacity": 2, "start_date": "2025-01-01"},
+        format="json",
+    )
+    assert contract.status_code == 201, contract.json()
+    with scopes_disabled():
+        member = enrolled_member(plan_a)
+        pof = PopulationOfFocus.objects.get(code="HOMELESS")
+        determination_record(
+            plan=plan_a, member=member, pof=pof, source=DeterminationSource.REFERRAL,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+        )  # fmt: skip
+    coordinator = make_api_client(make_membership(plan_a, Role.CARE_COORDINATOR))
+    assigned = coordinator.post(
+        "/api/v1/assignments/", {"member": member.pk, "authorized_on": "2026-11-20"}, format="json"
+    )
+    assert assigned.status_code == 201, assigned.json()
+    assert (assigned.json()["organization"], assigned.json()["rule"]) == (org_id, "county_and_pof")
+    assert coordinator.get("/api/v1/contracts/").json()["results"][0]["assigned"] == 1
+    again = coordinator.post(
+        "/api/v1/assignments/", {"member": member.pk, "authorized_on": "2026-11-20"}, format="json"
+    )
+    assert again.status_code == 400
+    told = coordinator.post(f"/api/v1/assignments/{assigned.json()['id']}/communicated/")
+    assert told.json()["communicated_at"] is not None
+
+
+def test_only_plan_administrators_create_contracts(plan_a, make_membership, make_api_client, admin_api):
+    org_id = organization(admin_api).json()["id"]
+    coordinator = make_api_client(make_membership(plan_a, Role.CARE_COORDINATOR))
+    response = coordinator.post(
+        "/api/v1/contracts/",
+        {"organization": org_id, "counties": ["01"], "pofs": ["HOMELESS"], "capacity": 2, "start_date": "2025-01-01"},
+        format="json",
+    )
+    assert response.status_code == 403
