@@ -5,6 +5,7 @@ from providers import views
 urlpatterns = [
     path("providers/", views.directory, name="provider-directory"),
     path("providers/capacity/", views.capacity, name="provider-capacity"),
+    path("providers/contracts/new/", views.contract_new, name="contract-new"),
     path("providers/assignments/", views.assignment_worklist, name="assignment-worklist"),
     path("providers/assignments/<int:pk>/communicated/", views.assignment_communicated, name="assignment-communicated"),
     path("providers/<int:pk>/", views.profile, name="provider-profile"),

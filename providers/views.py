@@ -7,10 +7,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ecm_platform import clocks
+from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.decorators import plan_role_required
 from ecm_platform.tenancy.models import Role
 from eligibility.selectors import pof_catalogue
 from providers import selectors, services
+from providers.forms import ContractForm
 
 STAFF = (Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR)
 COORDINATORS = (Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR)
@@ -78,3 +80,23 @@ def assignment_communicated(request, pk):
     services.mark_communicated(plan=request.plan, assignment=assignment, actor=request.user)
     messages.success(request, f"Recorded: {assignment.organization.name} was told of the assignment.")
     return redirect("assignment-worklist")
+
+
+@plan_role_required(Role.PLAN_ADMINISTRATOR)
+def contract_new(request):
+    form = ContractForm(
+        request.POST or None,
+        plan=request.plan,
+        organizations=selectors.organization_list(),
+        pofs=pof_catalogue(),
+        initial={"organization": request.GET.get("organization")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.contract_create(plan=request.plan, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Contract with {contract.organization.name} recorded.")
+            return redirect("provider-profile", pk=contract.organization_id)
+    return render(request, "providers/contract_form.html", {"form": form})

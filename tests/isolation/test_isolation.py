@@ -112,6 +112,20 @@ PAGE_SPECS = {
     ],
     "scan-list": [Call("get", "/eligibility/scans/")],
     "provider-directory": [Call("get", "/providers/")],
+    "contract-new": [
+        Call("get", "/providers/contracts/new/"),
+        Call(
+            "post",
+            "/providers/contracts/new/",
+            data={
+                "organization": "{organization}",
+                "counties": "1",
+                "pofs": "HOMELESS",
+                "capacity": "3",
+                "start_date": "2026-01-01",
+            },
+        ),
+    ],
     "provider-capacity": [Call("get", "/providers/capacity/")],
     "provider-profile": [Call("get", "/providers/{organization}/", foreign=True)],
     "assignment-worklist": [Call("get", "/providers/assignments/")],

@@ -83,3 +83,24 @@ def test_only_plan_administrators_create_contracts(plan_a, make_membership, make
         format="json",
     )
     assert response.status_code == 403
+
+
+def test_a_plan_administrator_records_a_contract_in_the_browser(client, plan_a, admin_a, admin_api):
+    org_id = organization(admin_api).json()["id"]
+    client.force_login(admin_a.user)
+    form = client.get("/providers/contracts/new/").content.decode()
+    assert "Contra Costa" in form and "Yuba" not in form  # only the plan's counties
+    homeless = PopulationOfFocus.objects.get(code="HOMELESS")
+    response = client.post(
+        "/providers/contracts/new/",
+        {
+            "organization": org_id,
+            "counties": ["1"],
+            "pofs": [homeless.pk],
+            "capacity": "12",
+            "start_date": "2026-01-01",
+        },
+    )
+    assert response.status_code == 302
+    profile = client.get(response["Location"]).content.decode()
+    assert "Eastside Clinic" in profile and ">12<" in profile

@@ -1,0 +1,24 @@
+from django import forms
+
+from ecm_platform.tenancy.models import County
+from eligibility.models import PopulationOfFocus
+from providers.models import ProviderOrganization
+
+
+class ContractForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=ProviderOrganization.objects.none())
+    counties = forms.ModelMultipleChoiceField(queryset=County.objects.none(), widget=forms.CheckboxSelectMultiple)
+    pofs = forms.ModelMultipleChoiceField(
+        queryset=PopulationOfFocus.objects.none(), widget=forms.CheckboxSelectMultiple, label="Populations of Focus"
+    )
+    capacity = forms.IntegerField(min_value=1, help_text="Members the provider can serve under this contract.")
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    is_presumptive_capable = forms.BooleanField(required=False, label="May start services presumptively")
+
+    def __init__(self, *args, plan, organizations, pofs, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per request: the plan's own counties, never a queryset from import time.
+        self.fields["organization"].queryset = organizations
+        self.fields["counties"].queryset = plan.counties.all()
+        self.fields["pofs"].queryset = pofs
