@@ -3,6 +3,7 @@ from django import forms
 from ecm_platform.tenancy.models import County
 from eligibility.models import PopulationOfFocus
 from providers.models import ProviderOrganization
+from providers.rules import VETTING_CRITERIA
 
 
 class ContractForm(forms.Form):
@@ -22,3 +23,8 @@ class ContractForm(forms.Form):
         self.fields["organization"].queryset = organizations
         self.fields["counties"].queryset = plan.counties.all()
         self.fields["pofs"].queryset = pofs
+
+
+class VettingForm(forms.Form):
+    criterion = forms.ChoiceField(choices=[(c, c) for c in VETTING_CRITERIA])
+    met_on = forms.DateField(label="Met on", widget=forms.DateInput(attrs={"type": "date"}))

@@ -21,6 +21,7 @@ from providers.models import (
     Contract,
     ProviderChangeRequest,
     ProviderOrganization,
+    VettingCheck,
 )
 
 COMMUNICATION_BUSINESS_DAYS = 10  # DOMAIN 7: tell the provider within 10 business days
@@ -312,3 +313,24 @@ def mark_communicated(*, plan: HealthPlan, assignment: Assignment, actor) -> Ass
     assignment.save(update_fields=["communicated_at"])
     audit_record(code="providers.assignment.communicated", plan=plan, actor=actor, target=assignment)
     return assignment
+
+
+def vetting_check_record(
+    *, plan: HealthPlan, organization: ProviderOrganization, criterion: str, met_on: date, actor
+) -> VettingCheck:
+    """The plan's reviewer records that an organization meets one vetting criterion (Policy Guide VII)."""
+    if criterion not in rules.VETTING_CRITERIA:
+        raise DomainError("Choose one of the vetting criteria.", field="criterion")
+    if met_on > clocks.local_date(clocks.now()):
+        raise DomainError("A check cannot be met in the future.", field="met_on")
+    check = VettingCheck.objects.create(
+        plan=plan, organization=organization, criterion=criterion, met_on=met_on, reviewer=actor
+    )
+    audit_record(
+        code="providers.vetting.recorded",
+        plan=plan,
+        actor=actor,
+        target=check,
+        payload={"organization": organization.npi, "criterion": criterion, "met_on": str(met_on)},
+    )
+    return check

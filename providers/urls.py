@@ -9,4 +9,5 @@ urlpatterns = [
     path("providers/assignments/", views.assignment_worklist, name="assignment-worklist"),
     path("providers/assignments/<int:pk>/communicated/", views.assignment_communicated, name="assignment-communicated"),
     path("providers/<int:pk>/", views.profile, name="provider-profile"),
+    path("providers/<int:pk>/vetting/", views.vetting_record, name="provider-vetting"),
 ]

@@ -12,7 +12,7 @@ from ecm_platform.tenancy.decorators import plan_role_required
 from ecm_platform.tenancy.models import Role
 from eligibility.selectors import pof_catalogue
 from providers import selectors, services
-from providers.forms import ContractForm
+from providers.forms import ContractForm, VettingForm
 
 STAFF = (Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR)
 COORDINATORS = (Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR)
@@ -32,6 +32,7 @@ def profile(request, pk):
         "contracts": selectors.contract_list(plan=request.plan).filter(organization=organization),
         "care_managers": selectors.care_manager_list(plan=request.plan).filter(organization=organization),
         "vetting": selectors.vetting_checks(plan=request.plan, organization=organization),
+        "vetting_form": VettingForm() if request.membership.role == Role.PLAN_ADMINISTRATOR else None,
     }
     return render(request, "providers/profile.html", context)
 
@@ -100,3 +101,22 @@ def contract_new(request):
             messages.success(request, f"Contract with {contract.organization.name} recorded.")
             return redirect("provider-profile", pk=contract.organization_id)
     return render(request, "providers/contract_form.html", {"form": form})
+
+
+@require_POST
+@plan_role_required(Role.PLAN_ADMINISTRATOR)
+def vetting_record(request, pk):
+    organization = selectors.organization_get_contracted(plan=request.plan, pk=pk)
+    form = VettingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.vetting_check_record(
+                plan=request.plan, organization=organization, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Vetting check recorded.")
+    else:
+        messages.error(request, "Choose a criterion and the date it was met.")
+    return redirect("provider-profile", pk=organization.pk)

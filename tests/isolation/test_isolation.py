@@ -28,7 +28,7 @@ from eligibility.models import Determination, PopulationOfFocus, ScanRun, Utiliz
 from eligibility.scan import high_utilizer_scan
 from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment
 from members.services import program_enrollment_add
-from providers.models import Assignment, CareManager, Contract
+from providers.models import Assignment, CareManager, Contract, VettingCheck
 from providers.services import assignment_assign, care_manager_add, contract_create, organization_create
 from tests.factories import EventFactory, enrolled_member
 from tests.isolation import harness
@@ -128,6 +128,14 @@ PAGE_SPECS = {
     ],
     "provider-capacity": [Call("get", "/providers/capacity/")],
     "provider-profile": [Call("get", "/providers/{organization}/", foreign=True)],
+    "provider-vetting": [
+        Call(
+            "post",
+            "/providers/{organization}/vetting/",
+            foreign=True,
+            data={"criterion": "Business licensing that meets industry standards", "met_on": "2026-01-05"},
+        )
+    ],
     "assignment-worklist": [Call("get", "/providers/assignments/")],
     "assignment-communicated": [Call("post", "/providers/assignments/{assignment}/communicated/", foreign=True)],
     "scan-start": [Call("post", "/eligibility/scans/start/")],
@@ -397,6 +405,7 @@ def snapshot(plan):
                 Assignment.objects.filter(plan=plan).values_list("pk", "organization_id", "ended_on", "communicated_at")
             ),
             sorted(CareManager.objects.filter(organization__contracts__plan=plan).values_list("pk", "name")),
+            VettingCheck.objects.filter(plan=plan).count(),
         )
 
 

@@ -104,3 +104,24 @@ def test_a_plan_administrator_records_a_contract_in_the_browser(client, plan_a, 
     assert response.status_code == 302
     profile = client.get(response["Location"]).content.decode()
     assert "Eastside Clinic" in profile and ">12<" in profile
+
+
+def test_vetting_checks_are_recorded_per_plan(client, plan_a, admin_a, admin_api):
+    org_id = organization(admin_api).json()["id"]
+    admin_api.post(
+        "/api/v1/contracts/",
+        {"organization": org_id, "counties": ["01"], "pofs": ["HOMELESS"], "capacity": 2, "start_date": "2025-01-01"},
+        format="json",
+    )
+    client.force_login(admin_a.user)
+    client.post(
+        f"/providers/{org_id}/vetting/",
+        {"criterion": "Business licensing that meets industry standards", "met_on": "2026-01-05"},
+    )
+    profile = client.get(f"/providers/{org_id}/").content.decode()
+    assert "Business licensing that meets industry standards — 2026-01-05" in profile
+    future = client.post(
+        f"/providers/{org_id}/vetting/",
+        {"criterion": "Business licensing that meets industry standards", "met_on": "2999-01-01"},
+    )
+    assert "cannot be met in the future" in client.get(future["Location"]).content.decode()
