@@ -2,6 +2,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.views import PlanViewSet, service_response
@@ -9,7 +10,7 @@ from ecm_platform.tenancy.models import County, Role
 from eligibility.models import PopulationOfFocus
 from members.selectors import member_list
 from providers import selectors, services
-from providers.models import Assignment, CareManager, Contract, ProviderOrganization
+from providers.models import Assignment, CareManager, Contract, ProviderChangeRequest, ProviderOrganization
 
 READERS = frozenset(Role.values)
 ADMINISTRATORS = frozenset({Role.PLAN_ADMINISTRATOR})
@@ -225,7 +226,58 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanVi
         )
 
 
+class ChangeRequestSerializer(serializers.ModelSerializer):
+    member = PlanRelatedField(plan_queryset=member_list)
+    organization = PlanRelatedField(
+        plan_queryset=lambda plan: selectors.contracted_organizations(plan=plan), source="requested_organization"
+    )
+
+    class Meta:
+        model = ProviderChangeRequest
+        fields = ["id", "member", "organization", "requested_on", "due", "resolved_on", "outcome"]
+        read_only_fields = ["id", "due", "resolved_on", "outcome"]
+
+
+class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Member-requested changes of ECM Provider, due within 30 days (DOMAIN 7)."""
+
+    queryset = ProviderChangeRequest.objects.none()
+    serializer_class = ChangeRequestSerializer
+    allowed_roles = READERS
+    action_roles = {"create": COORDINATORS, "implement": COORDINATORS}
+    ordering = "-id"
+
+    def get_queryset(self):
+        return selectors.change_request_list(plan=self.request.plan)
+
+    @extend_schema(request=ChangeRequestSerializer, responses={201: ChangeRequestSerializer})
+    def create(self, request):
+        payload = ChangeRequestSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        change = services.provider_change_request(
+            plan=request.plan,
+            member=data["member"],
+            organization=data["requested_organization"],
+            requested_on=data["requested_on"],
+            actor=request.user,
+        )
+        return Response(ChangeRequestSerializer(change).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=AssignmentOutput)
+    @action(detail=True, methods=["post"])
+    def implement(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=EmptyInput,
+            service=services.provider_change_implement,
+            output_class=AssignmentOutput,
+            change=self.get_object(),
+        )
+
+
 ROUTES = [
+    ("provider-change-requests", ChangeRequestViewSet, "provider-change-request"),
     ("provider-organizations", OrganizationViewSet, "provider-organization"),
     ("contracts", ContractViewSet, "contract"),
     ("care-managers", CareManagerViewSet, "care-manager"),

@@ -5,7 +5,14 @@ from django.http import Http404
 
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility.selectors import determination_list
-from providers.models import Assignment, CareManager, Contract, ProviderOrganization, VettingCheck
+from providers.models import (
+    Assignment,
+    CareManager,
+    Contract,
+    ProviderChangeRequest,
+    ProviderOrganization,
+    VettingCheck,
+)
 
 
 def organization_list() -> QuerySet[ProviderOrganization]:
@@ -82,3 +89,7 @@ def capacity_grid(*, plan: HealthPlan) -> dict:
 
 def vetting_checks(*, plan: HealthPlan, organization: ProviderOrganization) -> QuerySet[VettingCheck]:
     return VettingCheck.objects.filter(plan=plan, organization=organization).select_related("reviewer")
+
+
+def change_request_list(*, plan: HealthPlan) -> QuerySet[ProviderChangeRequest]:
+    return ProviderChangeRequest.objects.filter(plan=plan).select_related("member", "requested_organization")

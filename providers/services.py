@@ -286,23 +286,23 @@ def provider_change_request(
 
 
 @transaction.atomic
-def provider_change_implement(*, plan: HealthPlan, request: ProviderChangeRequest, actor) -> Assignment:
+def provider_change_implement(*, plan: HealthPlan, change: ProviderChangeRequest, actor) -> Assignment:
     """Move the member to the requested provider, if it can accommodate them."""
-    if request.plan_id != plan.pk:
+    if change.plan_id != plan.pk:
         raise CrossPlanReference("The request belongs to another plan.")
-    current = Assignment.objects.filter(plan=plan, member=request.member, ended_on__isnull=True).first()
+    current = Assignment.objects.filter(plan=plan, member=change.member, ended_on__isnull=True).first()
     if current is None:
         raise DomainError("The member has no current ECM Provider to change.")
     assignment = _replace(
         plan=plan,
         assignment=current,
-        organization=request.requested_organization,
+        organization=change.requested_organization,
         rule=AssignmentRule.MEMBER_CHANGE,
         reason="Requested by the member",
         actor=actor,
     )
-    request.resolved_on, request.outcome = clocks.local_date(clocks.now()), "Implemented"
-    request.save(update_fields=["resolved_on", "outcome"])
+    change.resolved_on, change.outcome = clocks.local_date(clocks.now()), "Implemented"
+    change.save(update_fields=["resolved_on", "outcome"])
     return assignment
 
 

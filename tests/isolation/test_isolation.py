@@ -28,8 +28,14 @@ from eligibility.models import Determination, PopulationOfFocus, ScanRun, Utiliz
 from eligibility.scan import high_utilizer_scan
 from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment
 from members.services import program_enrollment_add
-from providers.models import Assignment, CareManager, Contract, VettingCheck
-from providers.services import assignment_assign, care_manager_add, contract_create, organization_create
+from providers.models import Assignment, CareManager, Contract, ProviderChangeRequest, VettingCheck
+from providers.services import (
+    assignment_assign,
+    care_manager_add,
+    contract_create,
+    organization_create,
+    provider_change_request,
+)
 from tests.factories import EventFactory, enrolled_member
 from tests.isolation import harness
 
@@ -276,6 +282,20 @@ API_SPECS = {
             data={"organization": "{organization}", "reason": "x"},
         )
     ],
+    ("GET", "/api/v1/provider-change-requests/"): [Call("get", "/api/v1/provider-change-requests/")],
+    ("POST", "/api/v1/provider-change-requests/"): [
+        Call(
+            "post",
+            "/api/v1/provider-change-requests/",
+            data={"member": "{member}", "organization": "{organization}", "requested_on": "2026-11-20"},
+        )
+    ],
+    ("GET", "/api/v1/provider-change-requests/{id}/"): [
+        Call("get", "/api/v1/provider-change-requests/{change_request}/", foreign=True)
+    ],
+    ("POST", "/api/v1/provider-change-requests/{id}/implement/"): [
+        Call("post", "/api/v1/provider-change-requests/{change_request}/implement/", foreign=True)
+    ],
     ("POST", "/api/v1/assignments/{id}/communicated/"): [
         Call("post", "/api/v1/assignments/{assignment}/communicated/", foreign=True)
     ],
@@ -311,6 +331,7 @@ def objects_of(plan, admin):
             "organization": Contract.objects.filter(plan=plan).first().organization_id,
             "care_manager": CareManager.objects.filter(organization__contracts__plan=plan).first().pk,
             "assignment": Assignment.objects.filter(plan=plan).first().pk,
+            "change_request": ProviderChangeRequest.objects.filter(plan=plan).first().pk,
         }
 
 
@@ -344,6 +365,9 @@ def member_world(plan, admin, name):
         care_manager_add(plan=plan, actor=None, organization=organization, name=f"{name} manager")
         with clocks.frozen(datetime(2026, 11, 20, 18, tzinfo=UTC)):
             assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=None)
+        provider_change_request(
+            plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=None
+        )
         return member
 
 
@@ -406,6 +430,7 @@ def snapshot(plan):
             ),
             sorted(CareManager.objects.filter(organization__contracts__plan=plan).values_list("pk", "name")),
             VettingCheck.objects.filter(plan=plan).count(),
+            sorted(ProviderChangeRequest.objects.filter(plan=plan).values_list("pk", "resolved_on")),
         )
 
 

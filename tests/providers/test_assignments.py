@@ -163,7 +163,7 @@ def test_a_member_requested_change_is_due_in_30_days_and_implemented(plan_a):
         plan=plan_a, member=member, organization=second, requested_on=date(2026, 11, 20), actor=None
     )
     assert request.due == datetime(2026, 12, 20, 23, 59, 59, tzinfo=LA)
-    moved = provider_change_implement(plan=plan_a, request=request, actor=None)
+    moved = provider_change_implement(plan=plan_a, change=request, actor=None)
     assert (moved.organization, moved.rule) == (second, AssignmentRule.MEMBER_CHANGE)
     current.refresh_from_db()
     assert current.ended_on is not None
