@@ -71,6 +71,10 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Plan
         )
 
 
+class ActivateInput(serializers.Serializer):
+    activated_on = serializers.DateField()
+
+
 class ContractSerializer(serializers.ModelSerializer):
     organization = PlanRelatedField(plan_queryset=lambda plan: selectors.organization_list())
     counties = county_codes()
@@ -81,9 +85,9 @@ class ContractSerializer(serializers.ModelSerializer):
         model = Contract
         fields = [
             "id", "organization", "service", "counties", "pofs", "capacity", "assigned",
-            "is_presumptive_capable", "start_date", "end_date",
+            "is_presumptive_capable", "start_date", "end_date", "activated_on", "orientation_due",
         ]  # fmt: skip
-        read_only_fields = ["id", "service", "assigned"]
+        read_only_fields = ["id", "assigned", "activated_on", "orientation_due"]
 
 
 class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
@@ -92,11 +96,22 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
     queryset = Contract.objects.none()
     serializer_class = ContractSerializer
     allowed_roles = READERS
-    action_roles = {"create": ADMINISTRATORS}
+    action_roles = {"create": ADMINISTRATORS, "activate": ADMINISTRATORS}
     ordering = "pk"
 
     def get_queryset(self):
         return selectors.contract_list(plan=self.request.plan)
+
+    @extend_schema(request=ActivateInput, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=ActivateInput,
+            service=services.contract_activate,
+            output_class=ContractSerializer,
+            contract=self.get_object(),
+        )
 
     @extend_schema(request=ContractSerializer, responses={201: ContractSerializer})
     def create(self, request):
@@ -174,6 +189,10 @@ class EmptyInput(serializers.Serializer):
     pass
 
 
+class LeadCareManagerInput(serializers.Serializer):
+    care_manager = PlanRelatedField(plan_queryset=lambda plan: selectors.care_manager_list(plan=plan))
+
+
 class AssignmentFilter(django_filters.FilterSet):
     member = django_filters.NumberFilter(field_name="member_id")
     organization = django_filters.NumberFilter(field_name="organization_id")
@@ -187,7 +206,12 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanVi
     serializer_class = AssignmentOutput
     filterset_class = AssignmentFilter
     allowed_roles = READERS
-    action_roles = {"create": COORDINATORS, "override": COORDINATORS, "communicated": COORDINATORS}
+    action_roles = {
+        "create": COORDINATORS,
+        "override": COORDINATORS,
+        "communicated": COORDINATORS,
+        "lead_care_manager": COORDINATORS,
+    }
     ordering = "-id"
 
     def get_queryset(self):
@@ -210,6 +234,17 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanVi
             request,
             payload_class=OverrideInput,
             service=services.assignment_override,
+            output_class=AssignmentOutput,
+            assignment=self.get_object(),
+        )
+
+    @extend_schema(request=LeadCareManagerInput, responses=AssignmentOutput)
+    @action(detail=True, methods=["post"], url_path="lead-care-manager")
+    def lead_care_manager(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=LeadCareManagerInput,
+            service=services.assignment_set_lead_care_manager,
             output_class=AssignmentOutput,
             assignment=self.get_object(),
         )

@@ -52,6 +52,7 @@ class ProviderOrganization(models.Model):
 
 class Service(models.TextChoices):
     ECM = "ecm", "Enhanced Care Management"
+    COMMUNITY_SUPPORTS = "community_supports", "Community Supports"
 
 
 class Contract(models.Model):

@@ -21,6 +21,7 @@ from providers.models import (
     Contract,
     ProviderChangeRequest,
     ProviderOrganization,
+    Service,
     VettingCheck,
 )
 
@@ -67,6 +68,7 @@ def contract_create(
     start_date: date,
     end_date: date | None = None,
     is_presumptive_capable: bool = False,
+    service: Service = Service.ECM,
 ) -> Contract:
     outside = [county.name for county in counties if not plan.counties.filter(pk=county.pk).exists()]
     if outside:
@@ -78,6 +80,7 @@ def contract_create(
     contract = Contract.objects.create(
         plan=plan,
         organization=organization,
+        service=service,
         capacity=capacity,
         start_date=start_date,
         end_date=end_date,
@@ -334,3 +337,53 @@ def vetting_check_record(
         payload={"organization": organization.npi, "criterion": criterion, "met_on": str(met_on)},
     )
     return check
+
+
+ORIENTATION_WORKING_DAYS = 10  # DOMAIN 7: Community Supports providers, after becoming active
+
+
+@transaction.atomic
+def contract_activate(*, plan: HealthPlan, contract: Contract, activated_on: date, actor) -> Contract:
+    """The provider becomes active under the contract; a Community Supports provider then owes
+    its orientation within 10 working days (DOMAIN 7)."""
+    if contract.plan_id != plan.pk:
+        raise CrossPlanReference("The contract belongs to another plan.")
+    if contract.activated_on is not None:
+        raise DomainError("The contract is active already.", field="activated_on")
+    contract.activated_on = activated_on
+    if contract.service == Service.COMMUNITY_SUPPORTS:
+        contract.orientation_due = clocks.business_days_after(
+            plan=plan, start=activated_on, days=ORIENTATION_WORKING_DAYS
+        )
+    contract.save(update_fields=["activated_on", "orientation_due"])
+    audit_record(
+        code="providers.contract.activated",
+        plan=plan,
+        actor=actor,
+        target=contract,
+        payload={"activated_on": str(activated_on)},
+    )
+    return contract
+
+
+@transaction.atomic
+def assignment_set_lead_care_manager(
+    *, plan: HealthPlan, assignment: Assignment, care_manager: CareManager, actor
+) -> Assignment:
+    """Record the member's Lead Care Manager, a person at the assigned provider (DOMAIN 7)."""
+    if assignment.plan_id != plan.pk:
+        raise CrossPlanReference("The assignment belongs to another plan.")
+    if care_manager.organization_id != assignment.organization_id:
+        raise DomainError("The Lead Care Manager works for another organization.", field="care_manager")
+    if not care_manager.is_active:
+        raise DomainError("The care manager is inactive.", field="care_manager")
+    assignment.lead_care_manager = care_manager
+    assignment.save(update_fields=["lead_care_manager"])
+    audit_record(
+        code="providers.assignment.lead_care_manager_set",
+        plan=plan,
+        actor=actor,
+        target=assignment,
+        payload={"care_manager": care_manager.pk},
+    )
+    return assignment

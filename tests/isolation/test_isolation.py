@@ -264,6 +264,17 @@ API_SPECS = {
         )
     ],
     ("GET", "/api/v1/contracts/{id}/"): [Call("get", "/api/v1/contracts/{contract}/", foreign=True)],
+    ("POST", "/api/v1/contracts/{id}/activate/"): [
+        Call("post", "/api/v1/contracts/{contract}/activate/", foreign=True, data={"activated_on": "2026-11-20"})
+    ],
+    ("POST", "/api/v1/assignments/{id}/lead-care-manager/"): [
+        Call(
+            "post",
+            "/api/v1/assignments/{assignment}/lead-care-manager/",
+            foreign=True,
+            data={"care_manager": "{care_manager}"},
+        )
+    ],
     ("GET", "/api/v1/care-managers/"): [Call("get", "/api/v1/care-managers/")],
     ("POST", "/api/v1/care-managers/"): [
         Call("post", "/api/v1/care-managers/", data={"organization": "{organization}", "name": "New manager"})
@@ -424,7 +435,7 @@ def snapshot(plan):
             sorted(Determination.objects.filter(plan=plan).values_list("pk", "end_date", "updated_at")),
             sorted(UtilizationEvent.objects.filter(plan=plan).values_list("pk", "claim_id", "adjudicated_on")),
             ScanRun.objects.filter(plan=plan).count(),
-            sorted(Contract.objects.filter(plan=plan).values_list("pk", "capacity", "end_date")),
+            sorted(Contract.objects.filter(plan=plan).values_list("pk", "capacity", "end_date", "activated_on")),
             sorted(
                 Assignment.objects.filter(plan=plan).values_list("pk", "organization_id", "ended_on", "communicated_at")
             ),

@@ -125,3 +125,71 @@ def test_vetting_checks_are_recorded_per_plan(client, plan_a, admin_a, admin_api
         {"criterion": "Business licensing that meets industry standards", "met_on": "2999-01-01"},
     )
     assert "cannot be met in the future" in client.get(future["Location"]).content.decode()
+
+
+def test_lead_care_managers_and_caseloads_stay_within_each_plan(
+    plan_a, plan_b, admin_a, admin_b, admin_api, make_api_client
+):
+    # DOMAIN 7: the Lead Care Manager is recorded; plan B never sees plan A's caseload, even at a
+    # provider organization both plans contract with.
+    org_id = organization(admin_api).json()["id"]
+    b_api = make_api_client(admin_b)
+    for api in (admin_api, b_api):
+        created = api.post(
+            "/api/v1/contracts/",
+            {
+                "organization": org_id,
+                "counties": ["01"],
+                "pofs": ["HOMELESS"],
+                "capacity": 3,
+                "start_date": "2025-01-01",
+            },
+            format="json",
+        )
+        assert created.status_code == 201
+    manager = admin_api.post(
+        "/api/v1/care-managers/", {"organization": org_id, "name": "Dana Lee"}, format="json"
+    ).json()
+    with scopes_disabled():
+        member = enrolled_member(plan_a)
+        pof = PopulationOfFocus.objects.get(code="HOMELESS")
+        determination_record(
+            plan=plan_a, member=member, pof=pof, source=DeterminationSource.REFERRAL,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+        )  # fmt: skip
+    assignment = admin_api.post(
+        "/api/v1/assignments/", {"member": member.pk, "authorized_on": "2026-11-20"}, format="json"
+    ).json()
+    lead = admin_api.post(
+        f"/api/v1/assignments/{assignment['id']}/lead-care-manager/", {"care_manager": manager["id"]}, format="json"
+    )
+    assert lead.json()["lead_care_manager"] == manager["id"]
+    assert admin_api.get(f"/api/v1/care-managers/{manager['id']}/").json()["caseload"] == 1
+    assert b_api.get(f"/api/v1/care-managers/{manager['id']}/").json()["caseload"] == 0  # same person, plan B's view
+    assert [c["assigned"] for c in b_api.get("/api/v1/contracts/").json()["results"]] == [0]
+    assert b_api.get(f"/api/v1/assignments/{assignment['id']}/").status_code == 404
+
+
+def test_a_community_supports_provider_owes_orientation_within_10_working_days(plan_a, admin_api):
+    # DOMAIN 7: Community Supports providers complete orientation within 10 working days of becoming active
+    org_id = organization(admin_api).json()["id"]
+    contract = admin_api.post(
+        "/api/v1/contracts/",
+        {
+            "organization": org_id,
+            "service": "community_supports",
+            "counties": ["01"],
+            "pofs": [],
+            "capacity": 3,
+            "start_date": "2026-11-01",
+        },
+        format="json",
+    ).json()
+    activated = admin_api.post(
+        f"/api/v1/contracts/{contract['id']}/activate/", {"activated_on": "2026-11-20"}, format="json"
+    ).json()
+    assert activated["orientation_due"] == "2026-12-08T23:59:59-08:00"  # Thanksgiving and the day after closed
+    again = admin_api.post(
+        f"/api/v1/contracts/{contract['id']}/activate/", {"activated_on": "2026-11-21"}, format="json"
+    )
+    assert again.status_code == 400
