@@ -188,19 +188,19 @@ def _upsert(plan, run, pof, criteria, data_month: date, window_start: date, wind
         cursor.execute("DROP TABLE IF EXISTS scan_result")
         cursor.execute(f"CREATE TEMP TABLE scan_result (member_id bigint PRIMARY KEY, evidence {db.json_type()})")
         cursor.execute(scan_sql(EVIDENCE_SQL, db.next_day("w.service_date"), **_evidence_fragments()), params)
+        cursor.execute("ANALYZE scan_result")  # the statements below join it: give the planner its size
         cursor.execute("SELECT COUNT(*) FROM scan_result")
         qualified = cursor.fetchone()[0]
         closed = _count(
             cursor,
             f"UPDATE {table} SET end_date = %(window_end)s, closed_by_run_id = %(run)s, updated_at = %(now)s "
-            f"WHERE {open_scan} AND member_id NOT IN (SELECT member_id FROM scan_result)",
+            f"WHERE {open_scan} AND NOT EXISTS (SELECT 1 FROM scan_result r WHERE r.member_id = {table}.member_id)",
             params,
         )
         updated = _count(
             cursor,
-            f"UPDATE {table} SET evidence = (SELECT r.evidence FROM scan_result r WHERE r.member_id = {table}.member_id), "
-            f"evidence_run_id = %(run)s, updated_at = %(now)s WHERE {open_scan} AND EXISTS ("
-            f"SELECT 1 FROM scan_result r WHERE r.member_id = {table}.member_id AND r.evidence <> {table}.evidence)",
+            f"UPDATE {table} SET evidence = r.evidence, evidence_run_id = %(run)s, updated_at = %(now)s "
+            f"FROM scan_result r WHERE r.member_id = {table}.member_id AND {open_scan} AND r.evidence <> {table}.evidence",
             params,
         )
         opened = _count(
