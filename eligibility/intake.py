@@ -8,7 +8,7 @@ from datetime import date
 
 from django.db import connection, transaction
 
-from ecm_platform import db
+from ecm_platform import clocks, db
 from ecm_platform.audit.services import audit_record
 from ecm_platform.identifiers import normalize_cin
 from ecm_platform.tenancy.models import HealthPlan
@@ -82,7 +82,7 @@ def _flag(raw: Mapping, values: dict, name: str) -> bool:
     raise RowInvalid(name, f"{text!r} is not true or false.")
 
 
-def _parse(raw: Mapping, members: Mapping[str, int]) -> tuple:
+def _parse(raw: Mapping, members: Mapping[str, int], today: date) -> tuple:
     """One row as a tuple: the claim id, then the STORED_FIELDS in order."""
     values = {name: ("" if raw.get(name) is None else str(raw[name]).strip()) for name in COLUMNS}
     for name in REQUIRED_ORDER:
@@ -105,6 +105,8 @@ def _parse(raw: Mapping, members: Mapping[str, int]) -> tuple:
     adjudicated_on = _date(values, "adjudication_date")
     if adjudicated_on < service_date:
         raise RowInvalid("adjudication_date", "The claim was adjudicated before the service.")
+    if adjudicated_on > today:
+        raise RowInvalid("adjudication_date", "The adjudication date is in the future.")
     codes = [code for code in CODE_SEPARATORS.split(values["diagnosis_codes"].upper()) if code]
     bad_codes = [code for code in codes if not ICD10.match(code)]
     if bad_codes:
@@ -126,13 +128,14 @@ def validate_claims(*, plan: HealthPlan, rows: Iterable[Mapping], max_errors: in
     """Parse every row, streaming: returns the valid rows (a generator of tuples) and the report,
     whose errors fill as the generator is consumed."""
     members = dict(Member.objects.filter(plan=plan).values_list("cin", "id"))
+    today = clocks.local_date(clocks.now())
     report, seen = IntakeReport(), {}
 
     def parsed():
         for number, raw in enumerate(rows, start=1):
             report.rows = number
             try:
-                row = _parse(raw, members)
+                row = _parse(raw, members, today)
                 if row[0] in seen:
                     raise RowInvalid("claim_id", f"Claim {row[0]} is also in row {seen[row[0]]}.")
             except RowInvalid as invalid:

@@ -123,7 +123,10 @@ def scan_parameters(plan: HealthPlan, criteria, window_start: date, window_end: 
 
 def latest_data_month(plan: HealthPlan) -> date | None:
     """DOMAIN 3.3: the latest service month among the plan's adjudicated events."""
-    latest = UtilizationEvent.objects.filter(plan=plan).aggregate(latest=Max("service_date"))["latest"]
+    today = clocks.local_date(clocks.now())
+    latest = UtilizationEvent.objects.filter(plan=plan, service_date__lte=today).aggregate(latest=Max("service_date"))[
+        "latest"
+    ]
     return latest.replace(day=1) if latest else None
 
 
@@ -193,7 +196,10 @@ def _upsert(plan, run, pof, criteria, data_month: date, window_start: date, wind
         qualified = cursor.fetchone()[0]
         closed = _count(
             cursor,
-            f"UPDATE {table} SET end_date = %(window_end)s, closed_by_run_id = %(run)s, updated_at = %(now)s "
+            # DOMAIN 3.3: the end date is the new window's last day, but never before the start (a
+            # re-run for the same data month can close a determination opened after that day).
+            f"UPDATE {table} SET end_date = CASE WHEN start_date > %(window_end)s THEN start_date ELSE %(window_end)s END, "
+            "closed_by_run_id = %(run)s, updated_at = %(now)s "
             f"WHERE {open_scan} AND NOT EXISTS (SELECT 1 FROM scan_result r WHERE r.member_id = {table}.member_id)",
             params,
         )

@@ -142,3 +142,11 @@ def test_deleting_a_member_deletes_their_claims(plan_a, member):
     load(plan_a, [row()])
     member.delete()
     assert UtilizationEvent.objects.count() == 0
+
+
+def test_a_future_adjudication_date_is_refused(plan_a, member):
+    # A claim dated in the future would move the scan's data month (DOMAIN 3.3) far ahead.
+    report = load(plan_a, [row(service_date="2062-09-01", adjudication_date="2062-09-20")])
+    assert [(e.field, e.message) for e in report.errors] == [
+        ("adjudication_date", "The adjudication date is in the future.")
+    ]

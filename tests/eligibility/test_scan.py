@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 from ecm_platform import clocks
 from ecm_platform.errors import ConflictError
 from eligibility import scan
-from eligibility.models import Determination, EventType, ScanRun, ScanStatus
+from eligibility.models import Determination, EventType, ScanRun, ScanStatus, UtilizationEvent
 from eligibility.scan import high_utilizer_scan
 from members.models import EnrollmentSpan
 from tests.factories import EventFactory, enrolled_member
@@ -302,3 +302,23 @@ def test_the_run_records_its_figures(plan_a):
     result = run(plan_a)
     assert (result.events_in_window, result.qualified, result.data_month) == (5, 1, SEPTEMBER)
     assert result.duration_ms is not None and result.finished_at is not None
+
+
+def test_a_rerun_that_drops_a_member_never_ends_before_the_start(plan_a):
+    # DOMAIN 3.3: closed at the new window's end, but not before the day the determination began
+    member = enrolled_member(plan_a)
+    ed_visits(member, 5)
+    run(plan_a)
+    UtilizationEvent.objects.filter(member=member).update(is_avoidable=False)
+    run(plan_a, at=RUN_AT + timedelta(days=1))
+    closed = Determination.objects.get(member=member)
+    assert closed.end_date == closed.start_date == RUN_AT.date()
+
+
+def test_future_service_dates_do_not_move_the_default_data_month(plan_a):
+    member = enrolled_member(plan_a)
+    ed_visits(member, 5)
+    EventFactory(member=member, service_date=date(2027, 3, 1))
+    with clocks.frozen(RUN_AT):
+        result = high_utilizer_scan(plan=plan_a)
+    assert result.data_month == date(2026, 6, 1)  # the latest month not in the future
