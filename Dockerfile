@@ -23,4 +23,6 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
 
 USER ecm
 EXPOSE 8000
-CMD ["gunicorn", "ecm_platform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log leaves out query strings and referrers: member searches carry PHI in them.
+CMD ["gunicorn", "ecm_platform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)s"]

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from ecm_platform import clocks
 from ecm_platform.api.fields import PlanRelatedField
+from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PlanAPIView, PlanViewSet, service_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.models import Role
@@ -120,7 +121,7 @@ class DeterminationEndInput(serializers.Serializer):
 
 
 class DeterminationFilter(django_filters.FilterSet):
-    member = django_filters.NumberFilter(field_name="member_id")
+    member = IdFilter(field_name="member_id")
     pof = django_filters.CharFilter(field_name="pof__code")
     source = django_filters.ChoiceFilter(choices=DeterminationSource.choices)
     is_open = django_filters.BooleanFilter(field_name="end_date", lookup_expr="isnull")
@@ -199,7 +200,7 @@ BULK_LIMIT = 10_000
 
 
 class EventFilter(django_filters.FilterSet):
-    member = django_filters.NumberFilter(field_name="member_id")
+    member = IdFilter(field_name="member_id")
     service_from = django_filters.DateFilter(field_name="service_date", lookup_expr="gte")
     service_to = django_filters.DateFilter(field_name="service_date", lookup_expr="lte")
 
@@ -248,6 +249,19 @@ class ScanOutput(serializers.ModelSerializer):
 
 class ScanStartInput(serializers.Serializer):
     data_month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text="YYYY-MM")
+
+    def validate_data_month(self, value):
+        try:
+            month = date.fromisoformat(f"{value}-01")
+        except ValueError:
+            raise serializers.ValidationError(f"{value} is not a month (YYYY-MM).") from None
+        if month > clocks.local_date(clocks.now()):
+            raise serializers.ValidationError("The data month is in the future.")
+        try:
+            selectors.scan_criteria_for(month)
+        except LookupError as error:
+            raise serializers.ValidationError(str(error)) from None
+        return value
 
 
 class ScanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ecm_platform.api.fields import PlanRelatedField
+from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PlanViewSet, service_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.models import County, Role
@@ -176,7 +177,7 @@ class ProgramEndInput(serializers.Serializer):
 
 
 class ProgramEnrollmentFilter(django_filters.FilterSet):
-    member = django_filters.NumberFilter(field_name="member_id")
+    member = IdFilter(field_name="member_id")
 
 
 class ProgramEnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):

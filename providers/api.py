@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ecm_platform.api.fields import PlanRelatedField
+from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PlanViewSet, service_response
 from ecm_platform.tenancy.models import County, Role
 from eligibility.models import PopulationOfFocus
@@ -194,8 +195,8 @@ class LeadCareManagerInput(serializers.Serializer):
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    member = django_filters.NumberFilter(field_name="member_id")
-    organization = django_filters.NumberFilter(field_name="organization_id")
+    member = IdFilter(field_name="member_id")
+    organization = IdFilter(field_name="organization_id")
     is_current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull")
 
 

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
+from ecm_platform.api.filters import YearFilter
 from ecm_platform.api.views import PlanViewSet
 from ecm_platform.calendars import selectors, services
 from ecm_platform.calendars.models import Holiday
@@ -22,7 +23,7 @@ class HolidayCreateInput(serializers.Serializer):
 
 class HolidayFilter(django_filters.FilterSet):
     # Declared explicitly: Meta.fields on a scoped model would query at import time.
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year")
+    year = YearFilter(field_name="date", lookup_expr="year")
 
 
 class HolidayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, PlanViewSet):

@@ -118,9 +118,17 @@ class ApiKeyCreatedOutput(ApiKeyOutput):
 
 
 class ApiKeyCreateInput(serializers.Serializer):
-    membership = PlanRelatedField(plan_queryset=selectors.membership_list)
+    membership = PlanRelatedField(
+        plan_queryset=selectors.membership_list, help_text="An integrator's membership, or your own."
+    )
     name = serializers.CharField(max_length=50)
     expires_at = serializers.DateTimeField(required=False, help_text="Default: one year from now.")
+
+    def validate_membership(self, membership):
+        # A key acts as its membership's user: an administrator may not mint one that acts as a colleague.
+        if membership.role != Role.INTEGRATOR and membership.user_id != self.context["request"].user.pk:
+            raise serializers.ValidationError("Issue keys for integrator memberships or for yourself.")
+        return membership
 
 
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):

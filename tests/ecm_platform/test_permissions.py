@@ -56,3 +56,21 @@ def test_holiday_validation_errors_name_the_field(plan_a, admin_a, make_api_clie
         "detail": "2026-12-25 is already a closure day.",
         "attr": "date",
     }
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/holidays/?year=0", "/api/v1/holidays/?year=100000", "/api/v1/determinations/?member=1.5",
+     "/api/v1/utilization-events/?member=99999999999999999999999", "/api/v1/assignments/?organization=-3"],
+)  # fmt: skip
+def test_bad_filter_values_are_400_not_500(plan_a, admin_a, make_api_client, path):
+    response = make_api_client(admin_a).get(path)
+    assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
+
+
+def test_an_administrator_cannot_mint_a_key_that_acts_as_a_colleague(plan_a, admin_a, make_membership, make_api_client):
+    reviewer = make_membership(plan_a, Role.REVIEWER)
+    response = make_api_client(admin_a).post("/api/v1/api-keys/", {"membership": reviewer.pk, "name": "x"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["detail"] == "Issue keys for integrator memberships or for yourself."

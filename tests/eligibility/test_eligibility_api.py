@@ -167,3 +167,17 @@ def test_recording_a_pof_through_the_criteria_form(client, plan_a, member, coord
     )
     assert done.status_code == 302
     assert Determination.objects.get(member=member).evidence["criteria_met"] == criteria
+
+
+@pytest.mark.parametrize(
+    ("month", "detail"),
+    [
+        ("2026-13", "2026-13 is not a month (YYYY-MM)."),
+        ("2019-01", "No high-utilizer criteria in force for 2019-01."),
+        ("2999-01", "The data month is in the future."),
+    ],
+)
+def test_starting_a_scan_for_an_impossible_month_is_a_400(plan_a, coordinator, make_api_client, month, detail):
+    response = make_api_client(coordinator).post("/api/v1/scans/", {"data_month": month}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["detail"] == detail
