@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from ecm_platform import clocks
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
-from ecm_platform.api.views import PlanAPIView, PlanViewSet, service_response
+from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, service_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.models import Role
 from eligibility import intake, selectors, services
@@ -127,7 +127,7 @@ class DeterminationFilter(django_filters.FilterSet):
     is_open = django_filters.BooleanFilter(field_name="end_date", lookup_expr="isnull")
 
 
-class DeterminationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+class DeterminationViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """Members' Populations of Focus, with the evidence for each."""
 
     queryset = Determination.objects.none()
@@ -205,7 +205,7 @@ class EventFilter(django_filters.FilterSet):
     service_to = django_filters.DateFilter(field_name="service_date", lookup_expr="lte")
 
 
-class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+class EventViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """Adjudicated ED visits and inpatient / short-term SNF stays (DOMAIN 3.3)."""
 
     queryset = UtilizationEvent.objects.none()

@@ -112,6 +112,7 @@ def worklist(request):
         rows = rows.filter(scan_run=last_run) if last_run else rows.none()
     rows = rows.order_by(*WORKLIST_SORTS.get(filters.get("sort") or "-flagged"))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    phi_read_record(membership=request.membership, path=request.get_full_path(), row_count=len(page.object_list))
     return render(
         request,
         "eligibility/worklist.html",

@@ -6,8 +6,7 @@ from rest_framework.response import Response
 
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
-from ecm_platform.api.views import PlanViewSet, service_response
-from ecm_platform.audit.services import phi_read_record
+from ecm_platform.api.views import PhiReadMixin, PlanViewSet, service_response
 from ecm_platform.tenancy.models import County, Role
 from members import selectors, services
 from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment, ProgramRule
@@ -63,6 +62,7 @@ class MemberFilter(django_filters.FilterSet):
 
 
 class MemberViewSet(
+    PhiReadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -85,20 +85,6 @@ class MemberViewSet(
 
     def get_queryset(self):
         return selectors.member_list(plan=self.request.plan).prefetch_related("enrollments")
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        phi_read_record(
-            membership=request.membership,
-            path=request.get_full_path(),
-            row_count=len(response.data["results"]),
-        )
-        return response
-
-    def retrieve(self, request, *args, **kwargs):
-        member = self.get_object()
-        phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
-        return Response(MemberOutput(member).data)
 
     @extend_schema(request=MemberInput, responses={201: MemberOutput})
     def create(self, request):
@@ -180,7 +166,7 @@ class ProgramEnrollmentFilter(django_filters.FilterSet):
     member = IdFilter(field_name="member_id")
 
 
-class ProgramEnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+class ProgramEnrollmentViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """Members' enrollments in other programs (DOMAIN 4)."""
 
     queryset = ProgramEnrollment.objects.none()

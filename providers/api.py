@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
-from ecm_platform.api.views import PlanViewSet, service_response
+from ecm_platform.api.views import PhiReadMixin, PlanViewSet, service_response
 from ecm_platform.tenancy.models import County, Role
 from eligibility.models import PopulationOfFocus
 from members.selectors import member_list
@@ -200,7 +200,7 @@ class AssignmentFilter(django_filters.FilterSet):
     is_current = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull")
 
 
-class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+class AssignmentViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """Members' ECM Providers (DOMAIN 7): assigned by the rules, overridden with a reason."""
 
     queryset = Assignment.objects.none()
@@ -274,7 +274,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "due", "resolved_on", "outcome"]
 
 
-class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+class ChangeRequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """Member-requested changes of ECM Provider, due within 30 days (DOMAIN 7)."""
 
     queryset = ProviderChangeRequest.objects.none()

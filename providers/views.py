@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ecm_platform import clocks
+from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.decorators import plan_role_required
 from ecm_platform.tenancy.models import Role
@@ -69,6 +70,7 @@ def assignment_worklist(request):
         .order_by("communicated_at", "communication_due", "id")
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    phi_read_record(membership=request.membership, path=request.get_full_path(), row_count=len(page.object_list))
     return render(request, "providers/assignments.html", {"page": page, "now": clocks.now()})
 
 

@@ -11,6 +11,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.models import Membership, PlanApiKey
 from ecm_platform.tenancy.scoping import plan_scope
 
@@ -56,3 +57,23 @@ def service_response(request, *, payload_class, service, output_class, status_co
     payload.is_valid(raise_exception=True)
     result = service(plan=request.plan, actor=request.user, **arguments, **payload.validated_data)
     return Response(output_class(result).data, status=status_code)
+
+
+class PhiReadMixin:
+    """Lists and details of member-level data: every response is recorded in the PHI access log
+    (one row per member read, or one row for a list)."""
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        phi_read_record(
+            membership=request.membership, path=request.get_full_path(), row_count=len(response.data["results"])
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        record = self.get_object()
+        phi_read_record(
+            membership=request.membership, path=request.get_full_path(), members=[getattr(record, "member", record)]
+        )
+        return response
