@@ -1,10 +1,13 @@
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
+from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.admin import PlanOwnedAdmin
 from eligibility.models import PlanPofStart, PopulationOfFocus, ScanCriteria, ScanRun
+from eligibility.services import plan_pof_start_check, plan_pof_start_set
 from eligibility.tasks import high_utilizer_scan_task
 
 
@@ -21,11 +24,38 @@ class ScanCriteriaAdmin(admin.ModelAdmin):
     list_display = ["effective_from", "lookback_months", "ed_visits_min", "stays_min", "adult_age"]
 
 
+class PlanPofStartForm(forms.ModelForm):
+    plan = None  # the session's plan, set per request by the admin below
+
+    class Meta:
+        model = PlanPofStart
+        fields = ["county", "pof", "start_date"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if all(cleaned.get(name) for name in ("county", "pof", "start_date")):
+            try:
+                plan_pof_start_check(plan=self.plan, **cleaned)
+            except DomainError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
+
+
 @admin.register(PlanPofStart)
 class PlanPofStartAdmin(PlanOwnedAdmin):
-    """The plan's earlier POF starts per county (DOMAIN 3.4)."""
+    """The plan's earlier POF starts per county (DOMAIN 3.4), set through the service (checked,
+    audited)."""
 
+    form = PlanPofStartForm
     list_display = ["pof", "county", "start_date"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"plan": request.plan})
+
+    def save_model(self, request, obj, form, change):
+        saved = plan_pof_start_set(plan=request.plan, actor=request.user, **form.cleaned_data)
+        obj.pk = saved.pk
 
 
 @admin.register(ScanRun)

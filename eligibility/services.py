@@ -115,11 +115,8 @@ def determination_end(*, plan: HealthPlan, determination: Determination, end_dat
     return determination
 
 
-@transaction.atomic
-def plan_pof_start_set(
-    *, plan: HealthPlan, county: County, pof: PopulationOfFocus, start_date: date, actor
-) -> PlanPofStart:
-    """The plan starts a POF in a county earlier than DHCS requires (DOMAIN 3.4)."""
+def plan_pof_start_check(*, plan: HealthPlan, county: County, pof: PopulationOfFocus, start_date: date) -> None:
+    """A plan may start a POF earlier than DHCS requires, in a county it serves, never later."""
     if not plan.counties.filter(pk=county.pk).exists():
         raise DomainError(f"{plan} does not serve {county}.", field="county")
     dhcs_date = pof.live_in_wpc_hhp_counties if county.has_wpc_or_hhp else pof.live_in_other_counties
@@ -128,6 +125,14 @@ def plan_pof_start_set(
             f"DHCS requires {pof.name} in {county} by {dhcs_date:%Y-%m-%d}; a plan may start earlier, not later.",
             field="start_date",
         )
+
+
+@transaction.atomic
+def plan_pof_start_set(
+    *, plan: HealthPlan, county: County, pof: PopulationOfFocus, start_date: date, actor
+) -> PlanPofStart:
+    """The plan starts a POF in a county earlier than DHCS requires (DOMAIN 3.4)."""
+    plan_pof_start_check(plan=plan, county=county, pof=pof, start_date=start_date)
     start, _ = PlanPofStart.objects.update_or_create(
         plan=plan, county=county, pof=pof, defaults={"start_date": start_date}
     )

@@ -55,6 +55,16 @@ class PlanOwnedAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(PlanOwnedAdmin):
+    """Read-only: memberships are created with `manage.py user_create` (audited, one role per plan)."""
+
     list_display = ["user", "role", "is_active", "created_at"]
     list_filter = ["role", "is_active"]
-    raw_id_fields = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

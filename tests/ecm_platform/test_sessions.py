@@ -4,6 +4,7 @@ and switching cycles the session id (ARCHITECTURE.md, Tenancy)."""
 import pytest
 from django_scopes import scopes_disabled
 
+from ecm_platform.audit.models import AuditEvent
 from ecm_platform.calendars.models import Holiday
 from ecm_platform.tenancy.middleware import SESSION_PLAN_KEY
 from ecm_platform.tenancy.models import Role
@@ -121,3 +122,18 @@ def test_a_plan_administrator_edits_only_their_plans_holidays_in_the_admin(clien
     # In plan B the same user is a coordinator: no admin access to plan B's calendar.
     client.post("/plan/switch/", {"plan": "plan-b"})
     assert client.get("/admin/calendars/holiday/").status_code == 403
+
+
+def test_the_admin_refuses_a_duplicate_closure_day_and_audits_through_the_services(client, plan_a, make_membership):
+    with scopes_disabled():
+        admin_user = make_membership(plan_a, Role.CARE_COORDINATOR).user
+        admin_user.plan_memberships.all().delete()
+        membership_create(user=admin_user, plan=plan_a, role=Role.PLAN_ADMINISTRATOR)
+    login(client, admin_user)
+    duplicate = client.post("/admin/calendars/holiday/add/", {"date": "2026-12-25", "name": "Again"})
+    assert duplicate.status_code == 200
+    assert b"2026-12-25 is already a closure day." in duplicate.content
+    added = client.post("/admin/calendars/holiday/add/", {"date": "2026-12-24", "name": "Christmas Eve"})
+    assert added.status_code == 302
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(plan=plan_a, code="calendars.holiday.created", actor=admin_user).count() == 1
