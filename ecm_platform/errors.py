@@ -25,3 +25,10 @@ class CrossPlanReference(DomainError):
     """A write tried to link rows of two different plans."""
 
     default_code = "cross_plan_reference"
+
+
+class ActionNotPermitted(DomainError):
+    """The actor's role may not take this action (a lifecycle transition's permission)."""
+
+    status_code = 403
+    default_code = "permission_denied"

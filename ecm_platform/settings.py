@@ -235,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "eligibility.tasks.high_utilizer_scans_all",
         "schedule": crontab(hour=2, minute=0),
     },
+    # DOMAIN 5.1: flag at-risk and overdue decisions and tell the reviewers.
+    "decision-clock-checks": {
+        "task": "authorizations.tasks.clock_checks_all",
+        "schedule": timedelta(minutes=15),
+    },
     # Copy next year's default holiday calendar for every plan well before it is needed.
     "holiday-calendars-extend": {
         "task": "ecm_platform.calendars.tasks.holiday_calendars_extend_all",

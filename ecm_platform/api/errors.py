@@ -3,7 +3,7 @@
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 
-from ecm_platform.errors import ConflictError, DomainError
+from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
 
 
 class Conflict(exceptions.APIException):
@@ -16,6 +16,8 @@ class DomainAwareExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc):
         if isinstance(exc, ConflictError):
             return Conflict(exc.message, code=exc.code)
+        if isinstance(exc, ActionNotPermitted):
+            return exceptions.PermissionDenied(exc.message, code=exc.code)
         if isinstance(exc, DomainError):
             detail = exceptions.ErrorDetail(exc.message, code=exc.code)
             return exceptions.ValidationError({exc.field: [detail]} if exc.field else [detail])

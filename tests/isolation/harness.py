@@ -5,6 +5,7 @@ either covered by a spec in `test_isolation.py` or listed in `ALLOWED_UNCOVERED`
 """
 
 import re
+from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from drf_spectacular.generators import SchemaGenerator
@@ -71,3 +72,15 @@ def uncovered(covered_pages: set[str], covered_api: set[tuple[str, str]], urlcon
             missing.add(name)
     missing |= {f"{method} {path}" for method, path in operations - covered_api}
     return missing
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    url: str  # with {kind} placeholders for objects
+    foreign: bool = False  # the url names plan A objects
+    data: dict = field(default_factory=dict)
+    upload: bool = False  # post a claims CSV naming plan A's member
+
+    def __str__(self):
+        return f"{self.method.upper()} {self.url}"

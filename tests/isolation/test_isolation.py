@@ -7,7 +7,6 @@ the fixtures and their routes to the specs, not new logic.
 """
 
 import io
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,6 +14,23 @@ from django.test import Client
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
+from authorizations.models import (
+    Appeal,
+    AuthorizationRequest,
+    DenialReason,
+    Grievance,
+    Notice,
+    RequestAttachment,
+    RequestSource,
+)
+from authorizations.services import (
+    appeal_file,
+    attachment_add,
+    grievance_file,
+    request_deny,
+    request_start_review,
+    request_submit,
+)
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiPurpose
 from ecm_platform.audit.services import phi_access_record
@@ -36,8 +52,9 @@ from providers.services import (
     organization_create,
     provider_change_request,
 )
-from tests.factories import EventFactory, enrolled_member
-from tests.isolation import harness
+from tests.factories import EventFactory, MembershipFactory, enrolled_member
+from tests.isolation import harness, specs_authorization_api, specs_authorization_pages
+from tests.isolation.harness import Call
 
 MARKER = "ALPHA-SECRET"
 PLAN_A_CIN = "91111111A"
@@ -65,18 +82,6 @@ STOLEN_CLAIM = {
     "avoidable": True,
     "adjudication_date": "2026-09-20",
 }
-
-
-@dataclass(frozen=True)
-class Call:
-    method: str
-    url: str  # with {kind} placeholders for objects
-    foreign: bool = False  # the url names plan A objects
-    data: dict = field(default_factory=dict)
-    upload: bool = False  # post a claims CSV naming plan A's member
-
-    def __str__(self):
-        return f"{self.method.upper()} {self.url}"
 
 
 PAGE_SPECS = {
@@ -311,6 +316,8 @@ API_SPECS = {
         Call("post", "/api/v1/assignments/{assignment}/communicated/", foreign=True)
     ],
 }
+PAGE_SPECS |= specs_authorization_pages.SPECS
+API_SPECS |= specs_authorization_api.SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 API_CALLS = [(role, call) for role in Role.values for calls in API_SPECS.values() for call in calls]
 
@@ -343,6 +350,12 @@ def objects_of(plan, admin):
             "care_manager": CareManager.objects.filter(organization__contracts__plan=plan).first().pk,
             "assignment": Assignment.objects.filter(plan=plan).first().pk,
             "change_request": ProviderChangeRequest.objects.filter(plan=plan).first().pk,
+            "request": AuthorizationRequest.objects.filter(plan=plan, status="in_review").first().pk,
+            "denied_request": AuthorizationRequest.objects.filter(plan=plan, status="denied").first().pk,
+            "notice": Notice.objects.filter(plan=plan).first().pk,
+            "appeal": Appeal.objects.filter(plan=plan).first().pk,
+            "grievance": Grievance.objects.filter(plan=plan).first().pk,
+            "attachment": RequestAttachment.objects.filter(plan=plan).first().pk,
         }
 
 
@@ -379,7 +392,38 @@ def member_world(plan, admin, name):
         provider_change_request(
             plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=None
         )
+        authorization_world(plan, member, name)
         return member
+
+
+def authorization_world(plan, member, name):
+    """An open request with an attachment, a denied one with its notice and appeal, a grievance."""
+    coordinator = MembershipFactory(plan=plan, role=Role.CARE_COORDINATOR).user
+    reviewer = MembershipFactory(plan=plan, role=Role.REVIEWER).user
+    with clocks.frozen(datetime(2026, 11, 23, 18, tzinfo=UTC)):
+        requests = [
+            request_submit(
+                plan=plan,
+                actor=coordinator,
+                member=member,
+                source=RequestSource.SELF_REFERRAL,
+                notes=f"{name} request {number}",
+                requester_name=f"{name} requester",
+            )
+            for number in range(2)
+        ]
+        for request in requests:
+            request_start_review(plan=plan, actor=reviewer, request=request)
+        attachment_add(
+            plan=plan, actor=coordinator, request=requests[0], name=f"{name}-referral.txt",
+            content_type="text/plain", content=f"{name} referral".encode(),
+        )  # fmt: skip
+        request_deny(
+            plan=plan, actor=reviewer, request=requests[1], reason=DenialReason.NO_POPULATION_OF_FOCUS,
+            explanation=f"{name} explanation",
+        )  # fmt: skip
+        appeal_file(plan=plan, actor=coordinator, notice=requests[1].notices.get(), reason=f"{name} appeal")
+        grievance_file(plan=plan, actor=coordinator, member=member, description=f"{name} grievance")
 
 
 @pytest.fixture
@@ -442,6 +486,11 @@ def snapshot(plan):
             sorted(CareManager.objects.filter(organization__contracts__plan=plan).values_list("pk", "name")),
             VettingCheck.objects.filter(plan=plan).count(),
             sorted(ProviderChangeRequest.objects.filter(plan=plan).values_list("pk", "resolved_on")),
+            sorted(AuthorizationRequest.objects.filter(plan=plan).values_list("pk", "status", "updated_at")),
+            sorted(Notice.objects.filter(plan=plan).values_list("pk", "sha256")),
+            sorted(Appeal.objects.filter(plan=plan).values_list("pk", "acknowledged_at", "resolved_at")),
+            sorted(Grievance.objects.filter(plan=plan).values_list("pk", "acknowledged_at", "resolved_at")),
+            RequestAttachment.objects.filter(plan=plan).count(),
         )
 
 

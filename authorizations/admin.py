@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from authorizations.models import AuthorizationSettings, ClockCheckRun
+from authorizations.services import authorization_settings_update
+from ecm_platform.tenancy.admin import PlanOwnedAdmin
+
+
+@admin.register(AuthorizationSettings)
+class AuthorizationSettingsAdmin(PlanOwnedAdmin):
+    """The plan's presumptive period and the contact details its notices give members."""
+
+    list_display = ["plan", "presumptive_period_days", "member_services_phone"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        authorization_settings_update(plan=request.plan, actor=request.user, **form.cleaned_data)
+
+
+@admin.register(ClockCheckRun)
+class ClockCheckRunAdmin(PlanOwnedAdmin):
+    list_display = ["started_at", "finished_at", "at_risk_flagged", "overdue_flagged", "notifications_sent"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

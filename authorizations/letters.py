@@ -1,0 +1,131 @@
+"""Notice of Action letters (DOMAIN 5.3): a plain content dict rendered to HTML and to a PDF.
+
+The content is a frozen dict: a notice is immutable once issued, so whoever issues it stores exactly
+this JSON-serializable dict (strings, ints, a list of strings, ISO ``YYYY-MM-DD`` dates) and the
+letter can be re-rendered from it at any time with the same words, without reading member or request
+rows that may have changed since. Nothing here reads the database or mutates the dict; human dates
+are derived at render time and passed beside it.
+
+Rendering never touches the network: the templates carry their CSS inline, link nothing and contain
+no script, and the PDF renderer refuses every URL fetch.
+"""
+
+from datetime import date
+
+from django.template.loader import render_to_string
+
+SUPPORTED_LANGUAGES = ("en", "es")
+DEFAULT_LANGUAGE = "en"
+NOTICE_TYPES = ("denial", "delay", "modification", "discontinuation")
+
+CONTENT_KEYS = frozenset(
+    {
+        "notice_type",
+        "plan_name",
+        "plan_phone",
+        "plan_address",
+        "member_name",
+        "member_cin",
+        "member_address",
+        "notice_date",
+        "effective_on",
+        "service",
+        "request_id",
+        "received_on",
+        "decision",
+        "reason",
+        "criteria",
+        "modification",
+        "new_due",
+        "alternative_services",
+        "appeal_by",
+        "state_hearing_days",
+        "continue_services_by",
+    }
+)
+DATE_KEYS = ("notice_date", "effective_on", "received_on", "new_due", "appeal_by", "continue_services_by")
+
+MONTHS = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "es": (
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ),
+}
+
+
+def letter_language(preferred: str) -> str:
+    """The letter language for a member's preferred language ("es", "ES", "es-MX", "es_MX"), else English."""
+    primary = (preferred or "").strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+
+
+def format_letter_date(value: str | date | None, language: str) -> str:
+    """An ISO date as the letter prints it (January 6, 2027 / 6 de enero de 2027); empty for an empty date."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    month = MONTHS[language][day.month - 1]
+    if language == "es":
+        return f"{day.day} de {month} de {day.year}"
+    return f"{month} {day.day}, {day.year}"
+
+
+def _check_content(content: dict, language: str) -> None:
+    if language not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"No letter template for language {language!r}; use letter_language() first.")
+    missing = CONTENT_KEYS - content.keys()
+    if missing:
+        raise ValueError(f"Notice content lacks {', '.join(sorted(missing))}.")
+    if content["notice_type"] not in NOTICE_TYPES:
+        raise ValueError(f"Unknown notice type {content['notice_type']!r}.")
+    # Aid paid pending (42 CFR 438.420): a discontinuation letter that omits it misstates the member's rights.
+    if content["notice_type"] == "discontinuation" and not content["continue_services_by"]:
+        raise ValueError("A discontinuation notice needs continue_services_by.")
+
+
+def render_letter_html(content: dict, language: str) -> str:
+    """The letter as a complete HTML document; raises ValueError on an unsupported language or bad content."""
+    _check_content(content, language)
+    dates = {key: format_letter_date(content[key], language) for key in DATE_KEYS}
+    return render_to_string(
+        f"authorizations/letters/notice_{language}.html",
+        {"content": content, "dates": dates},
+    )
+
+
+def _refuse_fetch(url: str, *args, **kwargs):
+    # The letter is self-contained; a fetch would mean a template or content change leaked a URL in.
+    raise ValueError(f"Notice letters fetch nothing (refused {url!r}).")
+
+
+def render_letter_pdf(content: dict, language: str) -> bytes:
+    """The letter as PDF bytes."""
+    # WeasyPrint loads Pango and friends at import time: only PDF rendering pays for it.
+    from weasyprint import HTML
+
+    html = render_letter_html(content, language)
+    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()

@@ -1,0 +1,464 @@
+"""Authorization requests on a protected state machine, their Notices of Action, appeals and
+grievances (DOMAIN 5 and 6).
+
+The lifecycle (DOMAIN 5.2) lives here as django-fsm transitions: the `status` field is protected
+(only a transition changes it), every transition names who may take it, and saving goes through
+ConcurrentTransitionMixin so that two reviewers deciding at once get one success and one conflict.
+The services in `services.py` drive the transitions; nothing else does.
+"""
+
+from django.conf import settings
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_scopes import ScopedManager
+
+from ecm_platform.tenancy.models import HealthPlan, Membership, Role
+from eligibility.models import PopulationOfFocus
+from members.models import Member
+from providers.models import ProviderOrganization, Service
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    EXPEDITED = "expedited", "Expedited"
+
+
+class RequestSource(models.TextChoices):
+    """Where a request came from (DOMAIN 5.1)."""
+
+    MCP_IDENTIFICATION = "mcp_identification", "Plan identification (e.g. the scan)"
+    PROVIDER_REFERRAL = "provider_referral", "Provider referral"
+    COMMUNITY_REFERRAL = "community_referral", "Community entity referral"
+    SELF_REFERRAL = "self_referral", "Member self-referral"
+    FAMILY_REFERRAL = "family_referral", "Family or caregiver referral"
+    PRESUMPTIVE = "presumptive", "Presumptive authorization by a provider"
+    TRANSITION = "transition", "Automatic transition (HHP/WPC)"
+
+
+# DOMAIN 5.3: a denial, delay or modification gets a Notice of Action when the member or a
+# provider asked for the service; the plan's own identification does not.
+REQUESTED_BY_MEMBER_OR_PROVIDER = frozenset(
+    {
+        RequestSource.PROVIDER_REFERRAL,
+        RequestSource.COMMUNITY_REFERRAL,
+        RequestSource.SELF_REFERRAL,
+        RequestSource.FAMILY_REFERRAL,
+        RequestSource.PRESUMPTIVE,
+    }
+)
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    IN_REVIEW = "in_review", "In review"
+    DEFERRED = "deferred", "Deferred (extended)"
+    PRESUMPTIVE = "presumptive", "Presumptively authorized"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    ACTIVE = "active", "Services active"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+# The decision clock runs in these states and stops on approved, denied or withdrawn (DOMAIN 5.2).
+OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE)
+
+
+class Decision(models.TextChoices):
+    FULL = "full", "Approved as requested"
+    MODIFIED = "modified", "Approved with modification"
+
+
+class DenialReason(models.TextChoices):
+    NO_POPULATION_OF_FOCUS = "no_pof", "Does not meet the criteria of any Population of Focus"
+    EXCLUDED_PROGRAM = "excluded", "Enrolled in a program that excludes ECM"
+    DUPLICATIVE_PROGRAM = "duplicative", "Already receives a program that ECM may not duplicate"
+    NOT_ENROLLED = "not_enrolled", "Not enrolled in the plan"
+    INSUFFICIENT_INFORMATION = "insufficient_information", "Not enough information to decide"
+    OTHER = "other", "Other (explained)"
+
+
+class WithdrawalReason(models.TextChoices):
+    """DOMAIN 5.2: the only reasons to withdraw; none of them gets a Notice of Action (5.3)."""
+
+    MEMBER_DECLINED = "member_declined", "Member declined"
+    REQUEST_WITHDRAWN = "request_withdrawn", "Request withdrawn"
+    DUPLICATE = "duplicate", "Duplicate request"
+    MEMBER_UNREACHABLE = "member_unreachable", "Member unreachable before services began"
+
+
+class DiscontinuationReason(models.TextChoices):
+    """Exactly the four reasons of DOMAIN 6."""
+
+    GOALS_MET = "goals_met", "Met all care plan goals"
+    LOWER_LEVEL_OF_CARE = "lower_level_of_care", "Ready for a lower level of care"
+    NOT_ENGAGED = (
+        "not_engaged",
+        "No longer wishes ECM, unresponsive or unwilling to engage (including unsafe behavior or environment)",
+    )
+    UNABLE_TO_CONNECT = "unable_to_connect", "Provider unable to connect after multiple attempts"
+
+
+class DiscontinuationProposer(models.TextChoices):
+    PROVIDER = "provider", "The ECM Provider"
+    PLAN = "plan", "The plan"
+
+
+class TransitionProgram(models.TextChoices):
+    HHP = "hhp", "Health Homes Program"
+    WPC = "wpc", "Whole Person Care"
+
+
+def _has_role(request: "AuthorizationRequest", user, roles) -> bool:
+    return Membership.objects.filter(
+        plan_id=request.plan_id, user_id=getattr(user, "pk", None), role__in=roles, is_active=True
+    ).exists()
+
+
+def _coordinator(request, user) -> bool:
+    return _has_role(request, user, [Role.CARE_COORDINATOR])
+
+
+def _reviewer(request, user) -> bool:
+    return _has_role(request, user, [Role.REVIEWER])
+
+
+def _coordinator_or_reviewer(request, user) -> bool:
+    return _has_role(request, user, [Role.CARE_COORDINATOR, Role.REVIEWER])
+
+
+class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
+    """A request for ECM (or a Community Support) and its decision, on the DOMAIN 5.2 machine."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="authorization_requests")
+    service = models.CharField(max_length=30, choices=Service.choices, default=Service.ECM)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    source = models.CharField(max_length=30, choices=RequestSource.choices)
+    received_at = models.DateTimeField()
+    requester_name = models.CharField(max_length=200, blank=True)
+    requester_organization = models.ForeignKey(
+        ProviderOrganization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requester_contact = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    pofs = models.ManyToManyField(PopulationOfFocus, related_name="+", blank=True, help_text="POFs claimed.")
+
+    status = FSMField(max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True)
+
+    # The decision clock (DOMAIN 5.1): set at receipt, moved once by an extension.
+    due_at = models.DateTimeField(null=True, blank=True)
+    original_due_at = models.DateTimeField(null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    at_risk_notified_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+
+    # The decision.
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    modification = models.TextField(blank=True, help_text="What was approved instead of what was asked.")
+    denial_reason = models.CharField(max_length=30, choices=DenialReason.choices, blank=True)
+    decision_explanation = models.TextField(blank=True, help_text="The reason in plain language.")
+    alternative_services = models.TextField(blank=True, help_text="Other services the member is referred to.")
+    discretionary_justification = models.TextField(blank=True)
+    withdrawal_reason = models.CharField(max_length=30, choices=WithdrawalReason.choices, blank=True)
+    services_due_by = models.DateTimeField(
+        null=True, blank=True, help_text="After a denial overturned on appeal: 72 hours (42 CFR 438.424)."
+    )
+
+    # Presumptive and transition authorizations (DOMAIN 5.1, 3.5).
+    presumptive_until = models.DateField(null=True, blank=True)
+    transition_program = models.CharField(max_length=3, choices=TransitionProgram.choices, blank=True)
+    reassessment_due = models.DateField(null=True, blank=True)
+    reassessed_on = models.DateField(null=True, blank=True)
+
+    # Services and their end (DOMAIN 6).
+    services_started_on = models.DateField(null=True, blank=True)
+    discontinuation_proposed_reason = models.CharField(max_length=30, choices=DiscontinuationReason.choices, blank=True)
+    discontinuation_proposed_by = models.CharField(max_length=10, choices=DiscontinuationProposer.choices, blank=True)
+    discontinuation_proposal_note = models.TextField(blank=True)
+    discontinuation_reason = models.CharField(max_length=30, choices=DiscontinuationReason.choices, blank=True)
+    discontinuation_effective_on = models.DateField(null=True, blank=True)
+    needs_lower_level_of_care = models.BooleanField(
+        default=False, help_text="Discontinued: transition the member to a lower level of care (DOMAIN 6)."
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["plan", "status", "due_at"]),
+            models.Index(fields=["plan", "member"]),
+            models.Index(fields=["plan", "reassessment_due"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "transition_program"],
+                condition=~models.Q(transition_program=""),
+                name="one_transition_per_member_and_program",
+            )
+        ]
+
+    def __str__(self):
+        return f"Request {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_expedited(self) -> bool:
+        return self.urgency == Urgency.EXPEDITED
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def was_requested_by_member_or_provider(self) -> bool:
+        return self.source in REQUESTED_BY_MEMBER_OR_PROVIDER
+
+    # --- DOMAIN 5.2: the transitions, and only these --------------------------------------------
+    # Guards that need the database (eligibility, assignments, appeals) are checked by the
+    # services before they call a transition; `permission` names the role that may take it.
+
+    @transition(field=status, source=Status.RECEIVED, target=Status.IN_REVIEW, permission=_coordinator_or_reviewer)
+    def start_review(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.RECEIVED, Status.IN_REVIEW],
+        target=Status.DEFERRED,
+        permission=_reviewer,
+        conditions=[lambda request: request.extension_days is None],
+    )
+    def extend(self):
+        pass
+
+    @transition(field=status, source=Status.DEFERRED, target=Status.IN_REVIEW, permission=_coordinator_or_reviewer)
+    def resume(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE],
+        target=Status.APPROVED,
+        permission=_reviewer,
+    )
+    def approve(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE],
+        target=Status.DENIED,
+        permission=_reviewer,
+    )
+    def deny(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.RECEIVED, Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE, Status.APPROVED],
+        target=Status.WITHDRAWN,
+        permission=_coordinator,
+    )
+    def withdraw(self):
+        pass
+
+    @transition(field=status, source=Status.DENIED, target=Status.APPROVED, permission=_reviewer)
+    def overturn(self):
+        pass
+
+    @transition(field=status, source=Status.APPROVED, target=Status.ACTIVE, permission=_coordinator)
+    def start_services(self):
+        pass
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.DISCONTINUED, permission=_reviewer)
+    def discontinue(self):
+        pass
+
+
+class RequestAttachment(models.Model):
+    """A document sent with a request (a referral form, an assessment)."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="attachments")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    objects = ScopedManager(plan="plan")
+
+    def __str__(self):
+        return self.name
+
+
+class AuthorizationSettings(models.Model):
+    """The plan's authorization policy settings."""
+
+    plan = models.OneToOneField(HealthPlan, on_delete=models.CASCADE, related_name="+")
+    presumptive_period_days = models.PositiveSmallIntegerField(
+        default=30, help_text="How long a presumptive authorization lasts until the plan decides (DOMAIN 5.1)."
+    )
+    member_services_phone = models.CharField(max_length=40, default="the Member Services number on your card")
+    appeals_address = models.CharField(max_length=300, default="the address on your member handbook")
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        verbose_name_plural = "authorization settings"
+
+    def __str__(self):
+        return f"{self.plan}: presumptive {self.presumptive_period_days} days"
+
+
+class NoticeType(models.TextChoices):
+    DENIAL = "denial", "Denial"
+    DELAY = "delay", "Delay (extension)"
+    MODIFICATION = "modification", "Modification"
+    DISCONTINUATION = "discontinuation", "Discontinuation"
+
+
+class Notice(models.Model):
+    """A Notice of Action (DOMAIN 5.3): its content and PDF are fixed when it is issued.
+
+    There is no update path: `save` refuses to change an issued notice.
+    """
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="notices")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="notices")
+    notice_type = models.CharField(max_length=20, choices=NoticeType.choices)
+    language = models.CharField(max_length=5)
+    notice_date = models.DateField()
+    effective_on = models.DateField()
+    appeal_by = models.DateField(help_text="60 calendar days after the notice date.")
+    content = models.JSONField(help_text="Every fact the letter states, frozen at issue.")
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["plan", "member"]), models.Index(fields=["plan", "request"])]
+
+    def __str__(self):
+        return f"{self.get_notice_type_display()} notice {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("An issued Notice of Action cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("An issued Notice of Action cannot be deleted.")
+
+
+class AppealOutcome(models.TextChoices):
+    UPHELD = "upheld", "Upheld"
+    OVERTURNED = "overturned", "Overturned"
+    PARTIALLY_OVERTURNED = "partially_overturned", "Partially overturned"
+
+
+class Appeal(models.Model):
+    """The member's appeal of a Notice of Action (DOMAIN 5.4)."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="appeals")
+    request = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="appeals")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField()
+    is_expedited = models.BooleanField(default=False)
+    reason = models.TextField()
+    continues_services = models.BooleanField(
+        default=False, help_text="Aid paid pending: services continue while the appeal is pending (42 CFR 438.420)."
+    )
+    acknowledgement_due = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=30, choices=AppealOutcome.choices, blank=True)
+    resolution_summary = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "resolved_at", "resolution_due"])]
+
+    def __str__(self):
+        return f"Appeal {self.pk} of notice {self.notice_id}"
+
+
+class GrievanceOutcome(models.TextChoices):
+    RESOLVED = "resolved", "Resolved"
+    UNRESOLVED = "unresolved", "Unresolved"
+
+
+class Grievance(models.Model):
+    """Any expression of dissatisfaction, at any time (DOMAIN 5.4)."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(
+        AuthorizationRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="grievances"
+    )
+    received_at = models.DateTimeField()
+    is_urgent = models.BooleanField(default=False)
+    description = models.TextField()
+    acknowledgement_due = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=GrievanceOutcome.choices, blank=True)
+    resolution_summary = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "resolved_at", "resolution_due"])]
+
+    def __str__(self):
+        return f"Grievance {self.pk}"
+
+
+class ClockCheckRun(models.Model):
+    """One run of the decision-clock monitor for a plan (every 15 minutes)."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    at_risk_flagged = models.PositiveIntegerField(default=0)
+    overdue_flagged = models.PositiveIntegerField(default=0)
+    notifications_sent = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"Clock check {self.started_at:%Y-%m-%d %H:%M}"

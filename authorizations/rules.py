@@ -1,0 +1,94 @@
+"""The authorization rules of DOMAIN 5.3, 5.4 and 6 as pure functions (no database).
+
+The decision clocks themselves (5.1) are in `ecm_platform/clocks.py`; this module says which
+Notice of Action an action needs, what a notice must give the member, and the appeal and
+grievance timeframes.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from authorizations.models import Decision, NoticeType
+
+APPEAL_FILING_DAYS = 60  # DOMAIN 5.3: appeal to the plan within 60 calendar days of the notice
+STATE_HEARING_DAYS = 120  # after the plan's appeal decision
+AID_PAID_PENDING_DAYS = 10  # appeal within 10 days (or by the effective date) to keep services
+DISCONTINUATION_NOTICE_DAYS = 10  # 42 CFR 431.211: notice at least 10 days before the effective date
+ACKNOWLEDGEMENT_DAYS = 5  # DOMAIN 5.4: appeals and grievances
+RESOLUTION_DAYS = 30
+EXPEDITED_RESOLUTION_HOURS = 72
+OVERTURNED_SERVICES_HOURS = 72  # 42 CFR 438.424: services within 72 hours of a reversal
+TRANSITION_REASSESSMENT_MONTHS = 6  # DOMAIN 3.5
+
+
+class Action(StrEnum):
+    EXTEND = "extend"
+    APPROVE = "approve"
+    DENY = "deny"
+    WITHDRAW = "withdraw"
+    DISCONTINUE = "discontinue"
+
+
+def notice_type_for(action: Action, *, requested_by_member_or_provider: bool, decision: str = "") -> NoticeType | None:
+    """Which Notice of Action an action needs, if any (DOMAIN 5.3).
+
+    A notice goes out when services in place are discontinued or stopped (every discontinuation;
+    a denied presumptive request was requested by its provider), and when the member or a provider
+    asked for the service and it is denied, deferred or modified. A withdrawal (the member
+    declined or could not be reached before services began) never gets one.
+    """
+    if action == Action.DISCONTINUE:
+        return NoticeType.DISCONTINUATION
+    if not requested_by_member_or_provider:
+        return None
+    if action == Action.DENY:
+        return NoticeType.DENIAL
+    if action == Action.EXTEND:
+        return NoticeType.DELAY
+    if action == Action.APPROVE and decision == Decision.MODIFIED:
+        return NoticeType.MODIFICATION
+    return None
+
+
+class NoticeDateError(ValueError):
+    pass
+
+
+def check_discontinuation_notice(notice_date: date, effective_on: date) -> None:
+    """A discontinuation notice is dated at least 10 calendar days before it takes effect."""
+    earliest = notice_date + timedelta(days=DISCONTINUATION_NOTICE_DAYS)
+    if effective_on < earliest:
+        raise NoticeDateError(
+            f"A discontinuation takes effect at least {DISCONTINUATION_NOTICE_DAYS} calendar days after its "
+            f"notice: on {earliest:%Y-%m-%d} at the earliest for a notice dated {notice_date:%Y-%m-%d}."
+        )
+
+
+@dataclass(frozen=True)
+class MemberRights:
+    """The deadlines a notice gives the member (DOMAIN 5.3)."""
+
+    appeal_by: date
+    state_hearing_days: int
+    continue_services_by: date | None  # discontinuations only
+
+
+def member_rights(notice_type: NoticeType, notice_date: date, effective_on: date) -> MemberRights:
+    continue_by = None
+    if notice_type == NoticeType.DISCONTINUATION:
+        continue_by = max(notice_date + timedelta(days=AID_PAID_PENDING_DAYS), effective_on)
+    return MemberRights(
+        appeal_by=notice_date + timedelta(days=APPEAL_FILING_DAYS),
+        state_hearing_days=STATE_HEARING_DAYS,
+        continue_services_by=continue_by,
+    )
+
+
+def appeal_is_timely(notice_date: date, filed_on: date) -> bool:
+    return notice_date <= filed_on <= notice_date + timedelta(days=APPEAL_FILING_DAYS)
+
+
+def appeal_continues_services(rights: MemberRights, filed_on: date) -> bool:
+    """Aid paid pending (42 CFR 438.420): a timely appeal of a discontinuation keeps services."""
+    return rights.continue_services_by is not None and filed_on <= rights.continue_services_by

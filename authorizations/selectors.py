@@ -1,0 +1,99 @@
+"""Tenant-scoped reads for authorizations: requests and their worklists, notices, appeals,
+grievances, and a request's history from the audit trail."""
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from authorizations.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AuthorizationRequest,
+    Grievance,
+    Notice,
+    RequestAttachment,
+    RequestSource,
+    Status,
+)
+from ecm_platform.audit.models import AuditEvent
+from ecm_platform.tenancy.models import HealthPlan
+
+
+def request_list(*, plan: HealthPlan) -> QuerySet[AuthorizationRequest]:
+    return (
+        AuthorizationRequest.objects.filter(plan=plan)
+        .select_related("member__county", "requester_organization", "decided_by")
+        .prefetch_related("pofs")
+    )
+
+
+def request_get(*, plan: HealthPlan, pk) -> AuthorizationRequest:
+    """The plan's request, or 404 for a missing one and another plan's alike."""
+    request = request_list(plan=plan).filter(pk=pk).first()
+    if request is None:
+        raise Http404("No such request.")
+    return request
+
+
+def request_worklist(
+    *,
+    plan: HealthPlan,
+    urgency: str = "",
+    county: str = "",
+    pof: str = "",
+    source: str = "",
+    due_before: datetime | None = None,
+) -> QuerySet[AuthorizationRequest]:
+    """Open requests, the most urgent first: by due instant (DOMAIN 5.1)."""
+    requests = request_list(plan=plan).filter(status__in=OPEN_STATUSES)
+    if urgency:
+        requests = requests.filter(urgency=urgency)
+    if county:
+        requests = requests.filter(member__county__code=county)
+    if pof:
+        requests = requests.filter(pofs__code=pof).distinct()
+    if source:
+        requests = requests.filter(source=source)
+    if due_before:
+        requests = requests.filter(due_at__lt=due_before)
+    return requests.order_by("due_at", "id")
+
+
+def reassessments_due(*, plan: HealthPlan) -> QuerySet[AuthorizationRequest]:
+    """Transition members still active whose six-month reassessment is not recorded (DOMAIN 3.5)."""
+    return (
+        request_list(plan=plan)
+        .filter(source=RequestSource.TRANSITION, status=Status.ACTIVE, reassessed_on__isnull=True)
+        .order_by("reassessment_due", "id")
+    )
+
+
+def notice_list(*, plan: HealthPlan) -> QuerySet[Notice]:
+    return Notice.objects.filter(plan=plan).select_related("member", "request").defer("pdf")
+
+
+def notice_get(*, plan: HealthPlan, pk) -> Notice:
+    notice = Notice.objects.filter(plan=plan, pk=pk).select_related("member", "request").first()
+    if notice is None:
+        raise Http404("No such notice.")
+    return notice
+
+
+def attachment_list(*, plan: HealthPlan) -> QuerySet[RequestAttachment]:
+    return RequestAttachment.objects.filter(plan=plan).defer("content").select_related("uploaded_by")
+
+
+def appeal_list(*, plan: HealthPlan) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(plan=plan).select_related("member", "notice", "request")
+
+
+def grievance_list(*, plan: HealthPlan) -> QuerySet[Grievance]:
+    return Grievance.objects.filter(plan=plan).select_related("member", "request")
+
+
+def request_history(*, plan: HealthPlan, request: AuthorizationRequest) -> QuerySet[AuditEvent]:
+    """Who did what to the request, when and why: its audit events, oldest first."""
+    return AuditEvent.objects.filter(
+        plan=plan, target_type=AuthorizationRequest._meta.label_lower, target_id=str(request.pk)
+    ).order_by("at", "id")

@@ -1,0 +1,20 @@
+from celery import shared_task
+
+from authorizations.services import clock_check
+from ecm_platform.tenancy.models import HealthPlan
+from ecm_platform.tenancy.scoping import PlanTask
+
+
+@shared_task(base=PlanTask)
+def clock_check_task(*, plan: HealthPlan) -> int:
+    """One plan's decision-clock check; safe to rerun (each request is flagged once)."""
+    return clock_check(plan=plan).pk
+
+
+@shared_task
+def clock_checks_all() -> int:
+    """Every 15 minutes: one clock check per active plan (DOMAIN 5.1)."""
+    plan_ids = list(HealthPlan.objects.filter(is_active=True).values_list("pk", flat=True))
+    for plan_id in plan_ids:
+        clock_check_task.delay(plan_id=plan_id)
+    return len(plan_ids)

@@ -1,0 +1,585 @@
+"""The authorization lifecycle through the services (DOMAIN 5.1, 5.2, 5.3, 6)."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django_scopes import scopes_disabled
+
+from authorizations import services
+from authorizations.models import (
+    AuthorizationRequest,
+    Decision,
+    DenialReason,
+    DiscontinuationProposer,
+    DiscontinuationReason,
+    NoticeType,
+    RequestSource,
+    Status,
+    Urgency,
+    WithdrawalReason,
+)
+from ecm_platform import clocks
+from ecm_platform.audit.models import AuditEvent
+from ecm_platform.errors import ActionNotPermitted, ConflictError, CrossPlanReference, DomainError
+from ecm_platform.tenancy.models import County, Role
+from eligibility.models import Determination, DeterminationSource, PopulationOfFocus
+from eligibility.services import determination_record
+from providers.models import Assignment, EnrollmentPathway, OrganizationType
+from providers.services import contract_create, organization_create
+from tests.factories import enrolled_member
+
+LA = ZoneInfo("America/Los_Angeles")
+MONDAY = datetime(2026, 11, 23, 10, tzinfo=LA)  # the Monday before Thanksgiving 2026
+
+
+@pytest.fixture(autouse=True)
+def unscoped():
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def coordinator(plan_a, make_membership):
+    return make_membership(plan_a, Role.CARE_COORDINATOR).user
+
+
+@pytest.fixture
+def reviewer(plan_a, make_membership):
+    return make_membership(plan_a, Role.REVIEWER).user
+
+
+@pytest.fixture
+def provider(plan_a):
+    organization = organization_create(
+        plan=plan_a, actor=None, npi="1234567893", tax_id="123456789", name="Eastbay ECM",
+        organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
+    )  # fmt: skip
+    contract_create(
+        plan=plan_a, actor=None, organization=organization, counties=list(County.objects.filter(code="01")),
+        pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=5, start_date=date(2025, 1, 1),
+        is_presumptive_capable=True,
+    )  # fmt: skip
+    return organization
+
+
+def homeless_member(plan, **kwargs):
+    member = enrolled_member(plan, **kwargs)
+    pof = PopulationOfFocus.objects.get(code="HOMELESS")
+    determination_record(
+        plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
+        start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+    )  # fmt: skip
+    return member
+
+
+@pytest.fixture
+def member(plan_a):
+    return homeless_member(plan_a)
+
+
+@pytest.fixture
+def at_monday():
+    with clocks.frozen(MONDAY):
+        yield MONDAY
+
+
+def submit(plan, actor, member, source=RequestSource.PROVIDER_REFERRAL, **kwargs):
+    return services.request_submit(plan=plan, actor=actor, member=member, source=source, **kwargs)
+
+
+def in_review(plan, coordinator, reviewer, member, **kwargs):
+    request = submit(plan, coordinator, member, **kwargs)
+    return services.request_start_review(plan=plan, actor=reviewer, request=request)
+
+
+def reload(request):
+    return AuthorizationRequest.objects.get(pk=request.pk)
+
+
+# --- DOMAIN 5.1: clocks set at receipt ----------------------------------------------------------------
+
+
+def test_a_routine_request_is_due_at_the_earlier_of_five_working_days_and_seven_calendar_days(
+    plan_a, coordinator, member, at_monday
+):
+    # DOMAIN 5.1: Thanksgiving closes Thu and Fri, so the 5th working day is Wed 12-02; the
+    # 7-calendar-day limit in force since 2026-01-01 ends Mon 11-30 and binds.
+    request = submit(plan_a, coordinator, member)
+    assert request.status == Status.RECEIVED
+    assert request.due_at == datetime(2026, 11, 30, 23, 59, 59, tzinfo=LA)
+
+
+def test_an_expedited_request_is_due_72_real_hours_after_receipt(plan_a, coordinator, member):
+    # DOMAIN 5.1: 72 elapsed hours across the spring-forward change
+    received = datetime(2027, 3, 13, 9, 30, tzinfo=LA)
+    with clocks.frozen(received + timedelta(hours=1)):
+        request = submit(plan_a, coordinator, member, urgency=Urgency.EXPEDITED, received_at=received)
+    assert request.due_at == datetime(2027, 3, 16, 10, 30, tzinfo=LA)
+    assert clocks.elapsed(received, request.due_at) == timedelta(hours=72)
+
+
+def test_a_request_for_a_member_not_enrolled_or_of_another_plan_is_refused(plan_a, plan_b, coordinator, at_monday):
+    # DOMAIN 5.2: submit needs a member enrolled in the plan
+    from tests.factories import MemberFactory
+
+    with pytest.raises(DomainError, match="not enrolled"):
+        submit(plan_a, coordinator, MemberFactory(plan=plan_a))
+    with pytest.raises(CrossPlanReference):
+        submit(plan_a, coordinator, enrolled_member(plan_b))
+    assert not AuthorizationRequest.objects.exists()
+
+
+def test_a_request_cannot_be_received_in_the_future(plan_a, coordinator, member, at_monday):
+    with pytest.raises(DomainError, match="future"):
+        submit(plan_a, coordinator, member, received_at=MONDAY + timedelta(hours=1))
+
+
+# --- DOMAIN 5.2: the transitions, and only these ---------------------------------------------------
+
+
+def test_the_full_lifecycle_is_audited_step_by_step(plan_a, coordinator, reviewer, member, provider, at_monday):
+    # DOMAIN 5.2: received → in_review → deferred → in_review → approved → active → discontinued
+    request = submit(plan_a, coordinator, member)
+    request = services.request_start_review(plan=plan_a, actor=coordinator, request=request)
+    request = services.request_extend(plan=plan_a, actor=reviewer, request=request, days=14, reason="Assessment due")
+    request = services.request_resume(plan=plan_a, actor=reviewer, request=request)
+    request = services.request_approve(plan=plan_a, actor=reviewer, request=request)
+    request = services.request_start_services(plan=plan_a, actor=coordinator, request=request)
+    with clocks.frozen(MONDAY + timedelta(days=60)):
+        request = services.request_discontinue(
+            plan=plan_a, actor=reviewer, request=request, reason=DiscontinuationReason.GOALS_MET,
+            effective_on=date(2027, 2, 5),
+        )  # fmt: skip
+    assert reload(request).status == Status.DISCONTINUED
+    steps = list(
+        AuditEvent.objects.filter(target_type="authorizations.authorizationrequest", target_id=str(request.pk))
+        .order_by("id")
+        .values_list("code", "payload__from", "payload__to", "actor_label")
+    )
+    assert [step[:3] for step in steps] == [
+        ("authorizations.request.received", None, None),
+        ("authorizations.request.start_review", "received", "in_review"),
+        ("authorizations.request.extend", "in_review", "deferred"),
+        ("authorizations.request.resume", "deferred", "in_review"),
+        ("authorizations.request.approve", "in_review", "approved"),
+        ("authorizations.request.start_services", "approved", "active"),
+        ("authorizations.request.discontinue", "active", "discontinued"),
+    ]
+    assert steps[4][3] == reviewer.username
+
+
+ILLEGAL = [
+    # (the state to reach, the action that is not allowed from it)
+    ("received", "approve"),
+    ("received", "deny"),
+    ("received", "resume"),
+    ("received", "start_services"),
+    ("in_review", "start_services"),
+    ("in_review", "resume"),
+    ("in_review", "discontinue"),
+    ("approved", "approve"),
+    ("approved", "deny"),
+    ("approved", "discontinue"),
+    ("denied", "withdraw"),
+    ("denied", "start_review"),
+    ("withdrawn", "start_review"),
+]
+
+
+def reach(state, plan, coordinator, reviewer, member):
+    request = submit(plan, coordinator, member)
+    if state == "received":
+        return request
+    if state == "withdrawn":
+        return services.request_withdraw(
+            plan=plan, actor=coordinator, request=request, reason=WithdrawalReason.DUPLICATE
+        )
+    request = services.request_start_review(plan=plan, actor=reviewer, request=request)
+    if state == "approved":
+        return services.request_approve(plan=plan, actor=reviewer, request=request)
+    if state == "denied":
+        return services.request_deny(
+            plan=plan, actor=reviewer, request=request, reason=DenialReason.OTHER, explanation="Not needed"
+        )
+    return request
+
+
+def take(action, plan, request, coordinator, reviewer):
+    actor = coordinator if action in {"withdraw", "start_services"} else reviewer
+    arguments = {
+        "approve": {},
+        "deny": {"reason": DenialReason.OTHER, "explanation": "x"},
+        "resume": {},
+        "start_services": {},
+        "start_review": {},
+        "withdraw": {"reason": WithdrawalReason.DUPLICATE},
+        "discontinue": {"reason": DiscontinuationReason.GOALS_MET, "effective_on": date(2027, 1, 30)},
+    }[action]
+    return getattr(services, f"request_{action}")(plan=plan, actor=actor, request=request, **arguments)
+
+
+@pytest.mark.parametrize(("state", "action"), ILLEGAL)
+def test_illegal_transitions_are_refused_and_change_nothing(
+    state, action, plan_a, coordinator, reviewer, member, provider, at_monday
+):
+    # DOMAIN 5.2: illegal transitions are impossible, not merely hidden
+    request = reach(state, plan_a, coordinator, reviewer, member)
+    events = AuditEvent.objects.count()
+    with pytest.raises((ConflictError, DomainError)):
+        take(action, plan_a, reload(request), coordinator, reviewer)
+    assert reload(request).status == state
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_status_field_cannot_be_written_directly(plan_a, coordinator, member, at_monday):
+    # DOMAIN 5.2: only a transition changes the state
+    request = submit(plan_a, coordinator, member)
+    with pytest.raises(AttributeError):
+        request.status = Status.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("role", "action"),
+    [
+        (Role.CARE_COORDINATOR, "approve"),
+        (Role.CARE_COORDINATOR, "deny"),
+        (Role.CARE_COORDINATOR, "extend"),
+        (Role.REPORTING_ANALYST, "start_review"),
+        (Role.PLAN_ADMINISTRATOR, "approve"),
+        (Role.INTEGRATOR, "approve"),
+        (Role.REVIEWER, "withdraw"),
+    ],
+)
+def test_roles_take_only_their_own_transitions(
+    role, action, plan_a, coordinator, reviewer, member, make_membership, at_monday
+):
+    # DOMAIN 1 and 5.2: coordinators prepare, reviewers decide
+    request = submit(plan_a, coordinator, member)
+    if action != "start_review":
+        request = services.request_start_review(plan=plan_a, actor=reviewer, request=request)
+    actor = make_membership(plan_a, role).user
+    arguments = {
+        "approve": {},
+        "deny": {"reason": DenialReason.OTHER, "explanation": "x"},
+        "extend": {"days": 3, "reason": "x"},
+        "start_review": {},
+        "withdraw": {"reason": WithdrawalReason.DUPLICATE},
+    }[action]
+    with pytest.raises(ActionNotPermitted):
+        getattr(services, f"request_{action}")(plan=plan_a, actor=actor, request=reload(request), **arguments)
+    assert reload(request).status == request.status
+
+
+def test_only_coordinators_and_integrators_submit(plan_a, member, make_membership, at_monday):
+    # DOMAIN 5.2: submit — coordinator, provider staff, integrator
+    integrator = make_membership(plan_a, Role.INTEGRATOR).user
+    assert submit(plan_a, integrator, member).status == Status.RECEIVED
+    with pytest.raises(ActionNotPermitted):
+        submit(plan_a, make_membership(plan_a, Role.REVIEWER).user, member)
+
+
+def test_two_reviewers_deciding_at_once_get_one_success_and_one_conflict(
+    plan_a, coordinator, reviewer, member, provider, make_membership, at_monday
+):
+    # DOMAIN 5.2: exactly one wins; the other gets a clear conflict and changes nothing
+    request = in_review(plan_a, coordinator, reviewer, member)
+    second_reviewer = make_membership(plan_a, Role.REVIEWER).user
+    first_view, second_view = reload(request), reload(request)
+    services.request_approve(plan=plan_a, actor=reviewer, request=first_view)
+    with pytest.raises(ConflictError, match="Someone else changed this request first"):
+        services.request_deny(
+            plan=plan_a, actor=second_reviewer, request=second_view, reason=DenialReason.OTHER, explanation="x"
+        )
+    assert reload(request).status == Status.APPROVED
+    assert not reload(request).notices.exists()
+    assert AuditEvent.objects.filter(code="authorizations.request.deny").count() == 0
+
+
+# --- Approval and denial --------------------------------------------------------------------------
+
+
+def test_approval_needs_an_eligible_result(plan_a, coordinator, reviewer, at_monday):
+    # DOMAIN 5.2: approve needs an eligible result (here: no POF at all)
+    request = in_review(plan_a, coordinator, reviewer, enrolled_member(plan_a))
+    with pytest.raises(DomainError, match="not eligible") as refused:
+        services.request_approve(plan=plan_a, actor=reviewer, request=request)
+    assert refused.value.field == "eligibility"
+    assert reload(request).status == Status.IN_REVIEW
+
+
+def test_a_discretionary_high_utilizer_justification_records_the_pof_and_approves(
+    plan_a, coordinator, reviewer, at_monday
+):
+    # DOMAIN 3.1 and 5.2: the plan may authorize other very high utilizers by discretion, recorded as such
+    request = in_review(plan_a, coordinator, reviewer, enrolled_member(plan_a))
+    services.request_approve(
+        plan=plan_a, actor=reviewer, request=request, discretionary_justification="Eleven ED visits in 4 months"
+    )
+    assert reload(request).status == Status.APPROVED
+    determination = Determination.objects.get(member=request.member)
+    assert (determination.pof.code, determination.source) == ("HIGH_UTILIZER", DeterminationSource.DISCRETIONARY)
+    assert determination.justification == "Eleven ED visits in 4 months"
+
+
+def test_approval_assigns_an_ecm_provider(plan_a, coordinator, reviewer, member, provider, at_monday):
+    # DOMAIN 5.2 and 7: approval calls the assignment service
+    request = in_review(plan_a, coordinator, reviewer, member)
+    services.request_approve(plan=plan_a, actor=reviewer, request=request)
+    assignment = Assignment.objects.get(member=member)
+    assert assignment.organization == provider
+    assert assignment.authorized_on == date(2026, 11, 23)
+
+
+def test_approval_without_a_provider_stands_and_is_recorded_as_pending(
+    plan_a, coordinator, reviewer, member, at_monday
+):
+    # DOMAIN 5.1: the decision is due by law; a missing provider does not hold it up
+    request = in_review(plan_a, coordinator, reviewer, member)
+    services.request_approve(plan=plan_a, actor=reviewer, request=request)
+    assert reload(request).status == Status.APPROVED
+    assert AuditEvent.objects.filter(code="authorizations.request.assignment_pending").exists()
+    with pytest.raises(DomainError, match="Assign an ECM Provider"):
+        services.request_start_services(plan=plan_a, actor=coordinator, request=reload(request))
+
+
+def test_a_modified_approval_needs_the_modification(plan_a, coordinator, reviewer, member, provider, at_monday):
+    request = in_review(plan_a, coordinator, reviewer, member)
+    with pytest.raises(DomainError) as refused:
+        services.request_approve(plan=plan_a, actor=reviewer, request=request, decision=Decision.MODIFIED)
+    assert refused.value.field == "modification"
+
+
+def test_a_denial_needs_a_reason_code_and_a_plain_language_explanation(
+    plan_a, coordinator, reviewer, member, at_monday
+):
+    # DOMAIN 5.2: deny — reason code + plain-language explanation
+    request = in_review(plan_a, coordinator, reviewer, member)
+    with pytest.raises(DomainError) as no_explanation:
+        services.request_deny(plan=plan_a, actor=reviewer, request=request, reason=DenialReason.OTHER, explanation=" ")
+    assert no_explanation.value.field == "explanation"
+    with pytest.raises(DomainError) as no_reason:
+        services.request_deny(plan=plan_a, actor=reviewer, request=request, reason="bogus", explanation="x")
+    assert no_reason.value.field == "reason"
+    assert reload(request).status == Status.IN_REVIEW
+
+
+# --- Extension -------------------------------------------------------------------------------------
+
+
+def test_one_extension_of_up_to_14_days_with_a_reason(plan_a, coordinator, reviewer, member, at_monday):
+    # DOMAIN 5.1: extended once by up to 14 calendar days added to the due instant
+    request = in_review(plan_a, coordinator, reviewer, member)
+    old_due = request.due_at
+    with pytest.raises(DomainError) as too_long:
+        services.request_extend(plan=plan_a, actor=reviewer, request=request, days=15, reason="x")
+    assert too_long.value.field == "days"
+    with pytest.raises(DomainError, match="reason"):
+        services.request_extend(plan=plan_a, actor=reviewer, request=request, days=14, reason="")
+    request = services.request_extend(plan=plan_a, actor=reviewer, request=reload(request), days=14, reason="Records")
+    assert request.due_at == old_due + timedelta(days=14)
+    assert (request.original_due_at, request.extension_days) == (old_due, 14)
+    request = services.request_resume(plan=plan_a, actor=reviewer, request=request)
+    with pytest.raises(ConflictError, match="once"):
+        services.request_extend(plan=plan_a, actor=reviewer, request=request, days=1, reason="again")
+
+
+@pytest.mark.parametrize(
+    ("source", "notice"),
+    [(RequestSource.SELF_REFERRAL, NoticeType.DELAY), (RequestSource.MCP_IDENTIFICATION, None)],
+)
+def test_an_extension_of_a_requested_service_sends_a_delay_notice(
+    source, notice, plan_a, coordinator, reviewer, member, at_monday
+):
+    # DOMAIN 5.3: a NOA when the member or a provider requested the service and it is deferred
+    request = in_review(plan_a, coordinator, reviewer, member, source=source)
+    services.request_extend(plan=plan_a, actor=reviewer, request=request, days=7, reason="Waiting for records")
+    assert [n.notice_type for n in reload(request).notices.all()] == ([notice] if notice else [])
+
+
+# --- DOMAIN 5.3: the four FAQ 13 scenarios, and the other notices ------------------------------------
+
+
+def test_faq13_scenario_1_unreachable_enrolled_member_is_discontinued_with_a_notice(
+    plan_a, coordinator, reviewer, member, provider, at_monday
+):
+    # DOMAIN 5.3 scenario 1: enrolled, provider cannot establish contact → NOA (discontinuation)
+    request = in_review(plan_a, coordinator, reviewer, member)
+    request = services.request_approve(plan=plan_a, actor=reviewer, request=request)
+    request = services.request_start_services(plan=plan_a, actor=coordinator, request=request)
+    request = services.request_propose_discontinuation(
+        plan=plan_a, actor=coordinator, request=request, reason=DiscontinuationReason.UNABLE_TO_CONNECT,
+        proposed_by=DiscontinuationProposer.PROVIDER, note="Six attempts by phone and in person",
+    )  # fmt: skip
+    request = services.request_discontinue(
+        plan=plan_a, actor=reviewer, request=request, reason=DiscontinuationReason.UNABLE_TO_CONNECT,
+        effective_on=date(2026, 12, 3),
+    )  # fmt: skip
+    notice = request.notices.get()
+    assert notice.notice_type == NoticeType.DISCONTINUATION
+    assert (notice.notice_date, notice.effective_on) == (date(2026, 11, 23), date(2026, 12, 3))
+    assert request.needs_lower_level_of_care
+
+
+def test_faq13_scenario_2_unreachable_transition_member_at_reassessment_gets_a_notice(
+    plan_a, coordinator, reviewer, member, at_monday
+):
+    # DOMAIN 5.3 scenario 2 and 3.5: auto-transitioned from WPC, unreachable at the reassessment
+    report = services.transition_import(
+        plan=plan_a,
+        actor=coordinator,
+        rows=[{"cin": member.cin, "program": "wpc", "transition_date": "2022-01-01"}],
+    )
+    assert report == {"created": 1, "unchanged": 0, "errors": []}
+    request = AuthorizationRequest.objects.get(member=member)
+    assert (request.status, request.reassessment_due) == (Status.ACTIVE, date(2022, 7, 1))
+    services.request_discontinue(
+        plan=plan_a, actor=reviewer, request=request, reason=DiscontinuationReason.UNABLE_TO_CONNECT,
+        effective_on=date(2026, 12, 10),
+    )  # fmt: skip
+    assert [n.notice_type for n in request.notices.all()] == [NoticeType.DISCONTINUATION]
+
+
+def test_faq13_scenario_3_member_request_without_a_pof_is_denied_with_a_notice_and_referral(
+    plan_a, coordinator, reviewer, at_monday
+):
+    # DOMAIN 5.3 scenario 3: the member asks, meets no POF → NOA (denial) and alternative services
+    request = in_review(plan_a, coordinator, reviewer, enrolled_member(plan_a), source=RequestSource.SELF_REFERRAL)
+    services.request_deny(
+        plan=plan_a, actor=reviewer, request=request, reason=DenialReason.NO_POPULATION_OF_FOCUS,
+        explanation="You do not meet the criteria of any group ECM serves.",
+        alternative_services="Complex Case Management through the plan: call Member Services.",
+    )  # fmt: skip
+    notice = reload(request).notices.get()
+    assert notice.notice_type == NoticeType.DENIAL
+    assert notice.content["alternative_services"].startswith("Complex Case Management")
+    assert notice.appeal_by == date(2026, 11, 23) + timedelta(days=60)
+
+
+def test_faq13_scenario_4_member_declining_after_outreach_gets_no_notice(
+    plan_a, coordinator, reviewer, member, at_monday
+):
+    # DOMAIN 5.3 scenario 4: declines after outreach, before services began → no NOA
+    request = in_review(plan_a, coordinator, reviewer, member, source=RequestSource.MCP_IDENTIFICATION)
+    services.request_withdraw(plan=plan_a, actor=coordinator, request=request, reason=WithdrawalReason.MEMBER_DECLINED)
+    assert reload(request).status == Status.WITHDRAWN
+    assert not reload(request).notices.exists()
+
+
+def test_a_plan_identified_denial_gets_no_notice_but_a_requested_modification_does(
+    plan_a, coordinator, reviewer, member, provider, at_monday
+):
+    # DOMAIN 5.3: notices only when the member or a provider requested the service
+    identified = in_review(plan_a, coordinator, reviewer, member, source=RequestSource.MCP_IDENTIFICATION)
+    services.request_deny(plan=plan_a, actor=reviewer, request=identified, reason=DenialReason.OTHER, explanation="x")
+    assert not reload(identified).notices.exists()
+    referred = in_review(plan_a, coordinator, reviewer, member, source=RequestSource.PROVIDER_REFERRAL)
+    services.request_approve(
+        plan=plan_a, actor=reviewer, request=referred, decision=Decision.MODIFIED,
+        modification="Approved for six months, then reassessed.",
+    )  # fmt: skip
+    assert [n.notice_type for n in reload(referred).notices.all()] == [NoticeType.MODIFICATION]
+    full = in_review(plan_a, coordinator, reviewer, homeless_member(plan_a), source=RequestSource.PROVIDER_REFERRAL)
+    services.request_approve(plan=plan_a, actor=reviewer, request=full)
+    assert not reload(full).notices.exists()
+
+
+@pytest.mark.parametrize(("days", "allowed"), [(9, False), (10, True)])
+def test_a_discontinuation_notice_is_dated_at_least_10_days_before_it_takes_effect(
+    days, allowed, plan_a, coordinator, reviewer, member, provider, at_monday
+):
+    # DOMAIN 5.3 and 6: 42 CFR 431.211, otherwise a clear error
+    request = in_review(plan_a, coordinator, reviewer, member)
+    request = services.request_approve(plan=plan_a, actor=reviewer, request=request)
+    request = services.request_start_services(plan=plan_a, actor=coordinator, request=request)
+    effective_on = date(2026, 11, 23) + timedelta(days=days)
+    discontinue = {
+        "plan": plan_a, "actor": reviewer, "request": request, "effective_on": effective_on,
+        "reason": DiscontinuationReason.NOT_ENGAGED,
+    }  # fmt: skip
+    if allowed:
+        notice = services.request_discontinue(**discontinue).notices.get()
+        assert notice.content["continue_services_by"] == effective_on.isoformat()
+    else:
+        with pytest.raises(DomainError, match="2026-12-03 at the earliest") as refused:
+            services.request_discontinue(**discontinue)
+        assert refused.value.field == "effective_on"
+        assert reload(request).status == Status.ACTIVE
+        assert not reload(request).notices.exists()
+
+
+def test_discontinuation_takes_only_the_four_reasons(plan_a, coordinator, reviewer, member, provider, at_monday):
+    # DOMAIN 6: exactly four reasons
+    request = in_review(plan_a, coordinator, reviewer, member)
+    request = services.request_approve(plan=plan_a, actor=reviewer, request=request)
+    request = services.request_start_services(plan=plan_a, actor=coordinator, request=request)
+    with pytest.raises(DomainError, match="four"):
+        services.request_discontinue(
+            plan=plan_a, actor=reviewer, request=request, reason="moved_away", effective_on=date(2027, 1, 1)
+        )
+    assert {choice.value for choice in DiscontinuationReason} == {
+        "goals_met", "lower_level_of_care", "not_engaged", "unable_to_connect",
+    }  # fmt: skip
+
+
+def test_a_denied_presumptive_authorization_stops_services_with_a_notice(
+    plan_a, coordinator, reviewer, member, provider, at_monday
+):
+    # DOMAIN 5.1 and 5.3: presumptive services that are denied get a NOA
+    request = services.request_start_presumptive(plan=plan_a, actor=coordinator, member=member, organization=provider)
+    assert request.status == Status.PRESUMPTIVE
+    assert request.presumptive_until == date(2026, 11, 23) + timedelta(days=30)
+    assert request.due_at == clocks.end_of_day(request.presumptive_until)
+    services.request_deny(plan=plan_a, actor=reviewer, request=request, reason=DenialReason.OTHER, explanation="x")
+    assert [n.notice_type for n in reload(request).notices.all()] == [NoticeType.DENIAL]
+
+
+def test_presumptive_authorization_needs_a_capable_contract(plan_a, coordinator, member, provider, at_monday):
+    # DOMAIN 5.1: only providers whose contract is presumptive-authorization-capable
+    from providers.models import Contract
+
+    Contract.objects.filter(organization=provider).update(is_presumptive_capable=False)
+    with pytest.raises(DomainError) as refused:
+        services.request_start_presumptive(plan=plan_a, actor=coordinator, member=member, organization=provider)
+    assert refused.value.field == "organization"
+
+
+def test_the_presumptive_period_is_a_plan_setting(plan_a, coordinator, member, provider, at_monday):
+    services.authorization_settings_update(plan=plan_a, actor=None, presumptive_period_days=14)
+    request = services.request_start_presumptive(plan=plan_a, actor=coordinator, member=member, organization=provider)
+    assert request.presumptive_until == date(2026, 12, 7)
+
+
+# --- Transition members (DOMAIN 3.5) ----------------------------------------------------------------
+
+
+def test_a_transition_list_with_one_bad_row_imports_nothing_and_reimporting_changes_nothing(
+    plan_a, coordinator, member, at_monday
+):
+    # DOMAIN 3.5 and 11: every row validated, never half-applied, idempotent
+    good = {"cin": member.cin, "program": "hhp", "transition_date": "2022-01-01"}
+    report = services.transition_import(
+        plan=plan_a, actor=coordinator, rows=[good, {"cin": "99999999Z", "program": "xyz", "transition_date": "x"}]
+    )
+    assert report["created"] == 0
+    assert {(e["row"], e["field"]) for e in report["errors"]} == {(2, "cin"), (2, "program"), (2, "transition_date")}
+    assert not AuthorizationRequest.objects.exists()
+    assert services.transition_import(plan=plan_a, actor=coordinator, rows=[good])["created"] == 1
+    assert services.transition_import(plan=plan_a, actor=coordinator, rows=[good]) == {
+        "created": 0, "unchanged": 1, "errors": [],
+    }  # fmt: skip
+
+
+def test_reassessments_due_are_listed_until_recorded(plan_a, coordinator, member, at_monday):
+    # DOMAIN 3.5: reassessed within six months of the transition
+    from authorizations.selectors import reassessments_due
+
+    services.transition_import(
+        plan=plan_a, actor=coordinator, rows=[{"cin": member.cin, "program": "wpc", "transition_date": "2026-06-01"}]
+    )
+    request = reassessments_due(plan=plan_a).get()
+    assert request.reassessment_due == date(2026, 12, 1)
+    services.transition_reassessment_record(
+        plan=plan_a, actor=coordinator, request=request, reassessed_on=date(2026, 11, 20)
+    )
+    assert not reassessments_due(plan=plan_a).exists()
