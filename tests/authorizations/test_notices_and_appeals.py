@@ -1,0 +1,215 @@
+"""Notices of Action, appeals and grievances through the services (DOMAIN 5.3, 5.4)."""
+
+import hashlib
+import shutil
+import subprocess
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django_scopes import scopes_disabled
+
+from authorizations import services
+from authorizations.models import (
+    AppealOutcome,
+    DenialReason,
+    DiscontinuationReason,
+    GrievanceOutcome,
+    Notice,
+    RequestSource,
+    Status,
+)
+from ecm_platform import clocks
+from ecm_platform.errors import ConflictError, DomainError
+from ecm_platform.tenancy.models import Role
+from providers.models import Assignment
+from tests.authorizations.test_lifecycle import homeless_member, in_review, reload
+from tests.authorizations.test_lifecycle import provider as lifecycle_provider
+from tests.factories import enrolled_member
+
+LA = ZoneInfo("America/Los_Angeles")
+NOTICE_DAY = datetime(2026, 11, 23, 10, tzinfo=LA)
+
+provider = lifecycle_provider  # the contracted ECM Provider fixture
+
+
+@pytest.fixture(autouse=True)
+def unscoped():
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def coordinator(plan_a, make_membership):
+    return make_membership(plan_a, Role.CARE_COORDINATOR).user
+
+
+@pytest.fixture
+def reviewer(plan_a, make_membership):
+    return make_membership(plan_a, Role.REVIEWER).user
+
+
+@pytest.fixture
+def denial(plan_a, coordinator, reviewer):
+    """A member's own request, denied on 2026-11-23 with a Notice of Action."""
+    member = enrolled_member(plan_a, first_name="Rosa", last_name="Díaz", cin="93456789B")
+    with clocks.frozen(NOTICE_DAY):
+        request = in_review(plan_a, coordinator, reviewer, member, source=RequestSource.SELF_REFERRAL)
+        services.request_deny(
+            plan=plan_a, actor=reviewer, request=request, reason=DenialReason.NO_POPULATION_OF_FOCUS,
+            explanation="You do not meet the criteria of any group ECM serves.",
+        )  # fmt: skip
+    return reload(request).notices.get()
+
+
+def pdf_text(pdf: bytes) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(
+        [shutil.which("pdftotext"), "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return " ".join(text.split())
+
+
+def test_the_notice_pdf_names_the_member_the_decision_and_the_appeal_deadline(denial):
+    # DOMAIN 5.3: member name and CIN, the decision, the member's rights with the appeal deadline
+    text = pdf_text(bytes(denial.pdf))
+    assert "Rosa Díaz" in text
+    assert "93456789B" in text
+    assert "Your request for Enhanced Care Management is denied." in text
+    assert "January 22, 2027" in text  # 60 calendar days after 2026-11-23
+    assert denial.appeal_by == date(2027, 1, 22)
+    assert denial.sha256 == hashlib.sha256(bytes(denial.pdf)).hexdigest()
+
+
+def test_a_spanish_speaking_member_gets_the_letter_in_spanish(plan_a, coordinator, reviewer):
+    # DOMAIN 5.3: the member's preferred language when a template exists for it
+    member = enrolled_member(plan_a, preferred_language="es")
+    with clocks.frozen(NOTICE_DAY):
+        request = in_review(plan_a, coordinator, reviewer, member, source=RequestSource.FAMILY_REFERRAL)
+        services.request_deny(plan=plan_a, actor=reviewer, request=request, reason=DenialReason.OTHER, explanation="x")
+    notice = reload(request).notices.get()
+    assert notice.language == "es"
+    assert "22 de enero de 2027" in pdf_text(bytes(notice.pdf))
+
+
+def test_an_issued_notice_cannot_be_changed_or_deleted(denial):
+    # DOMAIN 5.3: immutable once issued
+    with pytest.raises(ValueError, match="cannot be changed"):
+        denial.save()
+    with pytest.raises(ValueError, match="cannot be deleted"):
+        denial.delete()
+    assert Notice.objects.filter(pk=denial.pk).exists()
+
+
+def test_a_timely_appeal_gets_its_acknowledgement_and_resolution_clocks(plan_a, coordinator, denial):
+    # DOMAIN 5.4: acknowledged in 5 calendar days, resolved in 30 (standard) or 72 hours (expedited)
+    received = datetime(2026, 12, 1, 9, tzinfo=LA)
+    with clocks.frozen(received):
+        standard = services.appeal_file(plan=plan_a, actor=coordinator, notice=denial, reason="I am homeless")
+        expedited = services.appeal_file(
+            plan=plan_a, actor=coordinator, notice=denial, reason="Urgent", is_expedited=True
+        )
+    assert standard.acknowledgement_due == datetime(2026, 12, 6, 23, 59, 59, tzinfo=LA)
+    assert standard.resolution_due == datetime(2026, 12, 31, 23, 59, 59, tzinfo=LA)
+    assert expedited.resolution_due == received + timedelta(hours=72)
+    assert not standard.continues_services  # a denial stops nothing that was in place
+
+
+@pytest.mark.parametrize(("days_after", "timely"), [(60, True), (61, False)])
+def test_an_appeal_is_filed_within_60_days_of_the_notice(days_after, timely, plan_a, coordinator, denial):
+    # DOMAIN 5.3 and 5.4: appeal to the plan within 60 calendar days of the notice date
+    with clocks.frozen(NOTICE_DAY + timedelta(days=days_after)):
+        if timely:
+            assert services.appeal_file(plan=plan_a, actor=coordinator, notice=denial, reason="x").pk
+        else:
+            with pytest.raises(DomainError, match="2027-01-22") as refused:
+                services.appeal_file(plan=plan_a, actor=coordinator, notice=denial, reason="x")
+            assert refused.value.code == "appeal_late"
+
+
+def test_an_overturned_denial_authorizes_the_request_with_services_due_in_72_hours(
+    plan_a, coordinator, reviewer, provider, denial
+):
+    # DOMAIN 5.2 and 5.4: denied → approved against the appeal, never back through review
+    homeless_member(plan_a)  # (another member; the appellant gains a POF below)
+    from eligibility.models import DeterminationSource, PopulationOfFocus
+    from eligibility.services import determination_record
+
+    pof = PopulationOfFocus.objects.get(code="HOMELESS")
+    determination_record(
+        plan=plan_a, member=denial.member, pof=pof, source=DeterminationSource.REFERRAL,
+        start_date=date(2026, 11, 1), criteria_met=pof.criteria, actor=None,
+    )  # fmt: skip
+    resolved_at = datetime(2026, 12, 10, 15, tzinfo=LA)
+    with clocks.frozen(datetime(2026, 12, 1, 9, tzinfo=LA)):
+        appeal = services.appeal_file(plan=plan_a, actor=coordinator, notice=denial, reason="Shelter letter attached")
+    with clocks.frozen(resolved_at):
+        services.appeal_resolve(
+            plan=plan_a, actor=reviewer, appeal=appeal, outcome=AppealOutcome.OVERTURNED, summary="Meets HOMELESS"
+        )
+    request = reload(denial.request)
+    assert request.status == Status.APPROVED
+    assert request.services_due_by == resolved_at + timedelta(hours=72)
+    assert Assignment.objects.filter(member=denial.member, ended_on__isnull=True).exists()
+    with pytest.raises(ConflictError, match="resolved already"):
+        services.appeal_resolve(plan=plan_a, actor=reviewer, appeal=appeal, outcome=AppealOutcome.UPHELD, summary="x")
+
+
+def test_an_upheld_denial_stays_denied_and_only_reviewers_resolve(plan_a, coordinator, reviewer, denial):
+    # DOMAIN 5.4: outcome upheld; reviewers decide
+    with clocks.frozen(NOTICE_DAY + timedelta(days=3)):
+        appeal = services.appeal_file(plan=plan_a, actor=coordinator, notice=denial, reason="x")
+        services.appeal_acknowledge(plan=plan_a, actor=coordinator, appeal=appeal)
+        from ecm_platform.errors import ActionNotPermitted
+
+        with pytest.raises(ActionNotPermitted):
+            services.appeal_resolve(
+                plan=plan_a, actor=coordinator, appeal=appeal, outcome=AppealOutcome.UPHELD, summary="x"
+            )
+        services.appeal_resolve(plan=plan_a, actor=reviewer, appeal=appeal, outcome=AppealOutcome.UPHELD, summary="x")
+    assert reload(denial.request).status == Status.DENIED
+
+
+@pytest.mark.parametrize(("appeal_day", "continues"), [(10, True), (11, False), (19, False)])
+def test_a_discontinuation_appealed_within_10_days_keeps_services(
+    appeal_day, continues, plan_a, coordinator, reviewer, provider
+):
+    # DOMAIN 5.3: aid paid pending — appeal within 10 days of the notice or by the effective date
+    member = homeless_member(plan_a)
+    with clocks.frozen(NOTICE_DAY):
+        request = in_review(plan_a, coordinator, reviewer, member)
+        request = services.request_approve(plan=plan_a, actor=reviewer, request=request)
+        request = services.request_start_services(plan=plan_a, actor=coordinator, request=request)
+        request = services.request_discontinue(
+            plan=plan_a, actor=reviewer, request=request, reason=DiscontinuationReason.NOT_ENGAGED,
+            effective_on=date(2026, 12, 3),
+        )  # fmt: skip
+    notice = request.notices.get()
+    assert notice.content["continue_services_by"] == "2026-12-03"
+    with clocks.frozen(NOTICE_DAY + timedelta(days=appeal_day)):
+        appeal = services.appeal_file(plan=plan_a, actor=coordinator, notice=notice, reason="I want ECM")
+    assert appeal.continues_services is continues
+
+
+def test_grievances_have_their_clocks_and_outcomes(plan_a, coordinator, reviewer):
+    # DOMAIN 5.4: acknowledgement in 5 days, resolution in 30 days or 72 hours when urgent
+    member = enrolled_member(plan_a)
+    received = datetime(2026, 11, 23, 10, tzinfo=LA)
+    with clocks.frozen(received):
+        grievance = services.grievance_file(plan=plan_a, actor=coordinator, member=member, description="Rude call")
+        urgent = services.grievance_file(
+            plan=plan_a, actor=coordinator, member=member, description="No care manager", is_urgent=True
+        )
+        with pytest.raises(DomainError):
+            services.grievance_file(plan=plan_a, actor=coordinator, member=member, description=" ")
+        services.grievance_acknowledge(plan=plan_a, actor=coordinator, grievance=grievance)
+        with pytest.raises(ConflictError):
+            services.grievance_acknowledge(plan=plan_a, actor=coordinator, grievance=grievance)
+        services.grievance_resolve(
+            plan=plan_a, actor=reviewer, grievance=grievance, outcome=GrievanceOutcome.RESOLVED, summary="Apologized"
+        )
+    assert grievance.acknowledgement_due == datetime(2026, 11, 28, 23, 59, 59, tzinfo=LA)
+    assert grievance.resolution_due == datetime(2026, 12, 23, 23, 59, 59, tzinfo=LA)
+    assert urgent.resolution_due == received + timedelta(hours=72)
+    assert grievance.outcome == GrievanceOutcome.RESOLVED
