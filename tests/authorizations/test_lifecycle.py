@@ -1,6 +1,6 @@
 """The authorization lifecycle through the services (DOMAIN 5.1, 5.2, 5.3, 6)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
