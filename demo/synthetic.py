@@ -7,6 +7,9 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from authorizations import services as authorizations
+from authorizations.models import AuthorizationRequest, DenialReason, RequestSource, Urgency
+from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.models import County
@@ -196,3 +199,62 @@ def load_providers(plan, actor, today: date) -> int:
         except DomainError:
             continue  # no provider with capacity for this county and population: a gap on the dashboard
     return Assignment.objects.filter(plan=plan).count()
+
+
+def load_requests(plan, coordinator, reviewer, today: date) -> int:
+    """Authorization requests in every state: open ones near, past and far from their due instant,
+    decisions with their Notices of Action, and transition members awaiting reassessment."""
+    if AuthorizationRequest.objects.filter(plan=plan).exists():
+        return 0
+    now = clocks.now()
+    assigned = Assignment.objects.filter(plan=plan).values("member_id")
+    flagged = list(
+        Member.objects.filter(plan=plan, determinations__end_date__isnull=True)
+        .exclude(pk__in=assigned)
+        .distinct()
+        .order_by("id")[:12]
+    )
+    unflagged = list(Member.objects.filter(plan=plan, determinations__isnull=True).order_by("id")[:4])
+    sources = [RequestSource.PROVIDER_REFERRAL, RequestSource.MCP_IDENTIFICATION, RequestSource.SELF_REFERRAL]
+    opened = []
+    for number, member in enumerate(flagged[:8]):
+        opened.append(
+            authorizations.request_submit(
+                plan=plan,
+                actor=coordinator,
+                member=member,
+                source=sources[number % 3],
+                urgency=Urgency.EXPEDITED if number == 2 else Urgency.ROUTINE,
+                received_at=now - timedelta(days=number, hours=3),
+                requester_name="Demo referral",
+                notes="Synthetic request for the demo.",
+            )
+        )
+    for request in opened[1:]:
+        authorizations.request_start_review(plan=plan, actor=coordinator, request=request)
+    authorizations.request_extend(plan=plan, actor=reviewer, request=opened[3], days=14, reason="Awaiting records")
+    for request in opened[5:7]:
+        try:
+            approved = authorizations.request_approve(plan=plan, actor=reviewer, request=request)
+            authorizations.request_start_services(plan=plan, actor=coordinator, request=approved)
+        except DomainError:
+            continue  # not eligible, or no provider with capacity: stays for the reviewer
+    for member in unflagged[:2]:
+        request = authorizations.request_submit(
+            plan=plan, actor=coordinator, member=member, source=RequestSource.SELF_REFERRAL, received_at=now
+        )
+        request = authorizations.request_start_review(plan=plan, actor=reviewer, request=request)
+        authorizations.request_deny(
+            plan=plan, actor=reviewer, request=request, reason=DenialReason.NO_POPULATION_OF_FOCUS,
+            explanation="You do not meet the criteria of any group Enhanced Care Management serves.",
+            alternative_services="Complex Case Management: call Member Services.",
+        )  # fmt: skip
+    authorizations.transition_import(
+        plan=plan,
+        actor=coordinator,
+        rows=[
+            {"cin": member.cin, "program": "wpc", "transition_date": str(today - relativedelta(months=5, days=20))}
+            for member in flagged[8:12]
+        ],
+    )
+    return AuthorizationRequest.objects.filter(plan=plan).count()

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers
+from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers, load_requests
 from ecm_platform import clocks
 from ecm_platform.tenancy.models import HealthPlan, Membership, Role
 from ecm_platform.tenancy.scoping import plan_scope
@@ -39,10 +39,10 @@ class Command(BaseCommand):
             # The coordinator also works for the second plan, to show the plan switcher.
             self.membership(users["coordinator"], plans[1], Role.CARE_COORDINATOR)
         raw_key = self.integrator_key(plans[0], users["integrator"])
-        self.load_population(plans[0], users["coordinator"])
+        self.load_population(plans[0], users["coordinator"], users["reviewer"])
         self.print_logins(plans[0], raw_key)
 
-    def load_population(self, plan, coordinator):
+    def load_population(self, plan, coordinator, reviewer):
         with plan_scope(plan):
             today = clocks.local_date(clocks.now())
             loaded = load_members(plan, coordinator, today)
@@ -55,6 +55,9 @@ class Command(BaseCommand):
             assigned = load_providers(plan, coordinator, today)
             if assigned:
                 self.stdout.write(f"Contracted {len(DEMO_PROVIDERS)} ECM Providers; {assigned} members assigned.")
+            requests = load_requests(plan, coordinator, reviewer, today)
+            if requests:
+                self.stdout.write(f"Received {requests} authorization requests, some decided with their notices.")
 
     def plan(self, code, name, counties):
         return HealthPlan.objects.filter(code=code).first() or plan_create(code=code, name=name, county_codes=counties)
