@@ -11,7 +11,7 @@ from ecm_platform.tenancy.models import County, Role
 from eligibility.models import PopulationOfFocus
 from members.selectors import member_list
 from providers import selectors, services
-from providers.models import Assignment, CareManager, Contract, ProviderChangeRequest, ProviderOrganization
+from providers.models import Assignment, CareManager, Contract, ProviderChangeRequest, ProviderOrganization, Service
 
 READERS = frozenset(Role.values)
 ADMINISTRATORS = frozenset({Role.PLAN_ADMINISTRATOR})
@@ -91,11 +91,19 @@ class ContractSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "assigned", "activated_on", "orientation_due"]
 
 
+class ContractFilter(django_filters.FilterSet):
+    # Declared explicitly: Meta.fields on a scoped model queries at import (TRAPS.md).
+    organization = IdFilter(field_name="organization_id")
+    service = django_filters.ChoiceFilter(choices=Service.choices)
+    county = django_filters.CharFilter(field_name="counties__code", distinct=True, help_text="County code, e.g. 01")
+
+
 class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """This plan's contracts, with how many members each serves now."""
 
     queryset = Contract.objects.none()
     serializer_class = ContractSerializer
+    filterset_class = ContractFilter
     allowed_roles = READERS
     action_roles = {"create": ADMINISTRATORS, "activate": ADMINISTRATORS}
     ordering = "pk"
@@ -135,11 +143,16 @@ class CareManagerSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "is_active", "caseload"]
 
 
+class CareManagerFilter(django_filters.FilterSet):
+    organization = IdFilter(field_name="organization_id")
+
+
 class CareManagerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """Lead Care Managers at the plan's contracted organizations; caseloads count this plan only."""
 
     queryset = CareManager.objects.none()
     serializer_class = CareManagerSerializer
+    filterset_class = CareManagerFilter
     allowed_roles = READERS
     action_roles = {"create": COORDINATORS}
     ordering = "pk"
@@ -174,7 +187,13 @@ class AssignmentInput(serializers.Serializer):
     preferred_organization = PlanRelatedField(
         plan_queryset=lambda plan: selectors.organization_list(), required=False, allow_null=True
     )
-    receives_specialty_behavioral_health = serializers.BooleanField(required=False, default=False)
+    receives_specialty_behavioral_health = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Leave out to decide from the member's SMI/SUD determination and specialty behavioral-health "
+        "programs.",
+    )
     more_appropriate_organization = PlanRelatedField(
         plan_queryset=lambda plan: selectors.organization_list(), required=False, allow_null=True
     )
@@ -211,6 +230,7 @@ class AssignmentViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
         "create": COORDINATORS,
         "override": COORDINATORS,
         "communicated": COORDINATORS,
+        "pcp_notified": COORDINATORS,
         "lead_care_manager": COORDINATORS,
     }
     ordering = "-id"
@@ -257,6 +277,17 @@ class AssignmentViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
             request,
             payload_class=EmptyInput,
             service=services.mark_communicated,
+            output_class=AssignmentOutput,
+            assignment=self.get_object(),
+        )
+
+    @extend_schema(request=None, responses=AssignmentOutput)
+    @action(detail=True, methods=["post"], url_path="pcp-notified")
+    def pcp_notified(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=EmptyInput,
+            service=services.mark_pcp_notified,
             output_class=AssignmentOutput,
             assignment=self.get_object(),
         )

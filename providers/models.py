@@ -159,6 +159,27 @@ class Assignment(models.Model):
         return f"{self.member_id} → {self.organization_id} ({self.rule})"
 
 
+class AssignmentSettings(models.Model):
+    """A plan's choices for the assignment order (DOMAIN 7). A plan without a row uses the defaults."""
+
+    plan = models.OneToOneField(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    pcp_before_behavioral_health = models.BooleanField(
+        "PCP before behavioral-health provider",
+        default=False,
+        help_text="Swap steps 2 and 3 of the assignment order: try the member's PCP before their "
+        "behavioral-health provider.",
+    )
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        verbose_name = "assignment settings"
+        verbose_name_plural = "assignment settings"
+
+    def __str__(self):
+        return f"Assignment settings of {self.plan_id}"
+
+
 class ProviderChangeRequest(models.Model):
     """A member asks for another ECM Provider: implemented within 30 days where the requested
     provider can accommodate it (DOMAIN 7)."""

@@ -6,6 +6,8 @@ behavioral-health provider, for a member receiving Specialty Mental Health or DM
 services; (3) the member's PCP — a plan setting may swap (2) and (3), and both yield to a
 documented "more appropriate provider" decision; (4) a provider contracted for the member's county
 that serves the member's Populations of Focus (all of them where one does), with capacity left.
+Step (4) never picks a provider serving none of the member's POFs; a member with no POF open is
+assigned by steps (1)-(3) or a documented decision, else there is no provider.
 """
 
 from dataclasses import dataclass, field
@@ -103,10 +105,14 @@ def choose_provider(
             if step is not None and (decision := take(step[1], step[0], step[2])):
                 return decision
 
-    usable = [c for c in candidates if _unusable(c, member) is None]
-    if usable:
+    # Step 4 needs competence: a provider serving none of the member's POFs is never chosen here,
+    # so a member with no POF open has no step-4 candidate (the service says so).
+    competent = [c for c in candidates if c.pofs & member.pofs and _unusable(c, member) is None]
+    if competent:
+        # Competent for all of the member's POFs where one is (the most POFs in common first),
+        # then the most room, then the longest-standing organization for a stable answer.
         best = max(
-            usable,
+            competent,
             key=lambda c: (len(c.pofs & member.pofs), c.capacity_left, -c.organization_id),
         )
         return Decision(best.organization_id, Rule.COUNTY_AND_POF, tuple(passed_over))

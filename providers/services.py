@@ -12,11 +12,12 @@ from ecm_platform.errors import CrossPlanReference, DomainError
 from ecm_platform.tenancy.models import County, HealthPlan
 from eligibility.models import PopulationOfFocus
 from eligibility.selectors import active_on, determination_list
-from members.models import Member
+from members.models import Member, ProgramEnrollment
 from providers import rules
 from providers.models import (
     Assignment,
     AssignmentRule,
+    AssignmentSettings,
     CareManager,
     Contract,
     ProviderChangeRequest,
@@ -28,6 +29,10 @@ from providers.models import (
 COMMUNICATION_BUSINESS_DAYS = 10  # DOMAIN 7: tell the provider within 10 business days
 PCP_NOTICE_BUSINESS_DAYS = 10  # DOMAIN 7: tell the PCP within 10 business days of the assignment
 CHANGE_CALENDAR_DAYS = 30  # DOMAIN 7: a member-requested change within 30 days
+# DOMAIN 7 (2): Specialty Mental Health or DMC-ODS/DMC services (program codes seeded by
+# members/migrations/0002); an open SMI_SUD Population of Focus counts too.
+SPECIALTY_BEHAVIORAL_HEALTH_PROGRAMS = ("dmc_ods", "smhs_tcm", "smhs_icc")
+SPECIALTY_BEHAVIORAL_HEALTH_POF = "SMI_SUD"
 
 
 @transaction.atomic
@@ -109,9 +114,10 @@ def care_manager_add(
 
 
 def candidates_on(*, plan: HealthPlan, day: date) -> tuple[list[rules.Candidate], dict[int, Contract]]:
-    """The plan's ECM contracts in force on `day`, with their current caseloads (four queries)."""
+    """The plan's ECM contracts in force on `day`, with their current caseloads (four queries).
+    Community Supports contracts never take ECM members."""
     contracts = list(
-        Contract.objects.filter(plan=plan)
+        Contract.objects.filter(plan=plan, service=Service.ECM)
         .filter(Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day)))
         .select_related("organization")
         .prefetch_related("counties", "pofs")
@@ -133,6 +139,45 @@ def candidates_on(*, plan: HealthPlan, day: date) -> tuple[list[rules.Candidate]
     return candidates, by_organization
 
 
+def assignment_settings_get(*, plan: HealthPlan) -> AssignmentSettings:
+    """The plan's assignment settings; an unsaved row with the defaults when it has none."""
+    return AssignmentSettings.objects.filter(plan=plan).first() or AssignmentSettings(plan=plan)
+
+
+@transaction.atomic
+def assignment_settings_set(*, plan: HealthPlan, actor, pcp_before_behavioral_health: bool) -> AssignmentSettings:
+    """A plan administrator chooses whether the PCP step comes before the behavioral-health one."""
+    settings, _ = AssignmentSettings.objects.update_or_create(
+        plan=plan, defaults={"pcp_before_behavioral_health": pcp_before_behavioral_health}
+    )
+    audit_record(
+        code="providers.assignment_settings.changed",
+        plan=plan,
+        actor=actor,
+        target=settings,
+        payload={"pcp_before_behavioral_health": pcp_before_behavioral_health},
+    )
+    return settings
+
+
+def receives_specialty_behavioral_health_on(*, plan: HealthPlan, member: Member, day: date) -> bool:
+    """DOMAIN 7 (2): the member has an open SMI/SUD Population of Focus, or is enrolled in a
+    Specialty Mental Health or DMC-ODS/DMC program, on `day`."""
+    in_smi_sud = (
+        determination_list(plan=plan)
+        .filter(member=member, pof__code=SPECIALTY_BEHAVIORAL_HEALTH_POF)
+        .filter(active_on(day))
+        .exists()
+    )
+    return in_smi_sud or (
+        ProgramEnrollment.objects.filter(
+            plan=plan, member=member, program__code__in=SPECIALTY_BEHAVIORAL_HEALTH_PROGRAMS
+        )
+        .filter(active_on(day))
+        .exists()
+    )
+
+
 @transaction.atomic
 def assignment_assign(
     *,
@@ -141,13 +186,17 @@ def assignment_assign(
     authorized_on: date,
     actor,
     preferred_organization: ProviderOrganization | None = None,
-    receives_specialty_behavioral_health: bool = False,
+    receives_specialty_behavioral_health: bool | None = None,
     more_appropriate_organization: ProviderOrganization | None = None,
     reason: str = "",
-    pcp_before_behavioral_health: bool = False,
+    pcp_before_behavioral_health: bool | None = None,
 ) -> Assignment:
     """Assign an authorized member to an ECM Provider by the DOMAIN 7 order, recording the rule
-    that decided and who was passed over."""
+    that decided and who was passed over.
+
+    Left as None, `receives_specialty_behavioral_health` comes from the member's data (an open
+    SMI_SUD determination or a specialty behavioral-health program on `authorized_on`) and
+    `pcp_before_behavioral_health` from the plan's `AssignmentSettings`."""
     if member.plan_id != plan.pk:
         raise CrossPlanReference("The member belongs to another plan.", field="member")
     if Assignment.objects.filter(plan=plan, member=member, ended_on__isnull=True).exists():
@@ -157,6 +206,12 @@ def assignment_assign(
     # Concurrent assignments queue here so that no contract goes over its capacity.
     list(Contract.objects.select_for_update().filter(plan=plan).values_list("pk", flat=True))
     candidates, contracts = candidates_on(plan=plan, day=authorized_on)
+    if receives_specialty_behavioral_health is None:
+        receives_specialty_behavioral_health = receives_specialty_behavioral_health_on(
+            plan=plan, member=member, day=authorized_on
+        )
+    if pcp_before_behavioral_health is None:
+        pcp_before_behavioral_health = assignment_settings_get(plan=plan).pcp_before_behavioral_health
     pofs = frozenset(
         determination_list(plan=plan)
         .filter(member=member)
@@ -178,9 +233,19 @@ def assignment_assign(
         candidates,
         pcp_before_behavioral_health=pcp_before_behavioral_health,
     )
+    if decision.organization_id is None and not pofs:
+        raise DomainError(
+            "The member has no open Population of Focus, so no provider can be chosen by county and POF; "
+            "name a preferred or more appropriate provider.",
+            field="member",
+            code="no_provider",
+        )
     if decision.organization_id is None:
         raise DomainError(
-            f"No contracted ECM Provider serves {member.county} with capacity left.", field="member", code="no_provider"
+            f"No contracted ECM Provider serves {member.county} and the member's Populations of Focus "
+            "with capacity left.",
+            field="member",
+            code="no_provider",
         )
     return _create(
         plan=plan,
@@ -190,11 +255,14 @@ def assignment_assign(
         passed_over=[{"organization": org, "reason": why} for org, why in decision.passed_over],
         reason=reason,
         authorized_on=authorized_on,
+        communicate_from=authorized_on,
         actor=actor,
     )
 
 
-def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on, actor) -> Assignment:
+def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on, communicate_from, actor) -> Assignment:
+    """`communicate_from` starts the 10-business-day clock to tell the provider: the authorization
+    for a first assignment, the day of the new assignment after an override or a change."""
     now = clocks.now()
     today = clocks.local_date(now)
     is_pcp = bool(member.pcp_npi) and member.pcp_npi == contract.organization.npi
@@ -207,7 +275,9 @@ def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on,
         passed_over=passed_over,
         reason=reason.strip(),
         authorized_on=authorized_on,
-        communication_due=clocks.business_days_after(plan=plan, start=authorized_on, days=COMMUNICATION_BUSINESS_DAYS),
+        communication_due=clocks.business_days_after(
+            plan=plan, start=communicate_from, days=COMMUNICATION_BUSINESS_DAYS
+        ),
         pcp_notification_due=None
         if is_pcp or not member.pcp_npi
         else clocks.business_days_after(plan=plan, start=today, days=PCP_NOTICE_BUSINESS_DAYS),
@@ -256,7 +326,8 @@ def _replace(*, plan, assignment, organization, rule, reason, actor) -> Assignme
         raise DomainError(f"{organization.name} is not contracted for the member's county.", field="organization")
     if candidate.capacity_left <= 0:
         raise DomainError(f"{organization.name} has no capacity left.", field="organization", code="no_capacity")
-    assignment.ended_on = clocks.local_date(clocks.now())
+    today = clocks.local_date(clocks.now())
+    assignment.ended_on = today
     assignment.save(update_fields=["ended_on"])
     return _create(
         plan=plan,
@@ -266,6 +337,7 @@ def _replace(*, plan, assignment, organization, rule, reason, actor) -> Assignme
         passed_over=[],
         reason=reason,
         authorized_on=assignment.authorized_on,
+        communicate_from=today,  # a new assignment for the provider to hear of (DOMAIN 7)
         actor=actor,
     )
 
@@ -288,24 +360,57 @@ def provider_change_request(
     return request
 
 
-@transaction.atomic
 def provider_change_implement(*, plan: HealthPlan, change: ProviderChangeRequest, actor) -> Assignment:
-    """Move the member to the requested provider, if it can accommodate them."""
+    """Move the member to the requested provider, if it can accommodate them (DOMAIN 7).
+
+    When it cannot (no capacity left, not contracted for the member's county, no ECM contract in
+    force), the refusal is recorded on the request's `outcome` and audited, and the request stays
+    unresolved: the change is owed "to the extent the requested provider can accommodate it", so a
+    coordinator may try again before the 30 days are up (e.g. once a place frees up)."""
     if change.plan_id != plan.pk:
         raise CrossPlanReference("The request belongs to another plan.")
-    current = Assignment.objects.filter(plan=plan, member=change.member, ended_on__isnull=True).first()
-    if current is None:
-        raise DomainError("The member has no current ECM Provider to change.")
-    assignment = _replace(
-        plan=plan,
-        assignment=current,
-        organization=change.requested_organization,
-        rule=AssignmentRule.MEMBER_CHANGE,
-        reason="Requested by the member",
-        actor=actor,
-    )
-    change.resolved_on, change.outcome = clocks.local_date(clocks.now()), "Implemented"
-    change.save(update_fields=["resolved_on", "outcome"])
+    if change.resolved_on is not None:
+        raise DomainError("The request has been resolved already.")
+    today = clocks.local_date(clocks.now())
+    try:
+        with transaction.atomic():
+            current = Assignment.objects.filter(plan=plan, member=change.member, ended_on__isnull=True).first()
+            if current is None:
+                raise DomainError("The member has no current ECM Provider to change.")
+            assignment = _replace(
+                plan=plan,
+                assignment=current,
+                organization=change.requested_organization,
+                rule=AssignmentRule.MEMBER_CHANGE,
+                reason="Requested by the member",
+                actor=actor,
+            )
+            change.resolved_on, change.outcome = today, "Implemented"
+            change.save(update_fields=["resolved_on", "outcome"])
+            return assignment
+    except DomainError as error:
+        # Recorded outside the rolled-back block so the refusal survives the error.
+        change.resolved_on, change.outcome = None, f"Not implemented on {today:%Y-%m-%d}: {error.message}"[:200]
+        change.save(update_fields=["resolved_on", "outcome"])
+        audit_record(
+            code="providers.change.refused", plan=plan, actor=actor, target=change, payload={"outcome": change.outcome}
+        )
+        raise
+
+
+@transaction.atomic
+def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
+    """Record that the member's PCP was told of the assignment (DOMAIN 7: within 10 business days)."""
+    if assignment.plan_id != plan.pk:
+        raise CrossPlanReference("The assignment belongs to another plan.")
+    if assignment.pcp_notification_due is None:
+        raise DomainError(
+            "No PCP notice is owed: the ECM Provider is the member's PCP or the member has no PCP on record.",
+            code="no_pcp_notice",
+        )
+    assignment.pcp_notified_at = assignment.pcp_notified_at or clocks.now()
+    assignment.save(update_fields=["pcp_notified_at"])
+    audit_record(code="providers.assignment.pcp_notified", plan=plan, actor=actor, target=assignment)
     return assignment
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("providers/contracts/new/", views.contract_new, name="contract-new"),
     path("providers/assignments/", views.assignment_worklist, name="assignment-worklist"),
     path("providers/assignments/<int:pk>/communicated/", views.assignment_communicated, name="assignment-communicated"),
+    path("providers/assignments/<int:pk>/pcp-notified/", views.assignment_pcp_notified, name="assignment-pcp-notified"),
     path("providers/<int:pk>/", views.profile, name="provider-profile"),
     path("providers/<int:pk>/vetting/", views.vetting_record, name="provider-vetting"),
 ]

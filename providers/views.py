@@ -85,6 +85,21 @@ def assignment_communicated(request, pk):
     return redirect("assignment-worklist")
 
 
+@require_POST
+@plan_role_required(*COORDINATORS)
+def assignment_pcp_notified(request, pk):
+    assignment = selectors.assignment_list(plan=request.plan).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404("No such assignment.")
+    try:
+        services.mark_pcp_notified(plan=request.plan, assignment=assignment, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Recorded: the member's PCP was told of the assignment.")
+    return redirect("assignment-worklist")
+
+
 @plan_role_required(Role.PLAN_ADMINISTRATOR)
 def contract_new(request):
     form = ContractForm(

@@ -4,6 +4,7 @@ Every URL pattern (from the resolver) and every API operation (from the OpenAPI 
 either covered by a spec in `test_isolation.py` or listed in `ALLOWED_UNCOVERED` with the reason.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -81,6 +82,16 @@ class Call:
     foreign: bool = False  # the url names plan A objects
     data: dict = field(default_factory=dict)
     upload: bool = False  # post a claims CSV naming plan A's member
+    lists: str = ""  # a JSON list of this kind of object: plan A's row must be absent, by id
+
+    # The provider directory is shared by every plan: naming its organizations links nothing.
+    SHARED_KINDS = ("{organization}",)
+
+    @property
+    def links_foreign(self) -> bool:
+        """The body names plan A's own objects: the write must be refused (4xx)."""
+        placeholders = set(re.findall(r"\{[a-z_]+\}", json.dumps(self.data))) - set(self.SHARED_KINDS)
+        return self.method != "get" and (bool(placeholders) or self.upload)
 
     def __str__(self):
         return f"{self.method.upper()} {self.url}"

@@ -149,6 +149,7 @@ PAGE_SPECS = {
     ],
     "assignment-worklist": [Call("get", "/providers/assignments/")],
     "assignment-communicated": [Call("post", "/providers/assignments/{assignment}/communicated/", foreign=True)],
+    "assignment-pcp-notified": [Call("post", "/providers/assignments/{assignment}/pcp-notified/", foreign=True)],
     "scan-start": [Call("post", "/eligibility/scans/start/")],
 }
 API_SPECS = {
@@ -163,20 +164,20 @@ API_SPECS = {
     ],
     ("GET", "/api/v1/api-keys/{prefix}/"): [Call("get", "/api/v1/api-keys/{api_key}/", foreign=True)],
     ("POST", "/api/v1/api-keys/{prefix}/revoke/"): [Call("post", "/api/v1/api-keys/{api_key}/revoke/", foreign=True)],
-    ("GET", "/api/v1/holidays/"): [Call("get", "/api/v1/holidays/?page_size=500")],
+    ("GET", "/api/v1/holidays/"): [Call("get", "/api/v1/holidays/?page_size=500", lists="holiday")],
     ("POST", "/api/v1/holidays/"): [
         Call("post", "/api/v1/holidays/", data={"date": "2026-10-12", "name": "B closure"})
     ],
     ("GET", "/api/v1/holidays/{id}/"): [Call("get", "/api/v1/holidays/{holiday}/", foreign=True)],
     ("DELETE", "/api/v1/holidays/{id}/"): [Call("delete", "/api/v1/holidays/{holiday}/", foreign=True)],
-    ("GET", "/api/v1/notifications/"): [Call("get", "/api/v1/notifications/")],
+    ("GET", "/api/v1/notifications/"): [Call("get", "/api/v1/notifications/", lists="notification")],
     ("GET", "/api/v1/notifications/{id}/"): [Call("get", "/api/v1/notifications/{notification}/", foreign=True)],
     ("POST", "/api/v1/notifications/{id}/read/"): [
         Call("post", "/api/v1/notifications/{notification}/read/", foreign=True)
     ],
     ("POST", "/api/v1/notifications/read-all/"): [Call("post", "/api/v1/notifications/read-all/")],
     ("GET", "/api/v1/members/"): [
-        Call("get", "/api/v1/members/"),
+        Call("get", "/api/v1/members/", lists="member"),
         Call("get", "/api/v1/members/?cin={member_cin}"),
     ],
     ("POST", "/api/v1/members/"): [Call("post", "/api/v1/members/", data=NEW_MEMBER)],
@@ -196,7 +197,10 @@ API_SPECS = {
     ("GET", "/api/v1/members/{id}/eligibility/"): [Call("get", "/api/v1/members/{member}/eligibility/", foreign=True)],
     ("GET", "/api/v1/programs/"): [Call("get", "/api/v1/programs/")],
     ("GET", "/api/v1/programs/{code}/"): [Call("get", "/api/v1/programs/pace/")],
-    ("GET", "/api/v1/program-enrollments/"): [Call("get", "/api/v1/program-enrollments/?member={member}")],
+    ("GET", "/api/v1/program-enrollments/"): [
+        Call("get", "/api/v1/program-enrollments/?member={member}"),
+        Call("get", "/api/v1/program-enrollments/", lists="program_enrollment"),
+    ],
     ("POST", "/api/v1/program-enrollments/"): [
         Call(
             "post",
@@ -217,7 +221,10 @@ API_SPECS = {
     ],
     ("GET", "/api/v1/pofs/"): [Call("get", "/api/v1/pofs/")],
     ("GET", "/api/v1/pofs/{code}/"): [Call("get", "/api/v1/pofs/HOMELESS/")],
-    ("GET", "/api/v1/determinations/"): [Call("get", "/api/v1/determinations/?member={member}")],
+    ("GET", "/api/v1/determinations/"): [
+        Call("get", "/api/v1/determinations/?member={member}"),
+        Call("get", "/api/v1/determinations/", lists="determination"),
+    ],
     ("POST", "/api/v1/determinations/"): [
         Call(
             "post",
@@ -240,12 +247,15 @@ API_SPECS = {
             data={"end_date": "2026-12-31"},
         )
     ],
-    ("GET", "/api/v1/utilization-events/"): [Call("get", "/api/v1/utilization-events/?member={member}")],
+    ("GET", "/api/v1/utilization-events/"): [
+        Call("get", "/api/v1/utilization-events/?member={member}"),
+        Call("get", "/api/v1/utilization-events/", lists="event"),
+    ],
     ("GET", "/api/v1/utilization-events/{id}/"): [Call("get", "/api/v1/utilization-events/{event}/", foreign=True)],
     ("POST", "/api/v1/utilization-events/bulk/"): [
         Call("post", "/api/v1/utilization-events/bulk/", data={"events": [STOLEN_CLAIM]})
     ],
-    ("GET", "/api/v1/scans/"): [Call("get", "/api/v1/scans/")],
+    ("GET", "/api/v1/scans/"): [Call("get", "/api/v1/scans/", lists="scan")],
     ("POST", "/api/v1/scans/"): [Call("post", "/api/v1/scans/", data={"data_month": "2026-09"})],
     ("GET", "/api/v1/scans/{id}/"): [Call("get", "/api/v1/scans/{scan}/", foreign=True)],
     # Organizations are shared records (a directory); contracts, caseloads and assignments are not.
@@ -254,7 +264,7 @@ API_SPECS = {
         Call("post", "/api/v1/provider-organizations/", data=NEW_ORGANIZATION)
     ],
     ("GET", "/api/v1/provider-organizations/{id}/"): [Call("get", "/api/v1/provider-organizations/{organization}/")],
-    ("GET", "/api/v1/contracts/"): [Call("get", "/api/v1/contracts/")],
+    ("GET", "/api/v1/contracts/"): [Call("get", "/api/v1/contracts/", lists="contract")],
     ("POST", "/api/v1/contracts/"): [
         Call(
             "post",
@@ -280,12 +290,15 @@ API_SPECS = {
             data={"care_manager": "{care_manager}"},
         )
     ],
-    ("GET", "/api/v1/care-managers/"): [Call("get", "/api/v1/care-managers/")],
+    ("GET", "/api/v1/care-managers/"): [Call("get", "/api/v1/care-managers/", lists="care_manager")],
     ("POST", "/api/v1/care-managers/"): [
         Call("post", "/api/v1/care-managers/", data={"organization": "{organization}", "name": "New manager"})
     ],
     ("GET", "/api/v1/care-managers/{id}/"): [Call("get", "/api/v1/care-managers/{care_manager}/", foreign=True)],
-    ("GET", "/api/v1/assignments/"): [Call("get", "/api/v1/assignments/?member={member}")],
+    ("GET", "/api/v1/assignments/"): [
+        Call("get", "/api/v1/assignments/?member={member}"),
+        Call("get", "/api/v1/assignments/", lists="assignment"),
+    ],
     ("POST", "/api/v1/assignments/"): [
         Call("post", "/api/v1/assignments/", data={"member": "{member}", "authorized_on": "2026-11-20"})
     ],
@@ -298,7 +311,9 @@ API_SPECS = {
             data={"organization": "{organization}", "reason": "x"},
         )
     ],
-    ("GET", "/api/v1/provider-change-requests/"): [Call("get", "/api/v1/provider-change-requests/")],
+    ("GET", "/api/v1/provider-change-requests/"): [
+        Call("get", "/api/v1/provider-change-requests/", lists="change_request")
+    ],
     ("POST", "/api/v1/provider-change-requests/"): [
         Call(
             "post",
@@ -314,6 +329,9 @@ API_SPECS = {
     ],
     ("POST", "/api/v1/assignments/{id}/communicated/"): [
         Call("post", "/api/v1/assignments/{assignment}/communicated/", foreign=True)
+    ],
+    ("POST", "/api/v1/assignments/{id}/pcp-notified/"): [
+        Call("post", "/api/v1/assignments/{assignment}/pcp-notified/", foreign=True)
     ],
 }
 PAGE_SPECS |= specs_authorization_pages.SPECS
@@ -481,7 +499,9 @@ def snapshot(plan):
             ScanRun.objects.filter(plan=plan).count(),
             sorted(Contract.objects.filter(plan=plan).values_list("pk", "capacity", "end_date", "activated_on")),
             sorted(
-                Assignment.objects.filter(plan=plan).values_list("pk", "organization_id", "ended_on", "communicated_at")
+                Assignment.objects.filter(plan=plan).values_list(
+                    "pk", "organization_id", "ended_on", "communicated_at", "pcp_notified_at"
+                )
             ),
             sorted(CareManager.objects.filter(organization__contracts__plan=plan).values_list("pk", "name")),
             VettingCheck.objects.filter(plan=plan).count(),
@@ -537,6 +557,11 @@ def check(client, call, plan_a, plan_a_world, own_objects):
     response = act(client, call, plan_a_world)
     content = body(response)
     assert MARKER.encode() not in content, f"{call} showed plan A data"
+    if call.links_foreign:
+        assert 400 <= response.status_code < 500, (f"{call} linked plan A objects", response.status_code)
+    if call.lists and response.status_code == 200:
+        listed = {row["id"] for row in response.json()["results"]}
+        assert plan_a_world[call.lists] not in listed, f"{call} listed plan A's {call.lists}"
     if call.foreign:
         assert response.status_code in (403, 404), (str(call), response.status_code)
         if call.method == "get" and act(client, call, own_objects).status_code == 200:

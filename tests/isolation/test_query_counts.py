@@ -78,3 +78,82 @@ def test_list_pages_do_not_query_per_row(path, client, plan_a, admin_a):
 def test_the_role_does_not_matter_for_query_counts(plan_a, make_membership, make_api_client):
     client = make_api_client(make_membership(plan_a, Role.REVIEWER))
     assert queries(client, "/api/v1/members/") == queries(client, "/api/v1/members/")
+
+
+# --- The provider network (DOMAIN 7) --------------------------------------------------------------
+
+PROVIDER_LISTS = [
+    "/api/v1/provider-organizations/",
+    "/api/v1/contracts/",
+    "/api/v1/care-managers/",
+    "/api/v1/assignments/",
+    "/api/v1/provider-change-requests/",
+]
+PROVIDER_PAGES = ["/providers/", "/providers/capacity/", "/providers/assignments/"]
+
+
+def grow_network(plan, count):
+    """`count` more organizations, each with a contract, a care manager, an assigned member (with
+    its Lead Care Manager) and a change request."""
+    from stdnum import luhn
+
+    from ecm_platform import clocks
+    from ecm_platform.tenancy.models import County
+    from providers.models import ProviderOrganization
+    from providers.services import (
+        assignment_assign,
+        assignment_set_lead_care_manager,
+        care_manager_add,
+        contract_create,
+        organization_create,
+        provider_change_request,
+    )
+
+    pof = PopulationOfFocus.objects.get(code="HOMELESS")
+    start = ProviderOrganization.objects.count()
+    for number in range(start, start + count):
+        stem = f"1{number:08d}"
+        organization = organization_create(
+            plan=plan, actor=None, npi=stem + luhn.calc_check_digit("80840" + stem), tax_id=f"{number:09d}",
+            name=f"Provider {number}", organization_type="cbo", enrollment_pathway="mcp_vetting",
+            counties=list(County.objects.filter(code="01")), pof_experience=[pof],
+        )  # fmt: skip
+        contract_create(
+            plan=plan, actor=None, organization=organization, counties=list(County.objects.filter(code__in=["01", "07"])),
+            pofs=[pof], capacity=1, start_date=date(2025, 1, 1),
+        )  # fmt: skip
+        manager = care_manager_add(plan=plan, actor=None, organization=organization, name=f"Manager {number}")
+        member = enrolled_member(plan, pcp_npi="1003000126")
+        determination_record(
+            plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL, start_date=date(2025, 1, 1),
+            criteria_met=pof.criteria, actor=None,
+        )  # fmt: skip
+        with clocks.frozen(clocks.start_of_day(date(2026, 11, 20))):
+            assignment = assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=None)
+        assignment_set_lead_care_manager(plan=plan, assignment=assignment, care_manager=manager, actor=None)
+        provider_change_request(
+            plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=None
+        )
+
+
+@pytest.mark.parametrize("path", PROVIDER_LISTS)
+def test_provider_list_endpoints_do_not_query_per_row(path, plan_a, admin_a, make_api_client):
+    client = make_api_client(admin_a)
+    with scopes_disabled():
+        grow_network(plan_a, 1)
+    few = queries(client, path)
+    with scopes_disabled():
+        grow_network(plan_a, 29)
+    assert queries(client, path) == few
+
+
+@pytest.mark.parametrize("path", PROVIDER_PAGES)
+def test_provider_pages_do_not_query_per_row(path, client, plan_a, admin_a):
+    client.force_login(admin_a.user)
+    with scopes_disabled():
+        grow_network(plan_a, 1)
+    queries(client, path)  # the first request after login also writes the session
+    few = queries(client, path)
+    with scopes_disabled():
+        grow_network(plan_a, 29)
+    assert queries(client, path) == few

@@ -92,3 +92,26 @@ def test_capacity_is_respected_for_every_rule():
     # DOMAIN 7: assignments respect capacity
     only_full = choose_provider(member(preferred_organization_id=4), [FULL])
     assert only_full.organization_id is None
+
+
+def test_step_four_never_picks_a_county_provider_serving_none_of_the_members_pofs():
+    # DOMAIN 7 (4): the provider in the member's county that serves the member's POF(s)
+    decision = choose_provider(member(pofs={"HOMELESS"}), [BEHAVIORAL, PCP_GROUP])
+    assert decision == Decision(None, Rule.NO_PROVIDER)
+    assert choose_provider(member(pofs={"HOMELESS"}), [BEHAVIORAL, PCP_GROUP, CLINIC]) == Decision(
+        1, Rule.COUNTY_AND_POF
+    )
+
+
+def test_step_four_prefers_a_provider_competent_for_all_of_the_members_pofs():
+    # DOMAIN 7 (4): members in several POFs go to one competent for all of them where one exists
+    roomy_clinic = Candidate(1, "Eastside Clinic", "1234567893", frozenset({"01"}), frozenset({"HOMELESS"}), 100, 0)
+    assert choose_provider(member(), [roomy_clinic, BROAD]).organization_id == 5
+    # where none serves all of them, one serving some of them
+    assert choose_provider(member(), [roomy_clinic, BEHAVIORAL]).organization_id == 1
+
+
+def test_a_member_with_no_open_pof_has_no_step_four_candidate():
+    # DOMAIN 7 (4): without a POF there is no competence to match; steps (1)-(3) still apply
+    assert choose_provider(member(pofs=set()), ALL) == Decision(None, Rule.NO_PROVIDER)
+    assert choose_provider(member(pofs=set(), pcp_npi=PCP_GROUP.npi), ALL) == Decision(3, Rule.PCP)

@@ -5,9 +5,11 @@ from datetime import date
 import pytest
 from django_scopes import scopes_disabled
 
+from ecm_platform.audit.models import AuditEvent
 from ecm_platform.tenancy.models import Role
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
+from providers.models import AssignmentSettings
 from tests.factories import enrolled_member
 
 
@@ -193,3 +195,136 @@ def test_a_community_supports_provider_owes_orientation_within_10_working_days(p
         f"/api/v1/contracts/{contract['id']}/activate/", {"activated_on": "2026-11-21"}, format="json"
     )
     assert again.status_code == 400
+
+
+def homeless_member(plan, **fields):
+    with scopes_disabled():
+        member = enrolled_member(plan, **fields)
+        pof = PopulationOfFocus.objects.get(code="HOMELESS")
+        determination_record(
+            plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+        )  # fmt: skip
+    return member
+
+
+def ecm_contract(api, org_id, counties=("01",), service="ecm"):
+    response = api.post(
+        "/api/v1/contracts/",
+        {
+            "organization": org_id, "service": service, "counties": list(counties), "pofs": ["HOMELESS"],
+            "capacity": 5, "start_date": "2025-01-01",
+        },
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def test_the_pcp_notice_through_the_api(plan_a, admin_api, make_membership, make_api_client):
+    # DOMAIN 7: when the ECM Provider is not the PCP, the PCP is notified within 10 business days
+    ecm_contract(admin_api, organization(admin_api).json()["id"])
+    coordinator = make_api_client(make_membership(plan_a, Role.CARE_COORDINATOR))
+    with_pcp = coordinator.post(
+        "/api/v1/assignments/",
+        {"member": homeless_member(plan_a, pcp_npi="1003000126").pk, "authorized_on": "2026-11-20"},
+        format="json",
+    ).json()
+    assert with_pcp["pcp_notification_due"] is not None and with_pcp["pcp_notified_at"] is None
+    reviewer = make_api_client(make_membership(plan_a, Role.REVIEWER))
+    assert reviewer.post(f"/api/v1/assignments/{with_pcp['id']}/pcp-notified/").status_code == 403
+    notified = coordinator.post(f"/api/v1/assignments/{with_pcp['id']}/pcp-notified/")
+    assert notified.status_code == 200
+    assert notified.json()["pcp_notified_at"] is not None
+    without_pcp = coordinator.post(
+        "/api/v1/assignments/", {"member": homeless_member(plan_a).pk, "authorized_on": "2026-11-20"}, format="json"
+    ).json()
+    refused = coordinator.post(f"/api/v1/assignments/{without_pcp['id']}/pcp-notified/")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["code"] == "no_pcp_notice"
+
+
+def test_the_pcp_notice_from_the_assignment_worklist(client, plan_a, admin_a, admin_api):
+    # DOMAIN 7: the worklist shows the PCP deadline and records the notice
+    ecm_contract(admin_api, organization(admin_api).json()["id"])
+    assignment = admin_api.post(
+        "/api/v1/assignments/",
+        {"member": homeless_member(plan_a, pcp_npi="1003000126").pk, "authorized_on": "2026-11-20"},
+        format="json",
+    ).json()
+    client.force_login(admin_a.user)
+    action = f"/providers/assignments/{assignment['id']}/pcp-notified/"
+    assert action in client.get("/providers/assignments/").content.decode()
+    assert client.get(action).status_code == 405
+    response = client.post(action)
+    assert (response.status_code, response["Location"]) == (302, "/providers/assignments/")
+    worklist = client.get("/providers/assignments/").content.decode()
+    assert "the member&#x27;s PCP was told" in worklist
+    assert action not in worklist  # nothing left to record
+
+
+def test_the_api_assignment_reads_the_members_behavioral_health_data(plan_a, admin_api):
+    # DOMAIN 7 (2): left out, "receives specialty behavioral health" comes from the member's SMI/SUD POF
+    behavioral = organization(admin_api, npi="1245319599", name="Bay Behavioral").json()["id"]
+    pcp = organization(admin_api, npi="1679576722", name="Valley Primary Care").json()["id"]
+    ecm_contract(admin_api, behavioral)
+    ecm_contract(admin_api, pcp)
+    member = homeless_member(plan_a, behavioral_health_npi="1245319599", pcp_npi="1679576722")
+    with scopes_disabled():
+        pof = PopulationOfFocus.objects.get(code="SMI_SUD")
+        determination_record(
+            plan=plan_a, member=member, pof=pof, source=DeterminationSource.REFERRAL,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+        )  # fmt: skip
+    assigned = admin_api.post(
+        "/api/v1/assignments/", {"member": member.pk, "authorized_on": "2026-11-20"}, format="json"
+    ).json()
+    assert (assigned["organization"], assigned["rule"]) == (behavioral, "behavioral_health_provider")
+
+
+def test_contracts_filter_by_organization_service_and_county(plan_a, admin_api):
+    first = organization(admin_api).json()["id"]
+    second = organization(admin_api, npi="1245319599", name="Second").json()["id"]
+    in_alameda = ecm_contract(admin_api, first)["id"]
+    in_contra_costa = ecm_contract(admin_api, second, counties=("07",))["id"]
+    community_supports = ecm_contract(admin_api, first, service="community_supports")["id"]
+
+    def ids(query):
+        response = admin_api.get(f"/api/v1/contracts/?{query}")
+        assert response.status_code == 200, response.json()
+        return sorted(row["id"] for row in response.json()["results"])
+
+    assert ids(f"organization={first}") == sorted([in_alameda, community_supports])
+    assert ids("service=ecm") == sorted([in_alameda, in_contra_costa])
+    assert ids("service=community_supports") == [community_supports]
+    assert ids("county=07") == [in_contra_costa]
+    assert ids(f"county=01&organization={first}&service=ecm") == [in_alameda]
+    assert admin_api.get("/api/v1/contracts/?service=dental").status_code == 400
+    assert admin_api.get("/api/v1/contracts/?organization=x").status_code == 400
+
+
+def test_care_managers_filter_by_organization(plan_a, admin_api):
+    first = organization(admin_api).json()["id"]
+    second = organization(admin_api, npi="1245319599", name="Second").json()["id"]
+    ecm_contract(admin_api, first)
+    ecm_contract(admin_api, second)
+    for org_id, name in ((first, "Dana Lee"), (second, "Sam Ortiz")):
+        admin_api.post("/api/v1/care-managers/", {"organization": org_id, "name": name}, format="json")
+    names = [row["name"] for row in admin_api.get(f"/api/v1/care-managers/?organization={second}").json()["results"]]
+    assert names == ["Sam Ortiz"]
+    assert admin_api.get("/api/v1/care-managers/?organization=0").status_code == 400
+
+
+def test_a_plan_administrator_sets_the_assignment_order_in_the_admin(client, plan_a, admin_a):
+    # DOMAIN 7: a plan setting may swap steps 2 and 3; saved through the service (audited)
+    with scopes_disabled():
+        admin_a.user.is_staff = admin_a.user.is_superuser = True
+        admin_a.user.save()
+    client.force_login(admin_a.user)
+    response = client.post("/admin/providers/assignmentsettings/add/", {"pcp_before_behavioral_health": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with scopes_disabled():
+        settings = AssignmentSettings.objects.get()
+        assert (settings.plan, settings.pcp_before_behavioral_health) == (plan_a, True)
+        assert AuditEvent.objects.filter(plan=plan_a, code="providers.assignment_settings.changed").count() == 1
+    assert client.get("/admin/providers/assignmentsettings/add/").status_code == 403  # one row per plan
