@@ -103,6 +103,7 @@ def contract_create(
     return contract
 
 
+@transaction.atomic
 def care_manager_add(
     *, plan: HealthPlan, actor, organization: ProviderOrganization, name: str, **fields
 ) -> CareManager:
@@ -414,6 +415,7 @@ def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Ass
     return assignment
 
 
+@transaction.atomic
 def mark_communicated(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
     if assignment.plan_id != plan.pk:
         raise CrossPlanReference("The assignment belongs to another plan.")
@@ -423,6 +425,7 @@ def mark_communicated(*, plan: HealthPlan, assignment: Assignment, actor) -> Ass
     return assignment
 
 
+@transaction.atomic
 def vetting_check_record(
     *, plan: HealthPlan, organization: ProviderOrganization, criterion: str, met_on: date, actor
 ) -> VettingCheck:

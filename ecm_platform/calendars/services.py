@@ -29,14 +29,14 @@ def holiday_calendars_ensure(*, plan: HealthPlan, years: Iterable[int]) -> list[
                     [Holiday(plan=plan, date=day, name=name) for day, name in rules.default_closures(year).items()],
                     ignore_conflicts=True,  # a closure the administrator added before the copy
                 )
+                audit_record(
+                    code="calendars.holiday_year.copied",
+                    plan=plan,
+                    actor=None,
+                    payload={"year": year, "source": rules.SOURCE},
+                )
         except IntegrityError:
             continue
-        audit_record(
-            code="calendars.holiday_year.copied",
-            plan=plan,
-            actor=None,
-            payload={"year": year, "source": rules.SOURCE},
-        )
         copied.append(year)
     return copied
 

@@ -157,3 +157,15 @@ def test_demo_load_leaves_an_audit_trail(db):
     call_command("demo_load", stdout=io.StringIO())
     with scopes_disabled():
         assert AuditEvent.objects.filter(code="tenancy.membership.created").count() == 6
+
+
+def test_an_audit_row_is_written_in_the_same_transaction_as_its_change(plan_a, admin_a):
+    # A change that rolls back leaves no audit row behind, and an audited change is never lost alone.
+    from django.db import transaction
+
+    with scopes_disabled(), pytest.raises(RuntimeError), transaction.atomic():
+        holiday_create(plan=plan_a, day=date(2026, 10, 12), name="Rolled back", actor=admin_a.user)
+        raise RuntimeError("the caller's transaction fails after the service")
+    assert "calendars.holiday.created" not in codes(plan_a)
+    with scopes_disabled():
+        assert not Holiday.objects.filter(plan=plan_a, name="Rolled back").exists()
