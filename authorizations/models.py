@@ -375,19 +375,12 @@ class AppealOutcome(models.TextChoices):
     PARTIALLY_OVERTURNED = "partially_overturned", "Partially overturned"
 
 
-class Appeal(models.Model):
-    """The member's appeal of a Notice of Action (DOMAIN 5.4)."""
+class ClockedCase(models.Model):
+    """An appeal or a grievance: received, acknowledged and resolved against the DOMAIN 5.4 clocks."""
 
     plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
-    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="appeals")
-    request = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="appeals")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField()
-    is_expedited = models.BooleanField(default=False)
-    reason = models.TextField()
-    continues_services = models.BooleanField(
-        default=False, help_text="Aid paid pending: services continue while the appeal is pending (42 CFR 438.420)."
-    )
     acknowledgement_due = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolution_due = models.DateTimeField()
@@ -395,13 +388,28 @@ class Appeal(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    outcome = models.CharField(max_length=30, choices=AppealOutcome.choices, blank=True)
     resolution_summary = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     objects = ScopedManager(plan="plan")
+
+    class Meta:
+        abstract = True
+
+
+class Appeal(ClockedCase):
+    """The member's appeal of a Notice of Action (DOMAIN 5.4)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="appeals")
+    request = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="appeals")
+    is_expedited = models.BooleanField(default=False)
+    reason = models.TextField()
+    continues_services = models.BooleanField(
+        default=False, help_text="Aid paid pending: services continue while the appeal is pending (42 CFR 438.420)."
+    )
+    outcome = models.CharField(max_length=30, choices=AppealOutcome.choices, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["plan", "resolved_at", "resolution_due"])]
@@ -415,28 +423,15 @@ class GrievanceOutcome(models.TextChoices):
     UNRESOLVED = "unresolved", "Unresolved"
 
 
-class Grievance(models.Model):
+class Grievance(ClockedCase):
     """Any expression of dissatisfaction, at any time (DOMAIN 5.4)."""
 
-    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     request = models.ForeignKey(
         AuthorizationRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="grievances"
     )
-    received_at = models.DateTimeField()
     is_urgent = models.BooleanField(default=False)
     description = models.TextField()
-    acknowledgement_due = models.DateTimeField()
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    resolution_due = models.DateTimeField()
-    resolved_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=GrievanceOutcome.choices, blank=True)
-    resolution_summary = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
-    objects = ScopedManager(plan="plan")
 
     class Meta:
         indexes = [models.Index(fields=["plan", "resolved_at", "resolution_due"])]

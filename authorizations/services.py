@@ -126,6 +126,21 @@ def _new_request(*, plan, actor, member, status, source, received_at, pofs=(), *
     return request
 
 
+# A member has at most one request in these states per service: a second would be a duplicate.
+LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED, Status.ACTIVE)
+
+
+def _refuse_duplicate(*, plan: HealthPlan, member: Member, service: Service) -> None:
+    live = AuthorizationRequest.objects.filter(plan=plan, member=member, service=service, status__in=LIVE_STATUSES)
+    existing = live.order_by("id").first()
+    if existing is not None:
+        raise ConflictError(
+            f"{member.full_name} already has request {existing.pk} ({existing.get_status_display().lower()}) "
+            "for this service.",
+            code="open_request_exists",
+        )
+
+
 @transaction.atomic
 def request_submit(
     *,
@@ -149,6 +164,7 @@ def request_submit(
     if service != Service.ECM:
         raise DomainError("Only ECM requests are taken for now.", field="service")
     received_at = received_at or clocks.now()
+    _refuse_duplicate(plan=plan, member=member, service=service)
     return _new_request(
         plan=plan,
         actor=actor,
@@ -193,6 +209,7 @@ def request_start_presumptive(
             f"{organization.name} has no contract in force that allows presumptive authorization.",
             field="organization",
         )
+    _refuse_duplicate(plan=plan, member=member, service=Service.ECM)
     until = today + timedelta(days=authorization_settings(plan=plan).presumptive_period_days)
     return _new_request(
         plan=plan,
@@ -215,6 +232,24 @@ def request_start_presumptive(
 # --- Transitions ------------------------------------------------------------------------------------
 
 
+def _check_may(request: AuthorizationRequest, action: str, *, plan: HealthPlan, actor) -> None:
+    """May `actor` take `action` now? The plan, the state (409 whoever asks), the role (403), then
+    the transition's conditions. Services call it before their own rules, so that a role that may
+    not act learns that first and nothing is written on its behalf."""
+    _check_plan(plan, request)
+    bound = getattr(request, action)
+    refusal = ConflictError(
+        f"A request that is {request.get_status_display().lower()} cannot be {_past(action)}.",
+        code="invalid_transition",
+    )
+    if not can_proceed(bound, check_conditions=False):
+        raise refusal
+    if not has_transition_perm(bound, actor):
+        raise ActionNotPermitted(f"Your role in this plan may not {action.replace('_', ' ')} a request.")
+    if not can_proceed(bound):
+        raise refusal
+
+
 def _transition(
     request: AuthorizationRequest, action: str, *, plan: HealthPlan, actor, payload: dict | None = None, **updates
 ) -> AuthorizationRequest:
@@ -223,15 +258,8 @@ def _transition(
     `request` is the instance the caller read; if someone else moved it since, the save finds the
     state changed and this action is refused as a conflict (HTTP 409), changing nothing.
     """
-    _check_plan(plan, request)
+    _check_may(request, action, plan=plan, actor=actor)
     bound = getattr(request, action)
-    if not has_transition_perm(bound, actor):
-        raise ActionNotPermitted(f"Your role in this plan may not {action.replace('_', ' ')} a request.")
-    if not can_proceed(bound):
-        raise ConflictError(
-            f"A request that is {request.get_status_display().lower()} cannot be {_past(action)}.",
-            code="invalid_transition",
-        )
     previous = request.status
     bound()
     for field, value in updates.items():
@@ -279,10 +307,11 @@ def request_resume(*, plan: HealthPlan, actor, request: AuthorizationRequest) ->
 @transaction.atomic
 def request_extend(*, plan: HealthPlan, actor, request: AuthorizationRequest, days: int, reason: str):
     """The one-time extension of up to 14 calendar days, with a reason (DOMAIN 5.1)."""
-    if not reason.strip():
-        raise DomainError("An extension needs a reason.", field="reason")
     if request.extension_days is not None:
         raise ConflictError("The decision has been extended once already.", code="already_extended")
+    _check_may(request, "extend", plan=plan, actor=actor)
+    if not reason.strip():
+        raise DomainError("An extension needs a reason.", field="reason")
     if request.due_at is None:
         raise DomainError("This request has no decision clock to extend.")
     try:
@@ -354,7 +383,7 @@ def request_approve(
     preferred_organization: ProviderOrganization | None = None,
 ) -> AuthorizationRequest:
     """Approve (in full or modified) and assign an ECM Provider (DOMAIN 5.2, 7)."""
-    _check_plan(plan, request)
+    _check_may(request, "approve", plan=plan, actor=actor)
     if decision == Decision.MODIFIED and not modification.strip():
         raise DomainError("Say what is approved instead of what was asked.", field="modification")
     now = clocks.now()
@@ -418,6 +447,7 @@ def request_deny(
     alternative_services: str = "",
 ) -> AuthorizationRequest:
     """Deny with a reason code and a plain-language explanation (DOMAIN 5.2)."""
+    _check_may(request, "deny", plan=plan, actor=actor)
     if reason not in DenialReason.values:
         raise DomainError("Choose a denial reason.", field="reason")
     if not explanation.strip():
@@ -443,6 +473,7 @@ def request_withdraw(
     *, plan: HealthPlan, actor, request: AuthorizationRequest, reason: WithdrawalReason, note: str = ""
 ) -> AuthorizationRequest:
     """Withdraw before services began; never a Notice of Action (DOMAIN 5.3)."""
+    _check_may(request, "withdraw", plan=plan, actor=actor)
     if reason not in WithdrawalReason.values:
         raise DomainError("Choose a withdrawal reason.", field="reason")
     return _transition(
@@ -461,7 +492,7 @@ def request_start_services(
     *, plan: HealthPlan, actor, request: AuthorizationRequest, started_on: date | None = None
 ) -> AuthorizationRequest:
     """Services start once the member has an ECM Provider (DOMAIN 5.2)."""
-    _check_plan(plan, request)
+    _check_may(request, "start_services", plan=plan, actor=actor)
     if not Assignment.objects.filter(plan=plan, member=request.member, ended_on__isnull=True).exists():
         raise DomainError("Assign an ECM Provider before services start.", field="assignment", code="no_assignment")
     started_on = started_on or clocks.local_date(clocks.now())
@@ -525,6 +556,7 @@ def request_discontinue(
 ) -> AuthorizationRequest:
     """End services for one of the four reasons, with a NOA dated at least 10 days before the
     effective date; the member moves to a lower level of care (DOMAIN 6, 5.3)."""
+    _check_may(request, "discontinue", plan=plan, actor=actor)
     if reason not in DiscontinuationReason.values:
         raise DomainError("Choose one of the four discontinuation reasons.", field="reason")
     try:
@@ -658,6 +690,7 @@ def attachment_add(
     *, plan: HealthPlan, actor, request: AuthorizationRequest, name: str, content_type: str, content: bytes
 ) -> RequestAttachment:
     _check_plan(plan, request)
+    _require_role(plan, actor, {Role.CARE_COORDINATOR, Role.REVIEWER, Role.INTEGRATOR}, "add attachments")
     if not content:
         raise DomainError("The file is empty.", field="file")
     if len(content) > MAX_ATTACHMENT_BYTES:
@@ -934,8 +967,9 @@ def grievance_resolve(
         raise DomainError("Choose the outcome.", field="outcome")
     if not summary.strip():
         raise DomainError("Summarize the resolution.", field="summary")
-    grievance.resolved_at, grievance.outcome, grievance.resolution_summary = clocks.now(), outcome, summary.strip()
-    grievance.save(update_fields=["resolved_at", "outcome", "resolution_summary"])
+    grievance.resolved_at, grievance.resolved_by = clocks.now(), actor
+    grievance.outcome, grievance.resolution_summary = outcome, summary.strip()
+    grievance.save(update_fields=["resolved_at", "resolved_by", "outcome", "resolution_summary"])
     audit_record(
         code="authorizations.grievance.resolved", plan=plan, actor=actor, target=grievance,
         payload={"outcome": outcome},
@@ -944,8 +978,6 @@ def grievance_resolve(
 
 
 # --- The decision-clock monitor (DOMAIN 5.1) --------------------------------------------------------
-
-AT_RISK_WINDOW = timedelta(hours=24)
 
 
 def _notify_reviewers(*, plan: HealthPlan, text: str, request: AuthorizationRequest) -> int:
@@ -966,7 +998,7 @@ def clock_check(*, plan: HealthPlan) -> ClockCheckRun:
     open_requests = AuthorizationRequest.objects.filter(plan=plan, status__in=OPEN_STATUSES, due_at__isnull=False)
     stages = [
         ("overdue_notified_at", open_requests.filter(due_at__lte=now), "is overdue"),
-        ("at_risk_notified_at", open_requests.filter(due_at__gt=now, due_at__lte=now + AT_RISK_WINDOW), "is due"),
+        ("at_risk_notified_at", open_requests.filter(due_at__gt=now, due_at__lte=now + rules.AT_RISK_WINDOW), "is due"),
     ]
     counts = {}
     for stamp, candidates, wording in stages:

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility import rules
@@ -54,8 +54,13 @@ def member_facts(*, plan: HealthPlan, member: Member, day: date) -> rules.Member
     medicare_rule = MedicareModelRule.objects.filter(in_force(day), medicare_model=member.medicare_model).first()
     programs = []
     enrollments = ProgramEnrollment.objects.filter(plan=plan, member=member).filter(active_on(day))
-    for enrollment in enrollments.select_related("program"):
-        rule = ProgramRule.objects.filter(in_force(day), program=enrollment.program_id).first()
+    # The rules in force on the day, fetched for all the programs at once (in the model's order, so
+    # the first one is the one a per-program `.first()` would pick).
+    in_force_rules = Prefetch(
+        "program__rules", queryset=ProgramRule.objects.filter(in_force(day)), to_attr="rules_in_force"
+    )
+    for enrollment in enrollments.select_related("program").prefetch_related(in_force_rules):
+        rule = next(iter(enrollment.program.rules_in_force), None)
         if rule is not None:
             programs.append(rules.ProgramFacts(enrollment.program.name, rule.treatment, rule.note))
     plan_starts = dict(

@@ -142,7 +142,8 @@ def claims_upload(request):
                     source=form.cleaned_data["file"].name,
                 )
     context = {"form": form, "report": report, "columns": intake.COLUMNS}
-    return render(request, "eligibility/claims_upload.html", context)
+    refused = request.method == "POST" and (form.errors or (report is not None and report.errors))
+    return render(request, "eligibility/claims_upload.html", context, status=400 if refused else 200)
 
 
 @plan_role_required(*STAFF)

@@ -130,6 +130,16 @@ def test_a_request_for_a_member_not_enrolled_or_of_another_plan_is_refused(plan_
     assert not AuthorizationRequest.objects.exists()
 
 
+def test_a_member_has_one_live_request_per_service(plan_a, coordinator, reviewer, member, at_monday):
+    # DOMAIN 5.2: a second request while one is open, approved or active is a duplicate
+    first = submit(plan_a, coordinator, member)
+    with pytest.raises(ConflictError, match=f"already has request {first.pk}") as refused:
+        submit(plan_a, coordinator, member, source=RequestSource.SELF_REFERRAL)
+    assert refused.value.code == "open_request_exists"
+    services.request_withdraw(plan=plan_a, actor=coordinator, request=first, reason=WithdrawalReason.DUPLICATE)
+    assert submit(plan_a, coordinator, member).status == Status.RECEIVED
+
+
 def test_a_request_cannot_be_received_in_the_future(plan_a, coordinator, member, at_monday):
     with pytest.raises(DomainError, match="future"):
         submit(plan_a, coordinator, member, received_at=MONDAY + timedelta(hours=1))

@@ -109,7 +109,27 @@ def test_a_plans_earlier_start_makes_the_pof_live_sooner(plan_a, coordinator):
     assert eligibility(plan_a, member, date(2022, 6, 30)).outcome == Outcome.NO_LIVE_POF
 
 
+# DOMAIN 3.4 (Appendix A), by name
+WPC_HHP_COUNTIES = {
+    "Alameda", "Contra Costa", "Imperial", "Kern", "Kings", "Los Angeles", "Marin", "Mendocino", "Monterey",
+    "Napa", "Orange", "Placer", "Riverside", "Sacramento", "San Bernardino", "San Diego", "San Francisco",
+    "San Joaquin", "San Mateo", "Santa Clara", "Santa Cruz", "Shasta", "Sonoma", "Tulare", "Ventura",
+}  # fmt: skip
+
+
+def test_the_seeded_counties_are_the_58_coded_alphabetically_with_appendix_as_wpc_hhp_counties(db):
+    # DOMAIN 3.4: the WPC/HHP counties of Appendix A, as seed data; all other counties start later
+    counties = list(County.objects.order_by("code").values_list("code", "name", "has_wpc_or_hhp"))
+    assert [code for code, _, _ in counties] == [f"{number:02d}" for number in range(1, 59)]
+    names = [name for _, name, _ in counties]
+    assert names == sorted(names) and len(set(names)) == 58
+    assert (names[0], names[18], names[57]) == ("Alameda", "Los Angeles", "Yuba")
+    assert len(WPC_HHP_COUNTIES) == 25
+    assert {name for _, name, has_wpc_or_hhp in counties if has_wpc_or_hhp} == WPC_HHP_COUNTIES
+
+
 def test_a_plan_cannot_start_later_than_dhcs_or_in_a_county_it_does_not_serve(plan_a, coordinator):
+    # DOMAIN 3.4: the DHCS dates are the latest start; the plan may only start earlier
     with pytest.raises(DomainError, match="may start earlier, not later"):
         plan_pof_start_set(
             plan=plan_a, county=County.objects.get(code="01"), pof=pof("HOMELESS"),
@@ -189,6 +209,7 @@ def test_excluded_programs(plan_a, eligible_member, coordinator, code):
 
 
 def test_the_ahf_exclusion_says_it_is_this_products_interpretation(plan_a, eligible_member, coordinator):
+    # DOMAIN 4: AHF plans: no approach in Figure 4; treated as excluded and the reason says so
     join(plan_a, eligible_member, "ahf_plan", coordinator)
     assert "this product treats them as excluded" in eligibility(plan_a, eligible_member).reasons[0]
 
@@ -216,12 +237,14 @@ def test_wrap_programs_are_eligible_with_a_non_duplication_note(plan_a, eligible
 
 
 def test_an_ended_program_no_longer_counts(plan_a, eligible_member, coordinator):
+    # DOMAIN 4: eligibility is as of a date; an enrollment counts through its end date, not after
     join(plan_a, eligible_member, "pace", coordinator, start=date(2024, 1, 1), end=date(2026, 5, 31))
     assert eligibility(plan_a, eligible_member, date(2026, 5, 31)).outcome == Outcome.EXCLUDED
     assert eligibility(plan_a, eligible_member, date(2026, 6, 1)).outcome == Outcome.ELIGIBLE
 
 
 def test_exclusion_wins_over_either_or_and_wrap(plan_a, eligible_member, coordinator):
+    # DOMAIN 4: excluded beats either/or, which beats wrap
     join(plan_a, eligible_member, "cbas", coordinator)
     join(plan_a, eligible_member, "mssp", coordinator)
     join(plan_a, eligible_member, "hospice", coordinator)

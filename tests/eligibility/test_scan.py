@@ -5,6 +5,8 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
@@ -90,14 +92,28 @@ def test_three_unplanned_avoidable_stays_qualify_inpatient_and_short_term_snf(pl
     assert [e["type"] for e in evidence["events"]] == ["INPATIENT", "INPATIENT", "SNF_SHORT_TERM"]
 
 
+@pytest.mark.parametrize("event_type", [EventType.INPATIENT, EventType.SNF_SHORT_TERM])
 @pytest.mark.parametrize("flags", [{"is_planned": True}, {"is_avoidable": False}])
-def test_planned_or_unavoidable_stays_do_not_count(plan_a, flags):
-    # DOMAIN 3.3: a stay counts only when unplanned and avoidable
+def test_planned_or_unavoidable_stays_do_not_count(plan_a, flags, event_type):
+    # DOMAIN 3.3: a stay (inpatient or short-term SNF) counts only when unplanned and avoidable
     member = enrolled_member(plan_a)
     stays(member, 2)
-    stays(member, 1, start=date(2026, 8, 1), **flags)
+    stays(member, 1, start=date(2026, 8, 1), event_type=event_type, **flags)
     run(plan_a)
     assert flagged(plan_a) == set()
+
+
+@pytest.mark.parametrize("event_type", [EventType.INPATIENT, EventType.SNF_SHORT_TERM])
+def test_a_stay_admitted_before_the_window_is_not_counted_even_if_discharged_inside(plan_a, event_type):
+    # DOMAIN 3.3: a stay is in the window when its admission date is (window 2026-04-01 .. 2026-09-30)
+    member = enrolled_member(plan_a)
+    stays(member, 2)
+    EventFactory(member=member, event_type=event_type, service_date=date(2026, 3, 31), discharge_date=date(2026, 4, 10))
+    run(plan_a)
+    assert flagged(plan_a) == set()
+    EventFactory(member=member, event_type=event_type, service_date=date(2026, 4, 1))
+    run(plan_a, at=RUN_AT + timedelta(days=1))
+    assert open_determinations(plan_a).get().evidence["stays"] == 3
 
 
 def test_window_edges(plan_a):
@@ -280,19 +296,46 @@ def test_two_runs_never_overlap_and_a_dead_run_stops_blocking(plan_a):
 
 
 def test_a_run_that_fails_midway_leaves_the_previous_determinations_intact(plan_a):
-    member = enrolled_member(plan_a)
-    ed_visits(member, 5)
-    run(plan_a)
-    before = list(Determination.objects.values_list("pk", "evidence", "end_date"))
-    EventFactory(member=member, service_date=date(2026, 9, 29))
+    # DOMAIN 3.3 / issue: the determinations change in one transaction; a run that dies after it
+    # closed, updated and opened determinations leaves the previous ones exactly as they were.
+    lapsing, growing = enrolled_member(plan_a), enrolled_member(plan_a)
+    ed_visits(lapsing, 5)
+    ed_visits(growing, 5)
+    first = run(plan_a)
+    columns = ("pk", "member_id", "start_date", "end_date", "evidence", "evidence_run", "closed_by_run", "updated_at")
+    before = list(Determination.objects.order_by("pk").values_list(*columns))
+    UtilizationEvent.objects.filter(member=lapsing).update(is_avoidable=False)  # would be closed
+    EventFactory(member=growing, service_date=date(2026, 10, 2))  # evidence would be updated
+    newcomer = enrolled_member(plan_a)
+    ed_visits(newcomer, 5)  # would be opened
+    seen_midway = {}
+
+    def fail_after_the_writes(**kwargs):
+        # The close / update / insert statements have run by now, inside the run's transaction.
+        seen_midway["counts"] = {k: kwargs["payload"][k] for k in ("closed", "updated", "opened")}
+        seen_midway["closed"] = Determination.objects.get(member=lapsing).end_date
+        seen_midway["ed_visits"] = Determination.objects.get(member=growing).evidence["ed_visits"]
+        seen_midway["newcomer"] = Determination.objects.filter(member=newcomer).exists()
+        raise RuntimeError("disk full")
+
     with (
-        mock.patch.object(scan, "_upsert", side_effect=RuntimeError("disk full")),
-        pytest.raises(RuntimeError),
+        mock.patch.object(scan, "audit_record", side_effect=fail_after_the_writes),
+        pytest.raises(RuntimeError, match="disk full"),
     ):
-        run(plan_a, at=RUN_AT + timedelta(days=1))
-    assert list(Determination.objects.values_list("pk", "evidence", "end_date")) == before
+        run(plan_a, data_month=date(2026, 10, 1), at=RUN_AT + timedelta(days=31))
+    assert seen_midway == {
+        "counts": {"closed": 1, "updated": 1, "opened": 1},
+        "closed": date(2026, 10, 31),  # the new window's last day
+        "ed_visits": 6,
+        "newcomer": True,
+    }
+    assert list(Determination.objects.order_by("pk").values_list(*columns)) == before
+    assert open_determinations(plan_a).get(member=growing).evidence_run == first
     failed = ScanRun.objects.filter(plan=plan_a).order_by("-id").first()
+    assert failed != first
     assert (failed.status, failed.error) == (ScanStatus.FAILED, "RuntimeError: disk full")
+    assert failed.finished_at is not None and failed.duration_ms is not None
+    assert not ScanRun.objects.filter(plan=plan_a, status=ScanStatus.RUNNING).exists()  # the slot is free
 
 
 def test_the_run_records_its_figures(plan_a):
@@ -316,9 +359,46 @@ def test_a_rerun_that_drops_a_member_never_ends_before_the_start(plan_a):
 
 
 def test_future_service_dates_do_not_move_the_default_data_month(plan_a):
+    # DOMAIN 3.3: the data month is the latest service month of adjudicated events; a service date
+    # after the run date (a keying error) is not a month of adjudicated claims
     member = enrolled_member(plan_a)
     ed_visits(member, 5)
     EventFactory(member=member, service_date=date(2027, 3, 1))
     with clocks.frozen(RUN_AT):
         result = high_utilizer_scan(plan=plan_a)
     assert result.data_month == date(2026, 6, 1)  # the latest month not in the future
+
+
+def scan_queries(plan, qualifying):
+    for _ in range(qualifying):
+        member = enrolled_member(plan)
+        ed_visits(member, 5)
+        stays(member, 3)
+    enrolled_member(plan)  # a member with no events at all
+    with CaptureQueriesContext(connection) as captured:
+        result = run(plan)
+    assert result.qualified == result.opened == qualifying
+    return len(captured)
+
+
+def test_the_scan_is_set_based_its_query_count_does_not_grow_with_the_members(plan_a, plan_b):
+    # DOMAIN 3.3: set-based SQL (one pass over the window), never a per-member loop
+    assert scan_queries(plan_a, 2) == scan_queries(plan_b, 20)
+
+
+def test_a_rerun_that_closes_and_updates_many_members_runs_as_few_queries_as_for_one(plan_a, plan_b):
+    # DOMAIN 3.3: closing and updating are set-based too
+    counts = []
+    for plan, qualifying in ((plan_a, 1), (plan_b, 15)):
+        members = [enrolled_member(plan) for _ in range(2 * qualifying)]
+        for member in members:
+            ed_visits(member, 5)
+        run(plan)
+        UtilizationEvent.objects.filter(member__in=members[:qualifying]).update(is_avoidable=False)
+        for member in members[qualifying:]:
+            EventFactory(member=member, service_date=date(2026, 9, 29))
+        with CaptureQueriesContext(connection) as captured:
+            again = run(plan, at=RUN_AT + timedelta(days=1))
+        assert (again.closed, again.updated) == (qualifying, qualifying)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

@@ -419,28 +419,25 @@ def authorization_world(plan, member, name):
     coordinator = MembershipFactory(plan=plan, role=Role.CARE_COORDINATOR).user
     reviewer = MembershipFactory(plan=plan, role=Role.REVIEWER).user
     with clocks.frozen(datetime(2026, 11, 23, 18, tzinfo=UTC)):
-        requests = [
-            request_submit(
-                plan=plan,
-                actor=coordinator,
-                member=member,
-                source=RequestSource.SELF_REFERRAL,
-                notes=f"{name} request {number}",
-                requester_name=f"{name} requester",
-            )
-            for number in range(2)
-        ]
-        for request in requests:
-            request_start_review(plan=plan, actor=reviewer, request=request)
-        attachment_add(
-            plan=plan, actor=coordinator, request=requests[0], name=f"{name}-referral.txt",
-            content_type="text/plain", content=f"{name} referral".encode(),
+        denied = request_submit(
+            plan=plan, actor=coordinator, member=member, source=RequestSource.SELF_REFERRAL,
+            notes=f"{name} request", requester_name=f"{name} requester",
         )  # fmt: skip
+        denied = request_start_review(plan=plan, actor=reviewer, request=denied)
         request_deny(
-            plan=plan, actor=reviewer, request=requests[1], reason=DenialReason.NO_POPULATION_OF_FOCUS,
+            plan=plan, actor=reviewer, request=denied, reason=DenialReason.NO_POPULATION_OF_FOCUS,
             explanation=f"{name} explanation",
         )  # fmt: skip
-        appeal_file(plan=plan, actor=coordinator, notice=requests[1].notices.get(), reason=f"{name} appeal")
+        appeal_file(plan=plan, actor=coordinator, notice=denied.notices.get(), reason=f"{name} appeal")
+        open_request = request_submit(
+            plan=plan, actor=coordinator, member=member, source=RequestSource.SELF_REFERRAL,
+            notes=f"{name} open request", requester_name=f"{name} requester",
+        )  # fmt: skip
+        open_request = request_start_review(plan=plan, actor=reviewer, request=open_request)
+        attachment_add(
+            plan=plan, actor=coordinator, request=open_request, name=f"{name}-referral.txt",
+            content_type="text/plain", content=f"{name} referral".encode(),
+        )  # fmt: skip
         grievance_file(plan=plan, actor=coordinator, member=member, description=f"{name} grievance")
 
 
@@ -567,6 +564,7 @@ def check(client, call, plan_a, plan_a_world, own_objects):
         if call.method == "get" and act(client, call, own_objects).status_code == 200:
             assert response.status_code == 404, f"{call}: another plan's object must look missing"
     assert snapshot(plan_a) == before, f"{call} changed plan A"
+    return response
 
 
 @pytest.mark.parametrize(("role", "call"), PAGE_CALLS, ids=[f"{r}-{c}" for r, c in PAGE_CALLS])
@@ -577,13 +575,14 @@ def test_pages_of_plan_b_never_reach_plan_a(role, call, plan_a, plan_b, plan_a_w
     session = client.session
     session[SESSION_PLAN_KEY] = plan_b.pk
     session.save()
-    check(
+    response = check(
         client,
         call,
         plan_a,
         plan_a_world,
         objects_of(plan_b, admin_b) | own_notification(membership),
     )
+    assert response.has_header("Content-Security-Policy"), f"{call} has no CSP header"
 
 
 @pytest.mark.parametrize(("role", "call"), API_CALLS, ids=[f"{r}-{c}" for r, c in API_CALLS])

@@ -1,0 +1,638 @@
+"""The authorization API (DOMAIN 5 and 6): requests and one action endpoint per lifecycle
+transition, Notices of Action with their PDF, appeals, grievances and the Member Transition List.
+
+The services own the rules, including who may take each transition (DOMAIN 5.2): the views let
+every plan role reach an action and the service refuses with 403 (wrong role), 409 (wrong state or
+a concurrent decision) or 400 (a rule, naming the field). `get_object()` runs first, so another
+plan's object is 404 before any rule is asked.
+"""
+
+from datetime import UTC, datetime
+from functools import partial
+
+import django_filters
+from django.db.models import DateTimeField, Prefetch, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from authorizations import selectors, services
+from authorizations.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealOutcome,
+    AuthorizationRequest,
+    Decision,
+    DenialReason,
+    DiscontinuationProposer,
+    DiscontinuationReason,
+    Grievance,
+    GrievanceOutcome,
+    Notice,
+    NoticeType,
+    RequestAttachment,
+    RequestSource,
+    Status,
+    Urgency,
+    WithdrawalReason,
+)
+from ecm_platform import clocks
+from ecm_platform.api.fields import PlanRelatedField
+from ecm_platform.api.filters import IdFilter
+from ecm_platform.api.pagination import KeysetPagination
+from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, service_response
+from ecm_platform.audit.models import AuditEvent
+from ecm_platform.audit.services import phi_read_record
+from ecm_platform.tenancy.models import Role
+from eligibility.models import PopulationOfFocus
+from members.selectors import member_list
+from providers.selectors import organization_list
+
+READERS = frozenset(Role.values)
+# The attachment service checks the plan only: the people who prepare and decide requests.
+ATTACHERS = frozenset({Role.CARE_COORDINATOR, Role.REVIEWER, Role.INTEGRATOR})
+# Submitted requests come from outside the plan; presumptive and transition ones have their own actions.
+SUBMITTED_SOURCES = [
+    (value, label)
+    for value, label in RequestSource.choices
+    if value not in (RequestSource.PRESUMPTIVE, RequestSource.TRANSITION)
+]
+# Requests without a decision clock (transition authorizations) sort after every dated one.
+NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def pof_codes(**kwargs):
+    # POFs are reference data shared by every plan (not plan-owned): a class-level queryset is safe.
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=PopulationOfFocus.objects.all(), many=True, **kwargs
+    )
+
+
+def optional_text(**kwargs):
+    return serializers.CharField(required=False, allow_blank=True, default="", **kwargs)
+
+
+# --- Requests ---------------------------------------------------------------------------------------
+
+
+class AttachmentSummary(serializers.ModelSerializer):
+    class Meta:
+        model = RequestAttachment
+        fields = ["id", "name", "uploaded_at"]
+
+
+class AttachmentOutput(serializers.ModelSerializer):
+    size = serializers.SerializerMethodField(help_text="Bytes.")
+
+    class Meta:
+        model = RequestAttachment
+        fields = ["id", "name", "content_type", "size", "uploaded_at"]
+
+    def get_size(self, attachment) -> int:
+        return len(attachment.content)
+
+
+class RequestOutput(serializers.ModelSerializer):
+    # Codes whose choice sets are also action inputs are plain strings here, so that each choice
+    # set has one name in the schema.
+    pofs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True, help_text="POFs claimed.")
+    is_open = serializers.BooleanField(read_only=True, help_text="The decision clock runs (DOMAIN 5.2).")
+    time_remaining_seconds = serializers.SerializerMethodField(
+        help_text="Seconds until the decision is due, negative once overdue; null when no decision is pending."
+    )
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    denial_reason = serializers.CharField(read_only=True)
+    withdrawal_reason = serializers.CharField(read_only=True)
+    transition_program = serializers.CharField(read_only=True)
+    discontinuation_proposed_reason = serializers.CharField(read_only=True)
+    discontinuation_proposed_by = serializers.CharField(read_only=True)
+    discontinuation_reason = serializers.CharField(read_only=True)
+    notices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    attachments = AttachmentSummary(many=True, read_only=True)
+
+    class Meta:
+        model = AuthorizationRequest
+        fields = [
+            "id", "member", "service", "urgency", "source", "status", "is_open", "received_at", "due_at",
+            "time_remaining_seconds", "original_due_at", "extension_days", "extension_reason",
+            "requester_name", "requester_organization", "requester_contact", "notes", "pofs",
+            "decision", "modification", "denial_reason", "decision_explanation", "alternative_services",
+            "discretionary_justification", "decided_at", "decided_by", "withdrawal_reason", "services_due_by",
+            "presumptive_until", "transition_program", "reassessment_due", "reassessed_on",
+            "services_started_on", "discontinuation_proposed_reason", "discontinuation_proposed_by",
+            "discontinuation_proposal_note", "discontinuation_reason", "discontinuation_effective_on",
+            "needs_lower_level_of_care", "notices", "attachments", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_time_remaining_seconds(self, request) -> int | None:
+        if not request.is_open or request.due_at is None:
+            return None
+        return int(clocks.time_remaining(request.due_at).total_seconds())
+
+
+class SubmitInput(serializers.Serializer):
+    member = PlanRelatedField(plan_queryset=member_list)
+    source = serializers.ChoiceField(choices=SUBMITTED_SOURCES)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
+    received_at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    requester_name = optional_text()
+    requester_organization = PlanRelatedField(
+        plan_queryset=lambda plan: organization_list(), required=False, allow_null=True
+    )
+    requester_contact = optional_text()
+    notes = optional_text()
+    pofs = pof_codes(required=False, help_text="POF codes claimed.")
+
+
+class PresumptiveInput(serializers.Serializer):
+    member = PlanRelatedField(plan_queryset=member_list)
+    organization = PlanRelatedField(
+        plan_queryset=lambda plan: organization_list(), help_text="The presumptive-capable ECM Provider."
+    )
+    requester_name = optional_text()
+    requester_contact = optional_text()
+    notes = optional_text()
+    pofs = pof_codes(required=False, help_text="POF codes claimed.")
+
+
+class EmptyInput(serializers.Serializer):
+    pass
+
+
+class ExtendInput(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, help_text="Calendar days added to the due instant (at most 14).")
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ApproveInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices, default=Decision.FULL)
+    modification = optional_text(help_text="Required when the decision is modified.")
+    explanation = optional_text()
+    discretionary_justification = optional_text(help_text="For a high utilizer with no live POF.")
+    preferred_organization = PlanRelatedField(
+        plan_queryset=lambda plan: organization_list(), required=False, allow_null=True
+    )
+
+
+class DenyInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=DenialReason.choices)
+    explanation = serializers.CharField(allow_blank=True, help_text="The reason in plain language.")
+    alternative_services = optional_text()
+
+
+class WithdrawInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=WithdrawalReason.choices)
+    note = optional_text()
+
+
+class StartServicesInput(serializers.Serializer):
+    started_on = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class ProposeDiscontinuationInput(serializers.Serializer):
+    # A string checked by the service: one choice set used by two components under one field name
+    # needs an ENUM_NAME_OVERRIDES entry to stay free of schema warnings.
+    reason = serializers.CharField(help_text="One of the discontinuation reasons of the discontinue action.")
+    proposed_by = serializers.ChoiceField(choices=DiscontinuationProposer.choices)
+    note = optional_text()
+
+
+class DiscontinueInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=DiscontinuationReason.choices)
+    effective_on = serializers.DateField(help_text="At least 10 calendar days after today (the notice date).")
+    explanation = optional_text()
+
+
+class ReassessedInput(serializers.Serializer):
+    reassessed_on = serializers.DateField()
+
+
+class AttachmentInput(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class HistoryOutput(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["code", "actor_label", "at", "payload"]
+
+
+class RequestFilter(django_filters.FilterSet):
+    # Declared explicitly: Meta.fields on a scoped model queries at import (TRAPS.md).
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
+    source = django_filters.ChoiceFilter(choices=RequestSource.choices)
+    member = IdFilter(field_name="member_id")
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    is_open = django_filters.BooleanFilter(method="filter_is_open", help_text="The decision clock runs.")
+
+    def filter_is_open(self, queryset, name, value):
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+
+class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Authorization requests on the DOMAIN 5.2 state machine: one POST per transition, never a
+    writable status. Every read is recorded in the PHI access log."""
+
+    queryset = AuthorizationRequest.objects.none()
+    serializer_class = RequestOutput
+    filterset_class = RequestFilter
+    allowed_roles = READERS
+    action_roles = {"attachments": ATTACHERS}
+    # By due instant, the most urgent first (DOMAIN 5.1); `due_sort` puts requests without a
+    # decision clock last, since a cursor cannot hold a null position.
+    ordering = ("due_sort", "id")
+
+    def get_queryset(self):
+        requests = selectors.request_list(plan=self.request.plan)
+        if self.action in ("list", "retrieve"):
+            # Actions serialize what they just changed (a new notice): nothing prefetched goes stale.
+            requests = requests.prefetch_related(
+                Prefetch(
+                    "notices",
+                    queryset=selectors.notice_list(plan=self.request.plan)
+                    .select_related(None)
+                    .only("id", "request_id"),
+                ),
+                Prefetch("attachments", queryset=selectors.attachment_list(plan=self.request.plan).order_by("id")),
+            )
+        return requests.annotate(due_sort=Coalesce("due_at", Value(NO_DUE_DATE, output_field=DateTimeField())))
+
+    def _act(self, request, service, payload_class=EmptyInput, **arguments):
+        """Run a transition's service on the request named in the URL (404 when not the plan's)."""
+        return service_response(
+            request,
+            payload_class=payload_class,
+            service=partial(service, request=self.get_object(), **arguments),
+            output_class=RequestOutput,
+        )
+
+    @extend_schema(request=SubmitInput, responses={201: RequestOutput})
+    def create(self, request):
+        """Submit a request (DOMAIN 5.1): its decision is due by the clock in force on the day of receipt."""
+        return service_response(
+            request,
+            payload_class=SubmitInput,
+            service=services.request_submit,
+            output_class=RequestOutput,
+            status_code=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=PresumptiveInput, responses={201: RequestOutput})
+    @action(detail=False, methods=["post"])
+    def presumptive(self, request):
+        """A presumptive-capable provider starts ECM for the plan's presumptive period (DOMAIN 5.1)."""
+        return service_response(
+            request,
+            payload_class=PresumptiveInput,
+            service=services.request_start_presumptive,
+            output_class=RequestOutput,
+            status_code=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses=RequestOutput)
+    @action(detail=True, methods=["post"], url_path="start-review")
+    def start_review(self, request, pk=None):
+        return self._act(request, services.request_start_review)
+
+    @extend_schema(request=ExtendInput, responses=RequestOutput)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        """The one extension of up to 14 calendar days, with a reason; a delay notice when due (DOMAIN 5.1, 5.3)."""
+        return self._act(request, services.request_extend, ExtendInput)
+
+    @extend_schema(request=None, responses=RequestOutput)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._act(request, services.request_resume)
+
+    @extend_schema(request=ApproveInput, responses=RequestOutput)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve in full or modified (reviewers); the member is assigned an ECM Provider (DOMAIN 5.2, 7)."""
+        return self._act(request, services.request_approve, ApproveInput)
+
+    @extend_schema(request=DenyInput, responses=RequestOutput)
+    @action(detail=True, methods=["post"])
+    def deny(self, request, pk=None):
+        """Deny with a reason code and a plain-language explanation (reviewers; DOMAIN 5.2, 5.3)."""
+        return self._act(request, services.request_deny, DenyInput)
+
+    @extend_schema(request=WithdrawInput, responses=RequestOutput)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw before services began: never a notice (DOMAIN 5.3)."""
+        return self._act(request, services.request_withdraw, WithdrawInput)
+
+    @extend_schema(request=StartServicesInput, responses=RequestOutput)
+    @action(detail=True, methods=["post"], url_path="start-services")
+    def start_services(self, request, pk=None):
+        return self._act(request, services.request_start_services, StartServicesInput)
+
+    @extend_schema(request=ProposeDiscontinuationInput, responses=RequestOutput)
+    @action(detail=True, methods=["post"], url_path="propose-discontinuation")
+    def propose_discontinuation(self, request, pk=None):
+        """The provider asks, or the plan proposes, to discontinue; a reviewer decides (DOMAIN 6)."""
+        return self._act(request, services.request_propose_discontinuation, ProposeDiscontinuationInput)
+
+    @extend_schema(request=DiscontinueInput, responses=RequestOutput)
+    @action(detail=True, methods=["post"])
+    def discontinue(self, request, pk=None):
+        """End services for one of the four reasons, with a notice at least 10 days ahead (DOMAIN 6, 5.3)."""
+        return self._act(request, services.request_discontinue, DiscontinueInput)
+
+    @extend_schema(request=ReassessedInput, responses=RequestOutput)
+    @action(detail=True, methods=["post"])
+    def reassessed(self, request, pk=None):
+        """A transition member's six-month reassessment is done (DOMAIN 3.5)."""
+        return self._act(request, services.transition_reassessment_record, ReassessedInput)
+
+    @extend_schema(request=None, responses=HistoryOutput(many=True))
+    @action(detail=True, methods=["get"], pagination_class=KeysetPagination, filter_backends=[])
+    def history(self, request, pk=None):
+        """Who did what to the request, when and why (its audit events); a PHI read of the member."""
+        authorization = self.get_object()
+        page = self.paginate_queryset(selectors.request_history(plan=request.plan, request=authorization))
+        phi_read_record(membership=request.membership, path=request.get_full_path(), members=[authorization.member])
+        return self.get_paginated_response(HistoryOutput(page, many=True).data)
+
+    @extend_schema(request={"multipart/form-data": AttachmentInput}, responses={201: AttachmentOutput})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        """Attach a document (a referral form, an assessment): at most 10 MB."""
+        authorization = self.get_object()
+        payload = AttachmentInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data["file"]
+        attachment = services.attachment_add(
+            plan=request.plan,
+            actor=request.user,
+            request=authorization,
+            name=upload.name,
+            content_type=upload.content_type or "",
+            content=upload.read(),
+        )
+        return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
+
+
+# --- Notices of Action ------------------------------------------------------------------------------
+
+
+class NoticeOutput(serializers.ModelSerializer):
+    content = serializers.JSONField(read_only=True, help_text="Every fact the letter states, frozen at issue.")
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id", "request", "member", "notice_type", "language", "notice_date", "effective_on", "appeal_by",
+            "content", "sha256", "issued_at",
+        ]  # fmt: skip
+
+
+class NoticeFilter(django_filters.FilterSet):
+    member = IdFilter(field_name="member_id")
+    request = IdFilter(field_name="request_id")
+    notice_type = django_filters.ChoiceFilter(choices=NoticeType.choices)
+
+
+class PdfNegotiation(DefaultContentNegotiation):
+    """The PDF is an HttpResponse, not rendered: a client that accepts only `application/pdf` gets
+    it (and JSON errors) instead of a 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            return renderers[0], renderers[0].media_type
+
+
+class NoticeViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Notices of Action (DOMAIN 5.3): immutable once issued; the letter itself is at `pdf/`."""
+
+    queryset = Notice.objects.none()
+    serializer_class = NoticeOutput
+    filterset_class = NoticeFilter
+    allowed_roles = READERS
+    ordering = "pk"
+
+    def get_queryset(self):
+        return selectors.notice_list(plan=self.request.plan)
+
+    @extend_schema(request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], content_negotiation_class=PdfNegotiation)
+    def pdf(self, request, pk=None):
+        """The letter as issued (PDF); the download is recorded in the PHI access log."""
+        notice = selectors.notice_get(plan=request.plan, pk=self.get_object().pk)
+        phi_read_record(membership=request.membership, path=request.get_full_path(), members=[notice.member])
+        response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}.pdf"'
+        return response
+
+
+# --- Appeals and grievances ---------------------------------------------------------------------
+
+
+class AppealOutput(serializers.ModelSerializer):
+    outcome = serializers.CharField(read_only=True, help_text="upheld, overturned or partially_overturned.")
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "id", "notice", "request", "member", "received_at", "is_expedited", "reason", "continues_services",
+            "acknowledgement_due", "acknowledged_at", "resolution_due", "resolved_at", "outcome",
+            "resolution_summary",
+        ]  # fmt: skip
+
+
+class AppealInput(serializers.Serializer):
+    notice = PlanRelatedField(plan_queryset=selectors.notice_list)
+    reason = serializers.CharField(allow_blank=True, help_text="What the member disagrees with.")
+    received_at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    is_expedited = serializers.BooleanField(required=False, default=False)
+
+
+class AppealResolveInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=AppealOutcome.choices)
+    summary = serializers.CharField(allow_blank=True)
+
+
+class ResolvedFilter(django_filters.FilterSet):
+    member = IdFilter(field_name="member_id")
+    is_resolved = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", exclude=True)
+
+
+class AppealFilter(ResolvedFilter):
+    request = IdFilter(field_name="request_id")
+
+
+class AppealViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Appeals of Notices of Action (DOMAIN 5.4): filed within 60 days; an overturned denial is
+    authorized."""
+
+    queryset = Appeal.objects.none()
+    serializer_class = AppealOutput
+    filterset_class = AppealFilter
+    allowed_roles = READERS
+    ordering = "pk"
+
+    def get_queryset(self):
+        return selectors.appeal_list(plan=self.request.plan)
+
+    @extend_schema(request=AppealInput, responses={201: AppealOutput})
+    def create(self, request):
+        return service_response(
+            request,
+            payload_class=AppealInput,
+            service=services.appeal_file,
+            output_class=AppealOutput,
+            status_code=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses=AppealOutput)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=EmptyInput,
+            service=services.appeal_acknowledge,
+            output_class=AppealOutput,
+            appeal=self.get_object(),
+        )
+
+    @extend_schema(request=AppealResolveInput, responses=AppealOutput)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=AppealResolveInput,
+            service=services.appeal_resolve,
+            output_class=AppealOutput,
+            appeal=self.get_object(),
+        )
+
+
+class GrievanceOutput(serializers.ModelSerializer):
+    outcome = serializers.CharField(read_only=True, help_text="resolved or unresolved.")
+
+    class Meta:
+        model = Grievance
+        fields = [
+            "id", "member", "request", "received_at", "is_urgent", "description", "acknowledgement_due",
+            "acknowledged_at", "resolution_due", "resolved_at", "outcome", "resolution_summary",
+        ]  # fmt: skip
+
+
+class GrievanceInput(serializers.Serializer):
+    member = PlanRelatedField(plan_queryset=member_list)
+    description = serializers.CharField(allow_blank=True)
+    received_at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    is_urgent = serializers.BooleanField(required=False, default=False)
+    request = PlanRelatedField(
+        plan_queryset=selectors.request_list, required=False, allow_null=True, help_text="The request it is about."
+    )
+
+
+class GrievanceResolveInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=GrievanceOutcome.choices)
+    summary = serializers.CharField(allow_blank=True)
+
+
+class GrievanceViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Grievances (DOMAIN 5.4): any expression of dissatisfaction, acknowledged and resolved on their clocks."""
+
+    queryset = Grievance.objects.none()
+    serializer_class = GrievanceOutput
+    filterset_class = ResolvedFilter
+    allowed_roles = READERS
+    ordering = "pk"
+
+    def get_queryset(self):
+        return selectors.grievance_list(plan=self.request.plan)
+
+    @extend_schema(request=GrievanceInput, responses={201: GrievanceOutput})
+    def create(self, request):
+        return service_response(
+            request,
+            payload_class=GrievanceInput,
+            service=services.grievance_file,
+            output_class=GrievanceOutput,
+            status_code=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses=GrievanceOutput)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=EmptyInput,
+            service=services.grievance_acknowledge,
+            output_class=GrievanceOutput,
+            grievance=self.get_object(),
+        )
+
+    @extend_schema(request=GrievanceResolveInput, responses=GrievanceOutput)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=GrievanceResolveInput,
+            service=services.grievance_resolve,
+            output_class=GrievanceOutput,
+            grievance=self.get_object(),
+        )
+
+
+# --- The Member Transition List (DOMAIN 3.5) ------------------------------------------------------
+
+
+class TransitionRowInput(serializers.Serializer):
+    # Shapes only: the service checks every row and reports each bad field.
+    cin = serializers.CharField(allow_blank=True)
+    program = serializers.CharField(allow_blank=True, help_text="hhp or wpc")
+    transition_date = serializers.CharField(allow_blank=True, help_text="YYYY-MM-DD")
+
+
+class TransitionImportInput(serializers.Serializer):
+    rows = TransitionRowInput(many=True, allow_empty=False)
+
+
+class TransitionImportOutput(serializers.Serializer):
+    created = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="Rows imported before: nothing changed.")
+
+
+class TransitionImportView(PlanAPIView):
+    """Import the Member Transition List: each HHP/WPC member is authorized from the transition
+    date with the six-month reassessment due (DOMAIN 3.5, 5.1). One bad row imports nothing: 400
+    with one error per row and field (`attr` = `rows.<row index>.<field>`)."""
+
+    allowed_roles = READERS
+
+    @extend_schema(request=TransitionImportInput, responses=TransitionImportOutput)
+    def post(self, request):
+        payload = TransitionImportInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = services.transition_import(plan=request.plan, actor=request.user, rows=payload.validated_data["rows"])
+        if report["errors"]:
+            rows: dict = {}
+            for error in report["errors"]:
+                rows.setdefault(error["row"] - 1, {}).setdefault(error["field"], []).append(error["message"])
+            raise exceptions.ValidationError({"rows": rows})
+        return Response(TransitionImportOutput(report).data)
+
+
+ROUTES = [
+    ("authorizations", RequestViewSet, "authorization"),
+    ("notices", NoticeViewSet, "notice"),
+    ("appeals", AppealViewSet, "appeal"),
+    ("grievances", GrievanceViewSet, "grievance"),
+]
+PATHS = [path("transition-imports/", TransitionImportView.as_view(), name="transition-import")]

@@ -1,0 +1,154 @@
+"""Forms of the authorization pages: input shapes only; the rules live in the services."""
+
+from datetime import timedelta
+
+from django import forms
+
+from authorizations.models import (
+    Decision,
+    DenialReason,
+    DiscontinuationProposer,
+    DiscontinuationReason,
+    RequestSource,
+    Urgency,
+    WithdrawalReason,
+)
+from ecm_platform import clocks
+from eligibility.models import PopulationOfFocus
+from providers.models import ProviderOrganization
+
+# Presumptive and transition authorizations have their own entry points (DOMAIN 5.1).
+SUBMITTED_SOURCES = [
+    choice for choice in RequestSource.choices if choice[0] not in (RequestSource.PRESUMPTIVE, RequestSource.TRANSITION)
+]
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+def _textarea(rows=3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class WorklistFilterForm(forms.Form):
+    urgency = forms.ChoiceField(required=False, choices=[("", "All"), *Urgency.choices])
+    county = forms.ChoiceField(required=False)
+    pof = forms.ChoiceField(required=False, label="Population of Focus")
+    source = forms.ChoiceField(required=False, choices=[("", "All sources"), *RequestSource.choices])
+
+    def __init__(self, *args, counties, pofs, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per request from the plan's own counties, never a queryset from import time.
+        self.fields["county"].choices = [("", "All counties")] + [(c.code, c.name) for c in counties]
+        self.fields["pof"].choices = [("", "All")] + [(p.code, p.name) for p in pofs]
+
+
+class RequestForm(forms.Form):
+    source = forms.ChoiceField(choices=SUBMITTED_SOURCES)
+    urgency = forms.ChoiceField(
+        choices=Urgency.choices,
+        initial=Urgency.ROUTINE,
+        help_text="Routine: decided within 5 working days. Expedited: within 72 hours.",
+    )
+    requester_name = forms.CharField(required=False, max_length=200, label="Requester name")
+    requester_organization = forms.ModelChoiceField(
+        queryset=ProviderOrganization.objects.none(), required=False, label="Requester organization"
+    )
+    requester_contact = forms.CharField(
+        required=False, max_length=200, label="Requester contact", help_text="Phone or email."
+    )
+    notes = forms.CharField(required=False, widget=_textarea(4))
+    pofs = forms.ModelMultipleChoiceField(
+        queryset=PopulationOfFocus.objects.none(),
+        required=False,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        label="Populations of Focus claimed",
+    )
+
+    def __init__(self, *args, organizations, pofs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester_organization"].queryset = organizations
+        self.fields["pofs"].queryset = pofs
+
+
+class NoInputForm(forms.Form):
+    """Actions that need nothing but the click (start review, resume, start services)."""
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=1, max_value=14, initial=14, help_text="Once only, up to 14 calendar days (DOMAIN 5.1)."
+    )
+    reason = forms.CharField(widget=_textarea(), help_text="Why the delay is in the member's interest.")
+
+
+class ApproveForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.choices, initial=Decision.FULL)
+    modification = forms.CharField(
+        required=False, widget=_textarea(2), help_text="For a modified approval: what is approved instead."
+    )
+    explanation = forms.CharField(required=False, widget=_textarea(2))
+    discretionary_justification = forms.CharField(
+        required=False,
+        widget=_textarea(2),
+        label="Discretionary justification",
+        help_text="Only when the member has no eligible result: why they are a high utilizer.",
+    )
+
+
+class DenyForm(forms.Form):
+    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *DenialReason.choices], label="Reason code")
+    explanation = forms.CharField(
+        widget=_textarea(), label="Plain-language explanation", help_text="The member reads this in the notice."
+    )
+    alternative_services = forms.CharField(required=False, widget=_textarea(2), label="Alternative services")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *WithdrawalReason.choices])
+    note = forms.CharField(required=False, widget=_textarea(2))
+
+
+class ProposeDiscontinuationForm(forms.Form):
+    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *DiscontinuationReason.choices])
+    proposed_by = forms.ChoiceField(choices=DiscontinuationProposer.choices, label="Proposed by")
+    note = forms.CharField(required=False, widget=_textarea(2))
+
+
+class DiscontinueForm(forms.Form):
+    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *DiscontinuationReason.choices])
+    effective_on = forms.DateField(
+        widget=DATE_INPUT,
+        label="Effective date",
+        help_text="At least 10 calendar days after today's notice (DOMAIN 5.3).",
+    )
+    explanation = forms.CharField(required=False, widget=_textarea(2), label="Plain-language explanation")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].initial = clocks.local_date(clocks.now()) + timedelta(days=10)
+
+
+class ReassessedForm(forms.Form):
+    reassessed_on = forms.DateField(widget=DATE_INPUT, label="Reassessed on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reassessed_on"].initial = clocks.local_date(clocks.now())
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="Attach a document", help_text="Up to 10 MB.")
+
+
+ACTION_FORMS = {
+    "start_review": NoInputForm,
+    "extend": ExtendForm,
+    "resume": NoInputForm,
+    "approve": ApproveForm,
+    "deny": DenyForm,
+    "withdraw": WithdrawForm,
+    "start_services": NoInputForm,
+    "propose_discontinuation": ProposeDiscontinuationForm,
+    "discontinue": DiscontinueForm,
+    "reassessed": ReassessedForm,
+}

@@ -1,0 +1,412 @@
+"""Pages for authorizations (DOMAIN 5 and 6): the reviewer worklist, submitting and deciding a
+request, its notices and attachments, and the transition reassessments.
+
+Thin: reads through the selectors, writes through the services, which enforce the roles and the
+state machine. The pages only show the buttons the user's role may use.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from authorizations import letters, rules, selectors, services
+from authorizations.forms import ACTION_FORMS, AttachmentForm, RequestForm, WorklistFilterForm
+from authorizations.models import OPEN_STATUSES, RequestSource, Status, Urgency
+from ecm_platform import clocks
+from ecm_platform.audit.services import phi_read_record
+from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
+from ecm_platform.tenancy.decorators import plan_role_required
+from ecm_platform.tenancy.models import Role
+from eligibility.selectors import determinations_open_on, member_eligibility, pof_catalogue
+from members.selectors import member_get
+from providers.selectors import assignment_list, contracted_organizations
+
+STAFF = (Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR)
+PREPARERS = (Role.CARE_COORDINATOR,)  # DOMAIN 5.2: coordinators submit
+ACTORS = (Role.CARE_COORDINATOR, Role.REVIEWER)
+
+# Which role may take which action (DOMAIN 5.2; the services enforce it again): it decides which
+# buttons a page shows and refuses a POST outright (403).
+ACTION_ROLES = {
+    "start_review": ACTORS,
+    "extend": (Role.REVIEWER,),
+    "resume": ACTORS,
+    "approve": (Role.REVIEWER,),
+    "deny": (Role.REVIEWER,),
+    "withdraw": (Role.CARE_COORDINATOR,),
+    "start_services": (Role.CARE_COORDINATOR,),
+    "propose_discontinuation": ACTORS,
+    "discontinue": (Role.REVIEWER,),
+    "reassessed": ACTORS,
+}
+ACTION_LABELS = {
+    "start_review": "Start review",
+    "extend": "Extend the decision",
+    "resume": "Resume review",
+    "approve": "Approve",
+    "deny": "Deny",
+    "withdraw": "Withdraw",
+    "start_services": "Start services",
+    "propose_discontinuation": "Propose discontinuation",
+    "discontinue": "Discontinue",
+    "reassessed": "Record the reassessment",
+}
+DONE = {
+    "start_review": "The request is in review.",
+    "extend": "The decision is extended.",
+    "resume": "Review resumed.",
+    "approve": "Approved.",
+    "deny": "Denied.",
+    "withdraw": "The request is withdrawn.",
+    "start_services": "Services started.",
+    "propose_discontinuation": "Discontinuation proposed; a reviewer decides.",
+    "discontinue": "Services discontinued.",
+    "reassessed": "Reassessment recorded.",
+}
+HISTORY_LABELS = {
+    "received": "Received",
+    "presumptive": "Started presumptively",
+    "active": "Authorized on transition",
+    "start_review": "Review started",
+    "extend": "Extended",
+    "resume": "Review resumed",
+    "approve": "Approved",
+    "deny": "Denied",
+    "withdraw": "Withdrawn",
+    "overturn": "Overturned on appeal",
+    "start_services": "Services started",
+    "discontinuation_proposed": "Discontinuation proposed",
+    "discontinue": "Discontinued",
+    "reassessed": "Reassessed",
+    "assignment_pending": "No ECM Provider available",
+}
+# Actions that need no transition of their own, and the states they apply to.
+EXTRA_ACTIONS = {"propose_discontinuation": (Status.ACTIVE,), "reassessed": (Status.ACTIVE,)}
+
+
+def _call_service(action: str, *, plan, actor, auth_request, data: dict):
+    if action == "reassessed":
+        return services.transition_reassessment_record(plan=plan, actor=actor, request=auth_request, **data)
+    return getattr(services, f"request_{action}")(plan=plan, actor=actor, request=auth_request, **data)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The time remaining on a decision, in words, and its badge (DOMAIN 5.1)."""
+
+    words: str
+    state: str  # "overdue", "due-soon" (less than 24 hours) or "on-time"
+
+    @property
+    def badge(self) -> str:
+        return {"overdue": "Overdue", "due-soon": "Due soon"}.get(self.state, "")
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h"
+    return f"{minutes} min"
+
+
+def clock_of(due: datetime | None, now: datetime) -> Clock | None:
+    if due is None:
+        return None
+    left = clocks.time_remaining(due, now)
+    if left <= timedelta(0):
+        return Clock(f"overdue by {_span(-left)}", "overdue")
+    return Clock(f"{_span(left)} left", "due-soon" if left < rules.AT_RISK_WINDOW else "on-time")
+
+
+def _with_clocks(rows, now: datetime) -> list:
+    rows = list(rows)
+    for row in rows:
+        row.clock = clock_of(row.due_at, now) if row.is_open else None
+    return rows
+
+
+# --- Worklists ----------------------------------------------------------------------------------
+
+
+@plan_role_required(*STAFF)
+def worklist(request):
+    form = WorklistFilterForm(request.GET or None, counties=request.plan.counties.all(), pofs=pof_catalogue())
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.request_worklist(
+        plan=request.plan, **{name: filters.get(name, "") for name in ("urgency", "county", "pof", "source")}
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = _with_clocks(page.object_list, clocks.now())
+    phi_read_record(membership=request.membership, path=request.get_full_path(), row_count=len(page.object_list))
+    return render(request, "authorizations/worklist.html", {"form": form, "page": page})
+
+
+@plan_role_required(*STAFF)
+def reassessment_worklist(request):
+    page = Paginator(selectors.reassessments_due(plan=request.plan), 50).get_page(request.GET.get("page"))
+    today = clocks.local_date(clocks.now())
+    page.object_list = list(page.object_list)
+    for row in page.object_list:
+        row.is_overdue = row.reassessment_due < today
+    phi_read_record(membership=request.membership, path=request.get_full_path(), row_count=len(page.object_list))
+    context = {"page": page, "today": today, "can_record": request.membership.role in ACTION_ROLES["reassessed"]}
+    return render(request, "authorizations/reassessments.html", context)
+
+
+# --- Submitting a request -----------------------------------------------------------------------
+
+
+def _member_from(request):
+    member_id = request.GET.get("member", "")
+    if not member_id.isdigit():
+        raise Http404("Name the member: ?member=<id>.")
+    return member_get(plan=request.plan, pk=int(member_id))
+
+
+@plan_role_required(*PREPARERS)
+def request_new(request):
+    member = _member_from(request)
+    today = clocks.local_date(clocks.now())
+    claimed = [d.pof.code for d in determinations_open_on(plan=request.plan, member=member, day=today)]
+    form = RequestForm(
+        request.POST or None,
+        organizations=contracted_organizations(plan=request.plan).order_by("name"),
+        pofs=pof_catalogue(today).order_by("name"),
+        initial={"pofs": claimed, "urgency": Urgency.ROUTINE},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            auth_request = services.request_submit(
+                plan=request.plan, actor=request.user, member=member, **data | {"pofs": list(data["pofs"])}
+            )
+        except ActionNotPermitted as error:
+            raise PermissionDenied(error.message) from error
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            due = auth_request.due_at.astimezone(clocks.LOCAL_ZONE)
+            messages.success(request, f"Request received: the decision is due {due:%Y-%m-%d %H:%M %Z}.")
+            return redirect("authorization-detail", pk=auth_request.pk)
+    phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
+    return render(request, "authorizations/request_form.html", {"member": member, "form": form})
+
+
+@require_POST
+@plan_role_required(*PREPARERS)
+def request_start(request, member_id):
+    """One click from the high-utilizer worklist: the plan identified the member (DOMAIN 5.1)."""
+    member = member_get(plan=request.plan, pk=member_id)
+    current = (
+        selectors.request_list(plan=request.plan)
+        .filter(member=member, status__in=[*OPEN_STATUSES, Status.APPROVED, Status.ACTIVE])
+        .order_by("-received_at")
+        .first()
+    )
+    if current is not None:
+        messages.info(
+            request, f"{member.full_name} already has request {current.pk} ({current.get_status_display().lower()})."
+        )
+        return redirect("authorization-detail", pk=current.pk)
+    today = clocks.local_date(clocks.now())
+    pofs = [d.pof for d in determinations_open_on(plan=request.plan, member=member, day=today)]
+    try:
+        auth_request = services.request_submit(
+            plan=request.plan,
+            actor=request.user,
+            member=member,
+            source=RequestSource.MCP_IDENTIFICATION,
+            urgency=Urgency.ROUTINE,
+            pofs=list({pof.pk: pof for pof in pofs}.values()),
+        )
+    except ActionNotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("member-detail", pk=member.pk)
+    messages.success(request, f"Request {auth_request.pk} started for {member.full_name}.")
+    return redirect("authorization-detail", pk=auth_request.pk)
+
+
+# --- The request page and its actions ------------------------------------------------------------
+
+
+def available_actions(auth_request, role: str) -> list[str]:
+    """The actions the request's state allows and the user's role may take, in page order."""
+    allowed = {t.name for t in auth_request.get_available_status_transitions()}
+    for action, states in EXTRA_ACTIONS.items():
+        if auth_request.status in states:
+            allowed.add(action)
+    if not auth_request.reassessment_due or auth_request.reassessed_on:
+        allowed.discard("reassessed")
+    return [action for action in ACTION_FORMS if action in allowed and role in ACTION_ROLES[action]]
+
+
+def _render_detail(request, auth_request, bound_form=None, status=200):
+    plan, member = request.plan, auth_request.member
+    now = clocks.now()
+    today = clocks.local_date(now)
+    action_forms = [
+        {
+            "name": action,
+            "label": ACTION_LABELS[action],
+            "form": bound_form
+            if bound_form is not None and bound_form.prefix == action
+            else ACTION_FORMS[action](prefix=action),
+        }
+        for action in available_actions(auth_request, request.membership.role)
+    ]
+    context = {
+        "auth_request": auth_request,
+        "clock": clock_of(auth_request.due_at, now) if auth_request.is_open else None,
+        "today": today,
+        "eligibility": member_eligibility(plan=plan, member=member, day=today),
+        "determinations": determinations_open_on(plan=plan, member=member, day=today).order_by("start_date", "id"),
+        "assignment": assignment_list(plan=plan)
+        .filter(member=member, ended_on__isnull=True)
+        .order_by("-started_on", "-id")
+        .first(),
+        "notices": selectors.notice_list(plan=plan).filter(request=auth_request),
+        "attachments": selectors.attachment_list(plan=plan).filter(request=auth_request).order_by("uploaded_at", "id"),
+        "appeals": selectors.appeal_list(plan=plan).filter(request=auth_request).order_by("received_at", "id"),
+        "grievances": selectors.grievance_list(plan=plan).filter(request=auth_request).order_by("received_at", "id"),
+        "history": _history(plan, auth_request),
+        "action_forms": action_forms,
+        "attachment_form": AttachmentForm() if request.membership.role in ACTORS else None,
+    }
+    phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
+    return render(request, "authorizations/detail.html", context, status=status)
+
+
+def _history(plan, auth_request) -> list:
+    events = list(selectors.request_history(plan=plan, request=auth_request))
+    for event in events:
+        verb = event.code.rsplit(".", 1)[-1]
+        event.what = HISTORY_LABELS.get(verb, verb.replace("_", " ").capitalize())
+    return events
+
+
+@plan_role_required(*STAFF)
+def request_detail(request, pk):
+    return _render_detail(request, selectors.request_get(plan=request.plan, pk=pk))
+
+
+def _back(request, auth_request):
+    # Only our own worklist may be named as the page to return to.
+    if request.POST.get("next") == reverse("reassessment-worklist"):
+        return redirect("reassessment-worklist")
+    return redirect("authorization-detail", pk=auth_request.pk)
+
+
+@require_POST
+@plan_role_required(*ACTORS)
+def request_action(request, pk, action):
+    if action not in ACTION_FORMS:
+        raise Http404("No such action.")
+    auth_request = selectors.request_get(plan=request.plan, pk=pk)
+    if request.membership.role not in ACTION_ROLES[action]:
+        raise PermissionDenied(f"Your role in this plan may not {ACTION_LABELS[action].lower()}.")
+    # Optimistic concurrency from the browser: the page said which status it showed.
+    if request.POST.get("expected_status") != auth_request.status:
+        messages.error(
+            request,
+            f"Someone else changed this request since you opened it: it is now "
+            f"{auth_request.get_status_display().lower()}. Nothing was saved; review it and try again.",
+        )
+        return redirect("authorization-detail", pk=auth_request.pk)
+    form = ACTION_FORMS[action](request.POST, prefix=action)
+    if not form.is_valid():
+        return _render_detail(request, auth_request, bound_form=form, status=400)
+    try:
+        _call_service(action, plan=request.plan, actor=request.user, auth_request=auth_request, data=form.cleaned_data)
+    except ActionNotPermitted as error:
+        raise PermissionDenied(error.message) from error
+    except ConflictError as error:
+        messages.error(request, f"Someone else changed this request, or it cannot take this step now: {error.message}")
+        return redirect("authorization-detail", pk=auth_request.pk)
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        fresh = selectors.request_get(plan=request.plan, pk=pk)
+        return _render_detail(request, fresh, bound_form=form, status=400)
+    messages.success(request, DONE[action])
+    return _back(request, auth_request)
+
+
+# --- Attachments --------------------------------------------------------------------------------
+
+
+@require_POST
+@plan_role_required(*ACTORS)
+def attachment_add(request, pk):
+    auth_request = selectors.request_get(plan=request.plan, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose a file to attach.")
+    elif form.cleaned_data["file"].size > services.MAX_ATTACHMENT_BYTES:
+        messages.error(request, "Attachments are at most 10 MB.")
+    else:
+        upload = form.cleaned_data["file"]
+        try:
+            services.attachment_add(
+                plan=request.plan,
+                actor=request.user,
+                request=auth_request,
+                name=upload.name,
+                content_type=upload.content_type or "",
+                content=upload.read(),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Attached {upload.name}.")
+    return redirect("authorization-detail", pk=auth_request.pk)
+
+
+@plan_role_required(*STAFF)
+def attachment_download(request, pk):
+    attachment = (
+        selectors.attachment_list(plan=request.plan).defer(None).select_related("request__member").filter(pk=pk).first()
+    )
+    if attachment is None:
+        raise Http404("No such attachment.")
+    phi_read_record(membership=request.membership, path=request.get_full_path(), members=[attachment.request.member])
+    # Always a download, never rendered by the browser, whatever the uploader called it.
+    response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
+    return response
+
+
+# --- Notices of Action (DOMAIN 5.3) -------------------------------------------------------------
+
+
+# The letter carries its CSS inline (it is also the PDF's source); scripts stay forbidden.
+@csp_update({"style-src": [UNSAFE_INLINE]})
+@plan_role_required(*STAFF)
+def notice_preview(request, pk):
+    notice = selectors.notice_get(plan=request.plan, pk=pk)
+    phi_read_record(membership=request.membership, path=request.get_full_path(), members=[notice.member])
+    return HttpResponse(letters.render_letter_html(notice.content, notice.language))
+
+
+@plan_role_required(*STAFF)
+def notice_pdf(request, pk):
+    notice = selectors.notice_get(plan=request.plan, pk=pk)
+    phi_read_record(membership=request.membership, path=request.get_full_path(), members=[notice.member])
+    response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
+    filename = f"notice-{notice.pk}-{notice.notice_type}-{notice.notice_date:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -1,0 +1,98 @@
+"""Shared authorization fixtures: the people who prepare and decide requests, an eligible member, a
+contracted ECM Provider and a request factory. Built with scopes disabled (tests/conftest.py);
+test bodies enter a plan's scope where they query."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django_scopes import scopes_disabled
+
+from authorizations.models import RequestSource, Urgency
+from authorizations.services import request_submit
+from ecm_platform import clocks
+from ecm_platform.tenancy.models import County, Role
+from eligibility.models import DeterminationSource, PopulationOfFocus
+from eligibility.services import determination_record
+from providers.models import EnrollmentPathway, OrganizationType
+from providers.services import contract_create, organization_create
+from tests.factories import enrolled_member
+
+# A Monday morning in Los Angeles, after the county go-live dates and inside every contract.
+MONDAY = datetime(2026, 11, 16, 18, tzinfo=UTC)
+VALID_NPIS = ["1234567893", "1245319599", "1679576722", "1003000126"]
+
+
+@pytest.fixture
+def coordinator_a(plan_a, make_membership):
+    return make_membership(plan_a, Role.CARE_COORDINATOR)
+
+
+@pytest.fixture
+def reviewer_a(plan_a, make_membership):
+    return make_membership(plan_a, Role.REVIEWER)
+
+
+@pytest.fixture
+def make_eligible_member(db):
+    """A member enrolled since 2020 in county 01 with an open HOMELESS determination (eligible)."""
+
+    def make(plan, **fields):
+        with scopes_disabled():
+            member = enrolled_member(plan, **fields)
+            pof = PopulationOfFocus.objects.get(code="HOMELESS")
+            determination_record(
+                plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
+                start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+            )  # fmt: skip
+            return member
+
+    return make
+
+
+@pytest.fixture
+def eligible_member_a(plan_a, make_eligible_member):
+    return make_eligible_member(plan_a)
+
+
+@pytest.fixture
+def make_provider(db):
+    """A contracted, presumptive-capable ECM Provider serving HOMELESS members in county 01."""
+
+    def make(plan, npi=VALID_NPIS[0], capacity=10, **contract_fields):
+        with scopes_disabled():
+            organization = organization_create(
+                plan=plan, actor=None, npi=npi, tax_id="123456789", name=f"Provider {npi}",
+                organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
+            )  # fmt: skip
+            contract_create(
+                plan=plan,
+                actor=None,
+                organization=organization,
+                counties=list(County.objects.filter(code="01")),
+                pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")),
+                capacity=capacity,
+                start_date=date(2025, 1, 1),
+                is_presumptive_capable=contract_fields.pop("is_presumptive_capable", True),
+                **contract_fields,
+            )
+            return organization
+
+    return make
+
+
+@pytest.fixture
+def provider_a(plan_a, make_provider):
+    return make_provider(plan_a)
+
+
+@pytest.fixture
+def make_request(db):
+    """Submit a request through the service at `at` (default MONDAY) by a care coordinator."""
+
+    def make(plan, actor, member, at=MONDAY, source=RequestSource.SELF_REFERRAL, urgency=Urgency.ROUTINE, **fields):
+        with scopes_disabled(), clocks.frozen(at):
+            return request_submit(
+                plan=plan, actor=actor, member=member, source=source, urgency=urgency, received_at=at, **fields
+            )
+
+    return make

@@ -1,0 +1,519 @@
+"""The authorization API (DOMAIN 5 and 6): requests and their transitions, notices, appeals,
+grievances and the Member Transition List, through HTTP."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scope, scopes_disabled
+
+from authorizations.models import AuthorizationRequest, DenialReason, Notice, Status, Urgency
+from authorizations.services import appeal_file, grievance_file, request_deny, request_start_review
+from ecm_platform import clocks
+from ecm_platform.audit.models import PhiAccess
+from ecm_platform.tenancy.models import Role
+from providers.models import Assignment
+from tests.authorizations.conftest import MONDAY
+
+LA = ZoneInfo("America/Los_Angeles")
+
+
+@pytest.fixture
+def coordinator_api(coordinator_a, make_api_client):
+    return make_api_client(coordinator_a)
+
+
+@pytest.fixture
+def reviewer_api(reviewer_a, make_api_client):
+    return make_api_client(reviewer_a)
+
+
+@pytest.fixture
+def in_review(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request):
+    """A self-referral received on MONDAY and put in review."""
+    request = make_request(plan_a, coordinator_a.user, eligible_member_a)
+    with scopes_disabled(), clocks.frozen(MONDAY):
+        return request_start_review(plan=plan_a, actor=reviewer_a.user, request=request)
+
+
+def denied(plan, coordinator, reviewer, member, make_request, at=MONDAY):
+    """A self-referral denied at `at`, so it has a denial notice (DOMAIN 5.3)."""
+    request = make_request(plan, coordinator.user, member, at=at)
+    with scopes_disabled(), clocks.frozen(at):
+        request_start_review(plan=plan, actor=reviewer.user, request=request)
+        return request_deny(
+            plan=plan, actor=reviewer.user, request=request, reason=DenialReason.NO_POPULATION_OF_FOCUS,
+            explanation="You do not meet a Population of Focus.",
+        )  # fmt: skip
+
+
+def status_of(plan, request_id) -> str:
+    with scope(plan=plan):
+        return AuthorizationRequest.objects.get(pk=request_id).status
+
+
+def post(client, url, data=None, at=MONDAY):
+    with clocks.frozen(at):
+        return client.post(url, data or {}, format="json")
+
+
+def test_submit_returns_the_due_instant_of_the_clock(plan_a, coordinator_api, eligible_member_a, provider_a):
+    # DOMAIN 5.1: received Wed 2026-12-30 10:00 -> 5th working day 01-07, but the 7-calendar-day
+    # limit ends Wed 01-06 -> due 2027-01-06 23:59:59 PST.
+    received = datetime(2026, 12, 30, 10, tzinfo=LA)
+    response = post(
+        coordinator_api,
+        "/api/v1/authorizations/",
+        {
+            "member": eligible_member_a.pk,
+            "source": "provider_referral",
+            "requester_name": "Dr. Rivera",
+            "requester_organization": provider_a.pk,
+            "requester_contact": "555-0100",
+            "pofs": ["HOMELESS"],
+        },
+        at=received,
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "received"
+    assert body["urgency"] == "routine"
+    assert datetime.fromisoformat(body["received_at"]) == received
+    assert datetime.fromisoformat(body["due_at"]) == datetime(2027, 1, 6, 23, 59, 59, tzinfo=LA)
+    assert body["time_remaining_seconds"] == int(
+        (datetime(2027, 1, 6, 23, 59, 59, tzinfo=LA) - received).total_seconds()
+    )
+    assert body["pofs"] == ["HOMELESS"]
+    assert body["requester_organization"] == provider_a.pk
+    assert body["notices"] == [] and body["attachments"] == []
+
+
+def test_presumptive_and_transition_sources_are_not_submitted(coordinator_api, eligible_member_a):
+    # DOMAIN 5.2: presumptive and transition authorizations have their own actions.
+    response = post(
+        coordinator_api, "/api/v1/authorizations/", {"member": eligible_member_a.pk, "source": "presumptive"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "source"
+
+
+def test_the_list_filters_by_status_due_before_and_urgency(
+    plan_a, coordinator_a, reviewer_a, coordinator_api, eligible_member_a, make_eligible_member, make_request
+):
+    # DOMAIN 5.1: received Mon 2026-11-16 10:00 PST; routine is due at the end of the 5th working
+    # day (Mon 11-23), expedited 72 hours later (Thu 11-19 10:00).
+    routine = make_request(plan_a, coordinator_a.user, eligible_member_a)
+    expedited = make_request(plan_a, coordinator_a.user, make_eligible_member(plan_a), urgency=Urgency.EXPEDITED)
+    reviewed = make_request(plan_a, coordinator_a.user, make_eligible_member(plan_a))
+    with scopes_disabled(), clocks.frozen(MONDAY):
+        request_start_review(plan=plan_a, actor=reviewer_a.user, request=reviewed)
+
+    def ids(query=""):
+        response = coordinator_api.get(f"/api/v1/authorizations/{query}")
+        assert response.status_code == 200, response.json()
+        return [row["id"] for row in response.json()["results"]]
+
+    # The most urgent first: by due instant, then id.
+    assert ids() == [expedited.pk, routine.pk, reviewed.pk]
+    assert ids("?urgency=expedited") == [expedited.pk]
+    assert ids("?urgency=routine") == [routine.pk, reviewed.pk]
+    assert ids("?status=in_review") == [reviewed.pk]
+    assert ids("?status=received&urgency=routine") == [routine.pk]
+    assert ids("?due_before=2026-11-20T00:00:00Z") == [expedited.pk]
+    assert ids(f"?member={eligible_member_a.pk}&is_open=true") == [routine.pk]
+    assert ids("?is_open=false") == []
+    assert coordinator_api.get("/api/v1/authorizations/?due_before=soon").status_code == 400
+
+
+def test_every_transition_has_its_action_endpoint(
+    plan_a, coordinator_api, reviewer_api, eligible_member_a, provider_a, make_request, coordinator_a
+):
+    # DOMAIN 5.2 and 6: received -> in_review -> deferred -> in_review -> approved -> active ->
+    # (discontinuation proposed) -> discontinued, each through its own endpoint.
+    created = post(
+        coordinator_api, "/api/v1/authorizations/", {"member": eligible_member_a.pk, "source": "self_referral"}
+    ).json()
+    url = f"/api/v1/authorizations/{created['id']}"
+
+    steps = [
+        (coordinator_api, "start-review", {}, "in_review"),
+        (reviewer_api, "extend", {"days": 7, "reason": "Waiting for the hospital records."}, "deferred"),
+        (coordinator_api, "resume", {}, "in_review"),
+        (reviewer_api, "approve", {"decision": "full", "explanation": "Meets the homeless POF."}, "approved"),
+        (coordinator_api, "start-services", {"started_on": "2026-11-17"}, "active"),
+        (
+            coordinator_api,
+            "propose-discontinuation",
+            {"reason": "goals_met", "proposed_by": "provider", "note": "All goals met."},
+            "active",
+        ),
+        (reviewer_api, "discontinue", {"reason": "goals_met", "effective_on": "2026-11-30"}, "discontinued"),
+    ]
+    for client, verb, data, expected in steps:
+        response = post(client, f"{url}/{verb}/", data)
+        assert response.status_code == 200, (verb, response.json())
+        assert response.json()["status"] == expected, verb
+
+    body = response.json()
+    assert body["extension_days"] == 7
+    assert body["decision"] == "full"
+    assert body["services_started_on"] == "2026-11-17"
+    assert body["discontinuation_proposed_reason"] == "goals_met"
+    assert body["discontinuation_reason"] == "goals_met"
+    assert body["discontinuation_effective_on"] == "2026-11-30"
+    assert body["needs_lower_level_of_care"] is True
+    assert body["time_remaining_seconds"] is None  # the decision clock stopped
+    with scope(plan=plan_a):
+        assert Assignment.objects.filter(member=eligible_member_a, organization=provider_a).exists()
+        # DOMAIN 5.3: a delay notice for the member's own request and a discontinuation notice.
+        assert sorted(Notice.objects.filter(request_id=created["id"]).values_list("notice_type", flat=True)) == [
+            "delay",
+            "discontinuation",
+        ]
+    assert len(body["notices"]) == 2
+
+    history = coordinator_api.get(f"{url}/history/").json()["results"]
+    assert [event["code"] for event in history] == [
+        "authorizations.request.received",
+        "authorizations.request.start_review",
+        "authorizations.request.extend",
+        "authorizations.request.resume",
+        "authorizations.request.approve",
+        "authorizations.request.start_services",
+        "authorizations.request.discontinuation_proposed",
+        "authorizations.request.discontinue",
+    ]
+    assert history[0]["actor_label"]
+    assert history[2]["payload"]["reason"] == "Waiting for the hospital records."
+
+
+def test_deny_and_withdraw_endpoints(
+    plan_a, coordinator_a, coordinator_api, reviewer_api, eligible_member_a, make_eligible_member, make_request
+):
+    # DOMAIN 5.2: deny with a reason code and explanation; withdraw with a reason (no notice, 5.3).
+    to_deny = make_request(plan_a, coordinator_a.user, eligible_member_a)
+    to_withdraw = make_request(plan_a, coordinator_a.user, make_eligible_member(plan_a))
+    post(coordinator_api, f"/api/v1/authorizations/{to_deny.pk}/start-review/")
+
+    denial = post(
+        reviewer_api,
+        f"/api/v1/authorizations/{to_deny.pk}/deny/",
+        {"reason": "no_pof", "explanation": "No POF applies.", "alternative_services": "Complex Case Management"},
+    )
+    withdrawal = post(
+        coordinator_api, f"/api/v1/authorizations/{to_withdraw.pk}/withdraw/", {"reason": "member_declined"}
+    )
+
+    assert denial.status_code == 200, denial.json()
+    assert denial.json()["status"] == "denied"
+    assert denial.json()["denial_reason"] == "no_pof"
+    assert len(denial.json()["notices"]) == 1
+    assert withdrawal.status_code == 200, withdrawal.json()
+    assert withdrawal.json()["status"] == "withdrawn"
+    assert withdrawal.json()["withdrawal_reason"] == "member_declined"
+    assert withdrawal.json()["notices"] == []
+
+
+def test_presumptive_authorization_endpoint(plan_a, coordinator_api, eligible_member_a, provider_a):
+    # DOMAIN 5.1: a presumptive-capable provider starts ECM for the plan's period (30 days).
+    response = post(
+        coordinator_api,
+        "/api/v1/authorizations/presumptive/",
+        {"member": eligible_member_a.pk, "organization": provider_a.pk, "pofs": ["HOMELESS"], "notes": "Urgent"},
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "presumptive"
+    assert response.json()["source"] == "presumptive"
+    assert response.json()["presumptive_until"] == "2026-12-16"
+
+
+def test_attachments_are_uploaded_and_listed_on_the_request(coordinator_api, in_review):
+    upload = SimpleUploadedFile("referral.pdf", b"%PDF-1.4 referral", content_type="application/pdf")
+    with clocks.frozen(MONDAY):
+        response = coordinator_api.post(
+            f"/api/v1/authorizations/{in_review.pk}/attachments/", {"file": upload}, format="multipart"
+        )
+
+    assert response.status_code == 201, response.json()
+    assert response.json() | {"id": 0, "uploaded_at": ""} == {
+        "id": 0, "name": "referral.pdf", "content_type": "application/pdf", "size": 17, "uploaded_at": "",
+    }  # fmt: skip
+    detail = coordinator_api.get(f"/api/v1/authorizations/{in_review.pk}/").json()
+    assert [a["name"] for a in detail["attachments"]] == ["referral.pdf"]
+    assert "content" not in detail["attachments"][0]
+
+
+def test_a_coordinator_cannot_approve(plan_a, coordinator_api, in_review, provider_a):
+    # DOMAIN 5.2: coordinators prepare, reviewers decide.
+    response = post(coordinator_api, f"/api/v1/authorizations/{in_review.pk}/approve/", {"decision": "full"})
+
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "permission_denied"
+    assert status_of(plan_a, in_review.pk) == Status.IN_REVIEW
+    with scope(plan=plan_a):
+        assert not Assignment.objects.exists()
+
+
+def test_approving_a_received_request_is_a_conflict(
+    plan_a, coordinator_a, reviewer_api, eligible_member_a, make_request
+):
+    # DOMAIN 5.2: illegal transitions are impossible, with a clear message.
+    request = make_request(plan_a, coordinator_a.user, eligible_member_a)
+
+    response = post(reviewer_api, f"/api/v1/authorizations/{request.pk}/approve/", {"decision": "full"})
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [
+            {"code": "invalid_transition", "detail": "A request that is received cannot be approved.", "attr": None}
+        ],
+    }
+    assert status_of(plan_a, request.pk) == Status.RECEIVED
+
+
+def test_deny_without_an_explanation_names_the_field(plan_a, reviewer_api, in_review):
+    # DOMAIN 5.2: a denial requires a reason code and a plain-language explanation.
+    url = f"/api/v1/authorizations/{in_review.pk}/deny/"
+
+    blank = post(reviewer_api, url, {"reason": "no_pof", "explanation": "  "})
+    missing = post(reviewer_api, url, {"reason": "no_pof"})
+
+    assert blank.status_code == 400
+    assert blank.json()["errors"] == [
+        {"code": "invalid", "detail": "Explain the denial in plain language.", "attr": "explanation"}
+    ]
+    assert missing.status_code == 400
+    assert missing.json()["errors"][0]["attr"] == "explanation"
+    assert status_of(plan_a, in_review.pk) == Status.IN_REVIEW
+
+
+def test_notices_are_listed_and_their_pdf_downloaded(
+    plan_a, coordinator_a, reviewer_a, coordinator_api, eligible_member_a, make_request
+):
+    # DOMAIN 5.3: a denied self-referral gets a denial notice, listed on the member and the request.
+    request = denied(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request)
+
+    listed = coordinator_api.get(f"/api/v1/notices/?member={eligible_member_a.pk}&request={request.pk}").json()
+    assert [n["notice_type"] for n in listed["results"]] == ["denial"]
+    notice_id = listed["results"][0]["id"]
+    assert coordinator_api.get("/api/v1/notices/?notice_type=delay").json()["results"] == []
+
+    detail = coordinator_api.get(f"/api/v1/notices/{notice_id}/").json()
+    assert detail["content"]["member_cin"] == eligible_member_a.cin
+    assert detail["appeal_by"] == "2027-01-15"  # 60 calendar days after 2026-11-16
+    assert "pdf" not in detail
+
+    with scope(plan=plan_a):
+        reads_before = PhiAccess.objects.filter(member_id=eligible_member_a.pk).count()
+    pdf = coordinator_api.get(f"/api/v1/notices/{notice_id}/pdf/", HTTP_ACCEPT="application/pdf")
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"] == f'attachment; filename="notice-{notice_id}.pdf"'
+    assert pdf.content.startswith(b"%PDF")
+    with scope(plan=plan_a):
+        assert PhiAccess.objects.filter(member_id=eligible_member_a.pk).count() == reads_before + 1
+
+
+def test_another_plan_gets_404_for_requests_notices_and_their_pdf(
+    plan_a, plan_b, coordinator_a, reviewer_a, eligible_member_a, make_request, make_membership, make_api_client
+):
+    # DOMAIN 5.3 / ARCHITECTURE Tenancy: another plan's objects look missing, the NOA PDF too.
+    request = denied(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request)
+    with scope(plan=plan_a):
+        notice = request.notices.get()
+    plan_b_reviewer = make_api_client(make_membership(plan_b, Role.REVIEWER))
+
+    for url in [
+        f"/api/v1/authorizations/{request.pk}/",
+        f"/api/v1/authorizations/{request.pk}/history/",
+        f"/api/v1/notices/{notice.pk}/",
+        f"/api/v1/notices/{notice.pk}/pdf/",
+    ]:
+        assert plan_b_reviewer.get(url).status_code == 404, url
+    assert (
+        post(plan_b_reviewer, f"/api/v1/authorizations/{request.pk}/withdraw/", {"reason": "duplicate"}).status_code
+        == 404
+    )
+    assert plan_b_reviewer.get("/api/v1/notices/").json()["results"] == []
+    assert status_of(plan_a, request.pk) == Status.DENIED
+
+
+def test_an_appeal_within_60_days_is_accepted_and_a_late_one_refused(
+    plan_a, coordinator_a, reviewer_a, coordinator_api, eligible_member_a, make_request
+):
+    # DOMAIN 5.3, 5.4: appeal to the plan within 60 calendar days of the notice date (2026-11-16).
+    request = denied(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request)
+    with scope(plan=plan_a):
+        notice = request.notices.get()
+
+    late = post(
+        coordinator_api, "/api/v1/appeals/", {"notice": notice.pk, "reason": "I am homeless."},
+        at=datetime(2027, 1, 16, 18, tzinfo=UTC),
+    )  # fmt: skip
+    timely = post(
+        coordinator_api, "/api/v1/appeals/", {"notice": notice.pk, "reason": "I am homeless.", "is_expedited": True},
+        at=datetime(2027, 1, 15, 18, tzinfo=UTC),
+    )  # fmt: skip
+
+    assert late.status_code == 400
+    assert late.json()["errors"][0]["attr"] == "received_at"
+    assert late.json()["errors"][0]["code"] == "appeal_late"
+    assert timely.status_code == 201, timely.json()
+    assert timely.json()["request"] == request.pk
+    assert timely.json()["is_expedited"] is True
+    # Expedited: resolution due 72 hours after receipt.
+    assert datetime.fromisoformat(timely.json()["resolution_due"]) == datetime(2027, 1, 18, 18, tzinfo=UTC)
+
+
+def test_an_overturned_denial_reopens_the_request_as_approved(
+    plan_a, coordinator_a, reviewer_a, coordinator_api, reviewer_api, eligible_member_a, provider_a, make_request
+):
+    # DOMAIN 5.2, 5.4: an overturned denial is authorized (denied -> approved), never reviewed again.
+    request = denied(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request)
+    with scopes_disabled(), clocks.frozen(MONDAY):
+        appeal = appeal_file(plan=plan_a, actor=coordinator_a.user, notice=request.notices.get(), reason="Homeless")
+    url = f"/api/v1/appeals/{appeal.pk}"
+
+    acknowledged = post(coordinator_api, f"{url}/acknowledge/")
+    by_coordinator = post(coordinator_api, f"{url}/resolve/", {"outcome": "overturned", "summary": "x"})
+    resolved = post(reviewer_api, f"{url}/resolve/", {"outcome": "overturned", "summary": "New evidence."})
+
+    assert acknowledged.status_code == 200 and acknowledged.json()["acknowledged_at"]
+    assert by_coordinator.status_code == 403
+    assert resolved.status_code == 200, resolved.json()
+    assert resolved.json()["outcome"] == "overturned"
+    detail = coordinator_api.get(f"/api/v1/authorizations/{request.pk}/").json()
+    assert detail["status"] == "approved"
+    # 42 CFR 438.424: services within 72 hours of the reversal.
+    assert datetime.fromisoformat(detail["services_due_by"]) == MONDAY + timedelta(hours=72)
+    assert coordinator_api.get("/api/v1/appeals/?is_resolved=true").json()["results"][0]["id"] == appeal.pk
+    assert coordinator_api.get("/api/v1/appeals/?is_resolved=false").json()["results"] == []
+
+
+def test_grievances_are_filed_acknowledged_and_resolved(plan_a, coordinator_api, eligible_member_a, in_review):
+    # DOMAIN 5.4: acknowledgement due in 5 calendar days, resolution in 30 (72 hours when urgent).
+    filed = post(
+        coordinator_api,
+        "/api/v1/grievances/",
+        {"member": eligible_member_a.pk, "description": "Nobody called me back.", "request": in_review.pk},
+    )
+    assert filed.status_code == 201, filed.json()
+    body = filed.json()
+    assert body["request"] == in_review.pk
+    assert datetime.fromisoformat(body["acknowledgement_due"]) == datetime(2026, 11, 21, 23, 59, 59, tzinfo=LA)
+    url = f"/api/v1/grievances/{body['id']}"
+
+    acknowledged = post(coordinator_api, f"{url}/acknowledge/")
+    again = post(coordinator_api, f"{url}/acknowledge/")
+    resolved = post(coordinator_api, f"{url}/resolve/", {"outcome": "resolved", "summary": "Called back."})
+
+    assert acknowledged.status_code == 200 and acknowledged.json()["acknowledged_at"]
+    assert again.status_code == 409
+    assert resolved.status_code == 200, resolved.json()
+    assert resolved.json()["outcome"] == "resolved"
+    assert resolved.json()["resolution_summary"] == "Called back."
+    listed = coordinator_api.get(f"/api/v1/grievances/?member={eligible_member_a.pk}&is_resolved=true").json()
+    assert [g["id"] for g in listed["results"]] == [body["id"]]
+
+
+def test_the_member_transition_list_is_imported_whole_or_not_at_all(
+    plan_a, coordinator_api, eligible_member_a, make_eligible_member
+):
+    # DOMAIN 3.5, 5.1: HHP/WPC members are authorized (active), reassessment due six months later.
+    other = make_eligible_member(plan_a)
+    rows = [
+        {"cin": eligible_member_a.cin, "program": "wpc", "transition_date": "2026-07-01"},
+        {"cin": other.cin, "program": "hhp", "transition_date": "2026-08-31"},
+    ]
+    bad = [rows[0], {"cin": "99999999Z", "program": "wpc", "transition_date": "2026-07-01"}]
+
+    refused = post(coordinator_api, "/api/v1/transition-imports/", {"rows": bad})
+    assert refused.status_code == 400
+    assert refused.json()["type"] == "validation_error"
+    assert [(e["attr"], e["code"]) for e in refused.json()["errors"]] == [("rows.1.cin", "invalid")]
+    assert "99999999Z" in refused.json()["errors"][0]["detail"]
+    with scope(plan=plan_a):
+        assert not AuthorizationRequest.objects.exists()
+
+    imported = post(coordinator_api, "/api/v1/transition-imports/", {"rows": rows})
+    assert imported.status_code == 200, imported.json()
+    assert imported.json() == {"created": 2, "unchanged": 0}
+    reimported = post(coordinator_api, "/api/v1/transition-imports/", {"rows": rows})
+    assert reimported.json() == {"created": 0, "unchanged": 2}
+
+    listed = coordinator_api.get("/api/v1/authorizations/?source=transition").json()["results"]
+    assert sorted((r["transition_program"], r["status"], r["reassessment_due"]) for r in listed) == [
+        ("hhp", "active", "2027-02-28"),
+        ("wpc", "active", "2027-01-01"),
+    ]
+    wpc = next(r for r in listed if r["transition_program"] == "wpc")
+    reassessed = post(
+        coordinator_api, f"/api/v1/authorizations/{wpc['id']}/reassessed/", {"reassessed_on": "2026-11-10"}
+    )
+    assert reassessed.status_code == 200, reassessed.json()
+    assert reassessed.json()["reassessed_on"] == "2026-11-10"
+
+
+def test_an_empty_transition_list_is_refused(coordinator_api):
+    response = post(coordinator_api, "/api/v1/transition-imports/", {"rows": []})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "rows.non_field_errors"
+
+
+def grow(plan, coordinator, reviewer, make_eligible_member, make_request, count):
+    """`count` members, each with a denied request (and its notice), an appeal and a grievance."""
+    for _ in range(count):
+        member = make_eligible_member(plan)
+        request = denied(plan, coordinator, reviewer, member, make_request)
+        with scopes_disabled(), clocks.frozen(MONDAY):
+            appeal_file(plan=plan, actor=coordinator.user, notice=request.notices.get(), reason="Disagree")
+            grievance_file(plan=plan, actor=coordinator.user, member=member, description="Slow", request=request)
+
+
+def queries(client, path) -> int:
+    # The connection keeps at most 9,000 queries: building the rows can fill it, and a full log no
+    # longer grows. Start each count from an empty log.
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/authorizations/", "/api/v1/notices/", "/api/v1/appeals/", "/api/v1/grievances/"]
+)
+def test_list_endpoints_do_not_query_per_row(
+    path, plan_a, coordinator_a, reviewer_a, coordinator_api, make_eligible_member, make_request,
+    django_assert_max_num_queries,
+):  # fmt: skip
+    grow(plan_a, coordinator_a, reviewer_a, make_eligible_member, make_request, 1)
+    with scopes_disabled():
+        request = AuthorizationRequest.objects.filter(plan=plan_a).first()
+    # An attachment, so that the attachments prefetch is counted too.
+    upload = SimpleUploadedFile("a.txt", b"a", content_type="text/plain")
+    coordinator_api.post(f"/api/v1/authorizations/{request.pk}/attachments/", {"file": upload}, format="multipart")
+    few = queries(coordinator_api, path)
+    grow(plan_a, coordinator_a, reviewer_a, make_eligible_member, make_request, 4)
+
+    connection.queries_log.clear()
+    with django_assert_max_num_queries(few):
+        assert len(coordinator_api.get(path).json()["results"]) == 5
+
+
+def test_the_history_does_not_query_per_event(coordinator_api, reviewer_api, in_review, django_assert_max_num_queries):
+    url = f"/api/v1/authorizations/{in_review.pk}/history/"
+    few = queries(coordinator_api, url)
+    post(reviewer_api, f"/api/v1/authorizations/{in_review.pk}/extend/", {"days": 3, "reason": "Records"})
+    post(coordinator_api, f"/api/v1/authorizations/{in_review.pk}/resume/")
+
+    connection.queries_log.clear()
+    with django_assert_max_num_queries(few):
+        assert len(coordinator_api.get(url).json()["results"]) == 4
