@@ -62,6 +62,8 @@ class Status(models.TextChoices):
 
 # The decision clock runs in these states and stops on approved, denied or withdrawn (DOMAIN 5.2).
 OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE)
+# A member has at most one request in these states per service: another would be a duplicate.
+LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED, Status.ACTIVE)
 
 
 class Decision(models.TextChoices):

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from authorizations.models import (
+    LIVE_STATUSES,
     OPEN_STATUSES,
     Appeal,
     AuthorizationRequest,
@@ -34,6 +35,15 @@ def request_get(*, plan: HealthPlan, pk) -> AuthorizationRequest:
     if request is None:
         raise Http404("No such request.")
     return request
+
+
+def live_request_of(*, plan: HealthPlan, member, service: str) -> AuthorizationRequest | None:
+    """The member's request for the service that is open, approved or active, if any."""
+    return (
+        AuthorizationRequest.objects.filter(plan=plan, member=member, service=service, status__in=LIVE_STATUSES)
+        .order_by("id")
+        .first()
+    )
 
 
 def request_worklist(

@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from authorizations import letters, rules
+from authorizations import letters, rules, selectors
 from authorizations.models import (
     OPEN_STATUSES,
     Appeal,
@@ -126,13 +126,8 @@ def _new_request(*, plan, actor, member, status, source, received_at, pofs=(), *
     return request
 
 
-# A member has at most one request in these states per service: a second would be a duplicate.
-LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED, Status.ACTIVE)
-
-
 def _refuse_duplicate(*, plan: HealthPlan, member: Member, service: Service) -> None:
-    live = AuthorizationRequest.objects.filter(plan=plan, member=member, service=service, status__in=LIVE_STATUSES)
-    existing = live.order_by("id").first()
+    existing = selectors.live_request_of(plan=plan, member=member, service=service)
     if existing is not None:
         raise ConflictError(
             f"{member.full_name} already has request {existing.pk} ({existing.get_status_display().lower()}) "

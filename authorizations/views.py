@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from authorizations import letters, rules, selectors, services
 from authorizations.forms import ACTION_FORMS, AttachmentForm, RequestForm, WorklistFilterForm
-from authorizations.models import OPEN_STATUSES, RequestSource, Status, Urgency
+from authorizations.models import RequestSource, Status, Urgency
 from ecm_platform import clocks
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
@@ -29,6 +29,7 @@ from ecm_platform.tenancy.decorators import plan_role_required
 from ecm_platform.tenancy.models import Role
 from eligibility.selectors import determinations_open_on, member_eligibility, pof_catalogue
 from members.selectors import member_get
+from providers.models import Service
 from providers.selectors import assignment_list, contracted_organizations
 
 STAFF = (Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR)
@@ -211,12 +212,7 @@ def request_new(request):
 def request_start(request, member_id):
     """One click from the high-utilizer worklist: the plan identified the member (DOMAIN 5.1)."""
     member = member_get(plan=request.plan, pk=member_id)
-    current = (
-        selectors.request_list(plan=request.plan)
-        .filter(member=member, status__in=[*OPEN_STATUSES, Status.APPROVED, Status.ACTIVE])
-        .order_by("-received_at")
-        .first()
-    )
+    current = selectors.live_request_of(plan=request.plan, member=member, service=Service.ECM)
     if current is not None:
         messages.info(
             request, f"{member.full_name} already has request {current.pk} ({current.get_status_display().lower()})."

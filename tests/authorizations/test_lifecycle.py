@@ -593,3 +593,56 @@ def test_reassessments_due_are_listed_until_recorded(plan_a, coordinator, member
         plan=plan_a, actor=coordinator, request=request, reassessed_on=date(2026, 11, 20)
     )
     assert not reassessments_due(plan=plan_a).exists()
+
+
+# DOMAIN 5.2: the table, and only it. (state, action) pairs that exist; every other pair does not.
+TABLE = {
+    ("received", "start_review"), ("received", "extend"), ("in_review", "extend"), ("deferred", "resume"),
+    ("in_review", "approve"), ("deferred", "approve"), ("presumptive", "approve"),
+    ("in_review", "deny"), ("deferred", "deny"), ("presumptive", "deny"),
+    ("received", "withdraw"), ("in_review", "withdraw"), ("deferred", "withdraw"), ("presumptive", "withdraw"),
+    ("approved", "withdraw"), ("denied", "overturn"), ("approved", "start_services"), ("active", "discontinue"),
+}  # fmt: skip
+ACTIONS = [
+    "start_review",
+    "extend",
+    "resume",
+    "approve",
+    "deny",
+    "withdraw",
+    "overturn",
+    "start_services",
+    "discontinue",
+]
+
+
+@pytest.mark.parametrize("state", Status.values)
+@pytest.mark.parametrize("action", ACTIONS)
+def test_the_state_machine_has_exactly_the_transitions_of_the_table(state, action):
+    # DOMAIN 5.2: every (state, action) pair, legal or not
+    from django_fsm import can_proceed
+
+    request = AuthorizationRequest(status=state)
+    assert can_proceed(getattr(request, action), check_conditions=False) is ((state, action) in TABLE)
+
+
+def test_the_other_legal_transitions_through_the_services(plan_a, coordinator, reviewer, provider, at_monday):
+    # DOMAIN 5.2: received → deferred, deferred → denied, presumptive → approved, approved → withdrawn
+    deferred = services.request_extend(
+        plan=plan_a, actor=reviewer, request=submit(plan_a, coordinator, homeless_member(plan_a)), days=2, reason="x"
+    )
+    assert deferred.status == Status.DEFERRED
+    denied = services.request_deny(
+        plan=plan_a, actor=reviewer, request=deferred, reason=DenialReason.OTHER, explanation="x"
+    )
+    assert denied.status == Status.DENIED
+    presumptive = services.request_start_presumptive(
+        plan=plan_a, actor=coordinator, member=homeless_member(plan_a), organization=provider
+    )
+    approved = services.request_approve(plan=plan_a, actor=reviewer, request=presumptive)
+    assert approved.status == Status.APPROVED
+    withdrawn = services.request_withdraw(
+        plan=plan_a, actor=coordinator, request=approved, reason=WithdrawalReason.MEMBER_UNREACHABLE
+    )
+    assert withdrawn.status == Status.WITHDRAWN
+    assert not withdrawn.notices.exists()  # DOMAIN 5.3: unreachable before services began
