@@ -209,9 +209,10 @@ def load_requests(plan, coordinator, reviewer, today: date) -> int:
     now = clocks.now()
     assigned = Assignment.objects.filter(plan=plan).values("member_id")
     flagged = list(
-        Member.objects.filter(plan=plan, determinations__end_date__isnull=True)
+        Member.objects.filter(
+            plan=plan, pk__in=Determination.objects.filter(plan=plan, end_date__isnull=True).values("member_id")
+        )
         .exclude(pk__in=assigned)
-        .distinct()
         .order_by("id")[:12]
     )
     unflagged = list(Member.objects.filter(plan=plan, determinations__isnull=True).order_by("id")[:4])
@@ -228,6 +229,7 @@ def load_requests(plan, coordinator, reviewer, today: date) -> int:
                 received_at=now - timedelta(days=number, hours=3),
                 requester_name="Demo referral",
                 notes="Synthetic request for the demo.",
+                pofs=[d.pof for d in Determination.objects.filter(plan=plan, member=member, end_date__isnull=True)],
             )
         )
     for request in opened[1:]:
