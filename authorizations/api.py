@@ -51,12 +51,12 @@ from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, servi
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.models import Role
-from eligibility.models import PopulationOfFocus
 from members.selectors import member_list
+from providers.api import pof_codes
 from providers.selectors import organization_list
 
 READERS = frozenset(Role.values)
-# The attachment service checks the plan only: the people who prepare and decide requests.
+# Who may attach documents (the service checks the same roles): the people who prepare and decide.
 ATTACHERS = frozenset({Role.CARE_COORDINATOR, Role.REVIEWER, Role.INTEGRATOR})
 # Submitted requests come from outside the plan; presumptive and transition ones have their own actions.
 SUBMITTED_SOURCES = [
@@ -66,13 +66,6 @@ SUBMITTED_SOURCES = [
 ]
 # Requests without a decision clock (transition authorizations) sort after every dated one.
 NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
-
-
-def pof_codes(**kwargs):
-    # POFs are reference data shared by every plan (not plan-owned): a class-level queryset is safe.
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=PopulationOfFocus.objects.all(), many=True, **kwargs
-    )
 
 
 def optional_text(**kwargs):

@@ -1,4 +1,8 @@
+import re
+
 from django import forms
+
+MODEL_LABEL = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
 
 
 class DateRangeForm(forms.Form):
@@ -15,6 +19,29 @@ class DateRangeForm(forms.Form):
 
 class AuditEventFilterForm(DateRangeForm):
     code = forms.CharField(required=False, label="Event code", help_text="e.g. tenancy.api_key")
+    target = forms.CharField(
+        required=False,
+        max_length=250,
+        label="Object",
+        help_text="Its id, or type:id (members.member:12); type: alone finds every object of the type",
+    )
+
+    def clean_target(self):
+        """Split "type:id" (or a bare id) into the selector's `target_type` and `target_id`."""
+        value = self.cleaned_data["target"].strip()
+        target_type, separator, target_id = value.partition(":") if ":" in value else ("", "", value)
+        target_type, target_id = target_type.strip().lower(), target_id.strip()
+        if separator and not MODEL_LABEL.match(target_type):
+            raise forms.ValidationError("Name the type as app.model, e.g. members.member:12.")
+        if len(target_id) > 150:
+            raise forms.ValidationError("An object id has at most 150 characters.")
+        return target_type, target_id
+
+    def clean(self):
+        cleaned = super().clean()
+        target_type, target_id = cleaned.pop("target", ("", ""))
+        cleaned["target_type"], cleaned["target_id"] = target_type, target_id
+        return cleaned
 
 
 class PhiAccessFilterForm(DateRangeForm):

@@ -63,6 +63,8 @@ class AuditEvent(AppendOnlyModel):
             models.Index(fields=["plan", "-id"]),
             models.Index(fields=["plan", "code", "-at"]),
             models.Index(fields=["plan", "actor", "-at"]),
+            # The search by object ("every entry about member 12"), with or without its type.
+            models.Index(fields=["plan", "target_id", "-id"]),
         ]
 
     def __str__(self):

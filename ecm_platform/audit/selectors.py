@@ -22,14 +22,22 @@ def audit_event_search(
     plan: HealthPlan,
     username: str = "",
     code: str = "",
+    target_type: str = "",
+    target_id: str = "",
     first: date | None = None,
     last: date | None = None,
 ) -> QuerySet[AuditEvent]:
+    """`target_type` is a model label (`members.member`); `target_id` the object's primary key.
+    Either narrows the search alone: an id without a type matches that id in every type."""
     events = AuditEvent.objects.filter(plan=plan)
     if username:
         events = events.filter(actor_label=username)
     if code:
         events = events.filter(code__startswith=code)
+    if target_type:
+        events = events.filter(target_type=target_type)
+    if target_id:
+        events = events.filter(target_id=target_id)
     return _in_date_range(events, first, last).order_by("-id")
 
 

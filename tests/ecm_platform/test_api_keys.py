@@ -67,14 +67,22 @@ def test_an_expired_key_is_refused(plan_a, make_membership, make_api_client):
     assert client.get("/api/v1/me/").status_code == 401
 
 
-def test_a_key_of_a_deactivated_membership_or_user_is_refused(plan_a, make_membership, make_api_client):
+@pytest.mark.parametrize("deactivated", ["membership", "user"])
+def test_a_key_of_a_deactivated_membership_or_user_is_refused(plan_a, make_membership, make_api_client, deactivated):
     membership = make_membership(plan_a, Role.INTEGRATOR)
     client = make_api_client(membership)
     assert client.get("/api/v1/me/").status_code == 200
     with scopes_disabled():
-        membership.is_active = False
-        membership.save()
-    assert client.get("/api/v1/me/").status_code == 401
+        holder = membership if deactivated == "membership" else membership.user
+        holder.is_active = False
+        holder.save(update_fields=["is_active"])
+    refused = client.get("/api/v1/me/")
+    assert refused.status_code == 401
+    assert refused.json()["errors"][0]["code"] == "authentication_failed"
+    with scopes_disabled():
+        holder.is_active = True
+        holder.save(update_fields=["is_active"])
+    assert client.get("/api/v1/me/").status_code == 200  # the same key: it was the deactivation
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,9 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
+from ecm_platform.audit.forms import AuditEventFilterForm
 from ecm_platform.audit.models import AppendOnlyError, AuditEvent, PhiAccess, PhiPurpose
+from ecm_platform.audit.selectors import audit_event_search
 from ecm_platform.audit.services import audit_record, phi_access_record
 from ecm_platform.calendars.models import Holiday
 from ecm_platform.calendars.services import holiday_create, holiday_delete
@@ -169,3 +171,83 @@ def test_an_audit_row_is_written_in_the_same_transaction_as_its_change(plan_a, a
     assert "calendars.holiday.created" not in codes(plan_a)
     with scopes_disabled():
         assert not Holiday.objects.filter(plan=plan_a, name="Rolled back").exists()
+
+
+@pytest.fixture
+def events_about_objects(plan_a, admin_a, make_membership):
+    """Three events about one membership, one about a holiday with the same id, one about nothing."""
+    subject = make_membership(plan_a, Role.REVIEWER)
+    with plan_scope(plan_a):
+        for code in ("test.membership.created", "test.membership.changed", "test.membership.ended"):
+            audit_record(code=code, plan=plan_a, actor=admin_a.user, target=subject)
+        audit_record(code="test.holiday.created", plan=plan_a, actor=admin_a.user, target=Holiday(pk=subject.pk))
+        audit_record(code="test.nothing.done", plan=plan_a, actor=admin_a.user)
+    return subject
+
+
+def search_codes(plan, **filters):
+    with plan_scope(plan):
+        return [event.code for event in audit_event_search(plan=plan, code="test.", **filters)]
+
+
+def test_the_audit_search_finds_the_events_about_one_object(plan_a, plan_b, events_about_objects):
+    subject_id = str(events_about_objects.pk)
+    about_the_membership = ["test.membership.ended", "test.membership.changed", "test.membership.created"]
+    assert search_codes(plan_a, target_type="tenancy.membership", target_id=subject_id) == about_the_membership
+    assert search_codes(plan_a, target_id=subject_id) == ["test.holiday.created", *about_the_membership]
+    assert search_codes(plan_a, target_type="calendars.holiday") == ["test.holiday.created"]
+    assert search_codes(plan_a, target_type="tenancy.membership", target_id="999999") == []
+    assert search_codes(plan_b, target_id=subject_id) == []  # another plan's trail stays out
+
+
+@pytest.mark.parametrize(
+    ("target", "expected_type", "expected_id"),
+    [
+        ("members.member:12", "members.member", "12"),
+        (" Members.Member : 12 ", "members.member", "12"),
+        ("12", "", "12"),
+        ("members.member:", "members.member", ""),
+        ("tenancy.planapikey:AbC.dEf", "tenancy.planapikey", "AbC.dEf"),
+        ("", "", ""),
+    ],
+)
+def test_the_object_filter_reads_an_id_with_an_optional_type(target, expected_type, expected_id):
+    form = AuditEventFilterForm({"target": target})
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["target_type"], form.cleaned_data["target_id"]) == (expected_type, expected_id)
+    assert "target" not in form.cleaned_data
+
+
+@pytest.mark.parametrize("target", ["member:12", "members member:12", ":12", "members.member:" + "9" * 151])
+def test_a_malformed_object_filter_is_an_error_on_the_field(target):
+    form = AuditEventFilterForm({"target": target})
+    assert not form.is_valid()
+    assert list(form.errors) == ["target"]
+
+
+def test_the_audit_page_filters_by_object_and_links_each_row_to_its_object(
+    client, plan_a, admin_a, events_about_objects
+):
+    login_as(client, admin_a)
+    target = f"tenancy.membership:{events_about_objects.pk}"
+    page = client.get("/audit/events/", {"target": target}).content.decode()
+    for code in ("test.membership.created", "test.membership.changed", "test.membership.ended"):
+        assert code in page
+    assert "test.holiday.created" not in page and "test.nothing.done" not in page
+    assert f'href="?target=tenancy.membership:{events_about_objects.pk}"' in page
+    assert 'for="id_target"' in page and 'aria-describedby="id_target_helptext"' in page
+    bare_id = client.get("/audit/events/", {"target": str(events_about_objects.pk), "code": "test."}).content.decode()
+    assert "test.holiday.created" in bare_id and "test.membership.created" in bare_id
+    assert "test.nothing.done" not in bare_id
+    bad = client.get("/audit/events/", {"target": "membership:1"}).content.decode()
+    assert "Name the type as app.model" in bad
+    export = client.get("/audit/events/", {"target": target, "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert [row[1] for row in rows[1:]] == [
+        "test.membership.ended",
+        "test.membership.changed",
+        "test.membership.created",
+    ]
+    with plan_scope(plan_a):
+        exported = AuditEvent.objects.filter(plan=plan_a, code="audit.events.exported").get()
+    assert exported.payload == {"target_type": "tenancy.membership", "target_id": str(events_about_objects.pk)}

@@ -1,14 +1,19 @@
 """Session security (HIPAA 164.312, NIST SP 800-63B): logoff, lockout, passwords, headers."""
 
+import re
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
 
 from ecm_platform import clocks
 from ecm_platform.tenancy.models import Role
@@ -71,21 +76,38 @@ def test_a_timed_out_api_session_is_refused(client, member):
         assert client.get("/api/v1/me/").status_code == 401
 
 
-def test_the_timeout_is_configurable_but_never_above_30_minutes():
-    result = subprocess.run(
+def idle_timeout_setting(value: str) -> subprocess.CompletedProcess:
+    """Load the settings in a fresh interpreter with SESSION_IDLE_TIMEOUT_SECONDS=value; print the
+    resulting timeout in seconds."""
+    return subprocess.run(
         [
             sys.executable,
             "-c",
-            "import django; from django.conf import settings; settings.INSTALLED_APPS",
+            "import django; from django.conf import settings; "
+            "print(int(settings.SESSION_IDLE_TIMEOUT.total_seconds()))",
         ],
         env={
             "DJANGO_SETTINGS_MODULE": "ecm_platform.settings",
-            "SESSION_IDLE_TIMEOUT_SECONDS": "1801",
+            "SESSION_IDLE_TIMEOUT_SECONDS": value,
             "PATH": "/usr/bin",
         },
+        cwd=Path(settings.BASE_DIR),
         capture_output=True,
         text=True,
     )
+
+
+@pytest.mark.parametrize("seconds", ["60", "600", "1800"])
+def test_an_idle_timeout_from_one_to_30_minutes_is_accepted(seconds):
+    result = idle_timeout_setting(seconds)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == seconds
+
+
+@pytest.mark.parametrize("seconds", ["0", "59", "1801"])
+def test_the_timeout_is_configurable_but_never_above_30_minutes_or_below_one(seconds):
+    result = idle_timeout_setting(seconds)
+    assert result.returncode != 0
     assert "SESSION_IDLE_TIMEOUT_SECONDS must be between 60 and 1800" in result.stderr
 
 
@@ -118,7 +140,33 @@ def test_ten_failures_from_one_address_lock_that_address(client, plan_a, make_me
     assert sign_in(client, users[0], REMOTE_ADDR="10.2.2.2").status_code == 302
 
 
-def test_the_lock_lifts_after_30_minutes_or_an_admin_unlock(client, member):
+def test_the_lock_lifts_30_minutes_after_the_tenth_failure(client, member):
+    # Axes reads django.utils.timezone.now() (not ecm_platform.clocks), so the wall clock travels.
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(10):
+            sign_in(client, member.user, password="wrong password!")
+        assert sign_in(client, member.user).status_code == 429
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        assert sign_in(client, member.user).status_code == 302
+    assert not AccessAttempt.objects.filter(username=member.user.username).exists()  # reset on success
+
+
+def test_attempts_during_the_lock_do_not_prolong_it(client, member):
+    # Locked for 30 minutes from the tenth failure: retrying meanwhile (even with the right password)
+    # neither gets in nor keeps the account locked longer, so nobody can lock a colleague out for good.
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(10):
+            sign_in(client, member.user, password="wrong password!")
+    with time_machine.travel(start + timedelta(minutes=29), tick=False):
+        assert sign_in(client, member.user).status_code == 429
+        assert sign_in(client, member.user, password="wrong password!").status_code == 429
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        assert sign_in(client, member.user).status_code == 302
+
+
+def test_an_admin_unlock_lifts_the_lock_at_once(client, member):
     for _ in range(10):
         sign_in(client, member.user, password="wrong password!")
     assert sign_in(client, member.user).status_code == 429
@@ -169,3 +217,50 @@ def test_no_template_has_an_inline_script():
         for chunk in text.split("<script")[1:]:
             assert "src=" in chunk.split(">")[0], f"inline script in {template}"
             assert chunk.split(">", 1)[1].lstrip().startswith("</script>"), f"inline script in {template}"
+
+
+def csrf_token_of(page) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/session/keepalive/", {}),
+        ("/notifications/read-all/", {}),
+        ("/plan/switch/", {"plan": "plan-a"}),
+        ("/logout/", {}),
+    ],
+)
+def test_a_signed_in_page_post_without_a_csrf_token_is_refused(member, path, data):
+    # Django's test client skips CSRF checks unless told otherwise.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member.user)
+    token = csrf_token_of(browser.get("/"))  # the browser holds a CSRF cookie, as after any page
+    assert browser.post(path, data).status_code == 403
+    assert browser.post(path, {**data, "csrfmiddlewaretoken": "x" * 64}).status_code == 403
+    assert "_auth_user_id" in browser.session  # not even the logout happened
+    assert browser.post(path, {**data, "csrfmiddlewaretoken": token}).status_code in (200, 302)
+
+
+def test_a_session_api_post_without_a_csrf_token_is_refused_in_the_error_shape(member):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member.user)
+    token = csrf_token_of(browser.get("/"))
+    refused = browser.post("/api/v1/notifications/read-all/", content_type="application/json")
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "type": "client_error",
+        "errors": [{"code": "permission_denied", "detail": "CSRF Failed: CSRF token missing.", "attr": None}],
+    }
+    accepted = browser.post("/api/v1/notifications/read-all/", content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert accepted.status_code == 200
+    assert accepted.json() == {"marked": 0}
+
+
+def test_the_login_form_needs_its_csrf_token_too(member):
+    browser = Client(enforce_csrf_checks=True)
+    token = csrf_token_of(browser.get("/login/"))
+    assert sign_in(browser, member.user).status_code == 403
+    assert "_auth_user_id" not in browser.session
+    assert sign_in(browser, member.user, HTTP_X_CSRFTOKEN=token).status_code == 302

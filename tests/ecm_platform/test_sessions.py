@@ -137,3 +137,20 @@ def test_the_admin_refuses_a_duplicate_closure_day_and_audits_through_the_servic
     assert added.status_code == 302
     with scopes_disabled():
         assert AuditEvent.objects.filter(plan=plan_a, code="calendars.holiday.created", actor=admin_user).count() == 1
+
+
+def test_the_coordinator_dashboard_points_at_the_worklists_that_exist(client, plan_a, make_membership):
+    client.force_login(make_membership(plan_a, Role.CARE_COORDINATOR).user)
+    page = client.get("/")
+    html = page.content.decode()
+    assert '<a href="/eligibility/worklist/">Open the worklist</a>' in html
+    assert '<a href="/providers/assignments/">Open assignments</a>' in html
+    assert "once member and claims data are loaded" not in html and "Nothing to show yet" not in html
+    assert client.get("/eligibility/worklist/").status_code == 200  # the link leads somewhere real
+    assert client.get("/providers/assignments/").status_code == 200
+
+
+def test_the_reviewer_dashboard_links_the_request_worklist(client, plan_a, make_membership):
+    client.force_login(make_membership(plan_a, Role.REVIEWER).user)
+    assert '<a href="/authorizations/">Open the request worklist</a>' in client.get("/").content.decode()
+    assert client.get("/authorizations/").status_code == 200
