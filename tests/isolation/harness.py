@@ -91,7 +91,7 @@ class Call:
     def links_foreign(self) -> bool:
         """The body names plan A's own objects: the write must be refused (4xx)."""
         placeholders = set(re.findall(r"\{[a-z_]+\}", json.dumps(self.data))) - set(self.SHARED_KINDS)
-        return self.method != "get" and (bool(placeholders) or self.upload)
+        return self.method != "get" and bool(placeholders)
 
     def __str__(self):
         return f"{self.method.upper()} {self.url}"
