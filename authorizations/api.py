@@ -425,7 +425,8 @@ class NoticeViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         """The letter as issued (PDF); the download is recorded in the PHI access log."""
         notice = selectors.notice_get(plan=request.plan, pk=self.get_object().pk)
         phi_read_record(membership=request.membership, path=request.get_full_path(), members=[notice.member])
-        response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
+        pdf = services.notice_pdf(plan=request.plan, notice=notice)
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}.pdf"'
         return response
 

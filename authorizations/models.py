@@ -332,9 +332,11 @@ class NoticeType(models.TextChoices):
 
 
 class Notice(models.Model):
-    """A Notice of Action (DOMAIN 5.3): its content and PDF are fixed when it is issued.
+    """A Notice of Action (DOMAIN 5.3): its content is fixed when it is issued, and its PDF, made
+    from that content, once it is rendered.
 
-    There is no update path: `save` refuses to change an issued notice.
+    There is no update path: `save` refuses to change an issued notice; the one write after issue
+    is the PDF filling its empty field (services.notice_pdf).
     """
 
     plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
@@ -346,8 +348,10 @@ class Notice(models.Model):
     effective_on = models.DateField()
     appeal_by = models.DateField(help_text="60 calendar days after the notice date.")
     content = models.JSONField(help_text="Every fact the letter states, frozen at issue.")
-    pdf = models.BinaryField()
-    sha256 = models.CharField(max_length=64)
+    # Rendered from `content` once, after the issuing transaction commits (or at the first
+    # download), and never again: see services.notice_pdf.
+    pdf = models.BinaryField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

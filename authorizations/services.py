@@ -770,25 +770,22 @@ def notice_content(*, plan: HealthPlan, request: AuthorizationRequest, notice_ty
 
 
 def notice_issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, notice_type: NoticeType) -> Notice:
-    """Issue a Notice of Action: its content and PDF are fixed now and never change."""
+    """Issue a Notice of Action: its content is fixed now and never changes. The letter is rendered
+    once the decision has committed (a slow or failing renderer never holds up a decision)."""
     _check_plan(plan, request)
     now = clocks.now()
     notice_date = clocks.local_date(now)
     content = notice_content(plan=plan, request=request, notice_type=notice_type, notice_date=notice_date)
-    language = letters.letter_language(request.member.preferred_language)
-    pdf = letters.render_letter_pdf(content, language)
     notice = Notice.objects.create(
         plan=plan,
         request=request,
         member=request.member,
         notice_type=notice_type,
-        language=language,
+        language=letters.letter_language(request.member.preferred_language),
         notice_date=notice_date,
         effective_on=date.fromisoformat(content["effective_on"]),
         appeal_by=date.fromisoformat(content["appeal_by"]),
         content=content,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
         issued_by=actor if getattr(actor, "is_authenticated", False) else None,
         issued_at=now,
     )
@@ -797,9 +794,23 @@ def notice_issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, noti
         plan=plan,
         actor=actor,
         target=notice,
-        payload={"request": request.pk, "type": notice_type, "language": language, "sha256": notice.sha256},
+        payload={"request": request.pk, "type": notice_type, "language": notice.language},
     )
+    from authorizations.tasks import notice_render_task  # tasks call services: imported when used
+
+    transaction.on_commit(lambda: notice_render_task.delay(plan_id=plan.pk, notice_id=notice.pk))
     return notice
+
+
+def notice_pdf(*, plan: HealthPlan, notice: Notice) -> bytes:
+    """The notice's PDF letter, rendered from its frozen content the first time it is asked for
+    and stored: whoever renders first wins and every later reader gets those same bytes."""
+    _check_plan(plan, notice, "notice")
+    if notice.pdf is None:
+        pdf = letters.render_letter_pdf(notice.content, notice.language)
+        Notice.objects.filter(pk=notice.pk, pdf__isnull=True).update(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest())
+        notice.pdf, notice.sha256 = Notice.objects.filter(pk=notice.pk).values_list("pdf", "sha256").get()
+    return bytes(notice.pdf)
 
 
 # --- Appeals and grievances (DOMAIN 5.4) ----------------------------------------------------------

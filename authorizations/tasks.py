@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from authorizations.services import clock_check
+from authorizations.models import Notice
+from authorizations.services import clock_check, notice_pdf
 from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.scoping import PlanTask
 
@@ -18,3 +19,11 @@ def clock_checks_all() -> int:
     for plan_id in plan_ids:
         clock_check_task.delay(plan_id=plan_id)
     return len(plan_ids)
+
+
+@shared_task(base=PlanTask)
+def notice_render_task(*, plan: HealthPlan, notice_id: int) -> None:
+    """Render an issued notice's letter; a notice rendered already (or gone) is left as it is."""
+    notice = Notice.objects.filter(plan=plan, pk=notice_id).first()
+    if notice is not None:
+        notice_pdf(plan=plan, notice=notice)

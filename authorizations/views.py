@@ -402,7 +402,7 @@ def notice_preview(request, pk):
 def notice_pdf(request, pk):
     notice = selectors.notice_get(plan=request.plan, pk=pk)
     phi_read_record(membership=request.membership, path=request.get_full_path(), members=[notice.member])
-    response = HttpResponse(bytes(notice.pdf), content_type="application/pdf")
+    response = HttpResponse(services.notice_pdf(plan=request.plan, notice=notice), content_type="application/pdf")
     filename = f"notice-{notice.pk}-{notice.notice_type}-{notice.notice_date:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -73,13 +73,13 @@ def pdf_text(pdf: bytes) -> str:
 
 def test_the_notice_pdf_names_the_member_the_decision_and_the_appeal_deadline(denial):
     # DOMAIN 5.3: member name and CIN, the decision, the member's rights with the appeal deadline
-    text = pdf_text(bytes(denial.pdf))
+    text = pdf_text(services.notice_pdf(plan=denial.plan, notice=denial))
     assert "Rosa Díaz" in text
     assert "93456789B" in text
     assert "Your request for Enhanced Care Management is denied." in text
     assert "January 22, 2027" in text  # 60 calendar days after 2026-11-23
     assert denial.appeal_by == date(2027, 1, 22)
-    assert denial.sha256 == hashlib.sha256(bytes(denial.pdf)).hexdigest()
+    assert Notice.objects.get(pk=denial.pk).sha256 == hashlib.sha256(bytes(denial.pdf)).hexdigest()
 
 
 def test_a_spanish_speaking_member_gets_the_letter_in_spanish(plan_a, coordinator, reviewer):
@@ -90,7 +90,7 @@ def test_a_spanish_speaking_member_gets_the_letter_in_spanish(plan_a, coordinato
         services.request_deny(plan=plan_a, actor=reviewer, request=request, reason=DenialReason.OTHER, explanation="x")
     notice = reload(request).notices.get()
     assert notice.language == "es"
-    assert "22 de enero de 2027" in pdf_text(bytes(notice.pdf))
+    assert "22 de enero de 2027" in pdf_text(services.notice_pdf(plan=plan_a, notice=notice))
 
 
 def test_an_issued_notice_cannot_be_changed_or_deleted(denial):
@@ -213,3 +213,26 @@ def test_grievances_have_their_clocks_and_outcomes(plan_a, coordinator, reviewer
     assert grievance.resolution_due == datetime(2026, 12, 23, 23, 59, 59, tzinfo=LA)
     assert urgent.resolution_due == received + timedelta(hours=72)
     assert grievance.outcome == GrievanceOutcome.RESOLVED
+
+
+def test_the_letter_is_rendered_once_after_the_decision_commits(
+    plan_a, coordinator, reviewer, django_capture_on_commit_callbacks
+):
+    # DOMAIN 5.3: immutable once issued — the PDF is made from the frozen content once, and kept
+    member = enrolled_member(plan_a)
+    with clocks.frozen(NOTICE_DAY), django_capture_on_commit_callbacks(execute=True):
+        request = in_review(plan_a, coordinator, reviewer, member, source=RequestSource.SELF_REFERRAL)
+        services.request_deny(plan=plan_a, actor=reviewer, request=request, reason=DenialReason.OTHER, explanation="x")
+    notice = reload(request).notices.get()
+    assert bytes(notice.pdf).startswith(b"%PDF")
+    assert notice.sha256 == hashlib.sha256(bytes(notice.pdf)).hexdigest()
+    stale = Notice.objects.get(pk=notice.pk)
+    stale.pdf = None  # a reader that loaded the notice before the render
+    assert services.notice_pdf(plan=plan_a, notice=stale) == bytes(notice.pdf)
+
+
+def test_a_notice_issued_but_not_yet_rendered_is_rendered_at_its_first_download(denial):
+    assert denial.pdf is None and denial.sha256 == ""
+    first = services.notice_pdf(plan=denial.plan, notice=denial)
+    again = services.notice_pdf(plan=denial.plan, notice=Notice.objects.get(pk=denial.pk))
+    assert first == again
