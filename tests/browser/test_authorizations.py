@@ -61,7 +61,7 @@ def log_out(page):
 def review_first_request(page, live_server, reviewer):
     """The reviewer opens the worklist's first request and starts the review."""
     log_in(page, live_server, reviewer)
-    page.get_by_role("link", name="Request worklist").click()
+    page.get_by_role("link", name="Request worklist", exact=True).click()
     expect(page.get_by_role("heading", name="Authorization worklist")).to_be_visible()
     worklist = page.get_by_role("table", name="Open requests by due instant")
     expect(worklist.get_by_role("row").filter(has_text="Vega, Marisol")).to_contain_text("left")
