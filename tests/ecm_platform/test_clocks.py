@@ -1,6 +1,6 @@
 """Decision clocks and deadlines (DOMAIN 5.1)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -176,11 +176,37 @@ def test_missing_timeframe_rules_fail_loudly(db):
 
 # --- Properties across DST changes, holidays and year ends (DOMAIN 5.1) --------------------------
 
-instants = st.datetimes(
+uniform_instants = st.datetimes(
     # hypothesis wants naive bounds and attaches the time zone itself
     min_value=datetime(2020, 1, 1),  # noqa: DTZ001
     max_value=datetime(2039, 12, 31),  # noqa: DTZ001
     timezones=st.just(UTC),
+)
+
+
+def _edges() -> list[datetime]:
+    """Local midnights of the days the rules are most likely to get wrong: DST changes, year ends
+    and the default closures (most of them next to a weekend)."""
+    days = []
+    day = date(2020, 1, 1)
+    while day <= date(2039, 12, 31):
+        if datetime.combine(day, time(12), LA).utcoffset() != datetime.combine(day, time(0), LA).utcoffset():
+            days.append(day)  # the offset changes during this day: a DST change
+        if (day.month, day.day) == (12, 31):
+            days.append(day)
+        day += timedelta(days=1)
+    days.extend(d for d in DEFAULT_CALENDAR.closed_days if date(2020, 1, 1) <= d <= date(2039, 12, 31))
+    return sorted(datetime.combine(d, time(0), LA).astimezone(UTC) for d in days)
+
+
+# Half the examples fall within four days of a DST change, a year end or a closure.
+instants = st.one_of(
+    uniform_instants,
+    st.builds(
+        lambda edge, offset: edge + offset,
+        st.sampled_from(_edges()),
+        st.timedeltas(min_value=timedelta(days=-4), max_value=timedelta(days=4)),
+    ),
 )
 
 
