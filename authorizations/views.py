@@ -152,7 +152,9 @@ def worklist(request):
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     page.object_list = _with_clocks(page.object_list, clocks.now())
-    phi_read_record(membership=request.membership, path=request.get_full_path(), row_count=len(page.object_list))
+    phi_read_record(
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+    )
     return render(request, "authorizations/worklist.html", {"form": form, "page": page})
 
 
@@ -163,7 +165,9 @@ def reassessment_worklist(request):
     page.object_list = list(page.object_list)
     for row in page.object_list:
         row.is_overdue = row.reassessment_due < today
-    phi_read_record(membership=request.membership, path=request.get_full_path(), row_count=len(page.object_list))
+    phi_read_record(
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+    )
     context = {"page": page, "today": today, "can_record": request.membership.role in ACTION_ROLES["reassessed"]}
     return render(request, "authorizations/reassessments.html", context)
 

@@ -97,7 +97,7 @@ def member_eligibility(*, plan: HealthPlan, member: Member, day: date) -> rules.
 
 
 def event_list(*, plan: HealthPlan) -> QuerySet[UtilizationEvent]:
-    return UtilizationEvent.objects.filter(plan=plan)
+    return UtilizationEvent.objects.filter(plan=plan).select_related("member")
 
 
 def scan_run_list(*, plan: HealthPlan) -> QuerySet[ScanRun]:

@@ -46,7 +46,7 @@ def member_search(request):
     if form.has_criteria():
         rows = member_selectors.member_search(plan=request.plan, **form.cleaned_data).order_by("-id")
         page = keyset_page(rows, request.GET.get("before"))
-        phi_read_record(membership=request.membership, path=request.get_full_path(), row_count=len(page.rows))
+        phi_read_record(membership=request.membership, path=request.get_full_path(), members=page.rows)
     return render(request, "eligibility/member_search.html", {"form": form, "page": page})
 
 
@@ -112,7 +112,9 @@ def worklist(request):
         rows = rows.filter(scan_run=last_run) if last_run else rows.none()
     rows = rows.order_by(*WORKLIST_SORTS.get(filters.get("sort") or "-flagged"))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    phi_read_record(membership=request.membership, path=request.get_full_path(), row_count=len(page.object_list))
+    phi_read_record(
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+    )
     return render(
         request,
         "eligibility/worklist.html",

@@ -70,7 +70,9 @@ def assignment_worklist(request):
         .order_by("communicated_at", "communication_due", "id")
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    phi_read_record(membership=request.membership, path=request.get_full_path(), row_count=len(page.object_list))
+    phi_read_record(
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+    )
     return render(request, "providers/assignments.html", {"page": page, "now": clocks.now()})
 
 

@@ -60,15 +60,24 @@ def service_response(request, *, payload_class, service, output_class, status_co
 
 
 class PhiReadMixin:
-    """Lists and details of member-level data: every response is recorded in the PHI access log
-    (one row per member read, or one row for a list)."""
+    """Lists and details of member-level data: every response is recorded in the PHI access log,
+    one row per member it shows. The listed objects are members or rows with a `member`; the
+    viewset's queryset selects that member (`select_related`), so recording a page adds one INSERT
+    and no query per row."""
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
+        # DRF's ListModelMixin.list, keeping the page's objects: the log needs their members, which
+        # the serialized data names only by id.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(queryset) if page is None else page
+        data = self.get_serializer(rows, many=True).data
         phi_read_record(
-            membership=request.membership, path=request.get_full_path(), row_count=len(response.data["results"])
+            membership=request.membership,
+            path=request.get_full_path(),
+            members=[getattr(row, "member", row) for row in rows],
         )
-        return response
+        return Response(data) if page is None else self.get_paginated_response(data)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)

@@ -80,7 +80,9 @@ class PhiPurpose(models.TextChoices):
 
 
 class PhiAccess(AppendOnlyModel):
-    """One read of member-level data (a member page, a member API read, an export)."""
+    """One read of member-level data: one member's (a member page, a member API read, or a list
+    that showed the member: a list records a row per member), an export of `row_count` rows, or a
+    list that showed nobody (no member, labelled "list", `row_count` 0)."""
 
     plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="phi_accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -1,5 +1,7 @@
 """Recording audit events and PHI reads: explicit calls, inside the caller's transaction."""
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
@@ -62,29 +64,28 @@ PURPOSE_BY_ROLE = {
 }
 
 
-def phi_read_record(*, membership: Membership, path: str, members=(), row_count: int | None = None) -> None:
-    """Record a read of member-level data by whoever the membership is, for its role's purpose:
-    one row per member read, or one row for a list of `row_count` members."""
-    purpose = PURPOSE_BY_ROLE[membership.role]
-    if row_count is not None:
-        phi_access_record(
-            plan=membership.plan,
-            user=membership.user,
-            purpose=purpose,
-            member_label="list",
-            path=path,
-            row_count=row_count,
-        )
-        return
-    PhiAccess.objects.bulk_create(
-        PhiAccess(
-            plan=membership.plan,
-            user=membership.user,
-            member_id=member.pk,
-            member_label=member.cin,
-            purpose=purpose,
-            path=path[:500],
-            at=clocks.now(),
-        )
-        for member in members
-    )
+LIST_LABEL = "list"
+
+
+def phi_read_record(*, membership: Membership, path: str, members: Iterable) -> None:
+    """Record a read of member-level data by whoever the membership is, for its role's purpose.
+
+    One row per distinct member read, in the order given, all with the same user, plan, purpose,
+    path and time: a member page records its member, a list (a page of a worklist, an API list
+    page) every member it shows, so "who saw member X" includes the lists X appeared on. The rows
+    go in one INSERT whatever their number, so a list's query count does not grow with its rows
+    (SQLite caps the parameters of a statement: there a batch above ~120 rows is split, still a
+    fixed number per page).
+
+    An empty list (a search that found nobody) still records the read itself: one row without a
+    member, labelled "list", with row_count 0. A search for a CIN that matches no member tells the
+    user something about that person too, and the log should show that the search happened.
+    """
+    purpose, at = PURPOSE_BY_ROLE[membership.role], clocks.now()
+
+    def access(**fields) -> PhiAccess:
+        return PhiAccess(plan=membership.plan, user=membership.user, purpose=purpose, path=path[:500], at=at, **fields)
+
+    distinct = {member.pk: member for member in members}
+    rows = [access(member_id=member.pk, member_label=member.cin) for member in distinct.values()]
+    PhiAccess.objects.bulk_create(rows or [access(member_label=LIST_LABEL, row_count=0)])

@@ -12,13 +12,13 @@ from ecm_platform import clocks
 from ecm_platform.audit.forms import AuditEventFilterForm
 from ecm_platform.audit.models import AppendOnlyError, AuditEvent, PhiAccess, PhiPurpose
 from ecm_platform.audit.selectors import audit_event_search
-from ecm_platform.audit.services import audit_record, phi_access_record
+from ecm_platform.audit.services import audit_record, phi_access_record, phi_read_record
 from ecm_platform.calendars.models import Holiday
 from ecm_platform.calendars.services import holiday_create, holiday_delete
 from ecm_platform.tenancy.models import PlanApiKey, Role
 from ecm_platform.tenancy.scoping import plan_scope
 from ecm_platform.tenancy.services import api_key_issue, api_key_revoke, membership_create
-from tests.factories import UserFactory
+from tests.factories import UserFactory, enrolled_member
 
 
 def codes(plan):
@@ -125,6 +125,36 @@ def test_the_phi_log_is_searchable_by_member_and_its_export_is_a_phi_read(client
     with plan_scope(plan_a):
         last = PhiAccess.objects.filter(plan=plan_a).order_by("-id").first()
     assert (last.purpose, last.row_count, last.user) == (PhiPurpose.EXPORT, 2, admin_a.user)
+
+
+def test_the_phi_log_search_by_member_finds_the_lists_they_appeared_on(client, plan_a, admin_a, make_membership):
+    coordinator = make_membership(plan_a)
+    with scopes_disabled():
+        shown = enrolled_member(plan_a, cin="91234567A", last_name="Flores")
+        enrolled_member(plan_a, cin="92345678B", last_name="Other")
+    login_as(client, coordinator)
+    assert client.get("/members/?name=flores").status_code == 200
+    login_as(client, admin_a)
+    for member in ("91234567a", str(shown.pk)):
+        page = client.get("/audit/phi-access/", {"member": member}).content.decode()
+        assert "/members/?name=flores" in page and "91234567A" in page and "92345678B" not in page
+    export = client.get("/audit/phi-access/", {"member": "91234567A", "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert [row[1:] for row in rows[1:]] == [
+        [coordinator.user.username, str(shown.pk), "91234567A", "care_coordination", "1", "/members/?name=flores"]
+    ]
+
+
+def test_a_list_read_is_one_insert_whatever_its_length(plan_a, make_membership, django_assert_num_queries):
+    coordinator = make_membership(plan_a)
+    with scopes_disabled():
+        members = [enrolled_member(plan_a) for _ in range(30)]
+    with plan_scope(plan_a), django_assert_num_queries(1):
+        phi_read_record(membership=coordinator, path="/members/?name=Member", members=members + members[:5])
+    with plan_scope(plan_a):
+        recorded = list(PhiAccess.objects.filter(plan=plan_a).order_by("id"))
+    assert [access.member_id for access in recorded] == [member.pk for member in members]  # each member once
+    assert len({(access.at, access.path, access.user_id, access.purpose) for access in recorded}) == 1
 
 
 @pytest.mark.parametrize("role", [r for r in Role.values if r != Role.PLAN_ADMINISTRATOR])

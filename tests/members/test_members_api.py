@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 from ecm_platform.audit.models import PhiAccess, PhiPurpose
 from ecm_platform.tenancy.models import Role
 from members.models import Member
-from tests.factories import EnrollmentSpanFactory, MemberFactory, enrolled_member
+from tests.factories import EnrollmentSpanFactory, EventFactory, MemberFactory, enrolled_member
 
 VALID_NPI = "1234567893"
 
@@ -107,10 +107,48 @@ def test_reading_a_member_is_recorded_in_the_phi_log(api, plan_a, coordinator):
     assert [(a.member_id, a.member_label, a.row_count) for a in accesses] == [
         (member.pk, "91234567A", 1),
         (member.pk, "91234567A", 1),
-        (None, "list", 1),
+        (member.pk, "91234567A", 1),  # the list it appears on
     ]
     assert {a.purpose for a in accesses} == {PhiPurpose.CARE_COORDINATION}
     assert accesses[0].user == coordinator.user
+
+
+def test_an_api_list_records_each_member_it_shows(api, plan_a, coordinator):
+    with scopes_disabled():
+        older = enrolled_member(plan_a, cin="91234567A")
+        newer = enrolled_member(plan_a, cin="92345678B")
+        for claimant in (older, newer, newer):
+            EventFactory(member=claimant)
+    api.get("/api/v1/members/?page_size=1")  # only the page's member, not the plan's
+    api.get("/api/v1/utilization-events/")  # rows with a member: each member once, newest row first
+    api.get("/api/v1/members/?cin=99999999A")  # nobody: the read itself is still recorded
+    with scopes_disabled():
+        accesses = list(PhiAccess.objects.filter(plan=plan_a).order_by("id"))
+    assert [(a.path, a.member_id, a.member_label, a.row_count) for a in accesses] == [
+        ("/api/v1/members/?page_size=1", older.pk, "91234567A", 1),
+        ("/api/v1/utilization-events/", newer.pk, "92345678B", 1),
+        ("/api/v1/utilization-events/", older.pk, "91234567A", 1),
+        ("/api/v1/members/?cin=99999999A", None, "list", 0),
+    ]
+    assert {(a.user, a.purpose) for a in accesses} == {(coordinator.user, PhiPurpose.CARE_COORDINATION)}
+
+
+def test_a_list_page_records_each_member_it_shows(client, plan_a, coordinator):
+    with scopes_disabled():
+        rosa = enrolled_member(plan_a, cin="91234567A", first_name="Rosa", last_name="Flores")
+        ana = enrolled_member(plan_a, cin="92345678B", first_name="Ana", last_name="Flores")
+        enrolled_member(plan_a, cin="93456789C", first_name="Other", last_name="Person")
+    client.force_login(coordinator.user)
+    assert client.get("/members/?name=flores").status_code == 200
+    assert client.get("/members/?name=nobody").status_code == 200
+    with scopes_disabled():
+        accesses = list(PhiAccess.objects.filter(plan=plan_a).order_by("id"))
+    assert [(a.path, a.member_id, a.member_label, a.row_count) for a in accesses] == [
+        ("/members/?name=flores", ana.pk, "92345678B", 1),  # newest first, as the page shows them
+        ("/members/?name=flores", rosa.pk, "91234567A", 1),
+        ("/members/?name=nobody", None, "list", 0),
+    ]
+    assert {(a.user, a.purpose) for a in accesses} == {(coordinator.user, PhiPurpose.CARE_COORDINATION)}
 
 
 def test_member_search_filters(api, plan_a):
