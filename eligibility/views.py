@@ -45,7 +45,7 @@ def member_search(request):
     page = None
     if form.has_criteria():
         rows = member_selectors.member_search(plan=request.plan, **form.cleaned_data).order_by("-id")
-        page = keyset_page(rows, request.GET.get("before"))
+        page = keyset_page(rows, request.GET)
         phi_read_record(membership=request.membership, path=request.get_full_path(), members=page.rows)
     return render(request, "eligibility/member_search.html", {"form": form, "page": page})
 
@@ -150,7 +150,7 @@ def claims_upload(request):
 
 @plan_role_required(*STAFF)
 def scan_list(request):
-    page = keyset_page(selectors.scan_run_list(plan=request.plan), request.GET.get("before"), size=25)
+    page = keyset_page(selectors.scan_run_list(plan=request.plan), request.GET, size=25)
     can_start = request.membership.role in COORDINATORS
     return render(request, "eligibility/scans.html", {"page": page, "can_start": can_start})
 

@@ -65,7 +65,7 @@ def audit_events(request):
                 e.payload,
             ],
         )
-    page = keyset_page(events, request.GET.get("before"))
+    page = keyset_page(events, request.GET)
     return render(request, "audit/events.html", {"form": form, "page": page})
 
 
@@ -99,5 +99,5 @@ def phi_accesses(request):
                 a.path,
             ],
         )
-    page = keyset_page(accesses, request.GET.get("before"))
+    page = keyset_page(accesses, request.GET)
     return render(request, "audit/phi_accesses.html", {"form": form, "page": page})

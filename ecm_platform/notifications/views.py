@@ -14,7 +14,7 @@ EVERY_ROLE = tuple(Role.values)
 @plan_role_required(*EVERY_ROLE)
 def notification_list(request):
     notifications = selectors.notification_list(plan=request.plan, recipient=request.user)
-    page = keyset_page(notifications, request.GET.get("before"))
+    page = keyset_page(notifications, request.GET)
     return render(request, "notifications/list.html", {"page": page})
 
 
