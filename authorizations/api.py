@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -603,6 +604,11 @@ class TransitionImportOutput(serializers.Serializer):
     unchanged = serializers.IntegerField(help_text="Rows imported before: nothing changed.")
 
 
+# Errors of the `rows` list itself carry `attr` = `rows`, and those of a row that is no object
+# `rows.<index>` (the schema would otherwise only name `rows.non_field_errors` and
+# `rows.INDEX.non_field_errors`).
+@extend_validation_errors(["empty", "not_a_list", "null", "required"], field_name="rows")
+@extend_validation_errors(["invalid", "null"], field_name="rows.INDEX")
 class TransitionImportView(PlanAPIView):
     """Import the Member Transition List: each HHP/WPC member is authorized from the transition
     date with the six-month reassessment due (DOMAIN 3.5, 5.1). One bad row imports nothing: 400

@@ -6,6 +6,7 @@ urlpatterns = [
     path("authorizations/", views.worklist, name="authorization-worklist"),
     path("authorizations/new/", views.request_new, name="authorization-new"),
     path("authorizations/start/<int:member_id>/", views.request_start, name="authorization-start"),
+    path("authorizations/members/<int:member_id>/", views.member_authorizations, name="member-authorizations"),
     path("authorizations/reassessments/", views.reassessment_worklist, name="reassessment-worklist"),
     path("authorizations/<int:pk>/", views.request_detail, name="authorization-detail"),
     path("authorizations/<int:pk>/attachments/", views.attachment_add, name="authorization-attachment-add"),

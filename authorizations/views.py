@@ -172,6 +172,20 @@ def reassessment_worklist(request):
     return render(request, "authorizations/reassessments.html", context)
 
 
+@plan_role_required(*STAFF)
+def member_authorizations(request, member_id):
+    """A member's requests and Notices of Action, newest first (DOMAIN 5.3: listed on the member)."""
+    member = member_get(plan=request.plan, pk=member_id)
+    context = {
+        "member": member,
+        "requests": selectors.request_list(plan=request.plan).filter(member=member).order_by("-received_at", "-id"),
+        "notices": selectors.notice_list(plan=request.plan).filter(member=member),
+        "can_submit": request.membership.role in PREPARERS,
+    }
+    phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
+    return render(request, "authorizations/member.html", context)
+
+
 # --- Submitting a request -----------------------------------------------------------------------
 
 

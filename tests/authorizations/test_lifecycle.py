@@ -646,3 +646,18 @@ def test_the_other_legal_transitions_through_the_services(plan_a, coordinator, r
     )
     assert withdrawn.status == Status.WITHDRAWN
     assert not withdrawn.notices.exists()  # DOMAIN 5.3: unreachable before services began
+
+
+def test_the_transition_list_command_imports_a_file_all_or_nothing(plan_a, coordinator, member, tmp_path, at_monday):
+    # DOMAIN 3.5: the Member Transition List, by hand
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "good.csv"
+    good.write_text(f"cin,program,transition_date\n{member.cin},wpc,2022-01-01\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"cin,program,transition_date\n{member.cin},hhp,2022-01-01\n00000000X,wpc,2022-01-01\n")
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_transition_list", str(bad), plan=plan_a.code, username=coordinator.username)
+    assert not AuthorizationRequest.objects.exists()
+    call_command("import_transition_list", str(good), plan=plan_a.code, username=coordinator.username)
+    assert AuthorizationRequest.objects.get().reassessment_due == date(2022, 7, 1)

@@ -8,8 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django_scopes import scopes_disabled
 
-from authorizations.models import AuthorizationRequest, Notice, RequestSource, Status, Urgency
-from authorizations.services import attachment_add, request_deny, request_start_review, transition_import
+from authorizations.models import AuthorizationRequest, DenialReason, Notice, RequestSource, Status, Urgency
+from authorizations.services import (
+    attachment_add,
+    request_deny,
+    request_start_review,
+    request_submit,
+    transition_import,
+)
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent, PhiAccess
 from ecm_platform.tenancy.models import County, Role
@@ -371,3 +377,23 @@ def test_a_refused_approval_shows_the_rule_on_the_page(
     assert "is not eligible on 2026-11-20 (Not in a live Population of Focus)" in text_of(response)
     request.refresh_from_db()
     assert request.status == "in_review"
+
+
+def test_a_members_requests_and_notices_are_listed_on_the_member(client, plan_a, make_membership):
+    # DOMAIN 5.3: notices are listed on the member and the request
+    coordinator = make_membership(plan_a, Role.CARE_COORDINATOR)
+    reviewer = make_membership(plan_a, Role.REVIEWER)
+    with scopes_disabled():
+        member = enrolled_member(plan_a, first_name="Noemi")
+        request = request_submit(plan=plan_a, actor=coordinator.user, member=member, source=RequestSource.SELF_REFERRAL)
+        request = request_start_review(plan=plan_a, actor=reviewer.user, request=request)
+        request_deny(plan=plan_a, actor=reviewer.user, request=request, reason=DenialReason.OTHER, explanation="x")
+        notice = request.notices.get()
+    client.force_login(coordinator.user)
+    page = client.get(f"/authorizations/members/{member.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"/authorizations/{request.pk}/" in html
+    assert f"/authorizations/notices/{notice.pk}/pdf/" in html
+    assert "Appeal by" in html and str(clocks.local_date(clocks.now())) in html
+    assert f"/authorizations/members/{member.pk}/" in client.get(f"/members/{member.pk}/").content.decode()
