@@ -4,6 +4,7 @@ import django_filters
 from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -205,6 +206,11 @@ class EventFilter(django_filters.FilterSet):
     service_to = django_filters.DateFilter(field_name="service_date", lookup_expr="lte")
 
 
+# Errors of the `events` list itself carry `attr` = `events`, and those of a row that is no object
+# `events.<index>` (the schema would otherwise only name `events.non_field_errors` and
+# `events.INDEX.non_field_errors`), including the row limit of `bulk`.
+@extend_validation_errors(["invalid", "not_a_list", "null", "required"], field_name="events", actions=["bulk"])
+@extend_validation_errors(["invalid", "null"], field_name="events.INDEX", actions=["bulk"])
 class EventViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """Adjudicated ED visits and inpatient / short-term SNF stays (DOMAIN 3.3)."""
 

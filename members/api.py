@@ -1,5 +1,6 @@
 import django_filters
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -61,6 +62,14 @@ class MemberFilter(django_filters.FilterSet):
         return queryset & selectors.member_search(plan=self.request.plan, **{name: value})
 
 
+# The model's identifier validators and services.member_create/update's duplicate-CIN check.
+@extend_validation_errors(
+    ["invalid_cin", "duplicate"], field_name="cin", actions=["create", "update", "partial_update"]
+)
+@extend_validation_errors(["invalid_npi"], field_name="pcp_npi", actions=["create", "update", "partial_update"])
+@extend_validation_errors(
+    ["invalid_npi"], field_name="behavioral_health_npi", actions=["create", "update", "partial_update"]
+)
 class MemberViewSet(
     PhiReadMixin,
     mixins.ListModelMixin,

@@ -1,5 +1,6 @@
 import django_filters
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
@@ -26,6 +27,8 @@ class HolidayFilter(django_filters.FilterSet):
     year = YearFilter(field_name="date", lookup_expr="year")
 
 
+# services.holiday_create refuses a second closure on the same day.
+@extend_validation_errors(["duplicate"], field_name="date", actions=["create"])
 class HolidayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, PlanViewSet):
     """The plan's office closures: no working-day deadline counts them (DOMAIN 5.1).
 
