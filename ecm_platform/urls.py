@@ -42,3 +42,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *app_page_urls(),
 ]
+
+handler404 = "ecm_platform.api.errors.not_found"

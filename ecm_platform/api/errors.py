@@ -1,5 +1,7 @@
 """One JSON error shape for the API; typed domain errors become field-level 400s (or 409s)."""
 
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 
@@ -22,3 +24,11 @@ class DomainAwareExceptionHandler(ExceptionHandler):
             detail = exceptions.ErrorDetail(exc.message, code=exc.code)
             return exceptions.ValidationError({exc.field: [detail]} if exc.field else [detail])
         return super().convert_known_exceptions(exc)
+
+
+def not_found(request, exception):
+    """404 for a path no route matches: under /api/ in the API's one error shape, else the page."""
+    if request.path.startswith("/api/"):
+        body = {"type": "client_error", "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}]}
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception)

@@ -108,3 +108,16 @@ def test_a_400_has_the_documented_shape(plan_a, admin_a, make_api_client):
     body = response.json()
     assert body["type"] == "validation_error"
     assert {(error["attr"], error["code"]) for error in body["errors"]} == {("date", "invalid"), ("name", "blank")}
+
+
+def test_an_unrouted_api_path_is_a_json_404_and_a_page_path_the_page(client, settings):
+    settings.DEBUG = False
+    api = client.get("/api/v1/no-such-thing/")
+    assert api.status_code == 404
+    assert api.json() == {
+        "type": "client_error",
+        "errors": [{"code": "not_found", "detail": "Not found.", "attr": None}],
+    }
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
