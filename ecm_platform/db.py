@@ -46,25 +46,30 @@ def _copy_text(value) -> str:
     return str(value)
 
 
-def copy_rows(cursor, table: str, columns: list[str], rows) -> int:
-    """Stream tuples into a PostgreSQL table with COPY, a chunk at a time (bounded memory)."""
-    copied = 0
-    chunk = io.StringIO()
+def copy_line(row) -> str:
+    """A tuple as one line of COPY text."""
+    return "\t".join(map(_copy_text, row)) + "\n"
+
+
+def copy_chunks(rows, size: int = COPY_CHUNK_ROWS, line=copy_line):
+    """Tuples as COPY text, `size` rows to a chunk (bounded memory); every row is consumed. `line`
+    may be a faster formatter for rows whose values are known to need no escaping."""
+    chunk, count = io.StringIO(), 0
     for row in rows:
-        chunk.write("\t".join(_copy_text(value) for value in row) + "\n")
-        copied += 1
-        if copied % COPY_CHUNK_ROWS == 0:
-            _flush(cursor, table, columns, chunk)
-            chunk = io.StringIO()
-    _flush(cursor, table, columns, chunk)
-    return copied
+        chunk.write(line(row))
+        count += 1
+        if count == size:
+            chunk.seek(0)
+            yield chunk
+            chunk, count = io.StringIO(), 0
+    if count:
+        chunk.seek(0)
+        yield chunk
 
 
-def _flush(cursor, table, columns, chunk) -> None:
-    if chunk.tell() == 0:
-        return
-    chunk.seek(0)
-    cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", chunk)
+def copy_chunk(cursor, table: str, columns: list[str], chunk: io.StringIO) -> None:
+    """COPY one chunk of `copy_chunks` into a PostgreSQL table (`cursor` is a psycopg2 cursor)."""
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", chunk)
 
 
 def json_type() -> str:
