@@ -227,7 +227,8 @@ def _copy_line(row: tuple) -> str:
 UPSERT_SQL = """
 WITH upserted AS (
     INSERT INTO {table} (plan_id, {columns})
-    SELECT %s, {columns} FROM claims_staging
+    -- In index order: the member index is the one a random file would scatter (measured: a fifth faster).
+    SELECT %s, {columns} FROM claims_staging ORDER BY member_id, service_date
     ON CONFLICT (plan_id, claim_id) DO UPDATE SET {assignments}
     WHERE ({current}) IS DISTINCT FROM ({incoming})
     RETURNING (xmax = 0) AS inserted
