@@ -62,6 +62,8 @@ class Status(models.TextChoices):
 
 # The decision clock runs in these states and stops on approved, denied or withdrawn (DOMAIN 5.2).
 OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE)
+# A reviewer approves or denies from these states (DOMAIN 5.2).
+DECIDABLE_STATUSES = [Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE]
 # A member has at most one request in these states per service: another would be a duplicate.
 LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED, Status.ACTIVE)
 
@@ -248,21 +250,11 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
     def resume(self):
         pass
 
-    @transition(
-        field=status,
-        source=[Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE],
-        target=Status.APPROVED,
-        permission=_reviewer,
-    )
+    @transition(field=status, source=DECIDABLE_STATUSES, target=Status.APPROVED, permission=_reviewer)
     def approve(self):
         pass
 
-    @transition(
-        field=status,
-        source=[Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE],
-        target=Status.DENIED,
-        permission=_reviewer,
-    )
+    @transition(field=status, source=DECIDABLE_STATUSES, target=Status.DENIED, permission=_reviewer)
     def deny(self):
         pass
 
