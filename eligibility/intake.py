@@ -30,7 +30,7 @@ TRUE, FALSE = {"true", "t", "yes", "y", "1"}, {"false", "f", "no", "n", "0", ""}
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 CLAIM_ID = re.compile(r"^[A-Za-z0-9_.:/-]+$")
 BATCH = 5000
-UPSERT_CHUNK_ROWS = 100_000  # PostgreSQL: rows copied and upserted at a time, while the next are validated
+UPSERT_CHUNK_ROWS = 50_000  # PostgreSQL: rows copied and upserted at a time, while the next are validated
 STORED_FIELDS = [
     "member_id", "event_type", "service_date", "discharge_date", "is_planned", "is_avoidable",
     "diagnosis_codes", "adjudicated_on",
