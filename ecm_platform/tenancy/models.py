@@ -53,6 +53,14 @@ class Role(models.TextChoices):
     INTEGRATOR = "integrator", "Integrator"
 
 
+class ProviderRole(models.TextChoices):
+    """The roles of an ECM or Community Supports provider's staff (ProviderMembership)."""
+
+    PROVIDER_ADMINISTRATOR = "provider_administrator", "Provider administrator"
+    CARE_MANAGER = "care_manager", "Lead Care Manager / care manager"
+    OUTREACH_STAFF = "outreach_staff", "Outreach staff"
+
+
 class Membership(models.Model):
     """A user works for a plan in one role. A user may hold memberships in several plans."""
 

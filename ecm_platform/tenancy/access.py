@@ -1,0 +1,261 @@
+"""Who may do what: the one table from capability to roles, and the one check every service makes.
+
+A `Principal` is whoever acts: a plan membership (plan staff and integrators), a provider
+membership (provider staff, in every plan that contracts with their organization), a system job
+(which holds only the capabilities named for it), or the installation operator (management
+commands). `require(principal, capability, plan=..., organization=...)` refuses with
+ActionNotPermitted (HTTP 403) before a service writes or reads PHI; page buttons, DRF permissions
+and django-fsm transition permissions read the same table through `may`.
+
+Roles are named here, where they are defined (`models.py`), in migrations, tests and demo data, and
+nowhere else (tests/architecture/test_access.py).
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db import models
+
+from ecm_platform.errors import ActionNotPermitted
+from ecm_platform.tenancy.models import HealthPlan, Membership, ProviderRole, Role
+
+
+class Capability(StrEnum):
+    # The shell: who may work where.
+    PLAN_PAGES = "pages.plan"  # the plan staff's browser pages (integrators use the API)
+    PROFILE_READ = "tenancy.profile.read"
+    REFERENCE_READ = "tenancy.reference.read"  # counties, POFs, programs, calendars
+    NOTIFICATIONS_READ = "notifications.read"
+    MEMBERSHIPS_MANAGE = "tenancy.memberships.manage"
+    API_KEYS_MANAGE = "tenancy.api_keys.manage"
+    PLAN_SETTINGS_MANAGE = "tenancy.settings.manage"
+    PROVIDER_STAFF_MANAGE = "tenancy.provider_staff.manage"
+    AUDIT_READ = "audit.read"
+    DASHBOARD_ADMINISTRATION = "tenancy.dashboard.administration"
+    # Members (DOMAIN 2).
+    MEMBERS_READ = "members.read"
+    MEMBERS_WRITE = "members.write"
+    # Eligibility (DOMAIN 3).
+    ELIGIBILITY_READ = "eligibility.read"
+    DETERMINATIONS_RECORD = "eligibility.determinations.record"
+    UTILIZATION_FEED = "eligibility.utilization.feed"
+    SCAN_RUN = "eligibility.scan.run"
+    POF_STARTS_MANAGE = "eligibility.pof_starts.manage"
+    # Providers (DOMAIN 7).
+    PROVIDERS_READ = "providers.read"
+    PROVIDERS_MANAGE = "providers.manage"  # organizations, contracts, vetting, assignment order
+    CARE_MANAGERS_ADD = "providers.care_managers.add"
+    ASSIGNMENTS_MANAGE = "providers.assignments.manage"  # assign, communicated, PCP notice, LCM
+    ASSIGNMENT_OVERRIDE = "providers.override_assignment"
+    PROVIDER_CHANGES_MANAGE = "providers.changes.manage"
+    # Authorizations (DOMAIN 5, 6).
+    AUTHORIZATIONS_READ = "authorizations.read"
+    AUTHORIZATIONS_SUBMIT = "authorizations.submit"
+    AUTHORIZATIONS_PREPARE = "authorizations.prepare"  # the browser's request form
+    AUTHORIZATIONS_REVIEW = "authorizations.review"  # start and resume review
+    AUTHORIZATIONS_EXTEND = "authorizations.extend"
+    AUTHORIZATIONS_APPROVE = "authorizations.approve"
+    AUTHORIZATIONS_DENY = "authorizations.deny"
+    AUTHORIZATIONS_OVERTURN = "authorizations.overturn"
+    AUTHORIZATIONS_WITHDRAW = "authorizations.withdraw"
+    AUTHORIZATIONS_START_SERVICES = "authorizations.start_services"
+    DISCONTINUATIONS_PROPOSE = "authorizations.discontinuations.propose"
+    AUTHORIZATIONS_DISCONTINUE = "authorizations.discontinue"
+    TRANSITIONS_IMPORT = "authorizations.transitions.import"
+    REASSESSMENTS_RECORD = "authorizations.reassessments.record"
+    ATTACHMENTS_ADD = "authorizations.attachments.add"
+    NOTICES_ISSUE = "authorizations.notices.issue"
+    APPEALS_RECORD = "authorizations.appeals.record"  # appeals and grievances filed
+    APPEALS_ACKNOWLEDGE = "authorizations.appeals.acknowledge"
+    APPEALS_RESOLVE = "authorizations.appeals.resolve"
+    GRIEVANCES_RESOLVE = "authorizations.grievances.resolve"
+    CLOCKS_CHECK = "authorizations.clocks.check"
+
+    @property
+    def label(self) -> str:
+        return self.value.rsplit(".", 1)[-1].replace("_", " ")
+
+
+CC, RV, RA, PA, IN = (
+    Role.CARE_COORDINATOR,
+    Role.REVIEWER,
+    Role.REPORTING_ANALYST,
+    Role.PLAN_ADMINISTRATOR,
+    Role.INTEGRATOR,
+)
+PLAN_STAFF = frozenset({CC, RV, RA, PA})
+EVERY_PLAN_ROLE = frozenset(Role)
+EVERY_PROVIDER_ROLE = frozenset(ProviderRole)
+
+# The table (DOMAIN 1 roles; DOMAIN 5.2 for who decides). A capability missing here is held by no one.
+ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
+    Capability.PLAN_PAGES: PLAN_STAFF,
+    Capability.PROFILE_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.REFERENCE_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.NOTIFICATIONS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.MEMBERSHIPS_MANAGE: frozenset({PA}),
+    Capability.API_KEYS_MANAGE: frozenset({PA}),
+    Capability.PLAN_SETTINGS_MANAGE: frozenset({PA}),
+    Capability.PROVIDER_STAFF_MANAGE: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR}),
+    Capability.AUDIT_READ: frozenset({PA}),
+    Capability.DASHBOARD_ADMINISTRATION: frozenset({PA}),
+    Capability.MEMBERS_READ: EVERY_PLAN_ROLE,
+    Capability.MEMBERS_WRITE: frozenset({CC, PA, IN}),
+    Capability.ELIGIBILITY_READ: EVERY_PLAN_ROLE,
+    Capability.DETERMINATIONS_RECORD: frozenset({CC, PA}),
+    Capability.UTILIZATION_FEED: frozenset({CC, PA, IN}),
+    Capability.SCAN_RUN: frozenset({CC, PA, IN}),
+    Capability.POF_STARTS_MANAGE: frozenset({PA}),
+    Capability.PROVIDERS_READ: EVERY_PLAN_ROLE,
+    Capability.PROVIDERS_MANAGE: frozenset({PA}),
+    Capability.CARE_MANAGERS_ADD: frozenset({CC, PA}),
+    Capability.ASSIGNMENTS_MANAGE: frozenset({CC, PA}),
+    Capability.ASSIGNMENT_OVERRIDE: frozenset({CC, PA}),
+    Capability.PROVIDER_CHANGES_MANAGE: frozenset({CC, PA}),
+    Capability.AUTHORIZATIONS_READ: EVERY_PLAN_ROLE,
+    Capability.AUTHORIZATIONS_SUBMIT: frozenset({CC, IN}),
+    Capability.AUTHORIZATIONS_PREPARE: frozenset({CC}),
+    Capability.AUTHORIZATIONS_REVIEW: frozenset({CC, RV}),
+    Capability.AUTHORIZATIONS_EXTEND: frozenset({RV}),
+    Capability.AUTHORIZATIONS_APPROVE: frozenset({RV}),
+    Capability.AUTHORIZATIONS_DENY: frozenset({RV}),
+    Capability.AUTHORIZATIONS_OVERTURN: frozenset({RV}),
+    Capability.AUTHORIZATIONS_WITHDRAW: frozenset({CC}),
+    Capability.AUTHORIZATIONS_START_SERVICES: frozenset({CC}),
+    Capability.DISCONTINUATIONS_PROPOSE: frozenset({CC, RV}),
+    Capability.AUTHORIZATIONS_DISCONTINUE: frozenset({RV}),
+    Capability.TRANSITIONS_IMPORT: frozenset({CC}),
+    Capability.REASSESSMENTS_RECORD: frozenset({CC, RV}),
+    Capability.ATTACHMENTS_ADD: frozenset({CC, RV, IN}),
+    Capability.NOTICES_ISSUE: frozenset({RV}),
+    Capability.APPEALS_RECORD: frozenset({CC, RV, IN}),
+    Capability.APPEALS_ACKNOWLEDGE: frozenset({CC, RV}),
+    Capability.APPEALS_RESOLVE: frozenset({RV}),
+    Capability.GRIEVANCES_RESOLVE: frozenset({CC, RV}),
+    Capability.CLOCKS_CHECK: frozenset(),
+}
+
+# Why a role reads PHI, for the access log (HIPAA minimum necessary: the purpose is recorded).
+PHI_PURPOSE_BY_ROLE = {
+    CC: "care_coordination",
+    RV: "utilization_review",
+    RA: "reporting",
+    PA: "care_coordination",
+    IN: "integration",
+    ProviderRole.PROVIDER_ADMINISTRATOR: "care_coordination",
+    ProviderRole.CARE_MANAGER: "care_coordination",
+    ProviderRole.OUTREACH_STAFF: "care_coordination",
+}
+
+
+def capabilities_of(role: str) -> frozenset[Capability]:
+    return frozenset(capability for capability, roles in ROLES_BY_CAPABILITY.items() if role in roles)
+
+
+def holders(capability: Capability) -> frozenset:
+    """The roles holding `capability` (e.g. who to notify of work only they may do)."""
+    return ROLES_BY_CAPABILITY[capability]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Whoever acts. `plan_ids` are the plans it may act in; `organization_id` is set for provider
+    staff, whose selectors filter by organization as well as plan."""
+
+    name: str
+    capabilities: frozenset[Capability]
+    plan_ids: frozenset[int] | None  # None: every plan (the installation operator only)
+    user: models.Model | None = None
+    role: str = ""
+    membership: Membership | None = field(default=None, compare=False)
+    provider_membership: models.Model | None = field(default=None, compare=False)
+    organization_id: int | None = None
+
+    @classmethod
+    def of_membership(cls, membership: Membership) -> "Principal":
+        return cls(
+            name=membership.user.get_username(),
+            capabilities=capabilities_of(membership.role) if membership.is_active else frozenset(),
+            plan_ids=frozenset({membership.plan_id}),
+            user=membership.user,
+            role=membership.role,
+            membership=membership,
+        )
+
+    @classmethod
+    def of_provider_membership(cls, provider_membership, *, plan_ids) -> "Principal":
+        """Provider staff: `plan_ids` are the plans contracting with the organization today."""
+        return cls(
+            name=provider_membership.user.get_username(),
+            capabilities=capabilities_of(provider_membership.role) if provider_membership.is_active else frozenset(),
+            plan_ids=frozenset(plan_ids),
+            user=provider_membership.user,
+            role=provider_membership.role,
+            provider_membership=provider_membership,
+            organization_id=provider_membership.organization_id,
+        )
+
+    @classmethod
+    def system(cls, name: str, *capabilities: Capability, plan: HealthPlan) -> "Principal":
+        """A job that acts on its own in one plan, holding only `capabilities`."""
+        return cls(name=f"system:{name}", capabilities=frozenset(capabilities), plan_ids=frozenset({plan.pk}))
+
+    @property
+    def is_provider(self) -> bool:
+        return self.organization_id is not None
+
+    @property
+    def is_system(self) -> bool:
+        return self.user is None
+
+    @property
+    def phi_purpose(self) -> str:
+        return PHI_PURPOSE_BY_ROLE.get(self.role, "care_coordination")
+
+    def may(self, capability: Capability, *, plan: HealthPlan | int | None = None, organization=None) -> bool:
+        if capability not in self.capabilities:
+            return False
+        plan_id = getattr(plan, "pk", plan)
+        if plan_id is not None and self.plan_ids is not None and plan_id not in self.plan_ids:
+            return False
+        organization_id = getattr(organization, "pk", organization)
+        return not (self.is_provider and organization_id is not None and organization_id != self.organization_id)
+
+
+# The installation operator: management commands run by whoever runs the installation.
+OPERATOR = Principal(name="system:operator", capabilities=frozenset(Capability), plan_ids=None)
+
+
+def principal_for(actor, plan: HealthPlan | None) -> Principal | None:
+    """The principal `actor` acts as in `plan`: a Principal as it is; a user by their active
+    membership of the plan (commands and tests name users); None for no one."""
+    if actor is None or isinstance(actor, Principal):
+        return actor
+    if not getattr(actor, "is_authenticated", False) or plan is None:
+        return None
+    membership = (
+        Membership.objects.filter(plan_id=plan.pk, user_id=actor.pk, is_active=True).select_related("user").first()
+    )
+    return Principal.of_membership(membership) if membership is not None else None
+
+
+def require(actor, capability: Capability, *, plan: HealthPlan, organization=None) -> Principal:
+    """Refuse (HTTP 403) unless `actor` holds `capability` in `plan` (and, for provider staff, for
+    `organization`). Services call it first, before any write or PHI read."""
+    principal = principal_for(actor, plan)
+    if principal is None or not principal.may(capability, plan=plan, organization=organization):
+        raise ActionNotPermitted(f"Your role in this plan may not {capability.label}.")
+    return principal
+
+
+def actor_user(actor):
+    """The user behind an actor (a Principal or a user), for audit rows; None for system jobs."""
+    user = actor.user if isinstance(actor, Principal) else actor
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def actor_label(actor) -> str:
+    if isinstance(actor, Principal):
+        return actor.name
+    user = actor_user(actor)
+    return user.get_username() if user is not None else "system"
