@@ -179,7 +179,7 @@ REST_FRAMEWORK = {
         "ecm_platform.tenancy.authentication.PlanApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["ecm_platform.tenancy.permissions.HasPlanRole"],
+    "DEFAULT_PERMISSION_CLASSES": ["ecm_platform.tenancy.permissions.HasCapability"],
     "DEFAULT_PAGINATION_CLASS": "ecm_platform.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecm_platform.audit.services import phi_read_record
+from ecm_platform.tenancy.access import Capability, Principal
 from ecm_platform.tenancy.models import Membership, PlanApiKey
 from ecm_platform.tenancy.scoping import plan_scope
 
@@ -26,8 +27,11 @@ def principal_membership(request) -> Membership | None:
 
 
 class PlanScopedMixin:
-    allowed_roles: frozenset = frozenset()
-    action_roles: dict = {}
+    """Views name the capability every action needs (`capability`) and, where actions differ,
+    `action_capabilities = {action: capability}` (HasCapability checks them)."""
+
+    capability: Capability | None = None
+    action_capabilities: dict = {}
 
     def dispatch(self, request, *args, **kwargs):
         with ExitStack() as stack:
@@ -38,6 +42,7 @@ class PlanScopedMixin:
         super().perform_authentication(request)
         request.membership = principal_membership(request)
         request.plan = request.membership.plan if request.membership else None
+        request.principal = Principal.of_membership(request.membership) if request.membership else None
         if request.plan is not None:
             self._scope_stack.enter_context(plan_scope(request.plan))
 
@@ -55,7 +60,7 @@ def service_response(request, *, payload_class, service, output_class, status_co
     and the actor, serialize what it returns."""
     payload = payload_class(data=request.data, context={"request": request})
     payload.is_valid(raise_exception=True)
-    result = service(plan=request.plan, actor=request.user, **arguments, **payload.validated_data)
+    result = service(plan=request.plan, actor=request.principal, **arguments, **payload.validated_data)
     return Response(output_class(result).data, status=status_code)
 
 

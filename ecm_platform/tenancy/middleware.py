@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
 from ecm_platform import clocks
+from ecm_platform.tenancy.access import Principal
 from ecm_platform.tenancy.scoping import plan_scope
 from ecm_platform.tenancy.selectors import memberships_of_user
 
@@ -30,8 +31,8 @@ def session_membership(request, memberships):
 
 
 class PlanScopeMiddleware:
-    """Sets `request.memberships`, `request.membership` and `request.plan`, and runs the view
-    inside that plan's scope. Users without a plan get no scope: any tenant query then raises.
+    """Sets `request.memberships`, `request.membership`, `request.plan` and `request.principal`, and
+    runs the view inside that plan's scope. Users without a plan get no scope: any tenant query then raises.
 
     API requests authenticated by key are scoped again by the API base view (DRF authenticates
     after middleware).
@@ -44,6 +45,7 @@ class PlanScopeMiddleware:
         request.memberships = memberships_of_user(user=request.user)
         request.membership = session_membership(request, request.memberships) if request.memberships else None
         request.plan = request.membership.plan if request.membership else None
+        request.principal = Principal.of_membership(request.membership) if request.membership else None
         if request.plan is None:
             return self.get_response(request)
         with plan_scope(request.plan):

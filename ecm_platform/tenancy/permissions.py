@@ -1,17 +1,15 @@
 from rest_framework.permissions import BasePermission
 
 
-class HasPlanRole(BasePermission):
-    """The caller works for the request's plan in a role the view allows for this action.
-
-    Views declare `allowed_roles` and, where actions differ, `action_roles = {action: roles}`.
-    """
+class HasCapability(BasePermission):
+    """The request's principal holds the capability the view names for this action in the
+    request's plan (the capability table of `ecm_platform.tenancy.access`)."""
 
     message = "Your role in this plan does not allow this action."
 
     def has_permission(self, request, view):
-        membership = getattr(request, "membership", None)
-        if membership is None:
+        principal = getattr(request, "principal", None)
+        if principal is None:
             return False
-        roles = getattr(view, "action_roles", {}).get(getattr(view, "action", None), view.allowed_roles)
-        return membership.role in roles
+        capability = view.action_capabilities.get(getattr(view, "action", None), view.capability)
+        return capability is not None and principal.may(capability, plan=request.plan)
