@@ -32,6 +32,14 @@ def plan_scope(plan: HealthPlan):
 
 
 @contextmanager
+def plans_scope(plan_ids):
+    """Several plans at once: a provider principal's, the plans contracting with its organization
+    (its selectors filter by organization as well). An empty set admits no row."""
+    with scope(plan=sorted(plan_ids)):
+        yield
+
+
+@contextmanager
 def across_plans(*, reason: str):
     logger.debug("tenancy.scope.crossed", extra={"reason": reason})
     with scopes_disabled():
