@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "pgtrigger",
     *LOCAL_APPS,
 ]
 
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ecm_platform.tenancy.middleware.SessionTimeoutMiddleware",
     "ecm_platform.tenancy.middleware.PlanScopeMiddleware",
+    "providers.middleware.ProviderScopeMiddleware",  # provider staff: their contracting plans
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes goes last (its documentation).
@@ -107,6 +109,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, with the session carrying the plan scope for row-level security.
+    DATABASES["default"]["ENGINE"] = "ecm_platform.tenancy.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if IS_PRODUCTION else 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -176,6 +181,7 @@ STORAGES = {
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "providers.authentication.ProviderApiKeyAuthentication",  # passes on plan keys
         "ecm_platform.tenancy.authentication.PlanApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

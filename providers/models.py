@@ -4,9 +4,10 @@ each plan's contracts with them, Lead Care Managers, and member assignments."""
 from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from ecm_platform.identifiers import validate_npi
-from ecm_platform.tenancy.models import County, HealthPlan
+from ecm_platform.tenancy.models import County, HealthPlan, ProviderRole
 from eligibility.models import PopulationOfFocus
 from members.models import Member
 
@@ -196,3 +197,56 @@ class ProviderChangeRequest(models.Model):
 
     def __str__(self):
         return f"{self.member_id} asks for {self.requested_organization_id}"
+
+
+class ProviderMembership(models.Model):
+    """A login of the organization's staff: one identity across every plan that contracts with the
+    organization. Not plan-owned (the organization is shared), so it is read before any scope
+    exists, like Membership. A login holds at most one provider membership, and no plan
+    membership (providers/staff.py), so that a request acts as exactly one principal."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_membership")
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=30, choices=ProviderRole.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "role"])]
+
+    def __str__(self):
+        return f"{self.user} - {self.organization} ({self.get_role_display()})"
+
+
+class ProviderApiKeyManager(BaseAPIKeyManager):
+    def get_usable_keys(self):
+        # One query per authenticated request: the key with its membership, user and organization.
+        return (
+            super()
+            .get_usable_keys()
+            .filter(
+                provider_membership__is_active=True,
+                provider_membership__user__is_active=True,
+                organization__is_active=True,
+            )
+            .select_related("provider_membership__user", "organization")
+        )
+
+
+class ProviderApiKey(AbstractAPIKey):
+    """A provider integrator's key: hashed, prefixed, expiring, revocable, bound to one provider
+    membership. `organization` repeats the membership's, set by the issuing service."""
+
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="api_keys")
+    provider_membership = models.ForeignKey(ProviderMembership, on_delete=models.CASCADE, related_name="api_keys")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProviderApiKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "provider API key"
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["organization", "-created"])]
