@@ -1,21 +1,21 @@
 from django.contrib import admin
 
 from authorizations.models import AuthorizationSettings, ClockCheckRun
-from authorizations.services import authorization_settings_update
+from authorizations.plan_settings import authorization_settings_update
 from ecm_platform.tenancy.admin import PlanOwnedAdmin
 
 
 @admin.register(AuthorizationSettings)
 class AuthorizationSettingsAdmin(PlanOwnedAdmin):
-    """The plan's presumptive period and the contact details its notices give members."""
+    """The plan's presumptive period (plan administrators set it on the app's settings pages)."""
 
-    list_display = ["plan", "presumptive_period_days", "member_services_phone"]
+    list_display = ["plan", "presumptive_period_days"]
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
-        authorization_settings_update(plan=request.plan, actor=request.user, **form.cleaned_data)
+        authorization_settings_update(plan=request.plan, actor=request.principal, **form.cleaned_data)
 
 
 @admin.register(ClockCheckRun)

@@ -51,14 +51,11 @@ from ecm_platform.api.pagination import KeysetPagination
 from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, service_response
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import phi_read_record
-from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.access import Capability
 from members.selectors import member_list
 from providers.api import pof_codes
 from providers.selectors import organization_list
 
-READERS = frozenset(Role.values)
-# Who may attach documents (the service checks the same roles): the people who prepare and decide.
-ATTACHERS = frozenset({Role.CARE_COORDINATOR, Role.REVIEWER, Role.INTEGRATOR})
 # Submitted requests come from outside the plan; presumptive and transition ones have their own actions.
 SUBMITTED_SOURCES = [
     (value, label)
@@ -239,8 +236,9 @@ class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     queryset = AuthorizationRequest.objects.none()
     serializer_class = RequestOutput
     filterset_class = RequestFilter
-    allowed_roles = READERS
-    action_roles = {"attachments": ATTACHERS}
+    capability = Capability.AUTHORIZATIONS_READ
+    # Transitions are checked by their services (state before role: DOMAIN 5.2).
+    action_capabilities = {"attachments": Capability.ATTACHMENTS_ADD}
     # By due instant, the most urgent first (DOMAIN 5.1); `due_sort` puts requests without a
     # decision clock last, since a cursor cannot hold a null position.
     ordering = ("due_sort", "id")
@@ -368,7 +366,7 @@ class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         upload = payload.validated_data["file"]
         attachment = services.attachment_add(
             plan=request.plan,
-            actor=request.user,
+            actor=request.principal,
             request=authorization,
             name=upload.name,
             content_type=upload.content_type or "",
@@ -387,7 +385,7 @@ class NoticeOutput(serializers.ModelSerializer):
         model = Notice
         fields = [
             "id", "request", "member", "notice_type", "language", "notice_date", "effective_on", "appeal_by",
-            "content", "sha256", "issued_at",
+            "content", "sha256", "issued_at", "held_since", "released_at",
         ]  # fmt: skip
 
 
@@ -414,7 +412,7 @@ class NoticeViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     queryset = Notice.objects.none()
     serializer_class = NoticeOutput
     filterset_class = NoticeFilter
-    allowed_roles = READERS
+    capability = Capability.AUTHORIZATIONS_READ
     ordering = "pk"
 
     def get_queryset(self):
@@ -475,7 +473,7 @@ class AppealViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     queryset = Appeal.objects.none()
     serializer_class = AppealOutput
     filterset_class = AppealFilter
-    allowed_roles = READERS
+    capability = Capability.AUTHORIZATIONS_READ
     ordering = "pk"
 
     def get_queryset(self):
@@ -546,7 +544,7 @@ class GrievanceViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModel
     queryset = Grievance.objects.none()
     serializer_class = GrievanceOutput
     filterset_class = ResolvedFilter
-    allowed_roles = READERS
+    capability = Capability.AUTHORIZATIONS_READ
     ordering = "pk"
 
     def get_queryset(self):
@@ -614,13 +612,15 @@ class TransitionImportView(PlanAPIView):
     date with the six-month reassessment due (DOMAIN 3.5, 5.1). One bad row imports nothing: 400
     with one error per row and field (`attr` = `rows.<row index>.<field>`)."""
 
-    allowed_roles = READERS
+    capability = Capability.TRANSITIONS_IMPORT
 
     @extend_schema(request=TransitionImportInput, responses=TransitionImportOutput)
     def post(self, request):
         payload = TransitionImportInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        report = services.transition_import(plan=request.plan, actor=request.user, rows=payload.validated_data["rows"])
+        report = services.transition_import(
+            plan=request.plan, actor=request.principal, rows=payload.validated_data["rows"]
+        )
         if report["errors"]:
             rows: dict = {}
             for error in report["errors"]:

@@ -12,7 +12,8 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_scopes import ScopedManager
 
-from ecm_platform.tenancy.models import HealthPlan, Membership, Role
+from ecm_platform.tenancy.access import Capability, transition_permission
+from ecm_platform.tenancy.models import HealthPlan
 from eligibility.models import PopulationOfFocus
 from members.models import Member
 from providers.models import ProviderOrganization, Service
@@ -111,24 +112,6 @@ class DiscontinuationProposer(models.TextChoices):
 class TransitionProgram(models.TextChoices):
     HHP = "hhp", "Health Homes Program"
     WPC = "wpc", "Whole Person Care"
-
-
-def _has_role(request: "AuthorizationRequest", user, roles) -> bool:
-    return Membership.objects.filter(
-        plan_id=request.plan_id, user_id=getattr(user, "pk", None), role__in=roles, is_active=True
-    ).exists()
-
-
-def _coordinator(request, user) -> bool:
-    return _has_role(request, user, [Role.CARE_COORDINATOR])
-
-
-def _reviewer(request, user) -> bool:
-    return _has_role(request, user, [Role.REVIEWER])
-
-
-def _coordinator_or_reviewer(request, user) -> bool:
-    return _has_role(request, user, [Role.CARE_COORDINATOR, Role.REVIEWER])
 
 
 class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
@@ -230,9 +213,14 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
 
     # --- DOMAIN 5.2: the transitions, and only these --------------------------------------------
     # Guards that need the database (eligibility, assignments, appeals) are checked by the
-    # services before they call a transition; `permission` names the role that may take it.
+    # services before they call a transition; `permission` names the capability it needs.
 
-    @transition(field=status, source=Status.RECEIVED, target=Status.IN_REVIEW, permission=_coordinator_or_reviewer)
+    @transition(
+        field=status,
+        source=Status.RECEIVED,
+        target=Status.IN_REVIEW,
+        permission=transition_permission(Capability.AUTHORIZATIONS_REVIEW),
+    )
     def start_review(self):
         pass
 
@@ -240,21 +228,36 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[Status.RECEIVED, Status.IN_REVIEW],
         target=Status.DEFERRED,
-        permission=_reviewer,
+        permission=transition_permission(Capability.AUTHORIZATIONS_EXTEND),
         conditions=[lambda request: request.extension_days is None],
     )
     def extend(self):
         pass
 
-    @transition(field=status, source=Status.DEFERRED, target=Status.IN_REVIEW, permission=_coordinator_or_reviewer)
+    @transition(
+        field=status,
+        source=Status.DEFERRED,
+        target=Status.IN_REVIEW,
+        permission=transition_permission(Capability.AUTHORIZATIONS_REVIEW),
+    )
     def resume(self):
         pass
 
-    @transition(field=status, source=DECIDABLE_STATUSES, target=Status.APPROVED, permission=_reviewer)
+    @transition(
+        field=status,
+        source=DECIDABLE_STATUSES,
+        target=Status.APPROVED,
+        permission=transition_permission(Capability.AUTHORIZATIONS_APPROVE),
+    )
     def approve(self):
         pass
 
-    @transition(field=status, source=DECIDABLE_STATUSES, target=Status.DENIED, permission=_reviewer)
+    @transition(
+        field=status,
+        source=DECIDABLE_STATUSES,
+        target=Status.DENIED,
+        permission=transition_permission(Capability.AUTHORIZATIONS_DENY),
+    )
     def deny(self):
         pass
 
@@ -262,20 +265,35 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[Status.RECEIVED, Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE, Status.APPROVED],
         target=Status.WITHDRAWN,
-        permission=_coordinator,
+        permission=transition_permission(Capability.AUTHORIZATIONS_WITHDRAW),
     )
     def withdraw(self):
         pass
 
-    @transition(field=status, source=Status.DENIED, target=Status.APPROVED, permission=_reviewer)
+    @transition(
+        field=status,
+        source=Status.DENIED,
+        target=Status.APPROVED,
+        permission=transition_permission(Capability.AUTHORIZATIONS_OVERTURN),
+    )
     def overturn(self):
         pass
 
-    @transition(field=status, source=Status.APPROVED, target=Status.ACTIVE, permission=_coordinator)
+    @transition(
+        field=status,
+        source=Status.APPROVED,
+        target=Status.ACTIVE,
+        permission=transition_permission(Capability.AUTHORIZATIONS_START_SERVICES),
+    )
     def start_services(self):
         pass
 
-    @transition(field=status, source=Status.ACTIVE, target=Status.DISCONTINUED, permission=_reviewer)
+    @transition(
+        field=status,
+        source=Status.ACTIVE,
+        target=Status.DISCONTINUED,
+        permission=transition_permission(Capability.AUTHORIZATIONS_DISCONTINUE),
+    )
     def discontinue(self):
         pass
 
@@ -304,9 +322,6 @@ class AuthorizationSettings(models.Model):
     presumptive_period_days = models.PositiveSmallIntegerField(
         default=30, help_text="How long a presumptive authorization lasts until the plan decides (DOMAIN 5.1)."
     )
-    member_services_phone = models.CharField(max_length=40, default="the Member Services number on your card")
-    appeals_address = models.CharField(max_length=300, default="the address on your member handbook")
-
     objects = ScopedManager(plan="plan")
 
     class Meta:
@@ -327,8 +342,13 @@ class Notice(models.Model):
     """A Notice of Action (DOMAIN 5.3): its content is fixed when it is issued, and its PDF, made
     from that content, once it is rendered.
 
-    There is no update path: `save` refuses to change an issued notice; the one write after issue
-    is the PDF filling its empty field (services.notice_pdf).
+    There is no update path: `save` refuses to change an issued notice. Two writes fill what was
+    left empty at issue, each once and never again: the PDF (services.notice_pdf), and, for a
+    notice issued while the plan had no contact, the contact. Such a notice is held (`held_since`):
+    its content has empty `plan_phone` and `plan_address` and it has no PDF; when the administrator
+    sets the contact, the release writes those two keys into the content (`released_at`), and only
+    then is the letter rendered (authorizations.letter_contact). So the content always holds
+    exactly what the letter prints.
     """
 
     plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
@@ -348,6 +368,10 @@ class Notice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     issued_at = models.DateTimeField()
+    held_since = models.DateTimeField(
+        null=True, blank=True, help_text="Issued while the plan had no contact: the letter waits for it."
+    )
+    released_at = models.DateTimeField(null=True, blank=True, help_text="When the plan's contact was written in.")
 
     objects = ScopedManager(plan="plan")
 
@@ -357,6 +381,10 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.get_notice_type_display()} notice {self.pk}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_since is not None and self.released_at is None
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -10,12 +10,12 @@ from django.db import transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from authorizations import letters, rules, selectors
+from authorizations.plan_settings import authorization_settings, notice_hold
 from authorizations.models import (
     OPEN_STATUSES,
     Appeal,
     AppealOutcome,
     AuthorizationRequest,
-    AuthorizationSettings,
     ClockCheckRun,
     Decision,
     DenialReason,
@@ -36,7 +36,9 @@ from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ActionNotPermitted, ConflictError, CrossPlanReference, DomainError
 from ecm_platform.notifications.services import notification_send
-from ecm_platform.tenancy.models import HealthPlan, Membership, Role
+from ecm_platform.tasking import enqueue_on_commit
+from ecm_platform.tenancy.access import Capability, actor_user, holders, require
+from ecm_platform.tenancy.models import HealthPlan, Membership
 from eligibility import rules as eligibility_rules
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.selectors import active_on, member_eligibility
@@ -47,38 +49,12 @@ from providers.models import Assignment, Contract, ProviderOrganization, Service
 from providers.services import assignment_assign
 
 ELIGIBLE_OUTCOMES = {eligibility_rules.Outcome.ELIGIBLE, eligibility_rules.Outcome.ELIGIBLE_WITH_WRAP}
-SUBMITTERS = {Role.CARE_COORDINATOR, Role.INTEGRATOR}  # DOMAIN 5.2 (provider staff: the portal issue)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-
-
-def _require_role(plan: HealthPlan, actor, roles, action: str) -> None:
-    if not Membership.objects.filter(plan=plan, user_id=getattr(actor, "pk", None), role__in=roles, is_active=True):
-        raise ActionNotPermitted(f"Your role in this plan may not {action}.")
 
 
 def _check_plan(plan: HealthPlan, obj, what: str = "request") -> None:
     if obj.plan_id != plan.pk:
         raise CrossPlanReference(f"The {what} belongs to another plan.")
-
-
-def authorization_settings(*, plan: HealthPlan) -> AuthorizationSettings:
-    settings, _ = AuthorizationSettings.objects.get_or_create(plan=plan)
-    return settings
-
-
-@transaction.atomic
-def authorization_settings_update(*, plan: HealthPlan, actor, **fields) -> AuthorizationSettings:
-    settings = authorization_settings(plan=plan)
-    if fields.get("presumptive_period_days", 1) < 1:
-        raise DomainError("A presumptive period lasts at least one day.", field="presumptive_period_days")
-    for name, value in fields.items():
-        setattr(settings, name, value)
-    settings.save()
-    audit_record(
-        code="authorizations.settings.updated", plan=plan, actor=actor, target=settings,
-        payload={name: str(value) for name, value in fields.items()},
-    )  # fmt: skip
-    return settings
 
 
 def _is_enrolled(plan: HealthPlan, member: Member, day: date) -> bool:
@@ -103,7 +79,7 @@ def _new_request(*, plan, actor, member, status, source, received_at, pofs=(), *
         status=status,
         source=source,
         received_at=received_at,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_user(actor),
         created_at=now,
         updated_at=now,
         **fields,
@@ -153,7 +129,7 @@ def request_submit(
     service: Service = Service.ECM,
 ) -> AuthorizationRequest:
     """A request is received (DOMAIN 5.1); its decision is due by the clock in force that day."""
-    _require_role(plan, actor, SUBMITTERS, "submit requests")
+    require(actor, Capability.AUTHORIZATIONS_SUBMIT, plan=plan)
     if source in (RequestSource.PRESUMPTIVE, RequestSource.TRANSITION):
         raise DomainError("Presumptive and transition authorizations have their own actions.", field="source")
     if service != Service.ECM:
@@ -192,7 +168,7 @@ def request_start_presumptive(
 ) -> AuthorizationRequest:
     """A presumptive-capable provider starts ECM at once, for the plan's presumptive period, until
     the plan decides (DOMAIN 5.1). Entered for the provider until the provider portal exists."""
-    _require_role(plan, actor, SUBMITTERS, "record presumptive authorizations")
+    require(actor, Capability.AUTHORIZATIONS_SUBMIT, plan=plan)
     today = clocks.local_date(clocks.now())
     capable = (
         Contract.objects.filter(plan=plan, organization=organization, service=Service.ECM, is_presumptive_capable=True)
@@ -393,7 +369,7 @@ def request_approve(
         actor=actor,
         payload={"decision": decision},
         decided_at=now,
-        decided_by=actor,
+        decided_by=actor_user(actor),
         decision=decision,
         modification=modification.strip(),
         decision_explanation=explanation.strip(),
@@ -454,7 +430,7 @@ def request_deny(
         actor=actor,
         payload={"reason": reason},
         decided_at=clocks.now(),
-        decided_by=actor,
+        decided_by=actor_user(actor),
         denial_reason=reason,
         decision_explanation=explanation.strip(),
         alternative_services=alternative_services.strip(),
@@ -509,7 +485,7 @@ def request_propose_discontinuation(
 ) -> AuthorizationRequest:
     """The provider asks (or the plan proposes) to discontinue; a reviewer decides (DOMAIN 6)."""
     _check_plan(plan, request)
-    _require_role(plan, actor, {Role.CARE_COORDINATOR, Role.REVIEWER}, "propose a discontinuation")
+    require(actor, Capability.DISCONTINUATIONS_PROPOSE, plan=plan)
     if request.status != Status.ACTIVE:
         raise ConflictError("Only active services can be discontinued.", code="invalid_transition")
     if reason not in DiscontinuationReason.values:
@@ -584,7 +560,7 @@ def request_overturn(*, plan: HealthPlan, actor, request: AuthorizationRequest, 
         actor=actor,
         payload={"appeal": appeal.pk},
         decided_at=now,
-        decided_by=actor,
+        decided_by=actor_user(actor),
         decision=Decision.FULL,
         services_due_by=clocks.expedited_due(now, rules.OVERTURNED_SERVICES_HOURS),
     )
@@ -599,7 +575,7 @@ def transition_import(*, plan: HealthPlan, actor, rows: list[dict]) -> dict:
     """Import a Member Transition List: each HHP/WPC member is authorized (active) from the
     transition date, reassessment due six months later. Every row is validated first; one bad row
     imports nothing. Rows already imported change nothing."""
-    _require_role(plan, actor, {Role.CARE_COORDINATOR}, "import the Member Transition List")
+    require(actor, Capability.TRANSITIONS_IMPORT, plan=plan)
     errors, parsed = [], []
     members = {m.cin: m for m in member_list(plan=plan).filter(cin__in=[str(r.get("cin", "")).upper() for r in rows])}
     seen = set()
@@ -663,7 +639,7 @@ def transition_reassessment_record(
     """The six-month reassessment found the member still meets ECM; discontinuing is its own
     action (`request_discontinue`)."""
     _check_plan(plan, request)
-    _require_role(plan, actor, {Role.CARE_COORDINATOR, Role.REVIEWER}, "record reassessments")
+    require(actor, Capability.REASSESSMENTS_RECORD, plan=plan)
     if request.reassessment_due is None:
         raise DomainError("Only transition members have a six-month reassessment.")
     if reassessed_on > clocks.local_date(clocks.now()):
@@ -685,7 +661,7 @@ def attachment_add(
     *, plan: HealthPlan, actor, request: AuthorizationRequest, name: str, content_type: str, content: bytes
 ) -> RequestAttachment:
     _check_plan(plan, request)
-    _require_role(plan, actor, {Role.CARE_COORDINATOR, Role.REVIEWER, Role.INTEGRATOR}, "add attachments")
+    require(actor, Capability.ATTACHMENTS_ADD, plan=plan)
     if not content:
         raise DomainError("The file is empty.", field="file")
     if len(content) > MAX_ATTACHMENT_BYTES:
@@ -696,7 +672,7 @@ def attachment_add(
         name=name[:200],
         content_type=content_type[:100] or "application/octet-stream",
         content=content,
-        uploaded_by=actor,
+        uploaded_by=actor_user(actor),
         uploaded_at=clocks.now(),
     )
     audit_record(
@@ -727,7 +703,6 @@ def _date(value: date | None) -> str:
 def notice_content(*, plan: HealthPlan, request: AuthorizationRequest, notice_type: NoticeType, notice_date: date):
     """Every fact the letter states, as plain data (stored with the notice, so it never changes)."""
     member = request.member
-    policy = authorization_settings(plan=plan)
     effective_on = request.discontinuation_effective_on or notice_date
     rights = rules.member_rights(notice_type, notice_date, effective_on)
     decision = {
@@ -747,8 +722,9 @@ def notice_content(*, plan: HealthPlan, request: AuthorizationRequest, notice_ty
     return {
         "notice_type": notice_type.value,
         "plan_name": plan.name,
-        "plan_phone": policy.member_services_phone,
-        "plan_address": policy.appeals_address,
+        # Empty while the plan has no contact: the letter is held until it is set (letter_contact).
+        "plan_phone": plan.member_services_phone,
+        "plan_address": plan.appeals_address,
         "member_name": member.full_name,
         "member_cin": member.cin,
         "member_address": ", ".join(p for p in [member.address_line, member.city, member.zip_code] if p),
@@ -771,7 +747,9 @@ def notice_content(*, plan: HealthPlan, request: AuthorizationRequest, notice_ty
 
 def notice_issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, notice_type: NoticeType) -> Notice:
     """Issue a Notice of Action: its content is fixed now and never changes. The letter is rendered
-    once the decision has committed (a slow or failing renderer never holds up a decision)."""
+    once the decision has committed (a slow or failing renderer never holds up a decision); while
+    the plan has no contact it is held instead, and released when the contact is set (DOMAIN 5.3)."""
+    require(actor, Capability.NOTICES_ISSUE, plan=plan)
     _check_plan(plan, request)
     now = clocks.now()
     notice_date = clocks.local_date(now)
@@ -786,8 +764,9 @@ def notice_issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, noti
         effective_on=date.fromisoformat(content["effective_on"]),
         appeal_by=date.fromisoformat(content["appeal_by"]),
         content=content,
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        issued_by=actor_user(actor),
         issued_at=now,
+        held_since=None if plan.has_letter_contact else now,
     )
     audit_record(
         code="authorizations.notice.issued",
@@ -796,9 +775,10 @@ def notice_issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, noti
         target=notice,
         payload={"request": request.pk, "type": notice_type, "language": notice.language},
     )
-    from authorizations.tasks import notice_render_task  # tasks call services: imported when used
-
-    transaction.on_commit(lambda: notice_render_task.delay(plan_id=plan.pk, notice_id=notice.pk))
+    if notice.is_held:
+        notice_hold(plan=plan, notice=notice)
+    else:
+        enqueue_on_commit("authorizations.tasks.notice_render_task", plan_id=plan.pk, notice_id=notice.pk)
     return notice
 
 
@@ -806,6 +786,12 @@ def notice_pdf(*, plan: HealthPlan, notice: Notice) -> bytes:
     """The notice's PDF letter, rendered from its frozen content the first time it is asked for
     and stored: whoever renders first wins and every later reader gets those same bytes."""
     _check_plan(plan, notice, "notice")
+    if notice.is_held:
+        raise ConflictError(
+            "The letter is held until the plan administrator sets the plan's member services phone and "
+            "appeals address.",
+            code="letter_held",
+        )
     if notice.pdf is None:
         pdf = letters.render_letter_pdf(notice.content, notice.language)
         Notice.objects.filter(pk=notice.pk, pdf__isnull=True).update(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest())
@@ -835,7 +821,7 @@ def appeal_file(
     """The member appeals a notice within 60 days; a timely appeal of a discontinuation keeps
     services going until it is decided (DOMAIN 5.3, 5.4)."""
     _check_plan(plan, notice, "notice")
-    _require_role(plan, actor, {Role.CARE_COORDINATOR, Role.REVIEWER, Role.INTEGRATOR}, "record appeals")
+    require(actor, Capability.APPEALS_RECORD, plan=plan)
     if not reason.strip():
         raise DomainError("Record what the member disagrees with.", field="reason")
     received_at = received_at or clocks.now()
@@ -861,7 +847,7 @@ def appeal_file(
         continues_services=rules.appeal_continues_services(rights, filed_on),
         acknowledgement_due=clocks.calendar_days_deadline(received_at, rules.ACKNOWLEDGEMENT_DAYS),
         resolution_due=_resolution_due(received_at, is_expedited),
-        created_by=actor,
+        created_by=actor_user(actor),
     )
     audit_record(
         code="authorizations.appeal.filed",
@@ -876,7 +862,7 @@ def appeal_file(
 
 def _acknowledge(*, plan, actor, record, code: str):
     _check_plan(plan, record, "record")
-    _require_role(plan, actor, {Role.CARE_COORDINATOR, Role.REVIEWER}, "acknowledge appeals and grievances")
+    require(actor, Capability.APPEALS_ACKNOWLEDGE, plan=plan)
     if record.acknowledged_at is not None:
         raise ConflictError("It was acknowledged already.", code="already_acknowledged")
     record.acknowledged_at = clocks.now()
@@ -894,7 +880,7 @@ def appeal_acknowledge(*, plan: HealthPlan, actor, appeal: Appeal) -> Appeal:
 def appeal_resolve(*, plan: HealthPlan, actor, appeal: Appeal, outcome: AppealOutcome, summary: str) -> Appeal:
     """A reviewer decides the appeal; an overturned denial authorizes the request (DOMAIN 5.2, 5.4)."""
     _check_plan(plan, appeal, "appeal")
-    _require_role(plan, actor, {Role.REVIEWER}, "resolve appeals")
+    require(actor, Capability.APPEALS_RESOLVE, plan=plan)
     if appeal.resolved_at is not None:
         raise ConflictError("The appeal is resolved already.", code="already_resolved")
     if outcome not in AppealOutcome.values:
@@ -932,7 +918,7 @@ def grievance_file(
         raise CrossPlanReference("The member belongs to another plan.", field="member")
     if request is not None and (request.plan_id != plan.pk or request.member_id != member.pk):
         raise DomainError("The request is not this member's.", field="request")
-    _require_role(plan, actor, {Role.CARE_COORDINATOR, Role.REVIEWER, Role.INTEGRATOR}, "record grievances")
+    require(actor, Capability.APPEALS_RECORD, plan=plan)
     if not description.strip():
         raise DomainError("Describe the grievance.", field="description")
     received_at = received_at or clocks.now()
@@ -947,7 +933,7 @@ def grievance_file(
         description=description.strip(),
         acknowledgement_due=clocks.calendar_days_deadline(received_at, rules.ACKNOWLEDGEMENT_DAYS),
         resolution_due=_resolution_due(received_at, is_urgent),
-        created_by=actor,
+        created_by=actor_user(actor),
     )
     audit_record(
         code="authorizations.grievance.filed", plan=plan, actor=actor, target=grievance,
@@ -966,7 +952,7 @@ def grievance_resolve(
     *, plan: HealthPlan, actor, grievance: Grievance, outcome: GrievanceOutcome, summary: str
 ) -> Grievance:
     _check_plan(plan, grievance, "grievance")
-    _require_role(plan, actor, {Role.CARE_COORDINATOR, Role.REVIEWER}, "resolve grievances")
+    require(actor, Capability.GRIEVANCES_RESOLVE, plan=plan)
     if grievance.resolved_at is not None:
         raise ConflictError("The grievance is resolved already.", code="already_resolved")
     if outcome not in GrievanceOutcome.values:
@@ -987,7 +973,9 @@ def grievance_resolve(
 
 
 def _notify_reviewers(*, plan: HealthPlan, text: str, request: AuthorizationRequest) -> int:
-    reviewers = Membership.objects.filter(plan=plan, role=Role.REVIEWER, is_active=True).select_related("user")
+    reviewers = Membership.objects.filter(
+        plan=plan, role__in=holders(Capability.AUTHORIZATIONS_APPROVE), is_active=True
+    ).select_related("user")
     for membership in reviewers:
         notification_send(
             plan=plan, recipient=membership.user, text=text, link=f"/authorizations/{request.pk}/", email=True

@@ -25,30 +25,26 @@ from authorizations.models import RequestSource, Status, Urgency
 from ecm_platform import clocks
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
-from ecm_platform.tenancy.decorators import plan_role_required
-from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.decorators import plan_page
 from eligibility.selectors import determinations_open_on, member_eligibility, pof_catalogue
 from members.selectors import member_get
 from providers.models import Service
 from providers.selectors import assignment_list, contracted_organizations
 
-STAFF = (Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR)
-PREPARERS = (Role.CARE_COORDINATOR,)  # DOMAIN 5.2: coordinators submit
-ACTORS = (Role.CARE_COORDINATOR, Role.REVIEWER)
-
-# Which role may take which action (DOMAIN 5.2; the services enforce it again): it decides which
+# The capability each action needs (DOMAIN 5.2; the services check it again): it decides which
 # buttons a page shows and refuses a POST outright (403).
-ACTION_ROLES = {
-    "start_review": ACTORS,
-    "extend": (Role.REVIEWER,),
-    "resume": ACTORS,
-    "approve": (Role.REVIEWER,),
-    "deny": (Role.REVIEWER,),
-    "withdraw": (Role.CARE_COORDINATOR,),
-    "start_services": (Role.CARE_COORDINATOR,),
-    "propose_discontinuation": ACTORS,
-    "discontinue": (Role.REVIEWER,),
-    "reassessed": ACTORS,
+ACTION_CAPABILITIES = {
+    "start_review": Capability.AUTHORIZATIONS_REVIEW,
+    "extend": Capability.AUTHORIZATIONS_EXTEND,
+    "resume": Capability.AUTHORIZATIONS_REVIEW,
+    "approve": Capability.AUTHORIZATIONS_APPROVE,
+    "deny": Capability.AUTHORIZATIONS_DENY,
+    "withdraw": Capability.AUTHORIZATIONS_WITHDRAW,
+    "start_services": Capability.AUTHORIZATIONS_START_SERVICES,
+    "propose_discontinuation": Capability.DISCONTINUATIONS_PROPOSE,
+    "discontinue": Capability.AUTHORIZATIONS_DISCONTINUE,
+    "reassessed": Capability.REASSESSMENTS_RECORD,
 }
 ACTION_LABELS = {
     "start_review": "Start review",
@@ -143,7 +139,7 @@ def _with_clocks(rows, now: datetime) -> list:
 # --- Worklists ----------------------------------------------------------------------------------
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.AUTHORIZATIONS_READ)
 def worklist(request):
     form = WorklistFilterForm(request.GET or None, counties=request.plan.counties.all(), pofs=pof_catalogue())
     filters = form.cleaned_data if form.is_valid() else {}
@@ -158,7 +154,7 @@ def worklist(request):
     return render(request, "authorizations/worklist.html", {"form": form, "page": page})
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.AUTHORIZATIONS_READ)
 def reassessment_worklist(request):
     page = Paginator(selectors.reassessments_due(plan=request.plan), 50).get_page(request.GET.get("page"))
     today = clocks.local_date(clocks.now())
@@ -168,11 +164,11 @@ def reassessment_worklist(request):
     phi_read_record(
         membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
     )
-    context = {"page": page, "today": today, "can_record": request.membership.role in ACTION_ROLES["reassessed"]}
+    context = {"page": page, "today": today, "can_record": request.principal.may(ACTION_CAPABILITIES["reassessed"])}
     return render(request, "authorizations/reassessments.html", context)
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.AUTHORIZATIONS_READ)
 def member_authorizations(request, member_id):
     """A member's requests and Notices of Action, newest first (DOMAIN 5.3: listed on the member)."""
     member = member_get(plan=request.plan, pk=member_id)
@@ -180,7 +176,7 @@ def member_authorizations(request, member_id):
         "member": member,
         "requests": selectors.request_list(plan=request.plan).filter(member=member).order_by("-received_at", "-id"),
         "notices": selectors.notice_list(plan=request.plan).filter(member=member),
-        "can_submit": request.membership.role in PREPARERS,
+        "can_submit": request.principal.may(Capability.AUTHORIZATIONS_SUBMIT),
     }
     phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
     return render(request, "authorizations/member.html", context)
@@ -196,7 +192,7 @@ def _member_from(request):
     return member_get(plan=request.plan, pk=int(member_id))
 
 
-@plan_role_required(*PREPARERS)
+@plan_page(Capability.AUTHORIZATIONS_SUBMIT)
 def request_new(request):
     member = _member_from(request)
     today = clocks.local_date(clocks.now())
@@ -211,7 +207,7 @@ def request_new(request):
         data = form.cleaned_data
         try:
             auth_request = services.request_submit(
-                plan=request.plan, actor=request.user, member=member, **data | {"pofs": list(data["pofs"])}
+                plan=request.plan, actor=request.principal, member=member, **data | {"pofs": list(data["pofs"])}
             )
         except ActionNotPermitted as error:
             raise PermissionDenied(error.message) from error
@@ -226,7 +222,7 @@ def request_new(request):
 
 
 @require_POST
-@plan_role_required(*PREPARERS)
+@plan_page(Capability.AUTHORIZATIONS_SUBMIT)
 def request_start(request, member_id):
     """One click from the high-utilizer worklist: the plan identified the member (DOMAIN 5.1)."""
     member = member_get(plan=request.plan, pk=member_id)
@@ -241,7 +237,7 @@ def request_start(request, member_id):
     try:
         auth_request = services.request_submit(
             plan=request.plan,
-            actor=request.user,
+            actor=request.principal,
             member=member,
             source=RequestSource.MCP_IDENTIFICATION,
             urgency=Urgency.ROUTINE,
@@ -259,15 +255,15 @@ def request_start(request, member_id):
 # --- The request page and its actions ------------------------------------------------------------
 
 
-def available_actions(auth_request, role: str) -> list[str]:
-    """The actions the request's state allows and the user's role may take, in page order."""
+def available_actions(auth_request, principal) -> list[str]:
+    """The actions the request's state allows and the principal may take, in page order."""
     allowed = {t.name for t in auth_request.get_available_status_transitions()}
     for action, states in EXTRA_ACTIONS.items():
         if auth_request.status in states:
             allowed.add(action)
     if not auth_request.reassessment_due or auth_request.reassessed_on:
         allowed.discard("reassessed")
-    return [action for action in ACTION_FORMS if action in allowed and role in ACTION_ROLES[action]]
+    return [action for action in ACTION_FORMS if action in allowed and principal.may(ACTION_CAPABILITIES[action])]
 
 
 def _render_detail(request, auth_request, bound_form=None, status=200):
@@ -282,7 +278,7 @@ def _render_detail(request, auth_request, bound_form=None, status=200):
             if bound_form is not None and bound_form.prefix == action
             else ACTION_FORMS[action](prefix=action),
         }
-        for action in available_actions(auth_request, request.membership.role)
+        for action in available_actions(auth_request, request.principal)
     ]
     context = {
         "auth_request": auth_request,
@@ -300,7 +296,7 @@ def _render_detail(request, auth_request, bound_form=None, status=200):
         "grievances": selectors.grievance_list(plan=plan).filter(request=auth_request).order_by("received_at", "id"),
         "history": _history(plan, auth_request),
         "action_forms": action_forms,
-        "attachment_form": AttachmentForm() if request.membership.role in ACTORS else None,
+        "attachment_form": AttachmentForm() if request.principal.may(Capability.ATTACHMENTS_ADD) else None,
     }
     phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
     return render(request, "authorizations/detail.html", context, status=status)
@@ -314,7 +310,7 @@ def _history(plan, auth_request) -> list:
     return events
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.AUTHORIZATIONS_READ)
 def request_detail(request, pk):
     return _render_detail(request, selectors.request_get(plan=request.plan, pk=pk))
 
@@ -327,12 +323,12 @@ def _back(request, auth_request):
 
 
 @require_POST
-@plan_role_required(*ACTORS)
+@plan_page(Capability.AUTHORIZATIONS_READ)
 def request_action(request, pk, action):
     if action not in ACTION_FORMS:
         raise Http404("No such action.")
     auth_request = selectors.request_get(plan=request.plan, pk=pk)
-    if request.membership.role not in ACTION_ROLES[action]:
+    if not request.principal.may(ACTION_CAPABILITIES[action]):
         raise PermissionDenied(f"Your role in this plan may not {ACTION_LABELS[action].lower()}.")
     # Optimistic concurrency from the browser: the page said which status it showed.
     if request.POST.get("expected_status") != auth_request.status:
@@ -346,7 +342,9 @@ def request_action(request, pk, action):
     if not form.is_valid():
         return _render_detail(request, auth_request, bound_form=form, status=400)
     try:
-        _call_service(action, plan=request.plan, actor=request.user, auth_request=auth_request, data=form.cleaned_data)
+        _call_service(
+            action, plan=request.plan, actor=request.principal, auth_request=auth_request, data=form.cleaned_data
+        )
     except ActionNotPermitted as error:
         raise PermissionDenied(error.message) from error
     except ConflictError as error:
@@ -364,7 +362,7 @@ def request_action(request, pk, action):
 
 
 @require_POST
-@plan_role_required(*ACTORS)
+@plan_page(Capability.ATTACHMENTS_ADD)
 def attachment_add(request, pk):
     auth_request = selectors.request_get(plan=request.plan, pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
@@ -377,7 +375,7 @@ def attachment_add(request, pk):
         try:
             services.attachment_add(
                 plan=request.plan,
-                actor=request.user,
+                actor=request.principal,
                 request=auth_request,
                 name=upload.name,
                 content_type=upload.content_type or "",
@@ -390,7 +388,7 @@ def attachment_add(request, pk):
     return redirect("authorization-detail", pk=auth_request.pk)
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.AUTHORIZATIONS_READ)
 def attachment_download(request, pk):
     attachment = (
         selectors.attachment_list(plan=request.plan).defer(None).select_related("request__member").filter(pk=pk).first()
@@ -407,18 +405,28 @@ def attachment_download(request, pk):
 # --- Notices of Action (DOMAIN 5.3) -------------------------------------------------------------
 
 
+def _letter_held(request, notice):
+    """DOMAIN 5.3: a notice issued while the plan had no contact has no letter yet."""
+    messages.warning(request, "This notice's letter is held until the plan administrator sets the plan's contact.")
+    return redirect("authorization-detail", pk=notice.request_id)
+
+
 # The letter carries its CSS inline (it is also the PDF's source); scripts stay forbidden.
 @csp_update({"style-src": [UNSAFE_INLINE]})
-@plan_role_required(*STAFF)
+@plan_page(Capability.AUTHORIZATIONS_READ)
 def notice_preview(request, pk):
     notice = selectors.notice_get(plan=request.plan, pk=pk)
+    if notice.is_held:
+        return _letter_held(request, notice)
     phi_read_record(membership=request.membership, path=request.get_full_path(), members=[notice.member])
     return HttpResponse(letters.render_letter_html(notice.content, notice.language))
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.AUTHORIZATIONS_READ)
 def notice_pdf(request, pk):
     notice = selectors.notice_get(plan=request.plan, pk=pk)
+    if notice.is_held:
+        return _letter_held(request, notice)
     phi_read_record(membership=request.membership, path=request.get_full_path(), members=[notice.member])
     response = HttpResponse(services.notice_pdf(plan=request.plan, notice=notice), content_type="application/pdf")
     filename = f"notice-{notice.pk}-{notice.notice_type}-{notice.notice_date:%Y-%m-%d}.pdf"

@@ -1,8 +1,5 @@
-from functools import partial
-
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.admin import PlanOwnedAdmin
@@ -54,7 +51,7 @@ class PlanPofStartAdmin(PlanOwnedAdmin):
         return type(form.__name__, (form,), {"plan": request.plan})
 
     def save_model(self, request, obj, form, change):
-        saved = plan_pof_start_set(plan=request.plan, actor=request.user, **form.cleaned_data)
+        saved = plan_pof_start_set(plan=request.plan, actor=request.principal, **form.cleaned_data)
         obj.pk = saved.pk
 
 
@@ -77,12 +74,9 @@ class ScanRunAdmin(PlanOwnedAdmin):
     def scan_again(self, request, queryset):
         runs = list(queryset)
         for run in runs:
-            transaction.on_commit(
-                partial(
-                    high_utilizer_scan_task.delay,
-                    plan_id=run.plan_id,
-                    data_month=run.data_month.isoformat() if run.data_month else None,
-                    actor_id=request.user.pk,
-                )
+            high_utilizer_scan_task.delay_on_commit(
+                plan_id=run.plan_id,
+                data_month=run.data_month.isoformat() if run.data_month else None,
+                actor_id=request.user.pk,
             )
         messages.success(request, f"{len(runs)} scan{'s' if len(runs) != 1 else ''} queued.")

@@ -1,7 +1,6 @@
 from datetime import date
 
 import django_filters
-from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -14,7 +13,7 @@ from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, service_response
 from ecm_platform.audit.services import phi_read_record
-from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.access import Capability
 from eligibility import intake, selectors, services
 from eligibility.models import (
     Determination,
@@ -25,10 +24,6 @@ from eligibility.models import (
 )
 from eligibility.tasks import high_utilizer_scan_task
 from members.selectors import member_get, member_list
-
-READERS = frozenset(Role.values)
-COORDINATORS = frozenset({Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR})
-FEEDERS = frozenset({Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR, Role.INTEGRATOR})
 
 
 class PofOutput(serializers.ModelSerializer):
@@ -46,7 +41,7 @@ class PofViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
 
     queryset = PopulationOfFocus.objects.none()
     serializer_class = PofOutput
-    allowed_roles = READERS
+    capability = Capability.REFERENCE_READ
     lookup_field = "code"
     ordering = "code"
 
@@ -66,7 +61,7 @@ class EligibilityOutput(serializers.Serializer):
 class MemberEligibilityView(PlanAPIView):
     """A member's ECM eligibility as of a date (DOMAIN 3-4), with its reasons."""
 
-    allowed_roles = READERS
+    capability = Capability.ELIGIBILITY_READ
 
     @extend_schema(
         parameters=[OpenApiParameter("as_of", date, description="Default: today")],
@@ -134,8 +129,8 @@ class DeterminationViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveM
     queryset = Determination.objects.none()
     serializer_class = DeterminationOutput
     filterset_class = DeterminationFilter
-    allowed_roles = READERS
-    action_roles = {"create": COORDINATORS, "end": COORDINATORS}
+    capability = Capability.ELIGIBILITY_READ
+    action_capabilities = {"create": Capability.DETERMINATIONS_RECORD, "end": Capability.DETERMINATIONS_RECORD}
     ordering = "-id"
 
     def get_queryset(self):
@@ -217,8 +212,8 @@ class EventViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     queryset = UtilizationEvent.objects.none()
     serializer_class = EventOutput
     filterset_class = EventFilter
-    allowed_roles = READERS
-    action_roles = {"bulk": FEEDERS}
+    capability = Capability.ELIGIBILITY_READ
+    action_capabilities = {"bulk": Capability.UTILIZATION_FEED}
     ordering = "-id"
 
     def get_queryset(self):
@@ -235,7 +230,7 @@ class EventViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
         rows = payload.validated_data["events"]
         if len(rows) > BULK_LIMIT:
             raise exceptions.ValidationError({"events": [f"Send at most {BULK_LIMIT} rows per request."]})
-        report = intake.claims_load(plan=request.plan, rows=rows, actor=request.user, source="api")
+        report = intake.claims_load(plan=request.plan, rows=rows, actor=request.principal, source="api")
         if report.errors:
             raise exceptions.ValidationError(
                 {"events": {error.row - 1: {error.field: [error.message]} for error in report.errors}}
@@ -275,8 +270,8 @@ class ScanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet)
 
     queryset = ScanRun.objects.none()
     serializer_class = ScanOutput
-    allowed_roles = READERS
-    action_roles = {"create": FEEDERS}
+    capability = Capability.ELIGIBILITY_READ
+    action_capabilities = {"create": Capability.SCAN_RUN}
     ordering = "-id"
 
     def get_queryset(self):
@@ -291,10 +286,8 @@ class ScanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet)
         payload.is_valid(raise_exception=True)
         month = payload.validated_data.get("data_month")
         plan_id, actor_id = request.plan.pk, request.user.pk
-        transaction.on_commit(
-            lambda: high_utilizer_scan_task.delay(
-                plan_id=plan_id, data_month=f"{month}-01" if month else None, actor_id=actor_id
-            )
+        high_utilizer_scan_task.delay_on_commit(
+            plan_id=plan_id, data_month=f"{month}-01" if month else None, actor_id=actor_id
         )
         return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
 

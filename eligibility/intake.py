@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from ecm_platform import clocks, db
 from ecm_platform.audit.services import audit_record
 from ecm_platform.identifiers import normalize_cin
+from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility.models import EventType, UtilizationEvent
 from members.models import Member
@@ -294,6 +295,7 @@ def _apply_postgresql(plan: HealthPlan, rows: Iterable[tuple], report: IntakeRep
 @transaction.atomic
 def claims_load(*, plan: HealthPlan, rows: Iterable[Mapping], actor, source: str) -> IntakeReport:
     """Validate every row, then apply all of them in one transaction, or none."""
+    require(actor, Capability.UTILIZATION_FEED, plan=plan)
     parsed, report = validate_claims(plan=plan, rows=rows)
     apply = _apply_postgresql if connection.vendor == "postgresql" else _apply_portable
     apply(plan, parsed, report)

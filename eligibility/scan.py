@@ -12,6 +12,7 @@ from django.db.models import Max
 from ecm_platform import clocks, db
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ConflictError
+from ecm_platform.tenancy.access import Capability, Principal, actor_user, require
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility import rules
 from eligibility.models import (
@@ -156,7 +157,7 @@ def _start_run(plan: HealthPlan, actor) -> ScanRun:
     try:
         with transaction.atomic():
             return ScanRun.objects.create(
-                plan=plan, run_date=clocks.local_date(now), started_at=now, triggered_by=actor
+                plan=plan, run_date=clocks.local_date(now), started_at=now, triggered_by=actor_user(actor)
             )
     except IntegrityError:
         raise ConflictError("A high-utilizer scan is already running for this plan.") from None
@@ -248,9 +249,15 @@ def _upsert(plan, run, pof, criteria, data_month: date, window_start: date, wind
     }
 
 
-def high_utilizer_scan(*, plan: HealthPlan, data_month: date | None = None, actor=None) -> ScanRun:
+def scan_job(plan: HealthPlan) -> Principal:
+    """The nightly job acts on its own: it may run the scan and nothing else."""
+    return Principal.system("high-utilizer scan", Capability.SCAN_RUN, plan=plan)
+
+
+def high_utilizer_scan(*, plan: HealthPlan, data_month: date | None = None, actor) -> ScanRun:
     """Run the scan for the plan. The determinations change in one transaction: a run that fails
     midway leaves the previous ones intact, and its run row says what went wrong."""
+    require(actor, Capability.SCAN_RUN, plan=plan)
     run = _start_run(plan, actor)
     started = time.perf_counter()
     try:

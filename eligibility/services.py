@@ -7,6 +7,7 @@ from django.db import transaction
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import CrossPlanReference, DomainError
+from ecm_platform.tenancy.access import Capability, actor_user, require
 from ecm_platform.tenancy.models import County, HealthPlan
 from eligibility import rules
 from eligibility.models import (
@@ -55,12 +56,18 @@ def determination_record(
 ) -> Determination:
     """A coordinator records a POF from a referral or an attestation of its criteria, or a
     discretionary high utilizer with a justification (DOMAIN 3.1)."""
+    is_discretionary = source == DeterminationSource.DISCRETIONARY
+    require(
+        actor,
+        Capability.DISCRETIONARY_DETERMINATIONS if is_discretionary else Capability.DETERMINATIONS_RECORD,
+        plan=plan,
+    )
     if member.plan_id != plan.pk:
         raise CrossPlanReference("The member belongs to another plan.", field="member")
     if source not in MANUAL_SOURCES:
         raise DomainError("Only the scan records scan determinations.", field="source")
     _check_age(pof, member, start_date)
-    if source == DeterminationSource.DISCRETIONARY:
+    if is_discretionary:
         if not pof.is_scanned:
             raise DomainError("Discretion applies to high utilizers only.", field="pof")
         if not justification.strip():
@@ -76,7 +83,7 @@ def determination_record(
         start_date=start_date,
         evidence={"criteria_met": list(criteria_met), "note": note.strip()},
         justification=justification.strip(),
-        made_by=actor,
+        made_by=actor_user(actor),
         created_at=now,
         updated_at=now,
     )
@@ -97,6 +104,7 @@ def determination_record(
 
 @transaction.atomic
 def determination_end(*, plan: HealthPlan, determination: Determination, end_date: date, actor) -> Determination:
+    require(actor, Capability.DETERMINATIONS_RECORD, plan=plan)
     if determination.plan_id != plan.pk:
         raise CrossPlanReference("The determination belongs to another plan.")
     if determination.end_date is not None:
@@ -132,6 +140,7 @@ def plan_pof_start_set(
     *, plan: HealthPlan, county: County, pof: PopulationOfFocus, start_date: date, actor
 ) -> PlanPofStart:
     """The plan starts a POF in a county earlier than DHCS requires (DOMAIN 3.4)."""
+    require(actor, Capability.POF_STARTS_MANAGE, plan=plan)
     plan_pof_start_check(plan=plan, county=county, pof=pof, start_date=start_date)
     start, _ = PlanPofStart.objects.update_or_create(
         plan=plan, county=county, pof=pof, defaults={"start_date": start_date}

@@ -5,7 +5,6 @@ import io
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -14,8 +13,8 @@ from ecm_platform import clocks
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import DomainError
 from ecm_platform.pagination import keyset_page
-from ecm_platform.tenancy.decorators import plan_role_required
-from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.decorators import plan_page
 from eligibility import intake, selectors, services
 from eligibility.forms import (
     AsOfForm,
@@ -28,8 +27,6 @@ from eligibility.models import ScanStatus
 from eligibility.tasks import high_utilizer_scan_task
 from members import selectors as member_selectors
 
-STAFF = (Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR)
-COORDINATORS = (Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR)
 DEFAULT_WORKLIST_POF = "HIGH_UTILIZER"
 WORKLIST_SORTS = {
     "-flagged": ["-start_date", "-id"],
@@ -39,7 +36,7 @@ WORKLIST_SORTS = {
 }
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.MEMBERS_READ)
 def member_search(request):
     form = MemberSearchForm(request.GET or None)
     page = None
@@ -50,7 +47,7 @@ def member_search(request):
     return render(request, "eligibility/member_search.html", {"form": form, "page": page})
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.MEMBERS_READ)
 def member_detail(request, pk):
     member = member_selectors.member_get(plan=request.plan, pk=pk)
     as_of_form = AsOfForm(request.GET or None)
@@ -65,12 +62,12 @@ def member_detail(request, pk):
         "programs": member_selectors.program_enrollment_list(plan=request.plan).filter(member=member),
         "determinations": selectors.determination_list(plan=request.plan).filter(member=member).order_by("-start_date"),
         "pofs": selectors.pof_catalogue(as_of),
-        "can_record": request.membership.role in COORDINATORS,
+        "can_record": request.principal.may(Capability.DETERMINATIONS_RECORD),
     }
     return render(request, "eligibility/member_detail.html", context)
 
 
-@plan_role_required(*COORDINATORS)
+@plan_page(Capability.DETERMINATIONS_RECORD)
 def determination_new(request, pk):
     member = member_selectors.member_get(plan=request.plan, pk=pk)
     pof = selectors.pof_catalogue().filter(code=request.GET.get("pof") or request.POST.get("pof")).first()
@@ -80,7 +77,7 @@ def determination_new(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.determination_record(
-                plan=request.plan, member=member, pof=pof, actor=request.user, **form.cleaned_data
+                plan=request.plan, member=member, pof=pof, actor=request.principal, **form.cleaned_data
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -90,7 +87,7 @@ def determination_new(request, pk):
     return render(request, "eligibility/determination_form.html", {"member": member, "pof": pof, "form": form})
 
 
-@plan_role_required(Role.CARE_COORDINATOR, Role.REVIEWER, Role.PLAN_ADMINISTRATOR)
+@plan_page(Capability.MEMBER_WORKLISTS)
 def worklist(request):
     pofs = selectors.pof_catalogue()
     form = WorklistFilterForm(
@@ -122,7 +119,7 @@ def worklist(request):
     )
 
 
-@plan_role_required(*COORDINATORS)
+@plan_page(Capability.UTILIZATION_FEED)
 def claims_upload(request):
     form = ClaimsUploadForm(request.POST or None, request.FILES or None)
     report = None
@@ -140,7 +137,7 @@ def claims_upload(request):
                 report = intake.claims_load(
                     plan=request.plan,
                     rows=rows,
-                    actor=request.user,
+                    actor=request.principal,
                     source=form.cleaned_data["file"].name,
                 )
     context = {"form": form, "report": report, "columns": intake.COLUMNS}
@@ -148,17 +145,17 @@ def claims_upload(request):
     return render(request, "eligibility/claims_upload.html", context, status=400 if refused else 200)
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.ELIGIBILITY_READ)
 def scan_list(request):
     page = keyset_page(selectors.scan_run_list(plan=request.plan), request.GET, size=25)
-    can_start = request.membership.role in COORDINATORS
+    can_start = request.principal.may(Capability.SCAN_RUN)
     return render(request, "eligibility/scans.html", {"page": page, "can_start": can_start})
 
 
 @require_POST
-@plan_role_required(*COORDINATORS)
+@plan_page(Capability.SCAN_RUN)
 def scan_start(request):
     plan_id, actor_id = request.plan.pk, request.user.pk
-    transaction.on_commit(lambda: high_utilizer_scan_task.delay(plan_id=plan_id, actor_id=actor_id))
+    high_utilizer_scan_task.delay_on_commit(plan_id=plan_id, actor_id=actor_id)
     messages.success(request, "The high-utilizer scan has started; its run appears below when done.")
     return redirect("scan-list")

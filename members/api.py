@@ -8,12 +8,10 @@ from rest_framework.response import Response
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PhiReadMixin, PlanViewSet, service_response
-from ecm_platform.tenancy.models import County, Role
+from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.models import County
 from members import selectors, services
 from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment, ProgramRule
-
-READERS = frozenset(Role.values)
-WRITERS = frozenset({Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR, Role.INTEGRATOR})
 
 
 class EnrollmentSpanSerializer(serializers.ModelSerializer):
@@ -83,12 +81,12 @@ class MemberViewSet(
     queryset = Member.objects.none()
     serializer_class = MemberOutput
     filterset_class = MemberFilter
-    allowed_roles = READERS
-    action_roles = {
-        "create": WRITERS,
-        "update": WRITERS,
-        "partial_update": WRITERS,
-        "enrollment_spans": WRITERS,
+    capability = Capability.MEMBERS_READ
+    action_capabilities = {
+        "create": Capability.MEMBERS_WRITE,
+        "update": Capability.MEMBERS_WRITE,
+        "partial_update": Capability.MEMBERS_WRITE,
+        "enrollment_spans": Capability.MEMBERS_WRITE,
     }
     ordering = "pk"
 
@@ -99,7 +97,7 @@ class MemberViewSet(
     def create(self, request):
         payload = MemberInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        member = services.member_create(plan=request.plan, actor=request.user, **payload.validated_data)
+        member = services.member_create(plan=request.plan, actor=request.principal, **payload.validated_data)
         return Response(MemberOutput(self.get_queryset().get(pk=member.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberInput, responses=MemberOutput)
@@ -108,7 +106,7 @@ class MemberViewSet(
         payload = MemberInput(member, data=request.data, partial=partial)
         payload.is_valid(raise_exception=True)
         fields = {k: v for k, v in payload.validated_data.items() if k != "enrolled_from"}
-        services.member_update(plan=request.plan, member=member, actor=request.user, **fields)
+        services.member_update(plan=request.plan, member=member, actor=request.principal, **fields)
         return Response(MemberOutput(self.get_queryset().get(pk=member.pk)).data)
 
     @extend_schema(request=EnrollmentSpanSerializer, responses={201: EnrollmentSpanSerializer})
@@ -119,7 +117,7 @@ class MemberViewSet(
         span = services.enrollment_span_add(
             plan=request.plan,
             member=self.get_object(),
-            actor=request.user,
+            actor=request.principal,
             **payload.validated_data,
         )
         return Response(EnrollmentSpanSerializer(span).data, status=status.HTTP_201_CREATED)
@@ -144,7 +142,7 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewS
 
     queryset = Program.objects.none()
     serializer_class = ProgramOutput
-    allowed_roles = READERS
+    capability = Capability.REFERENCE_READ
     lookup_field = "code"
     ordering = "code"
 
@@ -181,8 +179,8 @@ class ProgramEnrollmentViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.Retri
     queryset = ProgramEnrollment.objects.none()
     serializer_class = ProgramEnrollmentOutput
     filterset_class = ProgramEnrollmentFilter
-    allowed_roles = READERS
-    action_roles = {"create": WRITERS, "end": WRITERS}
+    capability = Capability.MEMBERS_READ
+    action_capabilities = {"create": Capability.MEMBERS_WRITE, "end": Capability.MEMBERS_WRITE}
     ordering = "pk"
 
     def get_queryset(self):

@@ -8,6 +8,7 @@ from django.db import transaction
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import CrossPlanReference, DomainError
 from ecm_platform.identifiers import normalize_cin
+from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
 from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment
 
@@ -36,6 +37,7 @@ def _validated(member: Member) -> Member:
 @transaction.atomic
 def member_create(*, plan: HealthPlan, actor, enrolled_from: date | None = None, **fields) -> Member:
     """Create a member; with `enrolled_from`, also their open enrollment span in the plan."""
+    require(actor, Capability.MEMBERS_WRITE, plan=plan)
     fields["cin"] = normalize_cin(fields.get("cin", ""))
     member = _validated(Member(plan=plan, **fields))
     member.save()
@@ -53,6 +55,7 @@ def member_create(*, plan: HealthPlan, actor, enrolled_from: date | None = None,
 
 @transaction.atomic
 def member_update(*, plan: HealthPlan, member: Member, actor, **fields) -> Member:
+    require(actor, Capability.MEMBERS_WRITE, plan=plan)
     if member.plan_id != plan.pk:
         raise CrossPlanReference("The member belongs to another plan.")
     if "cin" in fields:
@@ -81,6 +84,7 @@ def _check_span(start_date: date, end_date: date | None) -> None:
 def enrollment_span_add(
     *, plan: HealthPlan, member: Member, start_date: date, end_date: date | None = None, actor
 ) -> EnrollmentSpan:
+    require(actor, Capability.MEMBERS_WRITE, plan=plan)
     if member.plan_id != plan.pk:
         raise CrossPlanReference("The member belongs to another plan.", field="member")
     _check_span(start_date, end_date)
@@ -112,6 +116,7 @@ def program_enrollment_add(
     end_date: date | None = None,
     actor,
 ) -> ProgramEnrollment:
+    require(actor, Capability.MEMBERS_WRITE, plan=plan)
     if member.plan_id != plan.pk:
         raise CrossPlanReference("The member belongs to another plan.", field="member")
     _check_span(start_date, end_date)
@@ -132,6 +137,7 @@ def program_enrollment_add(
 def program_enrollment_end(
     *, plan: HealthPlan, enrollment: ProgramEnrollment, end_date: date, actor
 ) -> ProgramEnrollment:
+    require(actor, Capability.MEMBERS_WRITE, plan=plan)
     if enrollment.plan_id != plan.pk:
         raise CrossPlanReference("The enrollment belongs to another plan.")
     _check_span(enrollment.start_date, end_date)

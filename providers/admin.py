@@ -23,7 +23,7 @@ class AssignmentSettingsAdmin(PlanOwnedAdmin):
     def save_model(self, request, obj, form, change):
         saved = assignment_settings_set(
             plan=request.plan,
-            actor=request.user,
+            actor=request.principal,
             pcp_before_behavioral_health=form.cleaned_data["pcp_before_behavioral_health"],
         )
         obj.pk = saved.pk

@@ -7,15 +7,12 @@ from rest_framework.response import Response
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PhiReadMixin, PlanViewSet, service_response
-from ecm_platform.tenancy.models import County, Role
+from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.models import County
 from eligibility.models import PopulationOfFocus
 from members.selectors import member_list
-from providers import selectors, services
+from providers import provider_api, selectors, services
 from providers.models import Assignment, CareManager, Contract, ProviderChangeRequest, ProviderOrganization, Service
-
-READERS = frozenset(Role.values)
-ADMINISTRATORS = frozenset({Role.PLAN_ADMINISTRATOR})
-COORDINATORS = frozenset({Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR})
 
 
 def county_codes():
@@ -54,8 +51,8 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Plan
 
     queryset = ProviderOrganization.objects.none()
     serializer_class = OrganizationSerializer
-    allowed_roles = READERS
-    action_roles = {"create": ADMINISTRATORS}
+    capability = Capability.PROVIDERS_READ
+    action_capabilities = {"create": Capability.PROVIDERS_MANAGE}
     ordering = "pk"
 
     def get_queryset(self):
@@ -104,8 +101,8 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
     queryset = Contract.objects.none()
     serializer_class = ContractSerializer
     filterset_class = ContractFilter
-    allowed_roles = READERS
-    action_roles = {"create": ADMINISTRATORS, "activate": ADMINISTRATORS}
+    capability = Capability.PROVIDERS_READ
+    action_capabilities = {"create": Capability.PROVIDERS_MANAGE, "activate": Capability.PROVIDERS_MANAGE}
     ordering = "pk"
 
     def get_queryset(self):
@@ -153,8 +150,8 @@ class CareManagerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanV
     queryset = CareManager.objects.none()
     serializer_class = CareManagerSerializer
     filterset_class = CareManagerFilter
-    allowed_roles = READERS
-    action_roles = {"create": COORDINATORS}
+    capability = Capability.PROVIDERS_READ
+    action_capabilities = {"create": Capability.CARE_MANAGERS_ADD}
     ordering = "pk"
 
     def get_queryset(self):
@@ -225,13 +222,13 @@ class AssignmentViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
     queryset = Assignment.objects.none()
     serializer_class = AssignmentOutput
     filterset_class = AssignmentFilter
-    allowed_roles = READERS
-    action_roles = {
-        "create": COORDINATORS,
-        "override": COORDINATORS,
-        "communicated": COORDINATORS,
-        "pcp_notified": COORDINATORS,
-        "lead_care_manager": COORDINATORS,
+    capability = Capability.MEMBERS_READ
+    action_capabilities = {
+        "create": Capability.ASSIGNMENTS_MANAGE,
+        "override": Capability.ASSIGNMENT_OVERRIDE,
+        "communicated": Capability.ASSIGNMENTS_MANAGE,
+        "pcp_notified": Capability.ASSIGNMENTS_MANAGE,
+        "lead_care_manager": Capability.ASSIGNMENTS_MANAGE,
     }
     ordering = "-id"
 
@@ -310,8 +307,11 @@ class ChangeRequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     queryset = ProviderChangeRequest.objects.none()
     serializer_class = ChangeRequestSerializer
-    allowed_roles = READERS
-    action_roles = {"create": COORDINATORS, "implement": COORDINATORS}
+    capability = Capability.MEMBERS_READ
+    action_capabilities = {
+        "create": Capability.PROVIDER_CHANGES_MANAGE,
+        "implement": Capability.PROVIDER_CHANGES_MANAGE,
+    }
     ordering = "-id"
 
     def get_queryset(self):
@@ -327,7 +327,7 @@ class ChangeRequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveM
             member=data["member"],
             organization=data["requested_organization"],
             requested_on=data["requested_on"],
-            actor=request.user,
+            actor=request.principal,
         )
         return Response(ChangeRequestSerializer(change).data, status=status.HTTP_201_CREATED)
 
@@ -349,4 +349,5 @@ ROUTES = [
     ("contracts", ContractViewSet, "contract"),
     ("care-managers", CareManagerViewSet, "care-manager"),
     ("assignments", AssignmentViewSet, "assignment"),
+    *provider_api.ROUTES,
 ]

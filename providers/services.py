@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import CrossPlanReference, DomainError
+from ecm_platform.tenancy.access import Capability, actor_user, require
 from ecm_platform.tenancy.models import County, HealthPlan
 from eligibility.models import PopulationOfFocus
 from eligibility.selectors import active_on, determination_list
@@ -38,6 +39,7 @@ SPECIALTY_BEHAVIORAL_HEALTH_POF = "SMI_SUD"
 @transaction.atomic
 def organization_create(*, plan: HealthPlan, actor, npi: str, **fields) -> ProviderOrganization:
     """Register an organization (shared by every plan); its NPI check digit must match (DOMAIN 2)."""
+    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
     counties = fields.pop("counties", [])
     pofs = fields.pop("pof_experience", [])
     organization = ProviderOrganization(npi=(npi or "").strip(), **fields)
@@ -75,6 +77,7 @@ def contract_create(
     is_presumptive_capable: bool = False,
     service: Service = Service.ECM,
 ) -> Contract:
+    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
     outside = [county.name for county in counties if not plan.counties.filter(pk=county.pk).exists()]
     if outside:
         raise DomainError(f"{plan} does not serve {', '.join(outside)}.", field="counties")
@@ -107,6 +110,7 @@ def contract_create(
 def care_manager_add(
     *, plan: HealthPlan, actor, organization: ProviderOrganization, name: str, **fields
 ) -> CareManager:
+    require(actor, Capability.CARE_MANAGERS_ADD, plan=plan, organization=organization)
     if not Contract.objects.filter(plan=plan, organization=organization).exists():
         raise CrossPlanReference("The plan has no contract with this organization.", field="organization")
     care_manager = CareManager.objects.create(organization=organization, name=name.strip(), **fields)
@@ -148,6 +152,7 @@ def assignment_settings_get(*, plan: HealthPlan) -> AssignmentSettings:
 @transaction.atomic
 def assignment_settings_set(*, plan: HealthPlan, actor, pcp_before_behavioral_health: bool) -> AssignmentSettings:
     """A plan administrator chooses whether the PCP step comes before the behavioral-health one."""
+    require(actor, Capability.PLAN_SETTINGS_MANAGE, plan=plan)
     settings, _ = AssignmentSettings.objects.update_or_create(
         plan=plan, defaults={"pcp_before_behavioral_health": pcp_before_behavioral_health}
     )
@@ -198,6 +203,7 @@ def assignment_assign(
     Left as None, `receives_specialty_behavioral_health` comes from the member's data (an open
     SMI_SUD determination or a specialty behavioral-health program on `authorized_on`) and
     `pcp_before_behavioral_health` from the plan's `AssignmentSettings`."""
+    require(actor, Capability.ASSIGNMENTS_CREATE, plan=plan)
     if member.plan_id != plan.pk:
         raise CrossPlanReference("The member belongs to another plan.", field="member")
     if Assignment.objects.filter(plan=plan, member=member, ended_on__isnull=True).exists():
@@ -283,7 +289,7 @@ def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on,
         if is_pcp or not member.pcp_npi
         else clocks.business_days_after(plan=plan, start=today, days=PCP_NOTICE_BUSINESS_DAYS),
         started_on=today,
-        created_by=actor,
+        created_by=actor_user(actor),
         created_at=now,
     )
     audit_record(
@@ -301,6 +307,7 @@ def assignment_override(
     *, plan: HealthPlan, assignment: Assignment, organization: ProviderOrganization, reason: str, actor
 ) -> Assignment:
     """A coordinator moves the member to another contracted provider, with a reason."""
+    require(actor, Capability.ASSIGNMENT_OVERRIDE, plan=plan)
     if assignment.plan_id != plan.pk:
         raise CrossPlanReference("The assignment belongs to another plan.")
     if not reason.strip():
@@ -348,6 +355,7 @@ def provider_change_request(
     *, plan: HealthPlan, member: Member, organization: ProviderOrganization, requested_on: date, actor
 ) -> ProviderChangeRequest:
     """The member asks for another ECM Provider (any time); due within 30 days (DOMAIN 7)."""
+    require(actor, Capability.PROVIDER_CHANGES_MANAGE, plan=plan)
     if member.plan_id != plan.pk:
         raise CrossPlanReference("The member belongs to another plan.", field="member")
     request = ProviderChangeRequest.objects.create(
@@ -368,6 +376,7 @@ def provider_change_implement(*, plan: HealthPlan, change: ProviderChangeRequest
     force), the refusal is recorded on the request's `outcome` and audited, and the request stays
     unresolved: the change is owed "to the extent the requested provider can accommodate it", so a
     coordinator may try again before the 30 days are up (e.g. once a place frees up)."""
+    require(actor, Capability.PROVIDER_CHANGES_MANAGE, plan=plan)
     if change.plan_id != plan.pk:
         raise CrossPlanReference("The request belongs to another plan.")
     if change.resolved_on is not None:
@@ -402,6 +411,7 @@ def provider_change_implement(*, plan: HealthPlan, change: ProviderChangeRequest
 @transaction.atomic
 def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
     """Record that the member's PCP was told of the assignment (DOMAIN 7: within 10 business days)."""
+    require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
     if assignment.plan_id != plan.pk:
         raise CrossPlanReference("The assignment belongs to another plan.")
     if assignment.pcp_notification_due is None:
@@ -417,6 +427,7 @@ def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Ass
 
 @transaction.atomic
 def mark_communicated(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
+    require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
     if assignment.plan_id != plan.pk:
         raise CrossPlanReference("The assignment belongs to another plan.")
     assignment.communicated_at = assignment.communicated_at or clocks.now()
@@ -430,12 +441,13 @@ def vetting_check_record(
     *, plan: HealthPlan, organization: ProviderOrganization, criterion: str, met_on: date, actor
 ) -> VettingCheck:
     """The plan's reviewer records that an organization meets one vetting criterion (Policy Guide VII)."""
+    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
     if criterion not in rules.VETTING_CRITERIA:
         raise DomainError("Choose one of the vetting criteria.", field="criterion")
     if met_on > clocks.local_date(clocks.now()):
         raise DomainError("A check cannot be met in the future.", field="met_on")
     check = VettingCheck.objects.create(
-        plan=plan, organization=organization, criterion=criterion, met_on=met_on, reviewer=actor
+        plan=plan, organization=organization, criterion=criterion, met_on=met_on, reviewer=actor_user(actor)
     )
     audit_record(
         code="providers.vetting.recorded",
@@ -454,6 +466,7 @@ ORIENTATION_WORKING_DAYS = 10  # DOMAIN 7: Community Supports providers, after b
 def contract_activate(*, plan: HealthPlan, contract: Contract, activated_on: date, actor) -> Contract:
     """The provider becomes active under the contract; a Community Supports provider then owes
     its orientation within 10 working days (DOMAIN 7)."""
+    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
     if contract.plan_id != plan.pk:
         raise CrossPlanReference("The contract belongs to another plan.")
     if contract.activated_on is not None:
@@ -479,6 +492,7 @@ def assignment_set_lead_care_manager(
     *, plan: HealthPlan, assignment: Assignment, care_manager: CareManager, actor
 ) -> Assignment:
     """Record the member's Lead Care Manager, a person at the assigned provider (DOMAIN 7)."""
+    require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
     if assignment.plan_id != plan.pk:
         raise CrossPlanReference("The assignment belongs to another plan.")
     if care_manager.organization_id != assignment.organization_id:

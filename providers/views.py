@@ -9,23 +9,20 @@ from django.views.decorators.http import require_POST
 from ecm_platform import clocks
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import DomainError
-from ecm_platform.tenancy.decorators import plan_role_required
-from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.decorators import plan_page
 from eligibility.selectors import pof_catalogue
 from providers import selectors, services
 from providers.forms import ContractForm, VettingForm
 
-STAFF = (Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR)
-COORDINATORS = (Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR)
 
-
-@plan_role_required(*STAFF)
+@plan_page(Capability.PROVIDERS_READ)
 def directory(request):
     contracts = selectors.contract_list(plan=request.plan).order_by("organization__name", "pk")
     return render(request, "providers/directory.html", {"contracts": contracts})
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.PROVIDERS_READ)
 def profile(request, pk):
     organization = selectors.organization_get_contracted(plan=request.plan, pk=pk)
     context = {
@@ -33,12 +30,12 @@ def profile(request, pk):
         "contracts": selectors.contract_list(plan=request.plan).filter(organization=organization),
         "care_managers": selectors.care_manager_list(plan=request.plan).filter(organization=organization),
         "vetting": selectors.vetting_checks(plan=request.plan, organization=organization),
-        "vetting_form": VettingForm() if request.membership.role == Role.PLAN_ADMINISTRATOR else None,
+        "vetting_form": VettingForm() if request.principal.may(Capability.PROVIDERS_MANAGE) else None,
     }
     return render(request, "providers/profile.html", context)
 
 
-@plan_role_required(*STAFF)
+@plan_page(Capability.PROVIDERS_READ)
 def capacity(request):
     grid = selectors.capacity_grid(plan=request.plan)
     counties = list(request.plan.counties.all())
@@ -61,7 +58,7 @@ def capacity(request):
     return render(request, "providers/capacity.html", {"pofs": pofs, "rows": rows})
 
 
-@plan_role_required(Role.CARE_COORDINATOR, Role.REVIEWER, Role.PLAN_ADMINISTRATOR)
+@plan_page(Capability.MEMBER_WORKLISTS)
 def assignment_worklist(request):
     rows = (
         selectors.assignment_list(plan=request.plan)
@@ -77,24 +74,24 @@ def assignment_worklist(request):
 
 
 @require_POST
-@plan_role_required(*COORDINATORS)
+@plan_page(Capability.ASSIGNMENTS_MANAGE)
 def assignment_communicated(request, pk):
     assignment = selectors.assignment_list(plan=request.plan).filter(pk=pk).first()
     if assignment is None:
         raise Http404("No such assignment.")
-    services.mark_communicated(plan=request.plan, assignment=assignment, actor=request.user)
+    services.mark_communicated(plan=request.plan, assignment=assignment, actor=request.principal)
     messages.success(request, f"Recorded: {assignment.organization.name} was told of the assignment.")
     return redirect("assignment-worklist")
 
 
 @require_POST
-@plan_role_required(*COORDINATORS)
+@plan_page(Capability.ASSIGNMENTS_MANAGE)
 def assignment_pcp_notified(request, pk):
     assignment = selectors.assignment_list(plan=request.plan).filter(pk=pk).first()
     if assignment is None:
         raise Http404("No such assignment.")
     try:
-        services.mark_pcp_notified(plan=request.plan, assignment=assignment, actor=request.user)
+        services.mark_pcp_notified(plan=request.plan, assignment=assignment, actor=request.principal)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -102,7 +99,7 @@ def assignment_pcp_notified(request, pk):
     return redirect("assignment-worklist")
 
 
-@plan_role_required(Role.PLAN_ADMINISTRATOR)
+@plan_page(Capability.PROVIDERS_MANAGE)
 def contract_new(request):
     form = ContractForm(
         request.POST or None,
@@ -113,7 +110,7 @@ def contract_new(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            contract = services.contract_create(plan=request.plan, actor=request.user, **form.cleaned_data)
+            contract = services.contract_create(plan=request.plan, actor=request.principal, **form.cleaned_data)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -123,14 +120,14 @@ def contract_new(request):
 
 
 @require_POST
-@plan_role_required(Role.PLAN_ADMINISTRATOR)
+@plan_page(Capability.PROVIDERS_MANAGE)
 def vetting_record(request, pk):
     organization = selectors.organization_get_contracted(plan=request.plan, pk=pk)
     form = VettingForm(request.POST)
     if form.is_valid():
         try:
             services.vetting_check_record(
-                plan=request.plan, organization=organization, actor=request.user, **form.cleaned_data
+                plan=request.plan, organization=organization, actor=request.principal, **form.cleaned_data
             )
         except DomainError as error:
             messages.error(request, error.message)

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from ecm_platform import clocks
 from ecm_platform.celery import app as celery_app
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.services import api_key_issue, plan_create
 from tests.factories import MembershipFactory
@@ -43,13 +44,13 @@ def reference_data(transactional_db):
 @pytest.fixture
 def plan_a(db):
     with scopes_disabled():
-        return plan_create(code="plan-a", name="Alpha Health Plan", county_codes=["01", "07"])
+        return plan_create(code="plan-a", name="Alpha Health Plan", county_codes=["01", "07"], actor=OPERATOR)
 
 
 @pytest.fixture
 def plan_b(db):
     with scopes_disabled():
-        return plan_create(code="plan-b", name="Bravo Health Plan", county_codes=["01", "19"])
+        return plan_create(code="plan-b", name="Bravo Health Plan", county_codes=["01", "19"], actor=OPERATOR)
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +79,7 @@ def make_api_client(db):
                 membership=membership,
                 name="test",
                 expires_at=clocks.now() + timedelta(days=30),
+                actor=OPERATOR,
             )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")

@@ -7,25 +7,25 @@ from django.db import models
 
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiPurpose
-from ecm_platform.tenancy.models import HealthPlan, Membership, Role
-
-SYSTEM = "system"
+from ecm_platform.tenancy.access import Principal, actor_label, actor_user
+from ecm_platform.tenancy.models import HealthPlan, Membership
 
 
 def audit_record(
     *,
     code: str,
     plan: HealthPlan,
-    actor: AbstractBaseUser | None,
+    actor: Principal | AbstractBaseUser | None,
     target: models.Model | None = None,
     payload: dict | None = None,
 ) -> AuditEvent:
-    """Record that `actor` (None: the system) did `code` to `target` in `plan`."""
+    """Record that `actor` (a principal, a user, or None for the system) did `code` to `target` in
+    `plan`."""
     return AuditEvent.objects.create(
         plan=plan,
         code=code,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=actor.get_username() if actor is not None and actor.is_authenticated else SYSTEM,
+        actor=actor_user(actor),
+        actor_label=actor_label(actor),
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         payload=payload or {},
@@ -55,20 +55,14 @@ def phi_access_record(
     )
 
 
-PURPOSE_BY_ROLE = {
-    Role.CARE_COORDINATOR: PhiPurpose.CARE_COORDINATION,
-    Role.REVIEWER: PhiPurpose.UTILIZATION_REVIEW,
-    Role.REPORTING_ANALYST: PhiPurpose.REPORTING,
-    Role.PLAN_ADMINISTRATOR: PhiPurpose.CARE_COORDINATION,
-    Role.INTEGRATOR: PhiPurpose.INTEGRATION,
-}
-
-
 LIST_LABEL = "list"
 
 
-def phi_read_record(*, membership: Membership, path: str, members: Iterable) -> None:
-    """Record a read of member-level data by whoever the membership is, for its role's purpose.
+def phi_read_record(
+    *, path: str, members: Iterable, membership: Membership | None = None, principal: Principal | None = None
+) -> None:
+    """Record a read of member-level data by the principal (plan staff pass their membership), for
+    its role's purpose.
 
     One row per distinct member read, in the order given, all with the same user, plan, purpose,
     path and time: a member page records its member, a list (a page of a worklist, an API list
@@ -80,12 +74,17 @@ def phi_read_record(*, membership: Membership, path: str, members: Iterable) -> 
     An empty list (a search that found nobody) still records the read itself: one row without a
     member, labelled "list", with row_count 0. A search for a CIN that matches no member tells the
     user something about that person too, and the log should show that the search happened.
-    """
-    purpose, at = PURPOSE_BY_ROLE[membership.role], clocks.now()
 
-    def access(**fields) -> PhiAccess:
-        return PhiAccess(plan=membership.plan, user=membership.user, purpose=purpose, path=path[:500], at=at, **fields)
+    Each row is in its member's plan: a provider principal's list spans the plans contracting with
+    its organization, and its empty list is recorded in each of them.
+    """
+    principal = principal or Principal.of_membership(membership)
+    purpose, at = PhiPurpose(principal.phi_purpose), clocks.now()
+
+    def access(plan_id, **fields) -> PhiAccess:
+        return PhiAccess(plan_id=plan_id, user=principal.user, purpose=purpose, path=path[:500], at=at, **fields)
 
     distinct = {member.pk: member for member in members}
-    rows = [access(member_id=member.pk, member_label=member.cin) for member in distinct.values()]
-    PhiAccess.objects.bulk_create(rows or [access(member_label=LIST_LABEL, row_count=0)])
+    rows = [access(member.plan_id, member_id=member.pk, member_label=member.cin) for member in distinct.values()]
+    empty = [access(plan_id, member_label=LIST_LABEL, row_count=0) for plan_id in sorted(principal.plan_ids)]
+    PhiAccess.objects.bulk_create(rows or empty)

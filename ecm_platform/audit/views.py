@@ -10,8 +10,8 @@ from ecm_platform.audit.forms import AuditEventFilterForm, PhiAccessFilterForm
 from ecm_platform.audit.models import PhiPurpose
 from ecm_platform.audit.services import audit_record, phi_access_record
 from ecm_platform.pagination import keyset_page
-from ecm_platform.tenancy.decorators import plan_role_required
-from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.decorators import plan_page
 from ecm_platform.tenancy.scoping import plan_scope
 
 EXPORT_BATCH = 2000
@@ -39,7 +39,7 @@ def csv_response(request, filename, header, rows, to_row):
     return response
 
 
-@plan_role_required(Role.PLAN_ADMINISTRATOR)
+@plan_page(Capability.AUDIT_READ)
 def audit_events(request):
     form = AuditEventFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -48,7 +48,7 @@ def audit_events(request):
         audit_record(
             code="audit.events.exported",
             plan=request.plan,
-            actor=request.user,
+            actor=request.principal,
             payload={key: str(value) for key, value in filters.items() if value},
         )
         return csv_response(
@@ -69,7 +69,7 @@ def audit_events(request):
     return render(request, "audit/events.html", {"form": form, "page": page})
 
 
-@plan_role_required(Role.PLAN_ADMINISTRATOR)
+@plan_page(Capability.AUDIT_READ)
 def phi_accesses(request):
     form = PhiAccessFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -39,15 +39,15 @@ class HolidayAdmin(PlanOwnedAdmin):
         return type(form.__name__, (form,), {"plan": request.plan})
 
     def save_model(self, request, obj, form, change):
-        created = holiday_create(plan=request.plan, day=obj.date, name=obj.name, actor=request.user)
+        created = holiday_create(plan=request.plan, day=obj.date, name=obj.name, actor=request.principal)
         obj.pk = created.pk
 
     def delete_model(self, request, obj):
-        holiday_delete(plan=request.plan, holiday=obj, actor=request.user)
+        holiday_delete(plan=request.plan, holiday=obj, actor=request.principal)
 
     def delete_queryset(self, request, queryset):
         for holiday in queryset:
-            holiday_delete(plan=request.plan, holiday=holiday, actor=request.user)
+            holiday_delete(plan=request.plan, holiday=holiday, actor=request.principal)
 
 
 @admin.register(DecisionTimeframe)

@@ -8,7 +8,7 @@ from ecm_platform.api.filters import YearFilter
 from ecm_platform.api.views import PlanViewSet
 from ecm_platform.calendars import selectors, services
 from ecm_platform.calendars.models import Holiday
-from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.access import Capability
 
 
 class HolidayOutput(serializers.ModelSerializer):
@@ -38,11 +38,8 @@ class HolidayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
     queryset = Holiday.objects.none()
     serializer_class = HolidayOutput
     filterset_class = HolidayFilter
-    allowed_roles = frozenset(Role.values)
-    action_roles = {
-        "create": frozenset({Role.PLAN_ADMINISTRATOR}),
-        "destroy": frozenset({Role.PLAN_ADMINISTRATOR}),
-    }
+    capability = Capability.REFERENCE_READ
+    action_capabilities = {"create": Capability.PLAN_SETTINGS_MANAGE, "destroy": Capability.PLAN_SETTINGS_MANAGE}
     ordering = "date"
 
     def get_queryset(self):
@@ -56,7 +53,7 @@ class HolidayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
             plan=request.plan,
             day=payload.validated_data["date"],
             name=payload.validated_data["name"],
-            actor=request.user,
+            actor=request.principal,
         )
         return Response(HolidayOutput(holiday).data, status=status.HTTP_201_CREATED)
 

@@ -10,6 +10,7 @@ from ecm_platform.calendars import rules
 from ecm_platform.calendars.models import Holiday, HolidayCalendarYear
 from ecm_platform.calendars.selectors import holiday_years_copied
 from ecm_platform.errors import DomainError
+from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
 
 
@@ -42,8 +43,9 @@ def holiday_calendars_ensure(*, plan: HealthPlan, years: Iterable[int]) -> list[
 
 
 @transaction.atomic
-def holiday_create(*, plan: HealthPlan, day: date, name: str, actor=None) -> Holiday:
+def holiday_create(*, plan: HealthPlan, day: date, name: str, actor) -> Holiday:
     """Add a closure day (the year's defaults are copied first, so they are not lost)."""
+    require(actor, Capability.PLAN_SETTINGS_MANAGE, plan=plan)
     holiday_calendars_ensure(plan=plan, years=[day.year])
     if Holiday.objects.filter(plan=plan, date=day).exists():
         raise DomainError(f"{day.isoformat()} is already a closure day.", field="date", code="duplicate")
@@ -59,8 +61,9 @@ def holiday_create(*, plan: HealthPlan, day: date, name: str, actor=None) -> Hol
 
 
 @transaction.atomic
-def holiday_delete(*, plan: HealthPlan, holiday: Holiday, actor=None) -> None:
+def holiday_delete(*, plan: HealthPlan, holiday: Holiday, actor) -> None:
     """Drop a closure day (e.g. an observance the plan's offices stay open for)."""
+    require(actor, Capability.PLAN_SETTINGS_MANAGE, plan=plan)
     if holiday.plan_id != plan.pk:
         raise DomainError("The holiday belongs to another plan.")
     audit_record(

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from ecm_platform.api.views import PlanViewSet
 from ecm_platform.notifications import selectors, services
 from ecm_platform.notifications.models import Notification
-from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.access import Capability
 
 
 class NotificationOutput(serializers.ModelSerializer):
@@ -22,7 +22,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Plan
 
     queryset = Notification.objects.none()
     serializer_class = NotificationOutput
-    allowed_roles = frozenset(Role.values)
+    capability = Capability.NOTIFICATIONS_READ
     ordering = "-id"
 
     def get_queryset(self):

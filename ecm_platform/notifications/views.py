@@ -5,13 +5,11 @@ from django.views.decorators.http import require_POST
 
 from ecm_platform.notifications import selectors, services
 from ecm_platform.pagination import keyset_page
-from ecm_platform.tenancy.decorators import plan_role_required
-from ecm_platform.tenancy.models import Role
-
-EVERY_ROLE = tuple(Role.values)
+from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.decorators import plan_page
 
 
-@plan_role_required(*EVERY_ROLE)
+@plan_page(Capability.NOTIFICATIONS_READ)
 def notification_list(request):
     notifications = selectors.notification_list(plan=request.plan, recipient=request.user)
     page = keyset_page(notifications, request.GET)
@@ -19,7 +17,7 @@ def notification_list(request):
 
 
 @require_POST
-@plan_role_required(*EVERY_ROLE)
+@plan_page(Capability.NOTIFICATIONS_READ)
 def notification_open(request, pk):
     """Mark one notification read and follow its link."""
     notification = selectors.notification_list(plan=request.plan, recipient=request.user).filter(pk=pk).first()
@@ -32,7 +30,7 @@ def notification_open(request, pk):
 
 
 @require_POST
-@plan_role_required(*EVERY_ROLE)
+@plan_page(Capability.NOTIFICATIONS_READ)
 def notification_read_all(request):
     services.notifications_mark_all_read(plan=request.plan, recipient=request.user)
     return redirect("notification-list")

@@ -26,18 +26,23 @@ class Capability(StrEnum):
     PROFILE_READ = "tenancy.profile.read"
     REFERENCE_READ = "tenancy.reference.read"  # counties, POFs, programs, calendars
     NOTIFICATIONS_READ = "notifications.read"
+    PLANS_CREATE = "tenancy.plans.create"  # the installation operator only
     MEMBERSHIPS_MANAGE = "tenancy.memberships.manage"
     API_KEYS_MANAGE = "tenancy.api_keys.manage"
     PLAN_SETTINGS_MANAGE = "tenancy.settings.manage"
     PROVIDER_STAFF_MANAGE = "tenancy.provider_staff.manage"
+    SERVICE_ACCOUNT = "tenancy.service_account"  # acts through keys its administrator issues for it
     AUDIT_READ = "audit.read"
     DASHBOARD_ADMINISTRATION = "tenancy.dashboard.administration"
     # Members (DOMAIN 2).
     MEMBERS_READ = "members.read"
     MEMBERS_WRITE = "members.write"
+    MEMBER_WORKLISTS = "members.worklists"  # the high-utilizer and assignment worklists
     # Eligibility (DOMAIN 3).
     ELIGIBILITY_READ = "eligibility.read"
     DETERMINATIONS_RECORD = "eligibility.determinations.record"
+    # A discretionary high utilizer: coordinators, or a reviewer approving on a justification (5.2).
+    DISCRETIONARY_DETERMINATIONS = "eligibility.discretionary_determinations.record"
     UTILIZATION_FEED = "eligibility.utilization.feed"
     SCAN_RUN = "eligibility.scan.run"
     POF_STARTS_MANAGE = "eligibility.pof_starts.manage"
@@ -45,13 +50,14 @@ class Capability(StrEnum):
     PROVIDERS_READ = "providers.read"
     PROVIDERS_MANAGE = "providers.manage"  # organizations, contracts, vetting, assignment order
     CARE_MANAGERS_ADD = "providers.care_managers.add"
-    ASSIGNMENTS_MANAGE = "providers.assignments.manage"  # assign, communicated, PCP notice, LCM
+    ASSIGNMENTS_CREATE = "providers.assignments.create"  # by hand, or on approval (DOMAIN 7)
+    ASSIGNMENTS_MANAGE = "providers.assignments.manage"  # assign by hand, communicated, PCP notice, LCM
     ASSIGNMENT_OVERRIDE = "providers.override_assignment"
     PROVIDER_CHANGES_MANAGE = "providers.changes.manage"
+    ASSIGNED_MEMBERS_READ = "providers.assigned_members.read"  # provider staff: their own members
     # Authorizations (DOMAIN 5, 6).
     AUTHORIZATIONS_READ = "authorizations.read"
     AUTHORIZATIONS_SUBMIT = "authorizations.submit"
-    AUTHORIZATIONS_PREPARE = "authorizations.prepare"  # the browser's request form
     AUTHORIZATIONS_REVIEW = "authorizations.review"  # start and resume review
     AUTHORIZATIONS_EXTEND = "authorizations.extend"
     AUTHORIZATIONS_APPROVE = "authorizations.approve"
@@ -70,10 +76,14 @@ class Capability(StrEnum):
     APPEALS_RESOLVE = "authorizations.appeals.resolve"
     GRIEVANCES_RESOLVE = "authorizations.grievances.resolve"
     CLOCKS_CHECK = "authorizations.clocks.check"
+    # Reporting (DOMAIN 10).
+    REPORTS_BUILD = "reporting.reports.build"
 
     @property
     def label(self) -> str:
-        return self.value.rsplit(".", 1)[-1].replace("_", " ")
+        """What it lets one do, for messages: "authorizations.appeals.resolve" -> "resolve appeals"."""
+        *_, thing, verb = self.value.split(".")
+        return f"{verb.replace('_', ' ')} {thing.replace('_', ' ')}"
 
 
 CC, RV, RA, PA, IN = (
@@ -93,28 +103,33 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.PROFILE_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
     Capability.REFERENCE_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
     Capability.NOTIFICATIONS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.PLANS_CREATE: frozenset(),
     Capability.MEMBERSHIPS_MANAGE: frozenset({PA}),
     Capability.API_KEYS_MANAGE: frozenset({PA}),
     Capability.PLAN_SETTINGS_MANAGE: frozenset({PA}),
     Capability.PROVIDER_STAFF_MANAGE: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR}),
+    Capability.SERVICE_ACCOUNT: frozenset({IN}),
     Capability.AUDIT_READ: frozenset({PA}),
     Capability.DASHBOARD_ADMINISTRATION: frozenset({PA}),
     Capability.MEMBERS_READ: EVERY_PLAN_ROLE,
     Capability.MEMBERS_WRITE: frozenset({CC, PA, IN}),
+    Capability.MEMBER_WORKLISTS: frozenset({CC, RV, PA}),
     Capability.ELIGIBILITY_READ: EVERY_PLAN_ROLE,
     Capability.DETERMINATIONS_RECORD: frozenset({CC, PA}),
+    Capability.DISCRETIONARY_DETERMINATIONS: frozenset({CC, RV, PA}),
     Capability.UTILIZATION_FEED: frozenset({CC, PA, IN}),
     Capability.SCAN_RUN: frozenset({CC, PA, IN}),
     Capability.POF_STARTS_MANAGE: frozenset({PA}),
     Capability.PROVIDERS_READ: EVERY_PLAN_ROLE,
     Capability.PROVIDERS_MANAGE: frozenset({PA}),
     Capability.CARE_MANAGERS_ADD: frozenset({CC, PA}),
+    Capability.ASSIGNMENTS_CREATE: frozenset({CC, RV, PA}),
     Capability.ASSIGNMENTS_MANAGE: frozenset({CC, PA}),
     Capability.ASSIGNMENT_OVERRIDE: frozenset({CC, PA}),
     Capability.PROVIDER_CHANGES_MANAGE: frozenset({CC, PA}),
+    Capability.ASSIGNED_MEMBERS_READ: EVERY_PROVIDER_ROLE,
     Capability.AUTHORIZATIONS_READ: EVERY_PLAN_ROLE,
     Capability.AUTHORIZATIONS_SUBMIT: frozenset({CC, IN}),
-    Capability.AUTHORIZATIONS_PREPARE: frozenset({CC}),
     Capability.AUTHORIZATIONS_REVIEW: frozenset({CC, RV}),
     Capability.AUTHORIZATIONS_EXTEND: frozenset({RV}),
     Capability.AUTHORIZATIONS_APPROVE: frozenset({RV}),
@@ -133,6 +148,7 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.APPEALS_RESOLVE: frozenset({RV}),
     Capability.GRIEVANCES_RESOLVE: frozenset({CC, RV}),
     Capability.CLOCKS_CHECK: frozenset(),
+    Capability.REPORTS_BUILD: frozenset({RA}),
 }
 
 # Why a role reads PHI, for the access log (HIPAA minimum necessary: the purpose is recorded).
@@ -226,15 +242,16 @@ class Principal:
 OPERATOR = Principal(name="system:operator", capabilities=frozenset(Capability), plan_ids=None)
 
 
-def principal_for(actor, plan: HealthPlan | None) -> Principal | None:
+def principal_for(actor, plan: HealthPlan | int | None) -> Principal | None:
     """The principal `actor` acts as in `plan`: a Principal as it is; a user by their active
     membership of the plan (commands and tests name users); None for no one."""
     if actor is None or isinstance(actor, Principal):
         return actor
-    if not getattr(actor, "is_authenticated", False) or plan is None:
+    plan_id = getattr(plan, "pk", plan)
+    if not getattr(actor, "is_authenticated", False) or plan_id is None:
         return None
     membership = (
-        Membership.objects.filter(plan_id=plan.pk, user_id=actor.pk, is_active=True).select_related("user").first()
+        Membership.objects.filter(plan_id=plan_id, user_id=actor.pk, is_active=True).select_related("user").first()
     )
     return Principal.of_membership(membership) if membership is not None else None
 
@@ -246,6 +263,28 @@ def require(actor, capability: Capability, *, plan: HealthPlan, organization=Non
     if principal is None or not principal.may(capability, plan=plan, organization=organization):
         raise ActionNotPermitted(f"Your role in this plan may not {capability.label}.")
     return principal
+
+
+def transition_permission(capability: Capability):
+    """A django-fsm `permission=` callable from the table: the actor holds `capability` in the
+    object's plan."""
+
+    def permitted(instance, actor) -> bool:
+        principal = principal_for(actor, instance.plan_id)
+        return principal is not None and principal.may(capability, plan=instance.plan_id)
+
+    permitted.__name__ = f"may_{capability.name.lower()}"
+    return permitted
+
+
+class Can:
+    """`can.AUTHORIZATIONS_SUBMIT` in templates: does the request's principal hold it here?"""
+
+    def __init__(self, principal: Principal | None, plan):
+        self.principal, self.plan = principal, plan
+
+    def __getitem__(self, name: str) -> bool:
+        return self.principal is not None and self.principal.may(Capability[name], plan=self.plan)
 
 
 def actor_user(actor):

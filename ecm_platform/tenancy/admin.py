@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from ecm_platform.tenancy.models import County, HealthPlan, Membership, Role
+from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.models import County, HealthPlan, Membership
 
 
 @admin.register(County)
@@ -28,8 +29,8 @@ class PlanOwnedAdmin(admin.ModelAdmin):
         return super().get_queryset(request).filter(plan=request.plan)
 
     def administers_session_plan(self, request):
-        membership = getattr(request, "membership", None)
-        return membership is not None and membership.role == Role.PLAN_ADMINISTRATOR
+        principal = getattr(request, "principal", None)
+        return principal is not None and principal.may(Capability.PLAN_SETTINGS_MANAGE, plan=request.plan)
 
     def has_module_permission(self, request):
         return self.administers_session_plan(request) and super().has_module_permission(request)

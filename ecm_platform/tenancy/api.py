@@ -7,10 +7,8 @@ from rest_framework.response import Response
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.views import PlanAPIView, PlanViewSet
 from ecm_platform.tenancy import selectors, services
+from ecm_platform.tenancy.access import Capability, Principal
 from ecm_platform.tenancy.models import County, Membership, PlanApiKey, Role
-
-EVERY_ROLE = frozenset(Role.values)
-ADMINISTRATORS = frozenset({Role.PLAN_ADMINISTRATOR})
 
 
 class UserOutput(serializers.Serializer):
@@ -42,7 +40,7 @@ class MeOutput(serializers.Serializer):
 class MeView(PlanAPIView):
     """Who the caller is: the user, the plan the request acts for, and the role in it."""
 
-    allowed_roles = EVERY_ROLE
+    capability = Capability.PROFILE_READ
 
     @extend_schema(responses=MeOutput)
     def get(self, request):
@@ -61,7 +59,7 @@ class CountyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSe
 
     queryset = County.objects.none()
     serializer_class = CountyOutput
-    allowed_roles = EVERY_ROLE
+    capability = Capability.REFERENCE_READ
     lookup_field = "code"
     ordering = "code"
 
@@ -82,7 +80,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanVi
 
     queryset = Membership.objects.none()
     serializer_class = MembershipOutput
-    allowed_roles = ADMINISTRATORS
+    capability = Capability.MEMBERSHIPS_MANAGE
     ordering = "pk"
 
     def get_queryset(self):
@@ -126,7 +124,8 @@ class ApiKeyCreateInput(serializers.Serializer):
 
     def validate_membership(self, membership):
         # A key acts as its membership's user: an administrator may not mint one that acts as a colleague.
-        if membership.role != Role.INTEGRATOR and membership.user_id != self.context["request"].user.pk:
+        is_service_account = Principal.of_membership(membership).may(Capability.SERVICE_ACCOUNT)
+        if not is_service_account and membership.user_id != self.context["request"].user.pk:
             raise serializers.ValidationError("Issue keys for integrator memberships or for yourself.")
         return membership
 
@@ -136,7 +135,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSe
 
     queryset = PlanApiKey.objects.none()
     serializer_class = ApiKeyOutput
-    allowed_roles = ADMINISTRATORS
+    capability = Capability.API_KEYS_MANAGE
     lookup_field = "prefix"
     ordering = "-created"
 
@@ -147,14 +146,14 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSe
     def create(self, request):
         payload = ApiKeyCreateInput(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
-        api_key, raw_key = services.api_key_issue(plan=request.plan, actor=request.user, **payload.validated_data)
+        api_key, raw_key = services.api_key_issue(plan=request.plan, actor=request.principal, **payload.validated_data)
         api_key.key = raw_key
         return Response(ApiKeyCreatedOutput(api_key).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ApiKeyOutput)
     @action(detail=True, methods=["post"])
     def revoke(self, request, prefix=None):
-        api_key = services.api_key_revoke(plan=request.plan, api_key=self.get_object(), actor=request.user)
+        api_key = services.api_key_revoke(plan=request.plan, api_key=self.get_object(), actor=request.principal)
         return Response(ApiKeyOutput(api_key).data)
 
 

@@ -5,7 +5,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from ecm_platform import clocks
-from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey, Role
+from ecm_platform.tenancy.access import Capability, Principal
+from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey
 from ecm_platform.tenancy.scoping import across_plans
 
 
@@ -53,7 +54,7 @@ def dashboard_figures(*, membership: Membership) -> dict:
     never invented."""
     plan = membership.plan
     figures = {}
-    if membership.role == Role.PLAN_ADMINISTRATOR:
+    if Principal.of_membership(membership).may(Capability.DASHBOARD_ADMINISTRATION):
         figures["active_memberships"] = membership_list(plan=plan).filter(is_active=True).count()
         figures["active_api_keys"] = api_key_list(plan=plan).filter(revoked=False, expiry_date__gt=clocks.now()).count()
     return figures

@@ -12,6 +12,8 @@ from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.calendars.services import holiday_calendars_ensure
 from ecm_platform.errors import CrossPlanReference, DomainError
+from ecm_platform.tenancy.access import Capability, Principal, actor_user, require
+from ecm_platform.tenancy.contact import contact_problems
 from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey, Role
 from ecm_platform.tenancy.scoping import plan_scope
 
@@ -20,15 +22,25 @@ API_KEY_MAX_LIFETIME = timedelta(days=2 * 365)
 
 
 @transaction.atomic
-def plan_create(*, code: str, name: str, county_codes: list[str], actor=None) -> HealthPlan:
-    """Create a plan serving the given counties and copy its default holiday calendars."""
+def plan_create(
+    *, code: str, name: str, county_codes: list[str], member_services_phone: str, appeals_address: str, actor
+) -> HealthPlan:
+    """Create a plan serving the given counties, with the contact its letters print (DOMAIN 5.3),
+    and copy its default holiday calendars (the installation operator only)."""
+    require(actor, Capability.PLANS_CREATE, plan=None)
     if HealthPlan.objects.filter(code=code).exists():
         raise DomainError(f"A plan with code {code!r} exists already.", field="code", code="duplicate")
+    _check_contact(member_services_phone=member_services_phone, appeals_address=appeals_address)
     counties = list(County.objects.filter(code__in=county_codes))
     unknown = sorted(set(county_codes) - {county.code for county in counties})
     if unknown:
         raise DomainError(f"Unknown county codes: {', '.join(unknown)}.", field="counties")
-    plan = HealthPlan.objects.create(code=code, name=name)
+    plan = HealthPlan.objects.create(
+        code=code,
+        name=name,
+        member_services_phone=member_services_phone.strip(),
+        appeals_address=appeals_address.strip(),
+    )
     plan.counties.set(counties)
     this_year = clocks.local_date(clocks.now()).year
     with plan_scope(plan):
@@ -40,6 +52,31 @@ def plan_create(*, code: str, name: str, county_codes: list[str], actor=None) ->
             payload={"code": code, "name": name, "counties": sorted(county_codes)},
         )
         holiday_calendars_ensure(plan=plan, years=range(this_year - 1, this_year + 2))
+    return plan
+
+
+def _check_contact(*, member_services_phone: str, appeals_address: str) -> None:
+    problems = contact_problems(member_services_phone=member_services_phone, appeals_address=appeals_address)
+    if problems:
+        field, problem = next(iter(problems.items()))
+        raise DomainError(problem, field=field)
+
+
+@transaction.atomic
+def plan_contact_set(*, plan: HealthPlan, actor, member_services_phone: str, appeals_address: str) -> HealthPlan:
+    """The plan administrator sets the contact the letters print (DOMAIN 5.3). Releasing the
+    letters held for it is the authorizations app's part (authorizations.letter_contact)."""
+    require(actor, Capability.PLAN_SETTINGS_MANAGE, plan=plan)
+    _check_contact(member_services_phone=member_services_phone, appeals_address=appeals_address)
+    plan.member_services_phone, plan.appeals_address = member_services_phone.strip(), appeals_address.strip()
+    plan.save(update_fields=["member_services_phone", "appeals_address"])
+    audit_record(
+        code="tenancy.plan.contact_set",
+        plan=plan,
+        actor=actor,
+        target=plan,
+        payload={"member_services_phone": plan.member_services_phone, "appeals_address": plan.appeals_address},
+    )
     return plan
 
 
@@ -84,13 +121,14 @@ def _grant_admin_site(user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def membership_create(*, user: AbstractBaseUser, plan: HealthPlan, role: Role, actor=None) -> Membership:
+def membership_create(*, user: AbstractBaseUser, plan: HealthPlan, role: Role, actor) -> Membership:
+    require(actor, Capability.MEMBERSHIPS_MANAGE, plan=plan)
     if role not in Role.values:
         raise DomainError(f"Unknown role {role!r}.", field="role")
     if Membership.objects.filter(user=user, plan=plan).exists():
         raise DomainError(f"{user} already works for {plan} (one role per plan).", field="user", code="duplicate")
     membership = Membership.objects.create(user=user, plan=plan, role=role)
-    if role == Role.PLAN_ADMINISTRATOR:
+    if Principal.of_membership(membership).may(Capability.PLAN_SETTINGS_MANAGE):
         _grant_admin_site(user)
     audit_record(
         code="tenancy.membership.created",
@@ -109,9 +147,10 @@ def api_key_issue(
     membership: Membership,
     name: str,
     expires_at: datetime | None = None,
-    actor=None,
+    actor,
 ) -> tuple[PlanApiKey, str]:
     """Issue a key for one membership. The raw key is returned once and never stored."""
+    require(actor, Capability.API_KEYS_MANAGE, plan=plan)
     if membership.plan_id != plan.pk:
         raise CrossPlanReference("The membership belongs to another plan.", field="membership")
     if not membership.is_active:
@@ -123,7 +162,7 @@ def api_key_issue(
     if expires_at > now + API_KEY_MAX_LIFETIME:
         raise DomainError("A key may live at most two years.", field="expires_at")
     api_key, raw_key = PlanApiKey.objects.create_key(
-        name=name, plan=plan, membership=membership, expiry_date=expires_at, created_by=actor
+        name=name, plan=plan, membership=membership, expiry_date=expires_at, created_by=actor_user(actor)
     )
     audit_record(
         code="tenancy.api_key.issued",
@@ -142,7 +181,8 @@ def api_key_issue(
 
 
 @transaction.atomic
-def api_key_revoke(*, plan: HealthPlan, api_key: PlanApiKey, actor=None) -> PlanApiKey:
+def api_key_revoke(*, plan: HealthPlan, api_key: PlanApiKey, actor) -> PlanApiKey:
+    require(actor, Capability.API_KEYS_MANAGE, plan=plan)
     if api_key.plan_id != plan.pk:
         raise CrossPlanReference("The key belongs to another plan.")
     if api_key.revoked:

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, settings
 from werkzeug.test import Client
 
 from ecm_platform import clocks
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.services import api_key_issue
 from tests.factories import enrolled_member
@@ -112,6 +113,7 @@ def api_keys(plan_a, make_membership):
                 membership=membership,
                 name=f"fuzz {role}",
                 expires_at=clocks.now() + timedelta(days=30),
+                actor=OPERATOR,
             )
     return keys
 

@@ -9,6 +9,7 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import County, Role
 from ecm_platform.tenancy.services import plan_create
 from eligibility.models import DeterminationSource, PopulationOfFocus
@@ -24,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def world(reference_data):
     """A plan with a coordinator, a reviewer, an eligible homeless member and a contracted provider."""
     with scopes_disabled():
-        plan = plan_create(code="browser-plan", name="Browser Health Plan", county_codes=["01"])
+        plan = plan_create(code="browser-plan", name="Browser Health Plan", county_codes=["01"], actor=OPERATOR)
         member = enrolled_member(plan, first_name="Marisol", last_name="Vega", cin="91234567A")
         pof = PopulationOfFocus.objects.get(code="HOMELESS")
         determination_record(

@@ -7,6 +7,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from demo.synthetic import load_providers
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.services import plan_create
 from tests.factories import TEST_PASSWORD, MembershipFactory
@@ -17,7 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def coordinator(reference_data):
     with scopes_disabled():
-        plan = plan_create(code="demo-like", name="Demo-like Plan", county_codes=["01", "07", "10", "34"])
+        plan = plan_create(
+            code="demo-like", name="Demo-like Plan", county_codes=["01", "07", "10", "34"], actor=OPERATOR
+        )
         load_providers(plan, None, date(2026, 11, 20))
         return MembershipFactory(plan=plan, role=Role.CARE_COORDINATOR).user
 

@@ -6,6 +6,7 @@ import pytest
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.services import membership_create
 from tests.factories import TEST_PASSWORD
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def coordinator(reference_data, plan_a, plan_b, make_membership):
     membership = make_membership(plan_a, Role.CARE_COORDINATOR)
     with scopes_disabled():
-        membership_create(user=membership.user, plan=plan_b, role=Role.REVIEWER)
+        membership_create(user=membership.user, plan=plan_b, role=Role.REVIEWER, actor=OPERATOR)
     return membership.user
 
 

@@ -8,6 +8,7 @@ from django_scopes import ScopeError, scope
 from ecm_platform.calendars.models import Holiday, HolidayCalendarYear
 from ecm_platform.calendars.tasks import holiday_calendar_extend
 from ecm_platform.errors import CrossPlanReference
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import HealthPlan, Membership, Role
 from ecm_platform.tenancy.scoping import plan_scope
 from ecm_platform.tenancy.services import api_key_issue
@@ -62,4 +63,4 @@ def test_an_api_key_cannot_be_bound_to_another_plans_membership(plan_a, plan_b, 
     # A child row's plan equals its parent's: scoped managers do not guard forward keys.
     membership_b = make_membership(plan_b, Role.INTEGRATOR)
     with plan_scope(plan_a), pytest.raises(CrossPlanReference):
-        api_key_issue(plan=plan_a, membership=membership_b, name="sneaky")
+        api_key_issue(plan=plan_a, membership=membership_b, name="sneaky", actor=OPERATOR)

@@ -6,6 +6,7 @@ from django_scopes import scopes_disabled
 
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.calendars.models import Holiday
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.middleware import SESSION_PLAN_KEY
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.services import membership_create
@@ -108,7 +109,7 @@ def test_a_plan_administrator_edits_only_their_plans_holidays_in_the_admin(clien
     # DOMAIN 5.1: the plan administrator edits the calendar; Django admin is the editor for now.
     with scopes_disabled():
         admin_user = make_membership(plan_b, Role.CARE_COORDINATOR).user
-        membership_create(user=admin_user, plan=plan_a, role=Role.PLAN_ADMINISTRATOR)
+        membership_create(user=admin_user, plan=plan_a, role=Role.PLAN_ADMINISTRATOR, actor=OPERATOR)
         holiday_b = Holiday.objects.filter(plan=plan_b).first()
     login(client, admin_user)
     client.post("/plan/switch/", {"plan": "plan-a"})
@@ -128,7 +129,7 @@ def test_the_admin_refuses_a_duplicate_closure_day_and_audits_through_the_servic
     with scopes_disabled():
         admin_user = make_membership(plan_a, Role.CARE_COORDINATOR).user
         admin_user.plan_memberships.all().delete()
-        membership_create(user=admin_user, plan=plan_a, role=Role.PLAN_ADMINISTRATOR)
+        membership_create(user=admin_user, plan=plan_a, role=Role.PLAN_ADMINISTRATOR, actor=OPERATOR)
     login(client, admin_user)
     duplicate = client.post("/admin/calendars/holiday/add/", {"date": "2026-12-25", "name": "Again"})
     assert duplicate.status_code == 200

@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
 from ecm_platform.audit.models import PhiAccess
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from eligibility.models import Determination, PopulationOfFocus, ScanRun, UtilizationEvent
 from eligibility.scan import high_utilizer_scan
@@ -130,7 +131,7 @@ def test_the_member_page_shows_why_and_is_a_phi_read(client, plan_a, member, coo
             service_date=date(2026, 5, 4) + timedelta(weeks=week),
             claim_id=f"WHY{week}",
         )
-    high_utilizer_scan(plan=plan_a, data_month=date(2026, 9, 1))
+    high_utilizer_scan(plan=plan_a, data_month=date(2026, 9, 1), actor=OPERATOR)
     client.force_login(coordinator.user)
     page = " ".join(
         client.get(f"/members/{member.pk}/?as_of={clocks.local_date(clocks.now())}").content.decode().split()

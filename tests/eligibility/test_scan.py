@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
 from ecm_platform.errors import ConflictError
+from ecm_platform.tenancy.access import OPERATOR
 from eligibility import scan
 from eligibility.models import Determination, EventType, ScanRun, ScanStatus, UtilizationEvent
 from eligibility.scan import high_utilizer_scan
@@ -31,7 +32,7 @@ def unscoped():
 
 def run(plan, data_month=SEPTEMBER, at=RUN_AT):
     with clocks.frozen(at):
-        return high_utilizer_scan(plan=plan, data_month=data_month)
+        return high_utilizer_scan(plan=plan, data_month=data_month, actor=OPERATOR)
 
 
 def ed_visits(member, count, start=date(2026, 5, 4), **kwargs):
@@ -365,7 +366,7 @@ def test_future_service_dates_do_not_move_the_default_data_month(plan_a):
     ed_visits(member, 5)
     EventFactory(member=member, service_date=date(2027, 3, 1))
     with clocks.frozen(RUN_AT):
-        result = high_utilizer_scan(plan=plan_a)
+        result = high_utilizer_scan(plan=plan_a, actor=OPERATOR)
     assert result.data_month == date(2026, 6, 1)  # the latest month not in the future
 
 

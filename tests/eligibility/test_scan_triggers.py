@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.services import membership_create
 from eligibility.models import Determination, ScanRun, ScanStatus
@@ -95,7 +96,7 @@ def test_the_command_refuses_while_a_run_is_in_progress(plan_a):
 @pytest.fixture
 def plan_administrator(plan_a):
     user = UserFactory()
-    membership_create(user=user, plan=plan_a, role=Role.PLAN_ADMINISTRATOR)
+    membership_create(user=user, plan=plan_a, role=Role.PLAN_ADMINISTRATOR, actor=OPERATOR)
     return user
 
 
@@ -105,7 +106,7 @@ def test_the_admin_scans_again_for_the_same_data_month(
     # DOMAIN 3.3: re-running after late claims for the same data month updates the evidence
     member = frequent_visitor(plan_a)
     with clocks.frozen(RUN_AT):
-        first = high_utilizer_scan(plan=plan_a, data_month=date(2026, 8, 1))
+        first = high_utilizer_scan(plan=plan_a, data_month=date(2026, 8, 1), actor=OPERATOR)
     late = EventFactory(member=member, service_date=date(2026, 8, 20))
     client.force_login(plan_administrator)
     with clocks.frozen(RUN_AT + timedelta(days=2)), django_capture_on_commit_callbacks(execute=True):
@@ -132,7 +133,7 @@ def test_the_admin_cannot_scan_again_another_plans_run(
 ):
     frequent_visitor(plan_b)
     with clocks.frozen(RUN_AT):
-        theirs = high_utilizer_scan(plan=plan_b, data_month=date(2026, 8, 1))
+        theirs = high_utilizer_scan(plan=plan_b, data_month=date(2026, 8, 1), actor=OPERATOR)
     client.force_login(plan_administrator)
     with clocks.frozen(RUN_AT + timedelta(days=2)), django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post("/admin/eligibility/scanrun/", {"action": "scan_again", "_selected_action": [theirs.pk]})
@@ -143,7 +144,7 @@ def test_the_admin_cannot_scan_again_another_plans_run(
 def test_only_plan_administrators_reach_the_scan_again_action(client, plan_a, make_membership):
     coordinator = make_membership(plan_a, Role.CARE_COORDINATOR).user
     with clocks.frozen(RUN_AT):
-        run = high_utilizer_scan(plan=plan_a, data_month=date(2026, 8, 1))
+        run = high_utilizer_scan(plan=plan_a, data_month=date(2026, 8, 1), actor=OPERATOR)
     client.force_login(coordinator)
     response = client.post("/admin/eligibility/scanrun/", {"action": "scan_again", "_selected_action": [run.pk]})
     assert response.status_code == 302 and response.url.startswith("/admin/login/")  # not admin staff

@@ -8,6 +8,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import County, Role
 from eligibility.models import Determination, DeterminationSource, PopulationOfFocus, ScanRun, ScanStatus
 from eligibility.scan import high_utilizer_scan
@@ -46,11 +47,11 @@ def test_new_only_shows_the_members_the_last_successful_run_flagged(reviewer, pl
     # DOMAIN 3.3 / issue 9: "newly flagged since the last run"
     frequent_visitor(plan_a, "Early")
     with clocks.frozen(RUN_AT):
-        high_utilizer_scan(plan=plan_a, data_month=date(2026, 9, 1))
+        high_utilizer_scan(plan=plan_a, data_month=date(2026, 9, 1), actor=OPERATOR)
     assert listed(reviewer, "?new_only=on") == ["Early"]
     frequent_visitor(plan_a, "Later", first=date(2026, 8, 3))
     with clocks.frozen(RUN_AT + timedelta(days=1)):
-        second = high_utilizer_scan(plan=plan_a, data_month=date(2026, 9, 1))
+        second = high_utilizer_scan(plan=plan_a, data_month=date(2026, 9, 1), actor=OPERATOR)
     assert (second.opened, second.unchanged) == (1, 1)
     # A failed run since then does not count as "the last run".
     ScanRun.objects.create(

@@ -38,6 +38,7 @@ from ecm_platform.calendars.models import Holiday
 from ecm_platform.calendars.services import holiday_create
 from ecm_platform.notifications.models import Notification
 from ecm_platform.notifications.services import notification_send
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.middleware import SESSION_PLAN_KEY
 from ecm_platform.tenancy.models import County, Membership, PlanApiKey, Role
 from eligibility.models import Determination, PopulationOfFocus, ScanRun, UtilizationEvent
@@ -395,7 +396,7 @@ def member_world(plan, admin, name):
                 claim_id=f"{name}-{week}",
             )
         with clocks.frozen(datetime(2026, 10, 5, 9, tzinfo=UTC)):
-            high_utilizer_scan(plan=plan, data_month=date(2026, 9, 1))
+            high_utilizer_scan(plan=plan, data_month=date(2026, 9, 1), actor=OPERATOR)
         organization = organization_create(
             plan=plan, actor=None, npi=NPI_OF_PLAN[name], tax_id="123456789", name=f"{name[:5]} Provider",
             organization_type="cbo", enrollment_pathway="mcp_vetting",

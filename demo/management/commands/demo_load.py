@@ -7,6 +7,7 @@ from django_scopes import scopes_disabled
 
 from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers, load_requests
 from ecm_platform import clocks
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import HealthPlan, Membership, Role
 from ecm_platform.tenancy.scoping import plan_scope
 from ecm_platform.tenancy.services import api_key_issue, membership_create, plan_create, user_create
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             today = clocks.local_date(clocks.now())
             loaded = load_members(plan, coordinator, today)
             if loaded:
-                run = high_utilizer_scan(plan=plan)
+                run = high_utilizer_scan(plan=plan, actor=OPERATOR)
                 self.stdout.write(
                     f"Loaded {loaded} synthetic members with claims; the scan flagged {run.qualified} "
                     f"high utilizers (data month {run.data_month:%Y-%m})."
@@ -60,7 +61,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Received {requests} authorization requests, some decided with their notices.")
 
     def plan(self, code, name, counties):
-        return HealthPlan.objects.filter(code=code).first() or plan_create(code=code, name=name, county_codes=counties)
+        return HealthPlan.objects.filter(code=code).first() or plan_create(
+            code=code, name=name, county_codes=counties, actor=OPERATOR
+        )
 
     def user(self, username, full_name):
         existing = get_user_model().objects.filter(username=username).first()
@@ -73,14 +76,14 @@ class Command(BaseCommand):
 
     def membership(self, user, plan, role):
         if not Membership.objects.filter(user=user, plan=plan).exists():
-            membership_create(user=user, plan=plan, role=role)
+            membership_create(user=user, plan=plan, role=role, actor=OPERATOR)
 
     def integrator_key(self, plan, user):
         with plan_scope(plan):
             membership = Membership.objects.get(plan=plan, user=user)
             if membership.api_keys.filter(revoked=False).exists():
                 return None
-            return api_key_issue(plan=plan, membership=membership, name="demo integration")[1]
+            return api_key_issue(plan=plan, membership=membership, name="demo integration", actor=OPERATOR)[1]
 
     def print_logins(self, plan, raw_key):
         self.stdout.write("\nECM Platform demo: http://127.0.0.1:8000/\n")

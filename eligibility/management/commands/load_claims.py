@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.scoping import PlanCommand
 from eligibility.intake import COLUMNS, claims_load
 
@@ -19,7 +20,7 @@ class Command(PlanCommand):
 
     def handle_plan(self, plan, *args, path, **options):
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            report = claims_load(plan=plan, rows=csv.DictReader(handle), actor=None, source=path.name)
+            report = claims_load(plan=plan, rows=csv.DictReader(handle), actor=OPERATOR, source=path.name)
         if report.errors:
             for error in report.errors[:50]:
                 self.stderr.write(f"row {error.row}, {error.field}: {error.message}")

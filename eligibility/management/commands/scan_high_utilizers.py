@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 
 from ecm_platform import clocks
 from ecm_platform.errors import DomainError
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.scoping import PlanCommand
 from eligibility.scan import high_utilizer_scan
 from eligibility.selectors import scan_criteria_for
@@ -34,7 +35,7 @@ class Command(PlanCommand):
             except LookupError as error:
                 raise CommandError(str(error)) from None
         try:
-            run = high_utilizer_scan(plan=plan, data_month=data_month)
+            run = high_utilizer_scan(plan=plan, data_month=data_month, actor=OPERATOR)
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(

@@ -5,6 +5,7 @@ from django.core.management.base import CommandError
 
 from ecm_platform import clocks
 from ecm_platform.errors import DomainError
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Membership
 from ecm_platform.tenancy.scoping import PlanCommand
 from ecm_platform.tenancy.services import api_key_issue
@@ -30,6 +31,7 @@ class Command(PlanCommand):
                 membership=membership,
                 name=name,
                 expires_at=clocks.now() + timedelta(days=expires_days),
+                actor=OPERATOR,
             )
         except DomainError as error:
             raise CommandError(error.message) from error

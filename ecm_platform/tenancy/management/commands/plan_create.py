@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ecm_platform.errors import DomainError
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.services import plan_create
 
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, code, name, counties, **options):
         county_codes = [c.strip().zfill(2) for c in counties.split(",") if c.strip()]
         try:
-            plan = plan_create(code=code, name=name, county_codes=county_codes)
+            plan = plan_create(code=code, name=name, county_codes=county_codes, actor=OPERATOR)
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(f"Created plan {plan.code} ({plan.name}).")

@@ -5,6 +5,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from ecm_platform.errors import DomainError
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.scoping import PlanCommand
 from ecm_platform.tenancy.services import membership_create, user_create
@@ -33,7 +34,7 @@ class Command(PlanCommand):
                 created = user is None
                 if created:
                     user = user_create(username=username, email=email, password=password, full_name=full_name)
-                membership_create(user=user, plan=plan, role=role)
+                membership_create(user=user, plan=plan, role=role, actor=OPERATOR)
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(f"{username} now works for {plan.code} as {role}.")
