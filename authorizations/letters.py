@@ -102,6 +102,9 @@ def _check_content(content: dict, language: str) -> None:
         raise ValueError(f"Notice content lacks {', '.join(sorted(missing))}.")
     if content["notice_type"] not in NOTICE_TYPES:
         raise ValueError(f"Unknown notice type {content['notice_type']!r}.")
+    # DOMAIN 5.3: a letter gives the plan's contact; a notice held for it is not rendered until then.
+    if not (content["plan_phone"] and content["plan_address"]):
+        raise ValueError("A letter needs the plan's phone and appeals address.")
     # Aid paid pending (42 CFR 438.420): a discontinuation letter that omits it misstates the member's rights.
     if content["notice_type"] == "discontinuation" and not content["continue_services_by"]:
         raise ValueError("A discontinuation notice needs continue_services_by.")

@@ -23,7 +23,8 @@ def clock_checks_all() -> int:
 
 @shared_task(base=PlanTask)
 def notice_render_task(*, plan: HealthPlan, notice_id: int) -> None:
-    """Render an issued notice's letter; a notice rendered already (or gone) is left as it is."""
+    """Render an issued notice's letter; a notice rendered already, held for the plan's contact (its
+    release enqueues this again) or gone is left as it is."""
     notice = Notice.objects.filter(plan=plan, pk=notice_id).first()
-    if notice is not None:
+    if notice is not None and not notice.is_held:
         notice_pdf(plan=plan, notice=notice)

@@ -35,12 +35,21 @@ class HealthPlan(models.Model):
     counties = models.ManyToManyField(County, related_name="plans", blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The contact every letter to a member prints (DOMAIN 5.3), set by the plan administrator.
+    # Required when a plan is created; empty only on a plan made before that, whose letters are
+    # held until it is set (authorizations.letter_contact).
+    member_services_phone = models.CharField(max_length=40, blank=True)
+    appeals_address = models.TextField(max_length=300, blank=True, help_text="The mailing address for appeals.")
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def has_letter_contact(self) -> bool:
+        return bool(self.member_services_phone and self.appeals_address)
 
 
 class Role(models.TextChoices):

@@ -7,6 +7,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from authorizations import services
+from authorizations.plan_settings import authorization_settings_update
 from authorizations.models import (
     AuthorizationRequest,
     Decision,
@@ -554,8 +555,8 @@ def test_presumptive_authorization_needs_a_capable_contract(plan_a, coordinator,
     assert refused.value.field == "organization"
 
 
-def test_the_presumptive_period_is_a_plan_setting(plan_a, coordinator, member, provider, at_monday):
-    services.authorization_settings_update(plan=plan_a, actor=None, presumptive_period_days=14)
+def test_the_presumptive_period_is_a_plan_setting(plan_a, admin_a, coordinator, member, provider, at_monday):
+    authorization_settings_update(plan=plan_a, actor=admin_a.user, presumptive_period_days=14)
     request = services.request_start_presumptive(plan=plan_a, actor=coordinator, member=member, organization=provider)
     assert request.presumptive_until == date(2026, 12, 7)
 
