@@ -18,7 +18,7 @@ from django.db import transaction
 
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
-from ecm_platform.errors import DomainError
+from ecm_platform.errors import ActionNotPermitted, DomainError
 from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.models import HealthPlan, Membership, ProviderRole
 from ecm_platform.tenancy.scoping import across_plans, plans_scope
@@ -92,6 +92,9 @@ def provider_api_key_issue(
     """Issue a key acting as one provider membership. The raw key is returned once, never stored."""
     organization = provider_membership.organization
     require(actor, Capability.PROVIDER_STAFF_MANAGE, plan=None, organization=organization)
+    if actor.is_provider and actor.user != provider_membership.user:
+        # A key acts as its holder: an administrator may not mint one that acts as a colleague.
+        raise ActionNotPermitted("Issue keys for yourself; the installation operator issues others.")
     if not provider_membership.is_active:
         raise DomainError("The provider membership is inactive.", field="provider_membership", code="inactive")
     now = clocks.now()
