@@ -14,6 +14,7 @@ from authorizations.models import Notice
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.tasking import enqueue_on_commit
+from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.services import plan_contact_set
 
@@ -32,6 +33,7 @@ def letter_contact_set(*, plan: HealthPlan, actor, member_services_phone: str, a
 def held_notices_release(*, plan: HealthPlan, actor) -> list[int]:
     """Write the plan's contact into every held notice and render their letters once committed.
     Returns the ids of the notices released now."""
+    require(actor, Capability.PLAN_SETTINGS_MANAGE, plan=plan)
     if not plan.has_letter_contact:
         return []
     now = clocks.now()

@@ -32,7 +32,7 @@ from authorizations.models import (
     Urgency,
     WithdrawalReason,
 )
-from ecm_platform import clocks
+from ecm_platform import clocks, uploads
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ActionNotPermitted, ConflictError, CrossPlanReference, DomainError
 from ecm_platform.notifications.services import notification_send
@@ -49,7 +49,7 @@ from providers.models import Assignment, Contract, ProviderOrganization, Service
 from providers.services import assignment_assign
 
 ELIGIBLE_OUTCOMES = {eligibility_rules.Outcome.ELIGIBLE, eligibility_rules.Outcome.ELIGIBLE_WITH_WRAP}
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = uploads.MAX_DOCUMENT_BYTES
 
 
 def _check_plan(plan: HealthPlan, obj, what: str = "request") -> None:
@@ -484,8 +484,8 @@ def request_propose_discontinuation(
     note: str = "",
 ) -> AuthorizationRequest:
     """The provider asks (or the plan proposes) to discontinue; a reviewer decides (DOMAIN 6)."""
-    _check_plan(plan, request)
     require(actor, Capability.DISCONTINUATIONS_PROPOSE, plan=plan)
+    _check_plan(plan, request)
     if request.status != Status.ACTIVE:
         raise ConflictError("Only active services can be discontinued.", code="invalid_transition")
     if reason not in DiscontinuationReason.values:
@@ -638,8 +638,8 @@ def transition_reassessment_record(
 ) -> AuthorizationRequest:
     """The six-month reassessment found the member still meets ECM; discontinuing is its own
     action (`request_discontinue`)."""
-    _check_plan(plan, request)
     require(actor, Capability.REASSESSMENTS_RECORD, plan=plan)
+    _check_plan(plan, request)
     if request.reassessment_due is None:
         raise DomainError("Only transition members have a six-month reassessment.")
     if reassessed_on > clocks.local_date(clocks.now()):
@@ -660,17 +660,14 @@ def transition_reassessment_record(
 def attachment_add(
     *, plan: HealthPlan, actor, request: AuthorizationRequest, name: str, content_type: str, content: bytes
 ) -> RequestAttachment:
-    _check_plan(plan, request)
     require(actor, Capability.ATTACHMENTS_ADD, plan=plan)
-    if not content:
-        raise DomainError("The file is empty.", field="file")
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise DomainError("Attachments are at most 10 MB.", field="file")
+    _check_plan(plan, request)
+    stored_type = uploads.document_type(name=name, declared_type=content_type, content=content)
     attachment = RequestAttachment.objects.create(
         plan=plan,
         request=request,
         name=name[:200],
-        content_type=content_type[:100] or "application/octet-stream",
+        content_type=stored_type,
         content=content,
         uploaded_by=actor_user(actor),
         uploaded_at=clocks.now(),
@@ -820,8 +817,8 @@ def appeal_file(
 ) -> Appeal:
     """The member appeals a notice within 60 days; a timely appeal of a discontinuation keeps
     services going until it is decided (DOMAIN 5.3, 5.4)."""
-    _check_plan(plan, notice, "notice")
     require(actor, Capability.APPEALS_RECORD, plan=plan)
+    _check_plan(plan, notice, "notice")
     if not reason.strip():
         raise DomainError("Record what the member disagrees with.", field="reason")
     received_at = received_at or clocks.now()
@@ -861,8 +858,8 @@ def appeal_file(
 
 
 def _acknowledge(*, plan, actor, record, code: str):
-    _check_plan(plan, record, "record")
     require(actor, Capability.APPEALS_ACKNOWLEDGE, plan=plan)
+    _check_plan(plan, record, "record")
     if record.acknowledged_at is not None:
         raise ConflictError("It was acknowledged already.", code="already_acknowledged")
     record.acknowledged_at = clocks.now()
@@ -879,8 +876,8 @@ def appeal_acknowledge(*, plan: HealthPlan, actor, appeal: Appeal) -> Appeal:
 @transaction.atomic
 def appeal_resolve(*, plan: HealthPlan, actor, appeal: Appeal, outcome: AppealOutcome, summary: str) -> Appeal:
     """A reviewer decides the appeal; an overturned denial authorizes the request (DOMAIN 5.2, 5.4)."""
-    _check_plan(plan, appeal, "appeal")
     require(actor, Capability.APPEALS_RESOLVE, plan=plan)
+    _check_plan(plan, appeal, "appeal")
     if appeal.resolved_at is not None:
         raise ConflictError("The appeal is resolved already.", code="already_resolved")
     if outcome not in AppealOutcome.values:
@@ -914,11 +911,11 @@ def grievance_file(
     is_urgent: bool = False,
     request: AuthorizationRequest | None = None,
 ) -> Grievance:
+    require(actor, Capability.APPEALS_RECORD, plan=plan)
     if member.plan_id != plan.pk:
         raise CrossPlanReference("The member belongs to another plan.", field="member")
     if request is not None and (request.plan_id != plan.pk or request.member_id != member.pk):
         raise DomainError("The request is not this member's.", field="request")
-    require(actor, Capability.APPEALS_RECORD, plan=plan)
     if not description.strip():
         raise DomainError("Describe the grievance.", field="description")
     received_at = received_at or clocks.now()
@@ -951,8 +948,8 @@ def grievance_acknowledge(*, plan: HealthPlan, actor, grievance: Grievance) -> G
 def grievance_resolve(
     *, plan: HealthPlan, actor, grievance: Grievance, outcome: GrievanceOutcome, summary: str
 ) -> Grievance:
-    _check_plan(plan, grievance, "grievance")
     require(actor, Capability.GRIEVANCES_RESOLVE, plan=plan)
+    _check_plan(plan, grievance, "grievance")
     if grievance.resolved_at is not None:
         raise ConflictError("The grievance is resolved already.", code="already_resolved")
     if outcome not in GrievanceOutcome.values:

@@ -411,9 +411,10 @@ def provider_change_implement(*, plan: HealthPlan, change: ProviderChangeRequest
 @transaction.atomic
 def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
     """Record that the member's PCP was told of the assignment (DOMAIN 7: within 10 business days)."""
-    require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
+    principal = require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan)
     if assignment.plan_id != plan.pk:
         raise CrossPlanReference("The assignment belongs to another plan.")
+    require(principal, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
     if assignment.pcp_notification_due is None:
         raise DomainError(
             "No PCP notice is owed: the ECM Provider is the member's PCP or the member has no PCP on record.",
@@ -427,9 +428,10 @@ def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Ass
 
 @transaction.atomic
 def mark_communicated(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
-    require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
+    principal = require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan)
     if assignment.plan_id != plan.pk:
         raise CrossPlanReference("The assignment belongs to another plan.")
+    require(principal, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
     assignment.communicated_at = assignment.communicated_at or clocks.now()
     assignment.save(update_fields=["communicated_at"])
     audit_record(code="providers.assignment.communicated", plan=plan, actor=actor, target=assignment)
@@ -492,9 +494,10 @@ def assignment_set_lead_care_manager(
     *, plan: HealthPlan, assignment: Assignment, care_manager: CareManager, actor
 ) -> Assignment:
     """Record the member's Lead Care Manager, a person at the assigned provider (DOMAIN 7)."""
-    require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
+    principal = require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan)
     if assignment.plan_id != plan.pk:
         raise CrossPlanReference("The assignment belongs to another plan.")
+    require(principal, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
     if care_manager.organization_id != assignment.organization_id:
         raise DomainError("The Lead Care Manager works for another organization.", field="care_manager")
     if not care_manager.is_active:

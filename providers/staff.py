@@ -90,8 +90,9 @@ def provider_api_key_issue(
     *, actor: Principal, provider_membership: ProviderMembership, name: str, expires_at: datetime | None = None
 ) -> tuple[ProviderApiKey, str]:
     """Issue a key acting as one provider membership. The raw key is returned once, never stored."""
+    principal = require(actor, Capability.PROVIDER_STAFF_MANAGE, plan=None)
     organization = provider_membership.organization
-    require(actor, Capability.PROVIDER_STAFF_MANAGE, plan=None, organization=organization)
+    require(principal, Capability.PROVIDER_STAFF_MANAGE, plan=None, organization=organization)
     if actor.is_provider and actor.user != provider_membership.user:
         # A key acts as its holder: an administrator may not mint one that acts as a colleague.
         raise ActionNotPermitted("Issue keys for yourself; the installation operator issues others.")
@@ -128,7 +129,8 @@ def provider_api_key_issue(
 
 @transaction.atomic
 def provider_api_key_revoke(*, actor: Principal, api_key: ProviderApiKey) -> ProviderApiKey:
-    require(actor, Capability.PROVIDER_STAFF_MANAGE, plan=None, organization=api_key.organization_id)
+    principal = require(actor, Capability.PROVIDER_STAFF_MANAGE, plan=None)
+    require(principal, Capability.PROVIDER_STAFF_MANAGE, plan=None, organization=api_key.organization_id)
     if api_key.revoked:
         return api_key
     api_key.revoked = True

@@ -13,7 +13,8 @@ from ecm_platform.celery import app as celery_app
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.services import api_key_issue, plan_create
-from tests.factories import MembershipFactory
+from tests.append_only_flush import flush_permitted
+from tests.factories import PLAN_CONTACT, MembershipFactory
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -21,6 +22,13 @@ def eager_celery():
     """The unit suite runs tasks in-process, whatever REDIS_URL says (ARCHITECTURE.md, Tests)."""
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True, scope="session")
+def append_only_tables_flushable():
+    """The test database's flush empties the audit tables too (tests/append_only_flush.py)."""
+    with flush_permitted():
+        yield
 
 
 SEED_MIGRATIONS = [
@@ -44,13 +52,17 @@ def reference_data(transactional_db):
 @pytest.fixture
 def plan_a(db):
     with scopes_disabled():
-        return plan_create(code="plan-a", name="Alpha Health Plan", county_codes=["01", "07"], actor=OPERATOR)
+        return plan_create(
+            code="plan-a", name="Alpha Health Plan", county_codes=["01", "07"], actor=OPERATOR, **PLAN_CONTACT
+        )
 
 
 @pytest.fixture
 def plan_b(db):
     with scopes_disabled():
-        return plan_create(code="plan-b", name="Bravo Health Plan", county_codes=["01", "19"], actor=OPERATOR)
+        return plan_create(
+            code="plan-b", name="Bravo Health Plan", county_codes=["01", "19"], actor=OPERATOR, **PLAN_CONTACT
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,12 @@
 """Append-only records: who did what to which object in which plan, and who read whose PHI.
 
-There is no update or delete path in the application: saving an existing row, deleting a row and
-the queryset's bulk `update()` / `delete()` all raise. (A database superuser can still alter rows;
-the PostgreSQL role the application uses owns no such privilege in production deployments.)
+Three walls, each tested path by path (tests/ecm_platform/test_audit_append_only.py): the models
+refuse to save an existing row or delete one, and their querysets refuse `update()`, `delete()` and
+`bulk_update()`; every statement through a Django connection that would update, delete or truncate
+these tables is refused (`guard.py`, SQLite and PostgreSQL); on PostgreSQL triggers refuse UPDATE,
+DELETE and TRUNCATE for every role (`triggers.py`). Only the tables' owner can disable a trigger,
+so deployments migrate as an owner role and run the application as a role that owns nothing
+(README, Docker). Retention is a documented, audited partition drop, never a DELETE.
 """
 
 from django.conf import settings
@@ -10,6 +14,7 @@ from django.db import models
 from django.db.models.query import QuerySet
 from django_scopes import ScopedManager
 
+from ecm_platform.audit.triggers import append_only_triggers
 from ecm_platform.tenancy.models import HealthPlan
 
 
@@ -32,8 +37,11 @@ AppendOnlyManager = models.Manager.from_queryset(AppendOnlyQuerySet)
 
 
 class AppendOnlyModel(models.Model):
+    """Concrete subclasses extend `AppendOnlyModel.Meta`, which carries the triggers."""
+
     class Meta:
         abstract = True
+        triggers = append_only_triggers()
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -58,7 +66,7 @@ class AuditEvent(AppendOnlyModel):
 
     objects = ScopedManager(plan="plan", _manager_class=AppendOnlyManager)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         indexes = [
             models.Index(fields=["plan", "-id"]),
             models.Index(fields=["plan", "code", "-at"]),
@@ -96,7 +104,7 @@ class PhiAccess(AppendOnlyModel):
 
     objects = ScopedManager(plan="plan", _manager_class=AppendOnlyManager)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = "PHI access"
         verbose_name_plural = "PHI accesses"
         indexes = [

@@ -35,9 +35,12 @@ def role_references(tree: ast.AST):
             operands = [node.left, *node.comparators]
             if any(isinstance(operand, ast.Attribute) and operand.attr == "role" for operand in operands):
                 yield node.lineno, "a comparison of .role"
-        elif isinstance(node, ast.keyword) and node.arg in ("role", "role__in"):
-            if isinstance(node.value, ast.Constant | ast.List | ast.Tuple | ast.Set):
-                yield node.lineno, f"{node.arg}= with a literal role"
+        elif (
+            isinstance(node, ast.keyword)
+            and node.arg in ("role", "role__in")
+            and isinstance(node.value, ast.Constant | ast.List | ast.Tuple | ast.Set)
+        ):
+            yield node.lineno, f"{node.arg}= with a literal role"
 
 
 def test_no_module_outside_the_capability_table_names_a_role():

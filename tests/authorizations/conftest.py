@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 from authorizations.models import RequestSource, Urgency
 from authorizations.services import request_submit
 from ecm_platform import clocks
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import County, Role
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
@@ -42,7 +43,7 @@ def make_eligible_member(db):
             pof = PopulationOfFocus.objects.get(code="HOMELESS")
             determination_record(
                 plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
-                start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+                start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
             )  # fmt: skip
             return member
 
@@ -61,12 +62,12 @@ def make_provider(db):
     def make(plan, npi=VALID_NPIS[0], capacity=10, **contract_fields):
         with scopes_disabled():
             organization = organization_create(
-                plan=plan, actor=None, npi=npi, tax_id="123456789", name=f"Provider {npi}",
+                plan=plan, actor=OPERATOR, npi=npi, tax_id="123456789", name=f"Provider {npi}",
                 organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
             )  # fmt: skip
             contract_create(
                 plan=plan,
-                actor=None,
+                actor=OPERATOR,
                 organization=organization,
                 counties=list(County.objects.filter(code="01")),
                 pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")),

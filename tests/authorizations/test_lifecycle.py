@@ -7,7 +7,6 @@ import pytest
 from django_scopes import scopes_disabled
 
 from authorizations import services
-from authorizations.plan_settings import authorization_settings_update
 from authorizations.models import (
     AuthorizationRequest,
     Decision,
@@ -20,9 +19,11 @@ from authorizations.models import (
     Urgency,
     WithdrawalReason,
 )
+from authorizations.plan_settings import authorization_settings_update
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.errors import ActionNotPermitted, ConflictError, CrossPlanReference, DomainError
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import County, Role
 from eligibility.models import Determination, DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
@@ -53,11 +54,11 @@ def reviewer(plan_a, make_membership):
 @pytest.fixture
 def provider(plan_a):
     organization = organization_create(
-        plan=plan_a, actor=None, npi="1234567893", tax_id="123456789", name="Eastbay ECM",
+        plan=plan_a, actor=OPERATOR, npi="1234567893", tax_id="123456789", name="Eastbay ECM",
         organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
     )  # fmt: skip
     contract_create(
-        plan=plan_a, actor=None, organization=organization, counties=list(County.objects.filter(code="01")),
+        plan=plan_a, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=5, start_date=date(2025, 1, 1),
         is_presumptive_capable=True,
     )  # fmt: skip
@@ -69,7 +70,7 @@ def homeless_member(plan, **kwargs):
     pof = PopulationOfFocus.objects.get(code="HOMELESS")
     determination_record(
         plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
-        start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+        start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
     )  # fmt: skip
     return member
 

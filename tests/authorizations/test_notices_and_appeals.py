@@ -21,6 +21,7 @@ from authorizations.models import (
 )
 from ecm_platform import clocks
 from ecm_platform.errors import ConflictError, DomainError
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from providers.models import Assignment
 from tests.authorizations.test_lifecycle import homeless_member, in_review, reload
@@ -139,7 +140,7 @@ def test_an_overturned_denial_authorizes_the_request_with_services_due_in_72_hou
     pof = PopulationOfFocus.objects.get(code="HOMELESS")
     determination_record(
         plan=plan_a, member=denial.member, pof=pof, source=DeterminationSource.REFERRAL,
-        start_date=date(2026, 11, 1), criteria_met=pof.criteria, actor=None,
+        start_date=date(2026, 11, 1), criteria_met=pof.criteria, actor=OPERATOR,
     )  # fmt: skip
     resolved_at = datetime(2026, 12, 10, 15, tzinfo=LA)
     with clocks.frozen(datetime(2026, 12, 1, 9, tzinfo=LA)):

@@ -16,7 +16,7 @@ from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
 from providers.models import EnrollmentPathway, OrganizationType
 from providers.services import contract_create, organization_create
-from tests.factories import TEST_PASSWORD, MembershipFactory, enrolled_member
+from tests.factories import PLAN_CONTACT, TEST_PASSWORD, MembershipFactory, enrolled_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,19 +25,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def world(reference_data):
     """A plan with a coordinator, a reviewer, an eligible homeless member and a contracted provider."""
     with scopes_disabled():
-        plan = plan_create(code="browser-plan", name="Browser Health Plan", county_codes=["01"], actor=OPERATOR)
+        plan = plan_create(
+            code="browser-plan", name="Browser Health Plan", county_codes=["01"], actor=OPERATOR, **PLAN_CONTACT
+        )
         member = enrolled_member(plan, first_name="Marisol", last_name="Vega", cin="91234567A")
         pof = PopulationOfFocus.objects.get(code="HOMELESS")
         determination_record(
             plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
-            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
         )  # fmt: skip
         organization = organization_create(
-            plan=plan, actor=None, npi="1234567893", tax_id="123456789", name="Eastbay Care Partners",
+            plan=plan, actor=OPERATOR, npi="1234567893", tax_id="123456789", name="Eastbay Care Partners",
             organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
         )  # fmt: skip
         contract_create(
-            plan=plan, actor=None, organization=organization, counties=list(County.objects.filter(code="01")),
+            plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
             pofs=[pof], capacity=10, start_date=date(2025, 1, 1),
         )  # fmt: skip
         return {

@@ -10,7 +10,7 @@ from demo.synthetic import load_providers
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.services import plan_create
-from tests.factories import TEST_PASSWORD, MembershipFactory
+from tests.factories import PLAN_CONTACT, TEST_PASSWORD, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def coordinator(reference_data):
     with scopes_disabled():
         plan = plan_create(
-            code="demo-like", name="Demo-like Plan", county_codes=["01", "07", "10", "34"], actor=OPERATOR
+            code="demo-like", name="Demo-like Plan", county_codes=["01", "07", "10", "34"], actor=OPERATOR,
+            **PLAN_CONTACT,
         )
         load_providers(plan, None, date(2026, 11, 20))
         return MembershipFactory(plan=plan, role=Role.CARE_COORDINATOR).user

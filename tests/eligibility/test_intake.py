@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_scopes import scopes_disabled
 
+from ecm_platform.tenancy.access import OPERATOR
 from eligibility.intake import claims_load
 from eligibility.models import UtilizationEvent
 from tests.factories import enrolled_member
@@ -41,7 +42,7 @@ def row(**overrides):
 
 
 def load(plan, rows):
-    return claims_load(plan=plan, rows=rows, actor=None, source="test")
+    return claims_load(plan=plan, rows=rows, actor=OPERATOR, source="test")
 
 
 def test_valid_rows_are_stored(plan_a, member):

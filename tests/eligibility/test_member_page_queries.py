@@ -29,13 +29,13 @@ def attest(plan, member, code, start=date(2025, 1, 1)):
     pof = PopulationOfFocus.objects.get(code=code)
     determination_record(
         plan=plan, member=member, pof=pof, source=DeterminationSource.ATTESTATION, start_date=start,
-        criteria_met=pof.criteria, actor=None,
+        criteria_met=pof.criteria, actor=OPERATOR,
     )  # fmt: skip
 
 
 def join(plan, member, code, start=date(2025, 1, 1), end=None):
     program = Program.objects.get(code=code)
-    program_enrollment_add(plan=plan, member=member, program=program, start_date=start, end_date=end, actor=None)
+    program_enrollment_add(plan=plan, member=member, program=program, start_date=start, end_date=end, actor=OPERATOR)
 
 
 def member_with(plan, size):

@@ -398,18 +398,18 @@ def member_world(plan, admin, name):
         with clocks.frozen(datetime(2026, 10, 5, 9, tzinfo=UTC)):
             high_utilizer_scan(plan=plan, data_month=date(2026, 9, 1), actor=OPERATOR)
         organization = organization_create(
-            plan=plan, actor=None, npi=NPI_OF_PLAN[name], tax_id="123456789", name=f"{name[:5]} Provider",
+            plan=plan, actor=OPERATOR, npi=NPI_OF_PLAN[name], tax_id="123456789", name=f"{name[:5]} Provider",
             organization_type="cbo", enrollment_pathway="mcp_vetting",
         )  # fmt: skip
         contract_create(
-            plan=plan, actor=None, organization=organization, counties=list(County.objects.filter(code="01")),
+            plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
             pofs=list(PopulationOfFocus.objects.filter(code="HIGH_UTILIZER")), capacity=5, start_date=date(2025, 1, 1),
         )  # fmt: skip
-        care_manager_add(plan=plan, actor=None, organization=organization, name=f"{name} manager")
+        care_manager_add(plan=plan, actor=OPERATOR, organization=organization, name=f"{name} manager")
         with clocks.frozen(datetime(2026, 11, 20, 18, tzinfo=UTC)):
-            assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=None)
+            assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=OPERATOR)
         provider_change_request(
-            plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=None
+            plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=OPERATOR
         )
         authorization_world(plan, member, name)
         return member

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from ecm_platform.notifications.services import notification_send
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
@@ -34,11 +35,15 @@ def grow(plan, admin, count):
         member = enrolled_member(plan)
         EventFactory(member=member, service_date=date(2026, 5, 4) + timedelta(days=count))
         program_enrollment_add(
-            plan=plan, member=member, program=Program.objects.get(code="cbas"), start_date=date(2025, 1, 1), actor=None
+            plan=plan,
+            member=member,
+            program=Program.objects.get(code="cbas"),
+            start_date=date(2025, 1, 1),
+            actor=OPERATOR,
         )
         determination_record(
             plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL, start_date=date(2025, 1, 1),
-            criteria_met=pof.criteria, actor=None,
+            criteria_met=pof.criteria, actor=OPERATOR,
         )  # fmt: skip
         MembershipFactory(plan=plan)
         notification_send(plan=plan, recipient=admin.user, text="Note")
@@ -114,25 +119,25 @@ def grow_network(plan, count):
     for number in range(start, start + count):
         stem = f"1{number:08d}"
         organization = organization_create(
-            plan=plan, actor=None, npi=stem + luhn.calc_check_digit("80840" + stem), tax_id=f"{number:09d}",
+            plan=plan, actor=OPERATOR, npi=stem + luhn.calc_check_digit("80840" + stem), tax_id=f"{number:09d}",
             name=f"Provider {number}", organization_type="cbo", enrollment_pathway="mcp_vetting",
             counties=list(County.objects.filter(code="01")), pof_experience=[pof],
         )  # fmt: skip
         contract_create(
-            plan=plan, actor=None, organization=organization, counties=list(County.objects.filter(code__in=["01", "07"])),
+            plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code__in=["01", "07"])),
             pofs=[pof], capacity=1, start_date=date(2025, 1, 1),
         )  # fmt: skip
-        manager = care_manager_add(plan=plan, actor=None, organization=organization, name=f"Manager {number}")
+        manager = care_manager_add(plan=plan, actor=OPERATOR, organization=organization, name=f"Manager {number}")
         member = enrolled_member(plan, pcp_npi="1003000126")
         determination_record(
             plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL, start_date=date(2025, 1, 1),
-            criteria_met=pof.criteria, actor=None,
+            criteria_met=pof.criteria, actor=OPERATOR,
         )  # fmt: skip
         with clocks.frozen(clocks.start_of_day(date(2026, 11, 20))):
-            assignment = assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=None)
-        assignment_set_lead_care_manager(plan=plan, assignment=assignment, care_manager=manager, actor=None)
+            assignment = assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=OPERATOR)
+        assignment_set_lead_care_manager(plan=plan, assignment=assignment, care_manager=manager, actor=OPERATOR)
         provider_change_request(
-            plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=None
+            plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=OPERATOR
         )
 
 

@@ -15,6 +15,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.middleware import SESSION_PLAN_KEY
 from ecm_platform.tenancy.models import County, Role
 from eligibility.models import DeterminationSource, PopulationOfFocus
@@ -42,14 +43,14 @@ def homeless_member(plan, name):
     pof = PopulationOfFocus.objects.get(code="HOMELESS")
     determination_record(
         plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
-        start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+        start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
     )  # fmt: skip
     return member
 
 
 def contract_and_members(plan, organization, *, counties, capacity, names, care_manager, reviewer):
     contract = contract_create(
-        plan=plan, actor=None, organization=organization, counties=list(County.objects.filter(code__in=counties)),
+        plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code__in=counties)),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=capacity, start_date=date(2025, 1, 1),
     )  # fmt: skip
     vetting_check_record(
@@ -58,10 +59,10 @@ def contract_and_members(plan, organization, *, counties, capacity, names, care_
     for name in names:
         member = homeless_member(plan, name)
         with clocks.frozen(datetime(2026, 11, 20, 18, tzinfo=UTC)):
-            assignment = assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=None)
-        assignment_set_lead_care_manager(plan=plan, assignment=assignment, care_manager=care_manager, actor=None)
+            assignment = assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=OPERATOR)
+        assignment_set_lead_care_manager(plan=plan, assignment=assignment, care_manager=care_manager, actor=OPERATOR)
         provider_change_request(
-            plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=None
+            plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=OPERATOR
         )
     return contract
 
@@ -73,15 +74,15 @@ def shared(plan_a, plan_b, admin_a, admin_b):
         admin_a.user.username = f"{MARKER}-reviewer"
         admin_a.user.save()
         organization = organization_create(
-            plan=plan_a, actor=None, npi=SHARED_NPI, tax_id="123456789", name="Shared Community Clinic",
+            plan=plan_a, actor=OPERATOR, npi=SHARED_NPI, tax_id="123456789", name="Shared Community Clinic",
             organization_type="cbo", enrollment_pathway="mcp_vetting", counties=list(County.objects.filter(code="01")),
         )  # fmt: skip
         # Plan A's contract comes first, so that it would be the one a leaky query picks.
         contract_create(
-            plan=plan_a, actor=None, organization=organization, counties=list(County.objects.filter(code="07")),
+            plan=plan_a, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="07")),
             pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=1, start_date=date(2025, 1, 1),
         )  # fmt: skip
-        manager = care_manager_add(plan=plan_a, actor=None, organization=organization, name="Dana Lee")
+        manager = care_manager_add(plan=plan_a, actor=OPERATOR, organization=organization, name="Dana Lee")
         contract_and_members(
             plan_a, organization, counties=["01", "07"], capacity=7, names=[f"{MARKER}-1", f"{MARKER}-2"],
             care_manager=manager, reviewer=admin_a.user,

@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.errors import CrossPlanReference, DomainError
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import County
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
@@ -41,7 +42,7 @@ def unscoped():
 def organization(plan, number, **fields):
     return organization_create(
         plan=plan,
-        actor=None,
+        actor=OPERATOR,
         npi=NPIS[number],
         tax_id=f"{number:09d}",
         name=f"Provider {number}",
@@ -54,7 +55,7 @@ def organization(plan, number, **fields):
 def contract(plan, org, capacity=10, counties=("01",), pofs=("HOMELESS",)):
     return contract_create(
         plan=plan,
-        actor=None,
+        actor=OPERATOR,
         organization=org,
         counties=list(County.objects.filter(code__in=counties)),
         pofs=list(PopulationOfFocus.objects.filter(code__in=pofs)),
@@ -68,21 +69,21 @@ def homeless_member(plan, **kwargs):
     pof = PopulationOfFocus.objects.get(code="HOMELESS")
     determination_record(
         plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
-        start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+        start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
     )  # fmt: skip
     return member
 
 
 def assign(plan, member, **kwargs):
     with clocks.frozen(datetime(2026, 11, 20, 18, tzinfo=UTC)):
-        return assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=None, **kwargs)
+        return assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=OPERATOR, **kwargs)
 
 
 def test_npi_check_digits_are_validated_with_a_clear_message(plan_a):
     # DOMAIN 2: 1234567893 is valid, 1234567890 is not
     with pytest.raises(DomainError, match="1234567890 is not a valid NPI: its check digit does not match"):
         organization_create(
-            plan=plan_a, actor=None, npi="1234567890", tax_id="123456789", name="X",
+            plan=plan_a, actor=OPERATOR, npi="1234567890", tax_id="123456789", name="X",
             organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
         )  # fmt: skip
     assert organization(plan_a, 0).npi == "1234567893"
@@ -146,10 +147,10 @@ def test_a_coordinator_override_ends_the_old_assignment(plan_a):
     contract(plan_a, second)
     original = assign(plan_a, homeless_member(plan_a))
     with pytest.raises(DomainError, match="needs a reason"):
-        assignment_override(plan=plan_a, assignment=original, organization=second, reason=" ", actor=None)
+        assignment_override(plan=plan_a, assignment=original, organization=second, reason=" ", actor=OPERATOR)
     target = second if original.organization == first else first
     moved = assignment_override(
-        plan=plan_a, assignment=original, organization=target, reason="Closer to home", actor=None
+        plan=plan_a, assignment=original, organization=target, reason="Closer to home", actor=OPERATOR
     )
     original.refresh_from_db()
     assert original.ended_on is not None
@@ -165,10 +166,10 @@ def test_a_member_requested_change_is_due_in_30_days_and_implemented(plan_a):
     member = homeless_member(plan_a)
     current = assign(plan_a, member, preferred_organization=first)
     request = provider_change_request(
-        plan=plan_a, member=member, organization=second, requested_on=date(2026, 11, 20), actor=None
+        plan=plan_a, member=member, organization=second, requested_on=date(2026, 11, 20), actor=OPERATOR
     )
     assert request.due == datetime(2026, 12, 20, 23, 59, 59, tzinfo=LA)
-    moved = provider_change_implement(plan=plan_a, change=request, actor=None)
+    moved = provider_change_implement(plan=plan_a, change=request, actor=OPERATOR)
     assert (moved.organization, moved.rule) == (second, AssignmentRule.MEMBER_CHANGE)
     current.refresh_from_db()
     assert current.ended_on is not None
@@ -202,7 +203,7 @@ def member_with_providers(plan, pof_code="HOMELESS"):
         pof = PopulationOfFocus.objects.get(code=pof_code)
         determination_record(
             plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
-            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
         )  # fmt: skip
     return member
 
@@ -219,7 +220,7 @@ def test_a_community_supports_contract_never_takes_an_ecm_member(plan_a):
     # DOMAIN 7: every member authorized for ECM is assigned to an ECM Provider, never to a CS contract
     community_supports = organization(plan_a, 0)
     contract_create(
-        plan=plan_a, actor=None, organization=community_supports, counties=list(County.objects.filter(code="01")),
+        plan=plan_a, actor=OPERATOR, organization=community_supports, counties=list(County.objects.filter(code="01")),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=10, start_date=date(2025, 1, 1),
         service=Service.COMMUNITY_SUPPORTS,
     )  # fmt: skip
@@ -251,7 +252,7 @@ def test_the_plan_setting_puts_the_pcp_before_the_behavioral_health_provider(pla
     behavioral, pcp = behavioral_and_pcp
     first = assign(plan_a, member_with_providers(plan_a, "SMI_SUD"))
     assert (first.organization, first.rule) == (behavioral, AssignmentRule.BEHAVIORAL_HEALTH_PROVIDER)
-    settings = assignment_settings_set(plan=plan_a, actor=None, pcp_before_behavioral_health=True)
+    settings = assignment_settings_set(plan=plan_a, actor=OPERATOR, pcp_before_behavioral_health=True)
     assert AuditEvent.objects.filter(plan=plan_a, code="providers.assignment_settings.changed").count() == 1
     second = assign(plan_a, member_with_providers(plan_a, "SMI_SUD"))
     assert (second.organization, second.rule) == (pcp, AssignmentRule.PCP)
@@ -270,18 +271,26 @@ def test_the_behavioral_health_step_reads_the_members_data(plan_a, behavioral_an
     for code in ("dmc_ods", "smhs_tcm"):
         member = member_with_providers(plan_a)
         program_enrollment_add(
-            plan=plan_a, member=member, program=Program.objects.get(code=code), start_date=date(2026, 1, 1), actor=None
+            plan=plan_a,
+            member=member,
+            program=Program.objects.get(code=code),
+            start_date=date(2026, 1, 1),
+            actor=OPERATOR,
         )
         assert assign(plan_a, member).rule == AssignmentRule.BEHAVIORAL_HEALTH_PROVIDER, code
     ended = member_with_providers(plan_a)
     program_enrollment_add(
         plan=plan_a, member=ended, program=Program.objects.get(code="dmc_ods"), start_date=date(2025, 1, 1),
-        end_date=date(2025, 12, 31), actor=None,
+        end_date=date(2025, 12, 31), actor=OPERATOR,
     )  # fmt: skip
     assert assign(plan_a, ended).rule == AssignmentRule.PCP
     unrelated = member_with_providers(plan_a)
     program_enrollment_add(
-        plan=plan_a, member=unrelated, program=Program.objects.get(code="cbas"), start_date=date(2026, 1, 1), actor=None
+        plan=plan_a,
+        member=unrelated,
+        program=Program.objects.get(code="cbas"),
+        start_date=date(2026, 1, 1),
+        actor=OPERATOR,
     )
     assert assign(plan_a, unrelated).rule == AssignmentRule.PCP
     # an explicit answer from the caller wins over the member's data
@@ -294,19 +303,19 @@ def test_the_pcp_notice_is_recorded_and_audited(plan_a):
     contract(plan_a, organization(plan_a, 0))
     assignment = assign(plan_a, homeless_member(plan_a, pcp_npi=NPIS[3]))
     with clocks.frozen(datetime(2026, 11, 24, 17, tzinfo=UTC)):
-        notified = mark_pcp_notified(plan=plan_a, assignment=assignment, actor=None)
+        notified = mark_pcp_notified(plan=plan_a, assignment=assignment, actor=OPERATOR)
     assert notified.pcp_notified_at == datetime(2026, 11, 24, 17, tzinfo=UTC)
     assert AuditEvent.objects.filter(plan=plan_a, code="providers.assignment.pcp_notified").count() == 1
     without_pcp = assign(plan_a, homeless_member(plan_a))
     with pytest.raises(DomainError, match="No PCP notice is owed"):
-        mark_pcp_notified(plan=plan_a, assignment=without_pcp, actor=None)
+        mark_pcp_notified(plan=plan_a, assignment=without_pcp, actor=OPERATOR)
 
 
 def test_the_pcp_notice_is_refused_across_plans(plan_a, plan_b):
     contract(plan_a, organization(plan_a, 0))
     assignment = assign(plan_a, homeless_member(plan_a, pcp_npi=NPIS[3]))
     with pytest.raises(CrossPlanReference):
-        mark_pcp_notified(plan=plan_b, assignment=assignment, actor=None)
+        mark_pcp_notified(plan=plan_b, assignment=assignment, actor=OPERATOR)
     assignment.refresh_from_db()
     assert assignment.pcp_notified_at is None
 
@@ -316,7 +325,10 @@ def test_the_pcp_deadline_counts_from_the_assignment_not_the_authorization(plan_
     contract(plan_a, organization(plan_a, 0))
     with clocks.frozen(datetime(2026, 11, 20, 18, tzinfo=UTC)):  # assigned Fri 2026-11-20
         assignment = assignment_assign(
-            plan=plan_a, member=homeless_member(plan_a, pcp_npi=NPIS[3]), authorized_on=date(2026, 11, 16), actor=None
+            plan=plan_a,
+            member=homeless_member(plan_a, pcp_npi=NPIS[3]),
+            authorized_on=date(2026, 11, 16),
+            actor=OPERATOR,
         )
     # authorized Mon 16 Nov: 17..20 (4), 23..25 (7), Thanksgiving Thu/Fri closed, 30 Nov (8), 1, 2 Dec
     assert assignment.communication_due == datetime(2026, 12, 2, 23, 59, 59, tzinfo=LA)
@@ -331,7 +343,7 @@ def test_an_override_is_a_new_assignment_to_communicate(plan_a):
     original = assign(plan_a, homeless_member(plan_a), preferred_organization=first)
     with clocks.frozen(datetime(2026, 12, 1, 18, tzinfo=UTC)):  # Tue 2026-12-01
         moved = assignment_override(
-            plan=plan_a, assignment=original, organization=second, reason="Closer to home", actor=None
+            plan=plan_a, assignment=original, organization=second, reason="Closer to home", actor=OPERATOR
         )
     # Dec 2..4 (3), 7..11 (8), 14, 15
     assert moved.communication_due == datetime(2026, 12, 15, 23, 59, 59, tzinfo=LA)
@@ -346,10 +358,10 @@ def test_a_member_requested_change_is_a_new_assignment_to_communicate(plan_a):
     member = homeless_member(plan_a)
     assign(plan_a, member, preferred_organization=first)
     change = provider_change_request(
-        plan=plan_a, member=member, organization=second, requested_on=date(2026, 11, 25), actor=None
+        plan=plan_a, member=member, organization=second, requested_on=date(2026, 11, 25), actor=OPERATOR
     )
     with clocks.frozen(datetime(2026, 12, 1, 18, tzinfo=UTC)):
-        moved = provider_change_implement(plan=plan_a, change=change, actor=None)
+        moved = provider_change_implement(plan=plan_a, change=change, actor=OPERATOR)
     assert moved.communication_due == datetime(2026, 12, 15, 23, 59, 59, tzinfo=LA)
 
 
@@ -362,10 +374,10 @@ def test_an_override_needs_capacity_and_the_members_county(plan_a):
     assign(plan_a, homeless_member(plan_a), preferred_organization=full)
     original = assign(plan_a, homeless_member(plan_a), preferred_organization=first)
     with pytest.raises(DomainError, match="Provider 1 has no capacity left") as no_room:
-        assignment_override(plan=plan_a, assignment=original, organization=full, reason="Asked", actor=None)
+        assignment_override(plan=plan_a, assignment=original, organization=full, reason="Asked", actor=OPERATOR)
     assert no_room.value.code == "no_capacity"
     with pytest.raises(DomainError, match="Provider 2 is not contracted for the member's county"):
-        assignment_override(plan=plan_a, assignment=original, organization=elsewhere, reason="Asked", actor=None)
+        assignment_override(plan=plan_a, assignment=original, organization=elsewhere, reason="Asked", actor=OPERATOR)
     original.refresh_from_db()
     assert original.ended_on is None
     assert Assignment.objects.filter(plan=plan_a, member=original.member).count() == 1
@@ -381,10 +393,10 @@ def test_a_member_requested_change_without_capacity_is_refused_and_recorded(plan
     member = homeless_member(plan_a)
     current = assign(plan_a, member, preferred_organization=first)
     change = provider_change_request(
-        plan=plan_a, member=member, organization=full, requested_on=date(2026, 11, 21), actor=None
+        plan=plan_a, member=member, organization=full, requested_on=date(2026, 11, 21), actor=OPERATOR
     )
     with clocks.frozen(datetime(2026, 11, 23, 18, tzinfo=UTC)), pytest.raises(DomainError, match="no capacity"):
-        provider_change_implement(plan=plan_a, change=change, actor=None)
+        provider_change_implement(plan=plan_a, change=change, actor=OPERATOR)
     change.refresh_from_db()
     assert (change.resolved_on, change.outcome) == (
         None,

@@ -6,6 +6,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from ecm_platform.audit.models import AuditEvent
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
@@ -59,7 +60,7 @@ def test_contract_then_assignment_through_the_api(plan_a, admin_a, admin_api, ma
         pof = PopulationOfFocus.objects.get(code="HOMELESS")
         determination_record(
             plan=plan_a, member=member, pof=pof, source=DeterminationSource.REFERRAL,
-            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
         )  # fmt: skip
     coordinator = make_api_client(make_membership(plan_a, Role.CARE_COORDINATOR))
     assigned = coordinator.post(
@@ -157,7 +158,7 @@ def test_lead_care_managers_and_caseloads_stay_within_each_plan(
         pof = PopulationOfFocus.objects.get(code="HOMELESS")
         determination_record(
             plan=plan_a, member=member, pof=pof, source=DeterminationSource.REFERRAL,
-            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
         )  # fmt: skip
     assignment = admin_api.post(
         "/api/v1/assignments/", {"member": member.pk, "authorized_on": "2026-11-20"}, format="json"
@@ -203,7 +204,7 @@ def homeless_member(plan, **fields):
         pof = PopulationOfFocus.objects.get(code="HOMELESS")
         determination_record(
             plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
-            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
         )  # fmt: skip
     return member
 
@@ -274,7 +275,7 @@ def test_the_api_assignment_reads_the_members_behavioral_health_data(plan_a, adm
         pof = PopulationOfFocus.objects.get(code="SMI_SUD")
         determination_record(
             plan=plan_a, member=member, pof=pof, source=DeterminationSource.REFERRAL,
-            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=None,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
         )  # fmt: skip
     assigned = admin_api.post(
         "/api/v1/assignments/", {"member": member.pk, "authorized_on": "2026-11-20"}, format="json"

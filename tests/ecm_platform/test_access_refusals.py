@@ -1,0 +1,107 @@
+"""Every write service refuses a principal without the capability first, with nothing written
+(ARCHITECTURE.md, Access: services are safe to call from any entry point).
+
+Services are found, not listed: every public function of the apps that takes a keyword-only
+`actor`. The lifecycle transitions check the state first (409 for anyone, DOMAIN 5.2) and are
+refused per role in tests/authorizations/test_lifecycle.py (test_roles_take_only_their_own_transitions).
+"""
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ecm_platform.errors import ActionNotPermitted
+from ecm_platform.tenancy.access import Principal
+from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.scoping import across_plans, plan_scope
+
+APPS = ["ecm_platform", "benefits", "members", "eligibility", "providers", "authorizations", "outreach",
+        "community_supports", "reporting"]  # fmt: skip
+ENTRY_POINTS = {"views", "api", "admin", "forms", "tests", "migrations", "management", "provider_api", "urls"}
+TRANSITIONS_CHECKED_BY_STATE_FIRST = {
+    "request_start_review", "request_resume", "request_extend", "request_approve", "request_deny",
+    "request_withdraw", "request_start_services", "request_discontinue", "request_overturn",
+}  # fmt: skip
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _modules():
+    for app in APPS:
+        package = importlib.import_module(app)
+        yield package
+        for info in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ENTRY_POINTS.isdisjoint(info.name.split(".")):
+                yield importlib.import_module(info.name)
+
+
+def write_services():
+    found = {}
+    for module in _modules():
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            parameters = inspect.signature(function).parameters
+            actor = parameters.get("actor")
+            if (
+                function.__module__ == module.__name__
+                and not name.startswith("_")
+                and actor is not None
+                and actor.kind is inspect.Parameter.KEYWORD_ONLY
+                and name not in TRANSITIONS_CHECKED_BY_STATE_FIRST
+                and name != "audit_record"  # the trail of what was allowed, not an action
+            ):
+                found[f"{module.__name__}.{name}"] = function
+    return found
+
+
+SERVICES = write_services()
+
+
+def test_the_services_are_found():
+    assert len(SERVICES) > 40
+    assert "authorizations.services.request_submit" in SERVICES
+    assert "members.services.member_create" in SERVICES
+
+
+def _call_with_placeholders(function, *, plan, actor):
+    arguments = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        if name == "plan":
+            arguments[name] = plan
+        elif name == "actor":
+            arguments[name] = actor
+        elif parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.default is inspect.Parameter.empty:
+            arguments[name] = None  # never reached: the check comes first
+    return function(**arguments)
+
+
+@pytest.fixture
+def analyst(plan_a, make_membership):
+    """A reporting analyst holds no write capability (DOMAIN 1)."""
+    return Principal.of_membership(make_membership(plan_a, Role.REPORTING_ANALYST))
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_a_principal_without_the_capability_is_refused_with_nothing_written(name, plan_a, analyst):
+    with plan_scope(plan_a), CaptureQueriesContext(connection) as queries, pytest.raises(ActionNotPermitted) as refused:
+        _call_with_placeholders(SERVICES[name], plan=plan_a, actor=analyst)
+    assert refused.value.status_code == 403
+    writes = [query["sql"] for query in queries if query["sql"].lstrip().upper().startswith(WRITES)]
+    assert writes == []
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_another_plans_administrator_is_refused(name, plan_a, plan_b, admin_b):
+    """A principal of plan B holds nothing in plan A, whatever its role there."""
+    with plan_scope(plan_a), pytest.raises(ActionNotPermitted):
+        _call_with_placeholders(SERVICES[name], plan=plan_a, actor=Principal.of_membership(admin_b))
+
+
+def test_a_system_principal_holds_only_its_capabilities(plan_a):
+    from eligibility.scan import scan_job
+
+    job = scan_job(plan_a)
+    with across_plans(reason="test"), pytest.raises(ActionNotPermitted):
+        SERVICES["members.services.member_create"](plan=plan_a, actor=job)
