@@ -24,7 +24,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from authorizations import selectors, services
+from authorizations import selectors, services, settings_api
 from authorizations.models import (
     OPEN_STATUSES,
     Appeal,
@@ -635,4 +635,7 @@ ROUTES = [
     ("appeals", AppealViewSet, "appeal"),
     ("grievances", GrievanceViewSet, "grievance"),
 ]
-PATHS = [path("transition-imports/", TransitionImportView.as_view(), name="transition-import")]
+PATHS = [
+    path("transition-imports/", TransitionImportView.as_view(), name="transition-import"),
+    *settings_api.PATHS,
+]

@@ -382,10 +382,6 @@ class Notice(models.Model):
     def __str__(self):
         return f"{self.get_notice_type_display()} notice {self.pk}"
 
-    @property
-    def is_held(self) -> bool:
-        return self.held_since is not None and self.released_at is None
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("An issued Notice of Action cannot be changed.")
@@ -393,6 +389,11 @@ class Notice(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("An issued Notice of Action cannot be deleted.")
+
+    @property
+    def is_held(self) -> bool:
+        """Issued while the plan had no contact, and not released yet (no letter can be made)."""
+        return self.held_since is not None and self.released_at is None
 
 
 class AppealOutcome(models.TextChoices):

@@ -9,6 +9,7 @@ from authorizations.models import AuthorizationSettings, Notice
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import DomainError
 from ecm_platform.notifications.services import notification_send
+from ecm_platform.tasking import enqueue_on_commit
 from ecm_platform.tenancy.access import Capability, holders, require
 from ecm_platform.tenancy.models import HealthPlan, Membership
 
@@ -64,4 +65,7 @@ def notice_hold(*, plan: HealthPlan, notice: Notice) -> int:
             link=reverse("settings-letters"),
             email=True,
         )
+    # A contact set while this decision was in flight released nothing it could not see yet:
+    # look again once the decision has committed.
+    enqueue_on_commit("authorizations.tasks.held_notices_release_task", plan_id=plan.pk)
     return len(administrators)

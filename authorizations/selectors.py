@@ -107,3 +107,8 @@ def request_history(*, plan: HealthPlan, request: AuthorizationRequest) -> Query
     return AuditEvent.objects.filter(
         plan=plan, target_type=AuthorizationRequest._meta.label_lower, target_id=str(request.pk)
     ).order_by("at", "id")
+
+
+def notices_held(*, plan: HealthPlan) -> QuerySet[Notice]:
+    """Notices whose letter waits for the plan's contact (DOMAIN 5.3)."""
+    return notice_list(plan=plan).filter(held_since__isnull=False, released_at__isnull=True)

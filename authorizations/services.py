@@ -10,7 +10,6 @@ from django.db import transaction
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from authorizations import letters, rules, selectors
-from authorizations.plan_settings import authorization_settings, notice_hold
 from authorizations.models import (
     OPEN_STATUSES,
     Appeal,
@@ -32,6 +31,7 @@ from authorizations.models import (
     Urgency,
     WithdrawalReason,
 )
+from authorizations.plan_settings import authorization_settings, notice_hold
 from ecm_platform import clocks, uploads
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ActionNotPermitted, ConflictError, CrossPlanReference, DomainError
@@ -750,6 +750,7 @@ def notice_issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, noti
     _check_plan(plan, request)
     now = clocks.now()
     notice_date = clocks.local_date(now)
+    plan.refresh_from_db(fields=["member_services_phone", "appeals_address"])  # the contact as it is now
     content = notice_content(plan=plan, request=request, notice_type=notice_type, notice_date=notice_date)
     notice = Notice.objects.create(
         plan=plan,

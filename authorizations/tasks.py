@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from authorizations.letter_contact import held_notices_release
 from authorizations.models import Notice
 from authorizations.services import clock_check, notice_pdf
 from ecm_platform.tenancy.models import HealthPlan
@@ -19,6 +20,12 @@ def clock_checks_all() -> int:
     for plan_id in plan_ids:
         clock_check_task.delay(plan_id=plan_id)
     return len(plan_ids)
+
+
+@shared_task(base=PlanTask)
+def held_notices_release_task(*, plan: HealthPlan) -> list[int]:
+    """Release the letters held for the plan's contact if it is set by now (a no-op otherwise)."""
+    return held_notices_release(plan=plan, actor=None)
 
 
 @shared_task(base=PlanTask)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from authorizations import views
+from authorizations import settings_views, views
 
 urlpatterns = [
     path("authorizations/", views.worklist, name="authorization-worklist"),
@@ -14,4 +14,6 @@ urlpatterns = [
     path("authorizations/attachments/<int:pk>/", views.attachment_download, name="authorization-attachment"),
     path("authorizations/notices/<int:pk>/", views.notice_preview, name="notice-preview"),
     path("authorizations/notices/<int:pk>/pdf/", views.notice_pdf, name="notice-pdf"),
+    path("settings/letters/", settings_views.letter_contact, name="settings-letters"),
+    path("settings/authorizations/", settings_views.authorization_settings_page, name="settings-authorizations"),
 ]

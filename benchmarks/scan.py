@@ -379,7 +379,12 @@ def main():
     try:
         with django_scopes_disabled():
             plan = plan_create(
-                code=f"bench-{args.members}", name="Benchmark plan", county_codes=["01", "10", "19"], actor=OPERATOR
+                code=f"bench-{args.members}",
+                name="Benchmark plan",
+                county_codes=["01", "10", "19"],
+                member_services_phone="1-800-555-0199",
+                appeals_address="Appeals\nPO Box 199\nSacramento, CA 95814",
+                actor=OPERATOR,
             )
         with plan_scope(plan):
             generated = generate(plan, args.members)

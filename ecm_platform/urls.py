@@ -6,7 +6,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ecm_platform.audit import views as audit_views
+from ecm_platform.calendars import views as calendar_views
 from ecm_platform.notifications import views as notification_views
+from ecm_platform.tenancy import settings_views
 from ecm_platform.tenancy import views as tenancy_views
 
 
@@ -37,6 +39,9 @@ urlpatterns = [
     ),
     path("audit/events/", audit_views.audit_events, name="audit-events"),
     path("audit/phi-access/", audit_views.phi_accesses, name="audit-phi-access"),
+    path("settings/", settings_views.settings_index, name="settings-index"),
+    path("settings/holidays/", calendar_views.holiday_calendar, name="settings-holidays"),
+    path("settings/holidays/<int:pk>/remove/", calendar_views.holiday_remove, name="settings-holiday-remove"),
     path("healthz/", tenancy_views.healthz, name="healthz"),
     path("api/v1/", include(("ecm_platform.api.urls", "api"))),
     path("admin/", admin.site.urls),

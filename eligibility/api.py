@@ -14,7 +14,7 @@ from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, service_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.access import Capability
-from eligibility import intake, selectors, services
+from eligibility import intake, selectors, services, settings_api
 from eligibility.models import (
     Determination,
     DeterminationSource,
@@ -298,4 +298,7 @@ ROUTES = [
     ("utilization-events", EventViewSet, "utilization-event"),
     ("scans", ScanViewSet, "scan"),
 ]
-PATHS = [path("members/<int:pk>/eligibility/", MemberEligibilityView.as_view(), name="member-eligibility")]
+PATHS = [
+    path("members/<int:pk>/eligibility/", MemberEligibilityView.as_view(), name="member-eligibility"),
+    *settings_api.PATHS,
+]

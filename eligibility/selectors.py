@@ -102,3 +102,8 @@ def event_list(*, plan: HealthPlan) -> QuerySet[UtilizationEvent]:
 
 def scan_run_list(*, plan: HealthPlan) -> QuerySet[ScanRun]:
     return ScanRun.objects.filter(plan=plan).select_related("triggered_by").order_by("-id")
+
+
+def plan_pof_start_list(*, plan: HealthPlan) -> QuerySet[PlanPofStart]:
+    """The plan's early starts (DOMAIN 3.4), by county and POF."""
+    return PlanPofStart.objects.filter(plan=plan).select_related("county", "pof").order_by("county__code", "pof__name")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from eligibility import views
+from eligibility import settings_views, views
 
 urlpatterns = [
     path("members/", views.member_search, name="member-search"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("eligibility/claims/upload/", views.claims_upload, name="claims-upload"),
     path("eligibility/scans/", views.scan_list, name="scan-list"),
     path("eligibility/scans/start/", views.scan_start, name="scan-start"),
+    path("settings/pof-starts/", settings_views.pof_starts, name="settings-pof-starts"),
 ]

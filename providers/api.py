@@ -11,7 +11,7 @@ from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.models import County
 from eligibility.models import PopulationOfFocus
 from members.selectors import member_list
-from providers import provider_api, selectors, services
+from providers import provider_api, selectors, services, settings_api
 from providers.models import Assignment, CareManager, Contract, ProviderChangeRequest, ProviderOrganization, Service
 
 
@@ -351,3 +351,4 @@ ROUTES = [
     ("assignments", AssignmentViewSet, "assignment"),
     *provider_api.ROUTES,
 ]
+PATHS = settings_api.PATHS

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from providers import views
+from providers import settings_views, views
 
 urlpatterns = [
     path("providers/", views.directory, name="provider-directory"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("providers/assignments/<int:pk>/pcp-notified/", views.assignment_pcp_notified, name="assignment-pcp-notified"),
     path("providers/<int:pk>/", views.profile, name="provider-profile"),
     path("providers/<int:pk>/vetting/", views.vetting_record, name="provider-vetting"),
+    path("settings/assignment/", settings_views.assignment_settings_page, name="settings-assignment"),
 ]

@@ -11,6 +11,11 @@ from eligibility.models import EventType, UtilizationEvent
 from members.models import EnrollmentSpan, Member
 
 TEST_PASSWORD = "correct horse battery staple"
+# The contact a plan's letters print (DOMAIN 5.3): plan_create requires one.
+PLAN_CONTACT = {
+    "member_services_phone": "1-800-555-0100",
+    "appeals_address": "Appeals Unit\nPO Box 100\nSacramento, CA 95814",
+}
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
@@ -20,6 +25,8 @@ class PlanFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"plan-{n}")
     name = factory.Sequence(lambda n: f"Plan {n} Health")
+    member_services_phone = PLAN_CONTACT["member_services_phone"]
+    appeals_address = PLAN_CONTACT["appeals_address"]
 
 
 class UserFactory(factory.django.DjangoModelFactory):

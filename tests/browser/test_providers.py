@@ -19,7 +19,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def coordinator(reference_data):
     with scopes_disabled():
         plan = plan_create(
-            code="demo-like", name="Demo-like Plan", county_codes=["01", "07", "10", "34"], actor=OPERATOR,
+            code="demo-like",
+            name="Demo-like Plan",
+            county_codes=["01", "07", "10", "34"],
+            actor=OPERATOR,
             **PLAN_CONTACT,
         )
         load_providers(plan, None, date(2026, 11, 20))

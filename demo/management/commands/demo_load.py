@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_scopes import scopes_disabled
 
+from authorizations.letter_contact import letter_contact_set
 from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers, load_requests
 from ecm_platform import clocks
 from ecm_platform.tenancy.access import OPERATOR
@@ -18,6 +19,17 @@ PLANS = [
     ("golden-state", "Golden State Health Plan (demo)", ["01", "07", "34", "10"]),
     ("sierra-valley", "Sierra Valley Health (demo)", ["34", "57", "58"]),
 ]
+# The contact each plan's letters print (DOMAIN 5.3): 555-01xx numbers are reserved for fiction.
+CONTACTS = {
+    "golden-state": {
+        "member_services_phone": "1-888-555-0142",
+        "appeals_address": "Golden State Health Plan\nAttn: Appeals and Grievances\nPO Box 24680\nOakland, CA 94623",
+    },
+    "sierra-valley": {
+        "member_services_phone": "1-877-555-0168",
+        "appeals_address": "Sierra Valley Health\nAppeals Unit\n1500 Capitol Ave\nSacramento, CA 95814",
+    },
+}
 USERS = [
     ("coordinator", "Casey Coordinator", Role.CARE_COORDINATOR),
     ("reviewer", "Riley Reviewer", Role.REVIEWER),
@@ -61,9 +73,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"Received {requests} authorization requests, some decided with their notices.")
 
     def plan(self, code, name, counties):
-        return HealthPlan.objects.filter(code=code).first() or plan_create(
-            code=code, name=name, county_codes=counties, actor=OPERATOR
-        )
+        plan = HealthPlan.objects.filter(code=code).first()
+        if plan is None:
+            return plan_create(code=code, name=name, county_codes=counties, actor=OPERATOR, **CONTACTS[code])
+        if not plan.has_letter_contact:  # a demo database from before the contact was required
+            with plan_scope(plan):
+                letter_contact_set(plan=plan, actor=OPERATOR, **CONTACTS[code])
+        return plan
 
     def user(self, username, full_name):
         existing = get_user_model().objects.filter(username=username).first()
