@@ -224,6 +224,10 @@ SPECTACULAR_SETTINGS = {
             "ErrorCode429Enum",
             "ErrorCode500Enum",
         )
+    }
+    | {
+        "RoleEnum": "ecm_platform.tenancy.models.Role.choices",
+        "ProviderRoleEnum": "ecm_platform.tenancy.models.ProviderRole.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

@@ -58,7 +58,7 @@ class PlanOfRow(serializers.Serializer):
     name = serializers.CharField()
 
 
-class AssignmentOutput(serializers.ModelSerializer):
+class ProviderAssignmentOutput(serializers.ModelSerializer):
     plan = PlanOfRow()
     member = serializers.IntegerField(source="member_id")
     member_name = serializers.SerializerMethodField()
@@ -82,7 +82,7 @@ class AssignmentOutput(serializers.ModelSerializer):
         return f"{assignment.member.last_name}, {assignment.member.first_name}"
 
 
-class AssignedMemberOutput(serializers.Serializer):
+class ProviderMemberOutput(serializers.Serializer):
     """Minimum necessary: who the member is, how to reach them, and the assignment."""
 
     id = serializers.IntegerField(source="member.id")
@@ -97,10 +97,11 @@ class AssignedMemberOutput(serializers.Serializer):
     address_line = serializers.CharField(source="member.address_line")
     city = serializers.CharField(source="member.city")
     zip_code = serializers.CharField(source="member.zip_code")
-    assignment = AssignmentOutput(source="*")
+    assignment = ProviderAssignmentOutput(source="*")
 
 
 PLAN_FILTER = OpenApiParameter("plan", str, description="One contracting plan's code.")
+MEMBER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The member's id.")
 
 
 class AssignedRowsMixin:
@@ -124,23 +125,23 @@ class AssignedMemberViewSet(AssignedRowsMixin, ProviderViewSet):
     """Members the plans assigned to your organization, the plan on every row (provider staff)."""
 
     queryset = Assignment.objects.none()
-    serializer_class = AssignedMemberOutput
+    serializer_class = ProviderMemberOutput
 
-    @extend_schema(responses=AssignedMemberOutput)
+    @extend_schema(responses=ProviderMemberOutput, parameters=[MEMBER_ID])
     def retrieve(self, request, pk=None):
         assignment = selectors.assigned_member_get(principal=request.principal, member_id=pk)
         phi_read_record(principal=request.principal, path=request.get_full_path(), members=[assignment.member])
-        return Response(AssignedMemberOutput(assignment).data)
+        return Response(ProviderMemberOutput(assignment).data)
 
 
 class AssignmentViewSet(AssignedRowsMixin, ProviderViewSet):
     """Your organization's current assignments, per plan (provider staff)."""
 
     queryset = Assignment.objects.none()
-    serializer_class = AssignmentOutput
+    serializer_class = ProviderAssignmentOutput
 
 
-class StaffOutput(serializers.ModelSerializer):
+class ProviderStaffOutput(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
     full_name = serializers.CharField(source="user.get_full_name")
     email = serializers.EmailField(source="user.email")
@@ -150,7 +151,7 @@ class StaffOutput(serializers.ModelSerializer):
         fields = ["id", "username", "full_name", "email", "role", "is_active", "created_at"]
 
 
-class StaffCreateInput(serializers.Serializer):
+class ProviderStaffCreateInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField()
     full_name = serializers.CharField(max_length=300, required=False, default="")
@@ -162,23 +163,23 @@ class StaffViewSet(mixins.ListModelMixin, ProviderViewSet):
     """Your organization's logins (provider administrators)."""
 
     queryset = ProviderMembership.objects.none()
-    serializer_class = StaffOutput
+    serializer_class = ProviderStaffOutput
     capability = Capability.PROVIDER_STAFF_MANAGE
     ordering = "pk"
 
     def get_queryset(self):
         return selectors.provider_membership_list(organization_id=self.request.principal.organization_id)
 
-    @extend_schema(request=StaffCreateInput, responses={201: StaffOutput})
+    @extend_schema(request=ProviderStaffCreateInput, responses={201: ProviderStaffOutput})
     def create(self, request):
-        payload = StaffCreateInput(data=request.data)
+        payload = ProviderStaffCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         provider_membership = staff.provider_user_create(
             actor=request.principal,
             organization=request.principal.provider_membership.organization,
             **payload.validated_data,
         )
-        return Response(StaffOutput(provider_membership).data, status=status.HTTP_201_CREATED)
+        return Response(ProviderStaffOutput(provider_membership).data, status=status.HTTP_201_CREATED)
 
 
 class ProviderApiKeyOutput(serializers.ModelSerializer):

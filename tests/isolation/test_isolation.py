@@ -54,7 +54,7 @@ from providers.services import (
     provider_change_request,
 )
 from tests.factories import EventFactory, MembershipFactory, enrolled_member
-from tests.isolation import harness, specs_authorization_api, specs_authorization_pages
+from tests.isolation import harness, specs_authorization_api, specs_authorization_pages, specs_provider_api
 from tests.isolation.harness import Call
 
 MARKER = "ALPHA-SECRET"
@@ -337,6 +337,7 @@ API_SPECS = {
 }
 PAGE_SPECS |= specs_authorization_pages.SPECS
 API_SPECS |= specs_authorization_api.SPECS
+API_SPECS |= specs_provider_api.SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 API_CALLS = [(role, call) for role in Role.values for calls in API_SPECS.values() for call in calls]
 

@@ -1,0 +1,31 @@
+"""Isolation specs for the provider API (merged into test_isolation.py's specs, and run for provider
+roles by test_provider_isolation.py).
+
+Objects in URLs: {member} (a member the caller's organization is not assigned) and {api_key}
+(a key of another organization, or another plan's key).
+"""
+
+from tests.isolation.harness import Call
+
+NEW_STAFF = {"username": "stolen", "email": "stolen@example.org", "password": "x-Stolen-2026!", "role": "care_manager"}
+
+SPECS: dict = {
+    ("GET", "/api/v1/provider/members/"): [
+        Call("get", "/api/v1/provider/members/", lists="member"),
+        Call("get", "/api/v1/provider/members/?plan=plan-a", lists="member"),
+        Call("get", "/api/v1/provider/members/?plan=plan-b", lists="member"),
+    ],
+    ("GET", "/api/v1/provider/members/{id}/"): [Call("get", "/api/v1/provider/members/{member}/", foreign=True)],
+    ("GET", "/api/v1/provider/assignments/"): [
+        Call("get", "/api/v1/provider/assignments/", lists="assignment"),
+        Call("get", "/api/v1/provider/assignments/?plan=plan-b", lists="assignment"),
+    ],
+    ("GET", "/api/v1/provider/staff/"): [Call("get", "/api/v1/provider/staff/")],
+    ("POST", "/api/v1/provider/staff/"): [Call("post", "/api/v1/provider/staff/", data=NEW_STAFF)],
+    ("GET", "/api/v1/provider/api-keys/"): [Call("get", "/api/v1/provider/api-keys/")],
+    ("POST", "/api/v1/provider/api-keys/"): [Call("post", "/api/v1/provider/api-keys/", data={"name": "stolen"})],
+    ("GET", "/api/v1/provider/api-keys/{prefix}/"): [Call("get", "/api/v1/provider/api-keys/{api_key}/", foreign=True)],
+    ("POST", "/api/v1/provider/api-keys/{prefix}/revoke/"): [
+        Call("post", "/api/v1/provider/api-keys/{api_key}/revoke/", foreign=True)
+    ],
+}
