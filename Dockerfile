@@ -23,6 +23,8 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
 
 USER ecm
 EXPOSE 8000
+# Two database roles: `python manage.py migrate` connects as the role that owns the tables; this
+# command, the Celery worker and beat as a role that owns nothing (docker-compose.yml, README).
 # The access log leaves out query strings and referrers: member searches carry PHI in them.
 CMD ["gunicorn", "ecm_platform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
      "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)s"]

@@ -1,7 +1,9 @@
 """docker-compose.yml checked by the real Compose binary, and the pins consistent."""
 
+import json
 import subprocess
 from pathlib import Path
+from urllib.parse import urlparse
 
 import compose
 import pytest
@@ -57,6 +59,28 @@ def test_what_compose_does_not_check_exists():
     assert (ROOT / "Dockerfile").is_file()
     assert (ROOT / "docker" / "postgres-init.sql").is_file()
     assert "USER ecm" in (ROOT / "Dockerfile").read_text()
+
+
+def test_migrations_run_as_the_owner_and_the_processes_as_a_role_that_owns_nothing():
+    result = subprocess.run(
+        [str(COMPOSE), "-f", str(ROOT / "docker-compose.yml"), "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 50},
+        timeout=60,
+        check=True,
+    )
+    services = json.loads(result.stdout)["services"]
+    role = {
+        name: urlparse(services[name]["environment"]["DATABASE_URL"]).username
+        for name in services
+        if name not in ("postgres", "redis")
+    }
+    assert role == {"migrate": "ecm_owner", "web": "ecm_app", "worker": "ecm_app", "beat": "ecm_app"}
+    init = (ROOT / "docker" / "postgres-init.sql").read_text()
+    assert "CREATE DATABASE ecm OWNER ecm_owner;" in init
+    assert "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ecm_app;" in init
+    assert "OWNER ecm_app" not in init and "OWNER TO ecm_app" not in init
 
 
 def pins(name: str) -> set[str]:
