@@ -21,7 +21,6 @@ from drf_standardized_errors.openapi_validation_errors import extend_validation_
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from authorizations import selectors, services, settings_api
@@ -48,6 +47,7 @@ from ecm_platform import clocks
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.pagination import KeysetPagination
+from ecm_platform.api.parsers import MultiPartParser
 from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, service_response
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import phi_read_record
@@ -359,7 +359,8 @@ class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     @extend_schema(request={"multipart/form-data": AttachmentInput}, responses={201: AttachmentOutput})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def attachments(self, request, pk=None):
-        """Attach a document (a referral form, an assessment): at most 10 MB."""
+        """Attach a document (a referral form, an assessment): PDF, PNG, JPEG, TIFF, DOCX or plain text,
+        recognised by its content and matching its extension; at most 10 MB."""
         authorization = self.get_object()
         payload = AttachmentInput(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -888,7 +888,7 @@ def appeal_resolve(*, plan: HealthPlan, actor, appeal: Appeal, outcome: AppealOu
     locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if locked.resolved_at is not None:
         raise ConflictError("The appeal is resolved already.", code="already_resolved")
-    appeal.resolved_at, appeal.resolved_by = clocks.now(), actor
+    appeal.resolved_at, appeal.resolved_by = clocks.now(), actor_user(actor)
     appeal.outcome, appeal.resolution_summary = outcome, summary.strip()
     appeal.save(update_fields=["resolved_at", "resolved_by", "outcome", "resolution_summary"])
     audit_record(
@@ -957,7 +957,7 @@ def grievance_resolve(
         raise DomainError("Choose the outcome.", field="outcome")
     if not summary.strip():
         raise DomainError("Summarize the resolution.", field="summary")
-    grievance.resolved_at, grievance.resolved_by = clocks.now(), actor
+    grievance.resolved_at, grievance.resolved_by = clocks.now(), actor_user(actor)
     grievance.outcome, grievance.resolution_summary = outcome, summary.strip()
     grievance.save(update_fields=["resolved_at", "resolved_by", "outcome", "resolution_summary"])
     audit_record(

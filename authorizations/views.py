@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from authorizations import letters, rules, selectors, services
 from authorizations.forms import ACTION_FORMS, AttachmentForm, RequestForm, WorklistFilterForm
 from authorizations.models import RequestSource, Status, Urgency
-from ecm_platform import clocks
+from ecm_platform import clocks, uploads
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
 from ecm_platform.tenancy.access import Capability
@@ -396,10 +396,9 @@ def attachment_download(request, pk):
     if attachment is None:
         raise Http404("No such attachment.")
     phi_read_record(membership=request.membership, path=request.get_full_path(), members=[attachment.request.member])
-    # Always a download, never rendered by the browser, whatever the uploader called it.
-    response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
-    return response
+    return uploads.document_download(
+        bytes(attachment.content), name=attachment.name, content_type=attachment.content_type
+    )
 
 
 # --- Notices of Action (DOMAIN 5.3) -------------------------------------------------------------

@@ -24,6 +24,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from ecm_platform.calendars.models import TimeframeRule
+from ecm_platform.calendars.rules import default_closures
+from ecm_platform.calendars.selectors import (
+    decision_timeframes_in_force,
+    holiday_dates_between,
+    holiday_years_copied,
+)
+
 LOCAL_ZONE = ZoneInfo(settings.TIME_ZONE)
 END_OF_DAY = time(23, 59, 59)
 SATURDAY = 5
@@ -141,14 +149,11 @@ def time_remaining(due: datetime, at: datetime | None = None) -> timedelta:
 
 
 # --- Loading the plan's calendar and the rules in force ------------------------------------------
-# The calendars app is imported inside these functions: its services record audit events, and the
-# audit trail asks this module for the time.
+# Reading never writes: holiday years are copied when a plan is created and by the daily job
+# (calendars.tasks), never while a deadline is computed.
 
 
 def decision_timeframes_on(day: date) -> DecisionTimeframes:
-    from ecm_platform.calendars.models import TimeframeRule
-    from ecm_platform.calendars.selectors import decision_timeframes_in_force
-
     in_force = decision_timeframes_in_force(day=day)
     missing = [rule for rule in TimeframeRule.values if rule not in in_force]
     if missing:
@@ -157,12 +162,16 @@ def decision_timeframes_on(day: date) -> DecisionTimeframes:
 
 
 def working_calendar(plan, first: date, last: date) -> WorkingCalendar:
-    """The plan's closures between two days, copying default years not yet in the database."""
-    from ecm_platform.calendars.selectors import holiday_dates_between
-    from ecm_platform.calendars.services import holiday_calendars_ensure
+    """The plan's closures between two days.
 
-    holiday_calendars_ensure(plan=plan, years=range(first.year, last.year + 1))
-    return WorkingCalendar(holiday_dates_between(plan=plan, first=first, last=last))
+    A year the plan has no copy of (before the plan existed, or past the daily job's horizon)
+    counts the default closures computed in memory: what copying that year would store, so the
+    deadline is the same whether or not the job has run yet.
+    """
+    closed = set(holiday_dates_between(plan=plan, first=first, last=last))
+    for year in set(range(first.year, last.year + 1)) - holiday_years_copied(plan=plan):
+        closed.update(day for day in default_closures(year) if first <= day <= last)
+    return WorkingCalendar(frozenset(closed))
 
 
 def _calendar_for_span(plan, start: date, working_days: int) -> WorkingCalendar:

@@ -1,10 +1,13 @@
 """One JSON error shape for the API; typed domain errors become field-level 400s (or 409s)."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 
+from ecm_platform.api.parsers import RequestTooLarge
 from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
 
 
@@ -16,6 +19,8 @@ class Conflict(exceptions.APIException):
 
 class DomainAwareExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc):
+        if isinstance(exc, RequestDataTooBig):  # Django's own check (multipart fields, request.body)
+            return RequestTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         if isinstance(exc, ConflictError):
             return Conflict(exc.message, code=exc.code)
         if isinstance(exc, ActionNotPermitted):

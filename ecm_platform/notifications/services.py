@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from ecm_platform import clocks
 from ecm_platform.errors import DomainError
 from ecm_platform.notifications.models import Notification
-from ecm_platform.notifications.tasks import notification_email
+from ecm_platform.tasking import enqueue_on_commit
 from ecm_platform.tenancy.models import HealthPlan, Membership
 
 
@@ -25,7 +25,9 @@ def notification_send(
         plan=plan, recipient=recipient, text=text.strip(), link=link, created_at=clocks.now()
     )
     if email and recipient.email:
-        transaction.on_commit(lambda: notification_email.delay(plan_id=plan.pk, notification_id=notification.pk))
+        enqueue_on_commit(
+            "ecm_platform.notifications.tasks.notification_email", plan_id=plan.pk, notification_id=notification.pk
+        )
     return notification
 
 

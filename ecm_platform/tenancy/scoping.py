@@ -14,7 +14,7 @@ Contract:
 import logging
 from contextlib import contextmanager
 
-from celery import Task
+from celery.contrib.django.task import DjangoTask
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope, scopes_disabled
 
@@ -46,8 +46,9 @@ def across_plans(*, reason: str):
         yield
 
 
-class PlanTask(Task):
-    """Celery base class for plan work: the task takes `plan_id` and runs inside that plan's scope.
+class PlanTask(DjangoTask):
+    """Celery base class for plan work: the task takes `plan_id` and runs inside that plan's scope;
+    `delay_on_commit` enqueues it after the caller's transaction commits (ecm_platform.tasking).
 
     A plan that has vanished or been deactivated makes the task a no-op (tasks are safe to retry).
     """

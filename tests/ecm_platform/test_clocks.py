@@ -4,11 +4,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecm_platform import clocks
-from ecm_platform.calendars.models import Holiday
+from ecm_platform.calendars.models import Holiday, HolidayCalendarYear
 from ecm_platform.calendars.rules import default_closures
 from ecm_platform.calendars.services import holiday_create, holiday_delete
 from ecm_platform.tenancy.scoping import plan_scope
@@ -131,6 +133,38 @@ def test_business_days_deadline_for_ten_business_days(plan_a):
         due = clocks.business_days_after(plan=plan_a, start=local(2026, 11, 20, 15), days=10)
     # Mon 11-23 .. Wed 11-25 (3), Thanksgiving Thu/Fri closed, 11-30 .. 12-04 (8), 12-07, 12-08 (10)
     assert due == local(2026, 12, 8, 23, 59, 59)
+
+
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+
+
+def test_computing_a_deadline_never_writes(plan_a):
+    # ARCHITECTURE "Deadlines": reading a deadline must not copy holiday years or audit anything,
+    # even for years the plan has no copy of (2019 is before the plan existed).
+    with plan_scope(plan_a):
+        copied = HolidayCalendarYear.objects.count()
+        with CaptureQueriesContext(connection) as queries:
+            clocks.decision_due(plan=plan_a, received_at=local(2019, 12, 20, 9), is_expedited=False)
+            clocks.decision_due(plan=plan_a, received_at=local(2026, 12, 30, 10), is_expedited=False)
+            clocks.business_days_after(plan=plan_a, start=local(2040, 12, 24, 9), days=10)
+        assert _writes(queries.captured_queries) == []
+        assert HolidayCalendarYear.objects.count() == copied
+
+
+def test_a_year_not_copied_counts_the_default_closures_in_memory(plan_a):
+    # DOMAIN 5.1: 2019-12-25 is a default closure; the year was never copied, yet it is closed,
+    # and a copied year counts only the plan's stored days.
+    with plan_scope(plan_a):
+        assert not HolidayCalendarYear.objects.filter(year=2019).exists()
+        calendar = clocks.working_calendar(plan_a, date(2019, 12, 1), date(2020, 1, 31))
+        assert date(2019, 12, 25) in calendar.closed_days
+        assert date(2020, 1, 1) in calendar.closed_days
+        this_year = clocks.local_date(clocks.now()).year
+        christmas = date(this_year, 12, 25)
+        Holiday.objects.filter(date=christmas).delete()  # the plan works Christmas this year
+        calendar = clocks.working_calendar(plan_a, date(this_year, 12, 1), date(this_year, 12, 31))
+        assert christmas not in calendar.closed_days
 
 
 def test_calendar_days_deadline():
