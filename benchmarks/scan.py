@@ -200,6 +200,7 @@ def job(plan_code: str) -> dict:
     from django.db import connection
 
     from ecm_platform import clocks
+    from ecm_platform.tenancy.access import OPERATOR
     from ecm_platform.tenancy.models import HealthPlan
     from ecm_platform.tenancy.scoping import plan_scope
     from eligibility.scan import high_utilizer_scan
@@ -370,14 +371,14 @@ def main():
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to PostgreSQL: the benchmark measures the production database.")
     from ecm_platform.tenancy.access import OPERATOR
-    from ecm_platform.tenancy.scoping import plan_scope
+    from ecm_platform.tenancy.scoping import across_plans, plan_scope
     from ecm_platform.tenancy.services import plan_create
 
     # Its own database, apart from the test suite's.
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{connection.settings_dict['NAME']}_bench"
     database = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
-        with django_scopes_disabled():
+        with across_plans(reason="the benchmark creates its plan"):
             plan = plan_create(
                 code=f"bench-{args.members}",
                 name="Benchmark plan",
@@ -400,12 +401,6 @@ def main():
     finally:
         if not args.keep:
             connection.creation.destroy_test_db(database, verbosity=0)
-
-
-def django_scopes_disabled():
-    from django_scopes import scopes_disabled
-
-    return scopes_disabled()
 
 
 def check_planted(plan, expected: dict):

@@ -3,14 +3,13 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django_scopes import scopes_disabled
 
 from authorizations.letter_contact import letter_contact_set
 from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers, load_requests
 from ecm_platform import clocks
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import HealthPlan, Membership, Role
-from ecm_platform.tenancy.scoping import plan_scope
+from ecm_platform.tenancy.scoping import across_plans, plan_scope
 from ecm_platform.tenancy.services import api_key_issue, membership_create, plan_create, user_create
 from eligibility.scan import high_utilizer_scan
 
@@ -44,7 +43,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        with scopes_disabled():
+        with across_plans(reason="the demo installation: its plans, users and memberships"):
             plans = [self.plan(code, name, counties) for code, name, counties in PLANS]
             users = {username: self.user(username, full_name) for username, full_name, _ in USERS}
             for username, _, role in USERS:

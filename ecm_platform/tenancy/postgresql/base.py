@@ -40,10 +40,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if wanted != self._scope_applied:
             if self.connection.info.transaction_status == TRANSACTION_FAILED:
                 return  # only a rollback can run now, and after it the values are set again
-            with self.wrap_database_errors, self.connection.cursor() as cursor:
-                cursor.execute(row_security.SET_SQL, wanted)
-            self._scope_applied = wanted
+            self.scope_apply(wanted)
         self._scope_seen = scope
+
+    def scope_apply(self, wanted: tuple[str, str]) -> None:
+        """The one round trip, on the raw connection (not a query of the app's, nor logged as one)."""
+        with self.wrap_database_errors, self.connection.cursor() as cursor:
+            cursor.execute(row_security.SET_SQL, wanted)
+        self._scope_applied = wanted
 
     def _execute_in_scope(self, execute, sql, params, many, context):
         self.scope_sync()
