@@ -6,7 +6,11 @@ Contract:
   plan's rows.
 - `across_plans(reason=...)` is the one way to query without a plan; it is loud (logged with its
   reason) and used only where the principal has not chosen a plan yet (a user's own memberships, an
-  API key lookup by its hash) or for installation-wide maintenance jobs.
+  API key lookup by its hash) or for installation-wide maintenance jobs. On PostgreSQL it is also
+  the row-level security bypass (row_security.py), so no other module disables a scope
+  (tests/architecture/test_tenancy_bypass.py).
+- On PostgreSQL every scope is mirrored into the session for row-level security, the second wall:
+  raw SQL sees only the scope's plans, and nothing outside a scope.
 - Entry points enter the scope once: PlanScopeMiddleware for pages, the API base view after
   authentication, PlanTask for Celery, PlanCommand (`--plan`) for management commands.
 """
@@ -41,7 +45,7 @@ def plans_scope(plan_ids):
 
 @contextmanager
 def across_plans(*, reason: str):
-    logger.debug("tenancy.scope.crossed", extra={"reason": reason})
+    logger.info("tenancy.scope.crossed", extra={"reason": reason})
     with scopes_disabled():
         yield
 
