@@ -1,0 +1,202 @@
+"""The isolation harness, provider dimension (issue 13; ARCHITECTURE.md, Tenancy): provider X's
+staff, of every provider role, act against provider Y's objects and plan B's members on every
+provider API operation, and against every plan route.
+
+Xavier is contracted by plan A only (its plan B contract has ended, though the member plan B
+assigned there is still open, awaiting reassignment); Yolo by plans A and B. Yolo's members and key
+carry MARKER. Foreign objects are 404 where X's own would be 200 (403 where the role may not use
+the route), Yolo's rows never appear, and nothing of Yolo's changes. Plan routes refuse provider
+principals outright: they act in no plan's staff role.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.test import Client
+from django_scopes import scopes_disabled
+from rest_framework.test import APIClient
+
+from ecm_platform import clocks
+from ecm_platform.audit.models import PhiAccess
+from ecm_platform.tenancy.access import OPERATOR
+from ecm_platform.tenancy.models import County, ProviderRole
+from eligibility.models import PopulationOfFocus
+from providers.models import Assignment, Contract, ProviderApiKey, ProviderMembership
+from providers.services import assignment_assign, contract_create, organization_create
+from providers.staff import provider_api_key_issue, provider_membership_create
+from tests.factories import UserFactory, enrolled_member
+from tests.isolation import specs_provider_api
+from tests.isolation import test_isolation as plan_harness
+
+MARKER = "YOLO-SECRET"
+FOREIGN_SETS = ["other_organization", "other_plan_same_organization", "other_plan_other_organization"]
+PROVIDER_CALLS = [
+    (role, call, foreign_set)
+    for role in ProviderRole.values
+    for calls in specs_provider_api.SPECS.values()
+    for call in calls
+    for foreign_set in FOREIGN_SETS
+]
+PLAN_API_CALLS = [call for calls in plan_harness.API_SPECS.values() for call in calls if "/provider/" not in call.url]
+PLAN_PAGE_CALLS = [call for calls in plan_harness.PAGE_SPECS.values() for call in calls]
+
+
+def organization(plan, name, npi):
+    return organization_create(
+        plan=plan, actor=OPERATOR, npi=npi, tax_id="123456789", name=f"{name} Clinic", organization_type="cbo",
+        enrollment_pathway="mcp_vetting",
+    )  # fmt: skip
+
+
+def contract(plan, organization):
+    return contract_create(
+        plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
+        pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=9, start_date=date(2025, 1, 1),
+    )  # fmt: skip
+
+
+def assigned(plan, organization, name):
+    member = enrolled_member(plan, first_name=name, last_name=name)
+    with clocks.frozen(datetime(2026, 11, 20, 18, tzinfo=UTC)):
+        return assignment_assign(
+            plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=OPERATOR,
+            preferred_organization=organization,
+        )  # fmt: skip
+
+
+def staff(organization, role):
+    return provider_membership_create(actor=OPERATOR, organization=organization, user=UserFactory(), role=role)
+
+
+def key(provider_membership, name):
+    return provider_api_key_issue(actor=OPERATOR, provider_membership=provider_membership, name=name)
+
+
+@pytest.fixture
+def world(plan_a, plan_b):
+    with scopes_disabled():
+        xavier, yolo = organization(plan_a, "Xavier", "1234567893"), organization(plan_a, "Yolo", "1245319599")
+        contract(plan_a, xavier)
+        ended = contract(plan_b, xavier)
+        contract(plan_a, yolo)
+        contract(plan_b, yolo)
+        own = assigned(plan_a, xavier, "Xavier")
+        yolo_a, yolo_b = assigned(plan_a, yolo, f"{MARKER}-A"), assigned(plan_b, yolo, f"{MARKER}-B")
+        xavier_b = assigned(plan_b, xavier, f"{MARKER}-BX")
+        Contract.objects.filter(pk=ended.pk).update(end_date=clocks.local_date(clocks.now()) - timedelta(days=1))
+        yolo_key, _ = key(staff(yolo, ProviderRole.PROVIDER_ADMINISTRATOR), f"{MARKER} key")
+        xavier_admin = staff(xavier, ProviderRole.PROVIDER_ADMINISTRATOR)
+        xavier_key, _ = key(xavier_admin, "Xavier key")
+
+    def objects(assignment, api_key):
+        return {"member": assignment.member_id, "assignment": assignment.pk, "api_key": api_key.prefix}
+
+    return {
+        "xavier": xavier,
+        "xavier_admin": xavier_admin,
+        "own": objects(own, xavier_key),
+        "other_organization": objects(yolo_a, yolo_key),
+        "other_plan_same_organization": objects(xavier_b, yolo_key),
+        "other_plan_other_organization": objects(yolo_b, yolo_key),
+        "foreign_members": [yolo_a.member_id, yolo_b.member_id, xavier_b.member_id],
+    }
+
+
+@pytest.fixture
+def xavier_user(world):
+    def make(role):
+        if role == ProviderRole.PROVIDER_ADMINISTRATOR:
+            return world["xavier_admin"]
+        with scopes_disabled():
+            return staff(world["xavier"], role)
+
+    return make
+
+
+def key_client(provider_membership):
+    with scopes_disabled():
+        _, raw_key = key(provider_membership, "harness")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    return client
+
+
+def snapshot(world):
+    """What a provider X user must never change or read: Yolo's staff and keys, plan B's and Yolo's
+    assignments, and the PHI log of the foreign members."""
+    with scopes_disabled():
+        return (
+            sorted(ProviderMembership.objects.exclude(organization=world["xavier"]).values_list("pk", "is_active")),
+            sorted(ProviderApiKey.objects.exclude(organization=world["xavier"]).values_list("prefix", "revoked")),
+            sorted(Assignment.objects.values_list("pk", "organization_id", "ended_on")),
+            PhiAccess.objects.filter(member_id__in=world["foreign_members"]).count(),
+        )
+
+
+def fill(template: str, objects: dict) -> str:
+    return template.format_map(objects)
+
+
+def act(client, call, objects):
+    url = fill(call.url, objects)
+    data = {key: fill(value, objects) if isinstance(value, str) else value for key, value in call.data.items()}
+    if call.method == "get":
+        return client.get(url)
+    return getattr(client, call.method)(url, data, format="json")
+
+
+@pytest.mark.parametrize(
+    ("role", "call", "foreign_set"), PROVIDER_CALLS, ids=[f"{r}-{c}-{f}" for r, c, f in PROVIDER_CALLS]
+)
+def test_provider_x_never_reaches_provider_y_or_plan_bs_members(role, call, foreign_set, world, xavier_user):
+    client = key_client(xavier_user(role))
+    foreign = world[foreign_set]
+    before = snapshot(world)
+    response = act(client, call, foreign)
+    assert MARKER.encode() not in response.content, f"{call} showed Yolo's or plan B's data"
+    if call.lists and response.status_code == 200:
+        listed = {row["id"] for row in response.json()["results"]}
+        assert foreign[call.lists] not in listed, f"{call} listed a foreign {call.lists}"
+    if call.foreign:
+        assert response.status_code in (403, 404), (str(call), response.status_code)
+        if call.method == "get" and act(client, call, world["own"]).status_code == 200:
+            assert response.status_code == 404, f"{call}: a foreign object must look missing"
+    assert snapshot(world) == before, f"{call} changed or read Yolo's or plan B's side"
+
+
+def test_the_provider_harness_can_fail(world, xavier_user):
+    # The control: X's own member is listed and readable, so the checks above can fail.
+    client = key_client(xavier_user(ProviderRole.CARE_MANAGER))
+    assert [row["id"] for row in client.get("/api/v1/provider/members/").json()["results"]] == [world["own"]["member"]]
+    assert client.get(f"/api/v1/provider/members/{world['own']['member']}/").status_code == 200
+
+
+class AnyObject(dict):
+    """Plan routes are refused before any lookup: every placeholder may name object 1."""
+
+    def __missing__(self, key):
+        return "1"
+
+
+@pytest.mark.parametrize("call", PLAN_API_CALLS, ids=[str(c) for c in PLAN_API_CALLS])
+def test_plan_api_refuses_provider_principals(call, world, xavier_user):
+    client = key_client(xavier_user(ProviderRole.PROVIDER_ADMINISTRATOR))
+    before = snapshot(world)
+    response = act(client, call, AnyObject())
+    assert response.status_code == 403, (str(call), response.status_code)
+    assert snapshot(world) == before
+
+
+PROVIDER_STAFF_PAGES = {"/"}  # the home page, which shows a provider login no plan's data
+
+
+@pytest.mark.parametrize("call", PLAN_PAGE_CALLS, ids=[str(c) for c in PLAN_PAGE_CALLS])
+def test_plan_pages_refuse_provider_staff(call, world, xavier_user):
+    browser = Client()
+    browser.force_login(xavier_user(ProviderRole.PROVIDER_ADMINISTRATOR).user)
+    before = snapshot(world)
+    response = act(browser, call, AnyObject()) if call.method == "get" else browser.post(fill(call.url, AnyObject()))
+    assert MARKER.encode() not in response.content
+    if call.url not in PROVIDER_STAFF_PAGES:
+        assert response.status_code in (403, 404), (str(call), response.status_code)
+    assert snapshot(world) == before
