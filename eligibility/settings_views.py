@@ -15,8 +15,8 @@ from eligibility.services import plan_pof_start_set
 
 
 class PofStartForm(forms.Form):
-    county = forms.ModelChoiceField(queryset=None)
-    pof = forms.ModelChoiceField(queryset=None, label="Population of Focus")
+    county = forms.ModelChoiceField(queryset=None, to_field_name="code")
+    pof = forms.ModelChoiceField(queryset=None, to_field_name="code", label="Population of Focus")
     start_date = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}), help_text="On or before the DHCS date."
     )

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from authorizations.models import (
     Appeal,
     AuthorizationRequest,
+    AuthorizationSettings,
     DenialReason,
     Grievance,
     Notice,
@@ -40,12 +41,12 @@ from ecm_platform.notifications.models import Notification
 from ecm_platform.notifications.services import notification_send
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.middleware import SESSION_PLAN_KEY
-from ecm_platform.tenancy.models import County, Membership, PlanApiKey, Role
-from eligibility.models import Determination, PopulationOfFocus, ScanRun, UtilizationEvent
+from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey, Role
+from eligibility.models import Determination, PlanPofStart, PopulationOfFocus, ScanRun, UtilizationEvent
 from eligibility.scan import high_utilizer_scan
 from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment
 from members.services import program_enrollment_add
-from providers.models import Assignment, CareManager, Contract, ProviderChangeRequest, VettingCheck
+from providers.models import Assignment, AssignmentSettings, CareManager, Contract, ProviderChangeRequest, VettingCheck
 from providers.services import (
     assignment_assign,
     care_manager_add,
@@ -54,7 +55,13 @@ from providers.services import (
     provider_change_request,
 )
 from tests.factories import EventFactory, MembershipFactory, enrolled_member
-from tests.isolation import harness, specs_authorization_api, specs_authorization_pages, specs_provider_api
+from tests.isolation import (
+    harness,
+    specs_authorization_api,
+    specs_authorization_pages,
+    specs_plan_settings,
+    specs_provider_api,
+)
 from tests.isolation.harness import Call
 
 MARKER = "ALPHA-SECRET"
@@ -338,6 +345,8 @@ API_SPECS = {
 PAGE_SPECS |= specs_authorization_pages.SPECS
 API_SPECS |= specs_authorization_api.SPECS
 API_SPECS |= specs_provider_api.SPECS
+PAGE_SPECS |= specs_plan_settings.PAGE_SPECS
+API_SPECS |= specs_plan_settings.API_SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 API_CALLS = [(role, call) for role in Role.values for calls in API_SPECS.values() for call in calls]
 
@@ -510,6 +519,10 @@ def snapshot(plan):
             sorted(Appeal.objects.filter(plan=plan).values_list("pk", "acknowledged_at", "resolved_at")),
             sorted(Grievance.objects.filter(plan=plan).values_list("pk", "acknowledged_at", "resolved_at")),
             RequestAttachment.objects.filter(plan=plan).count(),
+            HealthPlan.objects.filter(pk=plan.pk).values_list("member_services_phone", "appeals_address").get(),
+            list(AuthorizationSettings.objects.filter(plan=plan).values_list("presumptive_period_days")),
+            list(AssignmentSettings.objects.filter(plan=plan).values_list("pcp_before_behavioral_health")),
+            sorted(PlanPofStart.objects.filter(plan=plan).values_list("county_id", "pof_id", "start_date")),
         )
 
 
