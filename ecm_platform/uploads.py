@@ -37,7 +37,7 @@ DOCUMENT_TYPES = (
     DocumentType("text/plain", (".txt",), "plain text"),
 )
 BY_CONTENT_TYPE = {kind.content_type: kind for kind in DOCUMENT_TYPES}
-ALLOWED = ", ".join(kind.label for kind in DOCUMENT_TYPES)
+ALLOWED = ", ".join(kind.label for kind in DOCUMENT_TYPES[:-1]) + f" or {DOCUMENT_TYPES[-1].label}"
 
 
 def _is_docx(content: bytes) -> bool:
