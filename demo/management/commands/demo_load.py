@@ -8,10 +8,12 @@ from authorizations.letter_contact import letter_contact_set
 from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers, load_requests
 from ecm_platform import clocks
 from ecm_platform.tenancy.access import OPERATOR
-from ecm_platform.tenancy.models import HealthPlan, Membership, Role
+from ecm_platform.tenancy.models import HealthPlan, Membership, ProviderRole, Role
 from ecm_platform.tenancy.scoping import across_plans, plan_scope
 from ecm_platform.tenancy.services import api_key_issue, membership_create, plan_create, user_create
 from eligibility.scan import high_utilizer_scan
+from providers.models import ProviderOrganization
+from providers.staff import provider_user_create
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - synthetic data on a local demo only
 PLANS = [
@@ -36,6 +38,8 @@ USERS = [
     ("admin", "Adrian Administrator", Role.PLAN_ADMINISTRATOR),
     ("integrator", "Integration Service", Role.INTEGRATOR),
 ]
+# One provider administrator per demo provider organization (its own login, made by the operator).
+PROVIDER_USERS = {npi: f"provider-{name.split()[0].lower()}" for npi, name, *_ in DEMO_PROVIDERS}
 
 
 class Command(BaseCommand):
@@ -52,6 +56,7 @@ class Command(BaseCommand):
             self.membership(users["coordinator"], plans[1], Role.CARE_COORDINATOR)
         raw_key = self.integrator_key(plans[0], users["integrator"])
         self.load_population(plans[0], users["coordinator"], users["reviewer"])
+        self.provider_users()
         self.print_logins(plans[0], raw_key)
 
     def load_population(self, plan, coordinator, reviewer):
@@ -64,7 +69,7 @@ class Command(BaseCommand):
                     f"Loaded {loaded} synthetic members with claims; the scan flagged {run.qualified} "
                     f"high utilizers (data month {run.data_month:%Y-%m})."
                 )
-            assigned = load_providers(plan, coordinator, today)
+            assigned = load_providers(plan, OPERATOR, today)  # contracts are the plan administrator's
             if assigned:
                 self.stdout.write(f"Contracted {len(DEMO_PROVIDERS)} ECM Providers; {assigned} members assigned.")
             requests = load_requests(plan, coordinator, reviewer, today)
@@ -100,12 +105,29 @@ class Command(BaseCommand):
                 return None
             return api_key_issue(plan=plan, membership=membership, name="demo integration", actor=OPERATOR)[1]
 
+    def provider_users(self):
+        for npi, username in PROVIDER_USERS.items():
+            organization = ProviderOrganization.objects.filter(npi=npi).first()
+            if organization is None or get_user_model().objects.filter(username=username).exists():
+                continue
+            provider_user_create(
+                actor=OPERATOR, organization=organization, username=username, email=f"{username}@demo.invalid",
+                password=DEMO_PASSWORD, role=ProviderRole.PROVIDER_ADMINISTRATOR, full_name=organization.name,
+            )  # fmt: skip
+
     def print_logins(self, plan, raw_key):
         self.stdout.write("\nECM Platform demo: http://127.0.0.1:8000/\n")
         self.stdout.write(f"Every demo login uses the password: {DEMO_PASSWORD}\n")
         for username, full_name, role in USERS:
             self.stdout.write(f"  {username:<12} {role.label}  ({full_name})")
         self.stdout.write("  coordinator also works for a second plan: use the plan switcher.")
+        for npi, username in PROVIDER_USERS.items():
+            organization = ProviderOrganization.objects.filter(npi=npi).first()
+            if organization is not None:
+                self.stdout.write(
+                    f"  {username:<18} {ProviderRole.PROVIDER_ADMINISTRATOR.label} at {organization.name}"
+                )
+        self.stdout.write("  provider logins see their members at http://127.0.0.1:8000/api/v1/provider/members/")
         if raw_key:
             self.stdout.write(f"\nIntegrator API key for {plan.code} (shown once): {raw_key}")
             self.stdout.write('  curl -H "Authorization: Api-Key <key>" http://127.0.0.1:8000/api/v1/me/')
