@@ -58,7 +58,7 @@ class HolidayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
         return Response(HolidayOutput(holiday).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
-        services.holiday_delete(plan=self.request.plan, holiday=instance, actor=self.request.user)
+        services.holiday_delete(plan=self.request.plan, holiday=instance, actor=self.request.principal)
 
 
 ROUTES = [("holidays", HolidayViewSet, "holiday")]

@@ -76,6 +76,7 @@ class Capability(StrEnum):
     APPEALS_RESOLVE = "authorizations.appeals.resolve"
     GRIEVANCES_RESOLVE = "authorizations.grievances.resolve"
     CLOCKS_CHECK = "authorizations.clocks.check"
+    NOTICES_RELEASE = "authorizations.notices.release"  # letters held for the plan's contact (a job)
     # Reporting (DOMAIN 10).
     REPORTS_BUILD = "reporting.reports.build"
 
@@ -148,6 +149,7 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.APPEALS_RESOLVE: frozenset({RV}),
     Capability.GRIEVANCES_RESOLVE: frozenset({CC, RV}),
     Capability.CLOCKS_CHECK: frozenset(),
+    Capability.NOTICES_RELEASE: frozenset(),
     Capability.REPORTS_BUILD: frozenset({RA}),
 }
 
@@ -179,9 +181,9 @@ class Principal:
     staff, whose selectors filter by organization as well as plan."""
 
     name: str
-    capabilities: frozenset[Capability]
+    capabilities: frozenset[Capability] = field(repr=False)
     plan_ids: frozenset[int] | None  # None: every plan (the installation operator only)
-    user: models.Model | None = None
+    user: models.Model | None = field(default=None, repr=False)
     role: str = ""
     membership: Membership | None = field(default=None, compare=False)
     provider_membership: models.Model | None = field(default=None, compare=False)

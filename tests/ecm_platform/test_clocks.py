@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform import clocks
 from ecm_platform.calendars.models import Holiday, HolidayCalendarYear
 from ecm_platform.calendars.rules import default_closures
@@ -70,7 +71,7 @@ def test_outer_limit_version_follows_the_day_of_receipt(plan_a):
     with plan_scope(plan_a):
         for day in range(23, 32):
             if date(2025, 12, day).weekday() < 5 and day != 25:
-                holiday_create(plan=plan_a, day=date(2025, 12, day), name="Winter closure")
+                holiday_create(plan=plan_a, day=date(2025, 12, day), name="Winter closure", actor=OPERATOR)
         due_2025 = clocks.decision_due(plan=plan_a, received_at=local(2025, 12, 22, 9), is_expedited=False)
     assert due_2025 == local(2026, 1, 5, 23, 59, 59)
 
@@ -110,7 +111,7 @@ def test_holiday_edits_move_deadlines_and_the_library_does_not(plan_a):
     received = local(2025, 11, 25, 9)  # Tue before Thanksgiving; the 14-day limit is 12-09
     with plan_scope(plan_a):
         before = clocks.decision_due(plan=plan_a, received_at=received, is_expedited=False)
-        holiday_delete(plan=plan_a, holiday=Holiday.objects.get(plan=plan_a, date=date(2025, 11, 28)))
+        holiday_delete(plan=plan_a, holiday=Holiday.objects.get(plan=plan_a, date=date(2025, 11, 28)), actor=OPERATOR)
         after = clocks.decision_due(plan=plan_a, received_at=received, is_expedited=False)
     # Wed, (Thu, Fri closed), Mon, Tue, Wed, Thu -> 12-04; with the Friday open -> Wed 12-03.
     assert before == local(2025, 12, 4, 23, 59, 59)
@@ -122,7 +123,7 @@ def test_an_added_closure_day_counts_until_the_outer_limit_binds(plan_a):
     # the last day the 7-calendar-day limit allows.
     received = local(2026, 8, 1, 11)
     with plan_scope(plan_a):
-        holiday_create(plan=plan_a, day=date(2026, 8, 5), name="Office move")
+        holiday_create(plan=plan_a, day=date(2026, 8, 5), name="Office move", actor=OPERATOR)
         due = clocks.decision_due(plan=plan_a, received_at=received, is_expedited=False)
     assert due == local(2026, 8, 8, 23, 59, 59)
 

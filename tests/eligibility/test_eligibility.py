@@ -93,7 +93,7 @@ def test_later_waves_go_live_on_their_dates_everywhere(plan_a, coordinator, code
     assert eligibility(plan_a, member, live).outcome == Outcome.ELIGIBLE
 
 
-def test_a_plans_earlier_start_makes_the_pof_live_sooner(plan_a, coordinator):
+def test_a_plans_earlier_start_makes_the_pof_live_sooner(plan_a, coordinator, admin_a):
     # DOMAIN 3.4: the plan's own earlier start date wins over the DHCS date
     member = member_in(plan_a, "07", birth_date=date(1950, 1, 1))
     attest(plan_a, member, "LTC_RISK", coordinator, start=date(2022, 1, 1))
@@ -103,7 +103,7 @@ def test_a_plans_earlier_start_makes_the_pof_live_sooner(plan_a, coordinator):
         county=member.county,
         pof=pof("LTC_RISK"),
         start_date=date(2022, 7, 1),
-        actor=coordinator,
+        actor=admin_a.user,
     )
     assert eligibility(plan_a, member, date(2022, 9, 1)).outcome == Outcome.ELIGIBLE
     assert eligibility(plan_a, member, date(2022, 6, 30)).outcome == Outcome.NO_LIVE_POF
@@ -128,17 +128,17 @@ def test_the_seeded_counties_are_the_58_coded_alphabetically_with_appendix_as_wp
     assert {name for _, name, has_wpc_or_hhp in counties if has_wpc_or_hhp} == WPC_HHP_COUNTIES
 
 
-def test_a_plan_cannot_start_later_than_dhcs_or_in_a_county_it_does_not_serve(plan_a, coordinator):
+def test_a_plan_cannot_start_later_than_dhcs_or_in_a_county_it_does_not_serve(plan_a, admin_a):
     # DOMAIN 3.4: the DHCS dates are the latest start; the plan may only start earlier
     with pytest.raises(DomainError, match="may start earlier, not later"):
         plan_pof_start_set(
             plan=plan_a, county=County.objects.get(code="01"), pof=pof("HOMELESS"),
-            start_date=date(2022, 2, 1), actor=coordinator,
+            start_date=date(2022, 2, 1), actor=admin_a.user,
         )  # fmt: skip
     with pytest.raises(DomainError, match="does not serve"):
         plan_pof_start_set(
             plan=plan_a, county=County.objects.get(code="58"), pof=pof("HOMELESS"),
-            start_date=date(2021, 6, 1), actor=coordinator,
+            start_date=date(2021, 6, 1), actor=admin_a.user,
         )  # fmt: skip
 
 
