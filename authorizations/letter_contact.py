@@ -14,7 +14,7 @@ from authorizations.models import Notice
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.tasking import enqueue_on_commit
-from ecm_platform.tenancy.access import Capability, require
+from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.services import plan_contact_set
 
@@ -25,15 +25,21 @@ def letter_contact_set(*, plan: HealthPlan, actor, member_services_phone: str, a
     plan = plan_contact_set(
         plan=plan, actor=actor, member_services_phone=member_services_phone, appeals_address=appeals_address
     )
-    held_notices_release(plan=plan, actor=actor)
+    held_notices_release(plan=plan, actor=releaser(plan))
     return plan
+
+
+def releaser(plan: HealthPlan) -> Principal:
+    """The job that releases held letters (after a contact is set, or after a held decision
+    commits): it may do that and nothing else."""
+    return Principal.system("held letters", Capability.NOTICES_RELEASE, plan=plan)
 
 
 @transaction.atomic
 def held_notices_release(*, plan: HealthPlan, actor) -> list[int]:
     """Write the plan's contact into every held notice and render their letters once committed.
     Returns the ids of the notices released now."""
-    require(actor, Capability.PLAN_SETTINGS_MANAGE, plan=plan)
+    require(actor, Capability.NOTICES_RELEASE, plan=plan)
     if not plan.has_letter_contact:
         return []
     now = clocks.now()

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from authorizations.letter_contact import held_notices_release
+from authorizations.letter_contact import held_notices_release, releaser
 from authorizations.models import Notice
 from authorizations.services import clock_check, notice_pdf
 from ecm_platform.tenancy.models import HealthPlan
@@ -25,7 +25,7 @@ def clock_checks_all() -> int:
 @shared_task(base=PlanTask)
 def held_notices_release_task(*, plan: HealthPlan) -> list[int]:
     """Release the letters held for the plan's contact if it is set by now (a no-op otherwise)."""
-    return held_notices_release(plan=plan, actor=None)
+    return held_notices_release(plan=plan, actor=releaser(plan))
 
 
 @shared_task(base=PlanTask)

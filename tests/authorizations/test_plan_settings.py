@@ -98,7 +98,8 @@ def test_a_decision_without_the_plans_contact_commits_and_its_letter_waits_until
     without_contact(plan_a)
     member = make_eligible_member(plan_a, preferred_language="es")
 
-    notice = deny(plan_a, coordinator_a, reviewer_a, member, make_request)
+    with django_capture_on_commit_callbacks(execute=True):  # the release job finds no contact yet
+        notice = deny(plan_a, coordinator_a, reviewer_a, member, make_request)
 
     with plan_scope(plan_a):
         notice.request.refresh_from_db()
@@ -129,6 +130,28 @@ def test_a_decision_without_the_plans_contact_commits_and_its_letter_waits_until
         text = pdf_text(services.notice_pdf(plan=plan_a, notice=released))
     assert f"Teléfono: {PHONE}" in text
     assert " ".join(ADDRESS.split()) in text
+
+
+def test_a_contact_set_while_the_decision_was_in_flight_releases_its_letter_once_the_decision_commits(
+    plan_a, coordinator_a, reviewer_a, make_eligible_member, make_request, django_capture_on_commit_callbacks
+):
+    # DOMAIN 5.3: the letter must not wait for a contact that is already there.
+    without_contact(plan_a)
+    with django_capture_on_commit_callbacks() as after_the_decision:
+        notice = deny(plan_a, coordinator_a, reviewer_a, make_eligible_member(plan_a), make_request)
+    # The administrator's save committed meanwhile; its release could not see this notice yet.
+    HealthPlan.objects.filter(pk=plan_a.pk).update(member_services_phone=PHONE, appeals_address=ADDRESS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in after_the_decision:
+            callback()
+
+    with plan_scope(plan_a):
+        released = Notice.objects.get(pk=notice.pk)
+        assert not released.is_held and released.pdf is not None
+        assert released.content["plan_phone"] == PHONE
+        [event] = AuditEvent.objects.filter(code="authorizations.notice.released")
+        assert event.actor_label == "system:held letters"
 
 
 def test_a_released_letter_keeps_the_contact_it_was_sent_with(

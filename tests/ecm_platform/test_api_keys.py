@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
 from ecm_platform import clocks
-from ecm_platform.tenancy.models import PlanApiKey, Role
+from ecm_platform.tenancy.models import HealthPlan, PlanApiKey, Role
 
 
 def key_client(raw_key):
@@ -148,8 +148,13 @@ def test_user_create_refuses_a_weak_password_and_a_second_role_in_one_plan(plan_
 
 
 def test_plan_create_command_validates_counties(db):
+    contact = ["--phone", "1-800-555-0100", "--appeals-address", r"PO Box 100\nSacramento, CA 95814"]
     with pytest.raises(CommandError, match="Unknown county codes: 99"):
-        call_command("plan_create", "--code", "x", "--name", "X", "--counties", "01,99")
-    call_command("plan_create", "--code", "x", "--name", "X", "--counties", "1,58")
+        call_command("plan_create", "--code", "x", "--name", "X", "--counties", "01,99", *contact)
+    call_command("plan_create", "--code", "x", "--name", "X", "--counties", "1,58", *contact)
+    with scopes_disabled():
+        assert HealthPlan.objects.get(code="x").appeals_address == "PO Box 100\nSacramento, CA 95814"
     with pytest.raises(CommandError, match="exists already"):
-        call_command("plan_create", "--code", "x", "--name", "X")
+        call_command("plan_create", "--code", "x", "--name", "X", *contact)
+    with pytest.raises(CommandError, match="--phone"):
+        call_command("plan_create", "--code", "y", "--name", "Y", "--appeals-address", "PO Box 1\nFresno, CA 93721")
