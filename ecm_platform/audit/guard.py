@@ -4,8 +4,9 @@ checked, so the paths the models' own methods never see (the base manager, a bar
 `bulk_create(update_conflicts=True)`, raw SQL on a Django cursor, `manage.py flush`) are refused on
 SQLite as on PostgreSQL, where the triggers (`triggers.py`) stand behind it.
 
-It reads the statements Django builds, not arbitrary SQL: a statement written to slip past a
-regular expression is the database's to stop, and only PostgreSQL does.
+It reads the statements Django builds (and plain hand-written ones), not arbitrary SQL: a statement
+written to slip past it (a data-modifying CTE, say) is the database's to stop, and only PostgreSQL
+does.
 """
 
 import functools
@@ -16,24 +17,38 @@ from django.apps import apps
 
 from ecm_platform.audit.models import AppendOnlyError, AppendOnlyModel
 
-# Only statements that may change rows are searched: a SELECT costs one anchored match.
-_CANDIDATE = re.compile(r"\s*(?:UPDATE|DELETE|TRUNCATE|WITH|INSERT)\b", re.I)
-
 
 @functools.cache
-def _changes() -> re.Pattern:
+def _target() -> re.Pattern:
+    """A statement that names an append-only table as what it changes (INSERT: where it inserts)."""
     tables = [model._meta.db_table for model in apps.get_models() if issubclass(model, AppendOnlyModel)]
     name = r'(?:"?\w+"?\.)?"?(?:{})"?(?!\w)'.format("|".join(re.escape(table) for table in tables))
     return re.compile(
         rf"\b(?:UPDATE\s+(?:ONLY\s+)?{name}|DELETE\s+FROM\s+(?:ONLY\s+)?{name}|TRUNCATE\b[^;]*?[\s,]{name}"
-        rf"|INSERT\s+INTO\s+{name}.*\bDO\s+UPDATE\b)",
-        re.I | re.S,
+        rf"|INSERT\s+INTO\s+{name})",
+        re.I,
     )
+
+
+_UPSERT = re.compile(r"DO\s+UPDATE\b")  # searched in the upper-cased statement
+
+
+def _changes_append_only_rows(sql: str) -> bool:
+    """Plain string tests first: this runs for every statement, and most are SELECTs and INSERTs
+    into other tables, which it passes after their first words."""
+    statement = sql.lstrip()
+    keyword = statement[:8].upper()
+    if keyword.startswith(("UPDATE", "DELETE", "TRUNCATE")):
+        return _target().match(statement) is not None
+    if keyword.startswith("INSERT"):  # an upsert's ON CONFLICT ... DO UPDATE changes rows
+        upper = statement.upper()
+        return "UPDATE" in upper and _UPSERT.search(upper) is not None and _target().match(statement) is not None
+    return False
 
 
 def refuse_append_only_changes(execute: Callable, sql: str, params, many: bool, context):
     """A Django execute wrapper (docs: "Database instrumentation")."""
-    if _CANDIDATE.match(sql) and _changes().search(sql):
+    if _changes_append_only_rows(sql):
         raise AppendOnlyError(f"Append-only tables are never changed, deleted or truncated: {sql[:200]}")
     return execute(sql, params, many, context)
 
