@@ -11,8 +11,11 @@ Contract:
   (tests/architecture/test_tenancy_bypass.py).
 - On PostgreSQL every scope is mirrored into the session for row-level security, the second wall:
   raw SQL sees only the scope's plans, and nothing outside a scope.
+- `plans_scope(plan_ids)` admits several plans: a provider principal's, the plans contracting with
+  its organization today (its selectors filter by organization as well).
 - Entry points enter the scope once: PlanScopeMiddleware for pages, the API base view after
-  authentication, PlanTask for Celery, PlanCommand (`--plan`) for management commands.
+  authentication, PlanTask for Celery, PlanCommand (`--plan`) for management commands; for
+  provider staff, providers.middleware and the provider API base view (providers/provider_api.py).
 """
 
 import logging

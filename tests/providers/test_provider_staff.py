@@ -11,7 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
@@ -21,7 +23,7 @@ from ecm_platform.errors import ActionNotPermitted, DomainError
 from ecm_platform.tenancy.access import OPERATOR, Principal
 from ecm_platform.tenancy.models import County, ProviderRole
 from eligibility.models import PopulationOfFocus
-from providers.models import Contract, ProviderApiKey, ProviderMembership
+from providers.models import Assignment, Contract, ProviderApiKey, ProviderMembership
 from providers.services import assignment_assign, contract_create, organization_create
 from providers.staff import provider_api_key_issue, provider_api_key_revoke, provider_membership_create
 from providers.staff import provider_user_create as staff_user_create
@@ -351,3 +353,28 @@ def test_an_organization_no_plan_contracts_with_gets_no_staff(plan_a):
             provider_membership_create(
                 actor=OPERATOR, organization=lonely, user=UserFactory(), role=ProviderRole.CARE_MANAGER
             )
+
+
+def test_a_member_whose_assignment_ended_is_out_of_sight(network, make_provider_user):
+    client = key_client(make_provider_user("Xavier"))
+    member = network["members"]["a_xavier"]
+    with scopes_disabled():
+        Assignment.objects.filter(member=member).update(ended_on=clocks.local_date(clocks.now()))
+    assert client.get(f"/api/v1/provider/members/{member.pk}/").status_code == 404
+    assert rows(client) == []
+
+
+def test_a_provider_list_costs_the_same_queries_whatever_its_rows(network, plan_a, make_provider_user):
+    client = key_client(make_provider_user("Shared"))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/provider/members/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    with scopes_disabled():
+        for number in range(3):
+            assigned(plan_a, network["orgs"]["Shared"], f"More{number}")
+    assert len(rows(client)) == 5
+    assert queries() == few
