@@ -18,7 +18,11 @@ from ecm_platform.errors import DomainError
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-ACTIVE_TYPES = ("html", "svg", "xml", "javascript", "ecmascript")
+# Types a browser runs or renders as a document; any `+xml` type (SVG, XHTML) too.
+ACTIVE_TYPES = {
+    "text/html", "text/xml", "application/xml", "text/javascript", "application/javascript",
+    "application/x-javascript", "text/ecmascript", "application/ecmascript",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ def document_type(*, name: str, declared_type: str, content: bytes) -> str:
     if len(content) > MAX_DOCUMENT_BYTES:
         raise DomainError(f"Documents are at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.", field="file")
     refused = DomainError(f"Attach a {ALLOWED} document.", field="file", code="unsupported_type")
-    if any(active in declared_type.lower() for active in ACTIVE_TYPES):
+    declared = declared_type.split(";")[0].strip().lower()
+    if declared in ACTIVE_TYPES or declared.endswith("+xml"):
         raise refused
     kind = BY_CONTENT_TYPE.get(sniff(content))
     if kind is None:

@@ -31,6 +31,7 @@ ACCEPTED = [
     ("fax.tif", "application/octet-stream", b"II*\x00fax", "image/tiff"),
     ("fax.tiff", "image/tiff", b"MM\x00*fax", "image/tiff"),
     ("assessment.docx", "application/zip", docx_bytes(), uploads.DOCX),
+    ("assessment.docx", uploads.DOCX, docx_bytes(), uploads.DOCX),  # "openxml" is not XML
     ("notes.txt", "text/plain", "Seen at the shelter — follow up.".encode(), "text/plain"),
     # The client's declared type is not trusted either way: a PDF sent as image/png is a PDF.
     ("referral.pdf", "image/png", b"%PDF-1.4", "application/pdf"),
@@ -49,6 +50,7 @@ REFUSED = [
     ("app.js", "text/javascript", b"alert(document.cookie)"),
     # Declared as markup, whatever the bytes say.
     ("referral.pdf", "text/html", b"%PDF-1.4"),
+    ("referral.pdf", "application/xhtml+xml; charset=utf-8", b"%PDF-1.4"),
     # Markup sent as plain text, and arbitrary binary.
     ("notes.txt", "text/plain", b"  <!doctype html><script>alert(1)</script>"),
     ("tool.exe", "application/octet-stream", b"MZ\x90\x00\x03\x00\x00\x00"),
