@@ -219,3 +219,19 @@ def test_a_presumptive_period_out_of_bounds_is_refused_naming_the_field(days, ad
     page = admin_client.post("/settings/authorizations/", {"presumptive_period_days": days})
     assert page.status_code == 400
     assert list(page.context["form"].errors) == ["presumptive_period_days"]
+
+
+def test_the_pages_show_a_held_letter_as_held(
+    client, plan_a, coordinator_a, reviewer_a, make_eligible_member, make_request
+):
+    without_contact(plan_a)
+    notice = deny(plan_a, coordinator_a, reviewer_a, make_eligible_member(plan_a), make_request)
+    client.force_login(reviewer_a.user)
+
+    for url in (f"/authorizations/notices/{notice.pk}/", f"/authorizations/notices/{notice.pk}/pdf/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"/authorizations/{notice.request_id}/"
+    detail = client.get(f"/authorizations/{notice.request_id}/").content.decode()
+    assert "Letter held until the plan's contact is set" in detail
+    assert "letter is held until the plan administrator sets the plan&#x27;s contact" in detail
