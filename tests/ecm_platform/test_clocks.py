@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform import clocks
 from ecm_platform.calendars.models import Holiday, HolidayCalendarYear
 from ecm_platform.calendars.rules import default_closures
 from ecm_platform.calendars.services import holiday_create, holiday_delete
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.scoping import plan_scope
 
 LA = ZoneInfo("America/Los_Angeles")
