@@ -1,7 +1,11 @@
 from django.contrib import admin
+from rest_framework_api_key.models import APIKey
 
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.models import County, HealthPlan, Membership
+
+# The library's own key model is unused (keys are PlanApiKey and ProviderApiKey): no admin page.
+admin.site.unregister(APIKey)
 
 
 @admin.register(County)

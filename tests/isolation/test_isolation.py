@@ -10,6 +10,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.test import Client
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
@@ -24,9 +25,11 @@ from authorizations.models import (
     RequestAttachment,
     RequestSource,
 )
+from authorizations.plan_settings import authorization_settings_update
 from authorizations.services import (
     appeal_file,
     attachment_add,
+    clock_check,
     grievance_file,
     request_deny,
     request_start_review,
@@ -42,13 +45,16 @@ from ecm_platform.notifications.services import notification_send
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.middleware import SESSION_PLAN_KEY
 from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey, Role
+from ecm_platform.tenancy.services import _grant_admin_site as grant_admin_site
 from eligibility.models import Determination, PlanPofStart, PopulationOfFocus, ScanRun, UtilizationEvent
 from eligibility.scan import high_utilizer_scan
+from eligibility.services import plan_pof_start_set
 from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment
 from members.services import program_enrollment_add
 from providers.models import Assignment, AssignmentSettings, CareManager, Contract, ProviderChangeRequest, VettingCheck
 from providers.services import (
     assignment_assign,
+    assignment_settings_set,
     care_manager_add,
     contract_create,
     organization_create,
@@ -57,6 +63,7 @@ from providers.services import (
 from tests.factories import EventFactory, MembershipFactory, enrolled_member
 from tests.isolation import (
     harness,
+    specs_admin,
     specs_authorization_api,
     specs_authorization_pages,
     specs_plan_settings,
@@ -347,12 +354,21 @@ API_SPECS |= specs_authorization_api.SPECS
 API_SPECS |= specs_provider_api.SPECS
 PAGE_SPECS |= specs_plan_settings.PAGE_SPECS
 API_SPECS |= specs_plan_settings.API_SPECS
+PAGE_SPECS |= specs_admin.specs()
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 API_CALLS = [(role, call) for role in Role.values for calls in API_SPECS.values() for call in calls]
 
 
 def test_every_route_is_covered():
     assert harness.uncovered(set(PAGE_SPECS), set(API_SPECS)) == set()
+
+
+def test_the_admin_specs_reach_real_objects(plan_a_world):
+    """Every registered admin model has a plan A row in the world: no admin spec passes on a
+    missing object."""
+    keys = [specs_admin.object_key(model) for model in specs_admin.registered_models()]
+    missing = [key for key in keys if not plan_a_world[key]]
+    assert missing == [], ", ".join(missing)
 
 
 def test_a_route_added_without_coverage_fails_the_harness():
@@ -385,7 +401,7 @@ def objects_of(plan, admin):
             "appeal": Appeal.objects.filter(plan=plan).first().pk,
             "grievance": Grievance.objects.filter(plan=plan).first().pk,
             "attachment": RequestAttachment.objects.filter(plan=plan).first().pk,
-        }
+        } | specs_admin.objects_of(plan, admin.user)
 
 
 def member_world(plan, admin, name):
@@ -421,8 +437,30 @@ def member_world(plan, admin, name):
         provider_change_request(
             plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=OPERATOR
         )
+        admin_world(plan)
         authorization_world(plan, member, name)
         return member
+
+
+def admin_world(plan):
+    """A row of every plan-owned model the Django admin shows (specs_admin.py)."""
+    authorization_settings_update(plan=plan, actor=OPERATOR, presumptive_period_days=30)
+    assignment_settings_set(plan=plan, actor=OPERATOR, pcp_before_behavioral_health=False)
+    clock_check(plan=plan)
+    plan_pof_start_set(
+        plan=plan, county=County.objects.get(code="01"), pof=PopulationOfFocus.objects.get(code="LTC_RISK"),
+        start_date=date(2022, 7, 1), actor=OPERATOR,
+    )  # fmt: skip
+
+
+def installation_world(admin):
+    """Rows of the installation-wide admin models, naming plan A's people: the operator's pages,
+    never a plan's."""
+    grant_admin_site(admin.user)
+    login = {"user_agent": "x", "ip_address": "10.0.0.1", "username": f"{MARKER}-login", "http_accept": "*/*"}
+    AccessAttempt.objects.create(**login, path_info="/login/", get_data="", post_data="", failures_since_start=1)
+    AccessLog.objects.create(**login, path_info="/login/")
+    AccessFailureLog.objects.create(**login, path_info="/login/")
 
 
 def authorization_world(plan, member, name):
@@ -471,6 +509,7 @@ def plan_a_world(plan_a, admin_a, make_membership, make_api_client):
             member_label=f"{MARKER}-CIN",
         )
     member_world(plan_a, admin_a, MARKER)
+    installation_world(admin_a)
     return objects_of(plan_a, admin_a)
 
 
@@ -480,6 +519,8 @@ def plan_b_user(plan_b, admin_b, make_membership, make_api_client):
 
     def make(role):
         membership = admin_b if role == Role.PLAN_ADMINISTRATOR else make_membership(plan_b, role)
+        if role == Role.PLAN_ADMINISTRATOR:
+            grant_admin_site(admin_b.user)  # as membership_create does: the admin's own pages
         make_api_client(admin_b)  # plan B owns a key too
         with scopes_disabled():
             if not Member.objects.filter(plan=plan_b).exists():
@@ -575,8 +616,11 @@ def check(client, call, plan_a, plan_a_world, own_objects):
         listed = {row["id"] for row in response.json()["results"]}
         assert plan_a_world[call.lists] not in listed, f"{call} listed plan A's {call.lists}"
     if call.foreign:
-        assert response.status_code in (403, 404), (str(call), response.status_code)
-        if call.method == "get" and act(client, call, own_objects).status_code == 200:
+        # The admin answers a missing object with a redirect to its index (and a non-staff user
+        # with its sign-in page): never the object.
+        refusals = (302, 403, 404) if call.url.startswith("/admin/") else (403, 404)
+        assert response.status_code in refusals, (str(call), response.status_code)
+        if call.method == "get" and act(client, call, own_objects).status_code == 200 and 302 not in refusals:
             assert response.status_code == 404, f"{call}: another plan's object must look missing"
     assert snapshot(plan_a) == before, f"{call} changed plan A"
     return response
