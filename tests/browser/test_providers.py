@@ -25,7 +25,7 @@ def coordinator(reference_data):
             actor=OPERATOR,
             **PLAN_CONTACT,
         )
-        load_providers(plan, None, date(2026, 11, 20))
+        load_providers(plan, OPERATOR, date(2026, 11, 20))
         return MembershipFactory(plan=plan, role=Role.CARE_COORDINATOR).user
 
 

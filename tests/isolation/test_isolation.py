@@ -354,8 +354,17 @@ API_SPECS |= specs_authorization_api.SPECS
 API_SPECS |= specs_provider_api.SPECS
 PAGE_SPECS |= specs_plan_settings.PAGE_SPECS
 API_SPECS |= specs_plan_settings.API_SPECS
-PAGE_SPECS |= specs_admin.specs()
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
+# The admin's gate is staff status: a plan administrator is staff, every other role is not and is
+# refused alike, so one of them stands for the rest.
+ADMIN_SPECS = specs_admin.specs()
+PAGE_CALLS += [
+    (role, call)
+    for role in (Role.PLAN_ADMINISTRATOR, Role.CARE_COORDINATOR)
+    for calls in ADMIN_SPECS.values()
+    for call in calls
+]
+PAGE_SPECS |= ADMIN_SPECS
 API_CALLS = [(role, call) for role in Role.values for calls in API_SPECS.values() for call in calls]
 
 
