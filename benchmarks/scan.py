@@ -101,8 +101,14 @@ class Generator:
 
 
 def copy(cursor, table: str, columns: str, buffer: io.StringIO):
+    """PostgreSQL refuses COPY FROM into a table under row-level security: the rows go through a
+    temporary table and one INSERT ... SELECT, whose rows the policy checks."""
     buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+    staging = f"staging_{table}"
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} AS SELECT {columns} FROM {table} WITH NO DATA")
+    cursor.copy_expert(f"COPY {staging} ({columns}) FROM STDIN", buffer)
+    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}")
+    cursor.execute(f"TRUNCATE {staging}")
 
 
 def generate(plan, members: int) -> dict:
