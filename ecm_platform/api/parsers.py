@@ -2,8 +2,8 @@
 
 - JSON and form bodies are read up to `DATA_UPLOAD_MAX_MEMORY_SIZE` bytes. DRF reads the request
   stream itself, so Django's own check of that limit (on `request.body`) never runs for them.
-- JSON nests at most `MAX_JSON_DEPTH` levels: the standard library parses by recursion, and a body
-  of 100,000 `[` raised `RecursionError` (an HTML 500) before this check existed.
+- JSON nests at most `MAX_JSON_DEPTH` levels: the standard library parses by recursion, so a body
+  of 100,000 `[` would otherwise raise `RecursionError` (an HTML 500).
 - A multipart body (a document upload) may be `MAX_DOCUMENT_BYTES` plus the form limit; Django
   limits its non-file fields itself (`RequestDataTooBig`, mapped in ecm_platform.api.errors).
 Every refusal is a 413 (`request_too_large`) or 400 (`parse_error`) naming the limit.
