@@ -1,6 +1,8 @@
-"""Fixtures are built with scopes disabled; test bodies enter a plan's scope where they query."""
+"""Fixtures are built through the named cross-plan bypass; test bodies run in a plan's scope, as a
+request, a task or a command would (ARCHITECTURE.md, Tenancy)."""
 
 import importlib
+import inspect
 from datetime import timedelta
 
 import pytest
@@ -12,9 +14,28 @@ from ecm_platform import clocks
 from ecm_platform.celery import app as celery_app
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.scoping import across_plans, plan_scope
 from ecm_platform.tenancy.services import api_key_issue, plan_create
 from tests.append_only_flush import flush_permitted
 from tests.factories import PLAN_CONTACT, MembershipFactory
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Every fixture builds its rows through the bypass, so test bodies need not (pretix's pattern).
+    A yield fixture is left alone: a context entered around its setup would end before the test."""
+    if inspect.isgeneratorfunction(fixturedef.func):
+        yield
+    else:
+        with across_plans(reason="test fixture setup"):
+            yield
+
+
+@pytest.fixture
+def in_plan_a(plan_a):
+    """The test body runs in plan A's scope (and, on PostgreSQL, behind its row-level security)."""
+    with plan_scope(plan_a):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

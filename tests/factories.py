@@ -1,5 +1,5 @@
-"""Thin factories; plan-owned rows default to a fresh plan. Use them with scopes disabled
-(fixtures) or inside the plan's scope."""
+"""Thin factories; plan-owned rows default to a fresh plan and are written inside their own plan's
+scope (so a test in plan A's scope can make plan B's rows, and row-level security admits them)."""
 
 import datetime
 
@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from ecm_platform.tenancy.models import County, HealthPlan, Membership, Role
+from ecm_platform.tenancy.scoping import plan_scope
 from eligibility.models import EventType, UtilizationEvent
 from members.models import EnrollmentSpan, Member
 
@@ -44,7 +45,17 @@ class UserFactory(factory.django.DjangoModelFactory):
             user.save()
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class PlanOwnedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with plan_scope(kwargs["plan"]):
+            return super()._create(model_class, *args, **kwargs)
+
+
+class MembershipFactory(PlanOwnedFactory):
     class Meta:
         model = Membership
 
@@ -53,7 +64,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.CARE_COORDINATOR
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(PlanOwnedFactory):
     class Meta:
         model = Member
 
@@ -65,7 +76,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     county = factory.LazyFunction(lambda: County.objects.get(code="01"))
 
 
-class EnrollmentSpanFactory(factory.django.DjangoModelFactory):
+class EnrollmentSpanFactory(PlanOwnedFactory):
     class Meta:
         model = EnrollmentSpan
 
@@ -81,7 +92,7 @@ def enrolled_member(plan, **kwargs) -> Member:
     return member
 
 
-class EventFactory(factory.django.DjangoModelFactory):
+class EventFactory(PlanOwnedFactory):
     class Meta:
         model = UtilizationEvent
 

@@ -28,10 +28,7 @@ RECEIVED = datetime(2026, 11, 23, 10, tzinfo=LA)  # due Mon 2026-11-30 23:59:59
 provider = lifecycle_provider  # the contracted ECM Provider fixture
 
 
-@pytest.fixture(autouse=True)
-def unscoped():
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 @pytest.fixture
@@ -101,7 +98,8 @@ def test_the_monitor_runs_for_every_plan_and_by_hand(plan_a, plan_b, staff, requ
     with clocks.frozen(datetime(2026, 12, 1, tzinfo=LA)):
         assert clock_checks_all() == 2
         assert ClockCheckRun.objects.filter(plan=plan_a).get().overdue_flagged == 1
-        assert ClockCheckRun.objects.filter(plan=plan_b).get().overdue_flagged == 0
+        with plan_scope(plan_b):
+            assert ClockCheckRun.objects.filter(plan=plan_b).get().overdue_flagged == 0
         call_command("check_decision_clocks", plan=plan_a.code)
     assert "0 at risk, 0 overdue" in capsys.readouterr().out
 

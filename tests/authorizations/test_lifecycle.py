@@ -4,7 +4,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 
 from authorizations import services
 from authorizations.models import (
@@ -35,10 +34,7 @@ LA = ZoneInfo("America/Los_Angeles")
 MONDAY = datetime(2026, 11, 23, 10, tzinfo=LA)  # the Monday before Thanksgiving 2026
 
 
-@pytest.fixture(autouse=True)
-def unscoped():
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 @pytest.fixture

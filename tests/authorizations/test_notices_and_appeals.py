@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 
 from authorizations import services
 from authorizations.models import (
@@ -34,10 +33,7 @@ NOTICE_DAY = datetime(2026, 11, 23, 10, tzinfo=LA)
 provider = lifecycle_provider  # the contracted ECM Provider fixture
 
 
-@pytest.fixture(autouse=True)
-def unscoped():
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 @pytest.fixture

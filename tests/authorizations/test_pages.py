@@ -28,10 +28,7 @@ FRIDAY = datetime(2026, 11, 20, 10, tzinfo=LA)  # the worklist is looked at on F
 STAFF = [Role.CARE_COORDINATOR, Role.REVIEWER, Role.REPORTING_ANALYST, Role.PLAN_ADMINISTRATOR]
 
 
-@pytest.fixture(autouse=True)
-def unscoped():
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
 from ecm_platform.errors import DomainError
@@ -19,10 +18,7 @@ from tests.factories import enrolled_member
 Outcome = rules.Outcome
 
 
-@pytest.fixture(autouse=True)
-def unscoped():
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 @pytest.fixture

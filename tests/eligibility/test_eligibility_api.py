@@ -5,7 +5,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
 from ecm_platform.audit.models import PhiAccess
@@ -15,11 +14,7 @@ from eligibility.models import Determination, PopulationOfFocus, ScanRun, Utiliz
 from eligibility.scan import high_utilizer_scan
 from tests.factories import EventFactory, MembershipFactory, enrolled_member
 
-
-@pytest.fixture(autouse=True)
-def unscoped():
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 @pytest.fixture

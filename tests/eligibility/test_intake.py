@@ -7,18 +7,13 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django_scopes import scopes_disabled
 
 from ecm_platform.tenancy.access import OPERATOR
 from eligibility.intake import claims_load
 from eligibility.models import UtilizationEvent
 from tests.factories import enrolled_member
 
-
-@pytest.fixture(autouse=True)
-def unscoped():
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 @pytest.fixture

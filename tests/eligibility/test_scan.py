@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
 from ecm_platform.errors import ConflictError
 from ecm_platform.tenancy.access import OPERATOR
+from ecm_platform.tenancy.scoping import plan_scope
 from eligibility import scan
 from eligibility.models import Determination, EventType, ScanRun, ScanStatus, UtilizationEvent
 from eligibility.scan import high_utilizer_scan
@@ -23,15 +23,12 @@ SEPTEMBER = date(2026, 9, 1)  # data month 2026-09 -> window 2026-04-01 .. 2026-
 RUN_AT = datetime(2026, 10, 5, 2, 0, tzinfo=LA)
 
 
-@pytest.fixture(autouse=True)
-def unscoped():
-    """Scan tests build rows across plans freely; the service itself runs in the plan's scope."""
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 def run(plan, data_month=SEPTEMBER, at=RUN_AT):
-    with clocks.frozen(at):
+    """The scan as its task runs it: in the plan's own scope."""
+    with clocks.frozen(at), plan_scope(plan):
         return high_utilizer_scan(plan=plan, data_month=data_month, actor=OPERATOR)
 
 
@@ -60,7 +57,8 @@ def open_determinations(plan):
 
 
 def flagged(plan):
-    return set(open_determinations(plan).values_list("member_id", flat=True))
+    with plan_scope(plan):
+        return set(open_determinations(plan).values_list("member_id", flat=True))
 
 
 def test_five_avoidable_ed_visits_qualify_four_do_not(plan_a):
@@ -391,15 +389,16 @@ def test_a_rerun_that_closes_and_updates_many_members_runs_as_few_queries_as_for
     # DOMAIN 3.3: closing and updating are set-based too
     counts = []
     for plan, qualifying in ((plan_a, 1), (plan_b, 15)):
-        members = [enrolled_member(plan) for _ in range(2 * qualifying)]
-        for member in members:
-            ed_visits(member, 5)
-        run(plan)
-        UtilizationEvent.objects.filter(member__in=members[:qualifying]).update(is_avoidable=False)
-        for member in members[qualifying:]:
-            EventFactory(member=member, service_date=date(2026, 9, 29))
-        with CaptureQueriesContext(connection) as captured:
-            again = run(plan, at=RUN_AT + timedelta(days=1))
+        with plan_scope(plan):
+            members = [enrolled_member(plan) for _ in range(2 * qualifying)]
+            for member in members:
+                ed_visits(member, 5)
+            run(plan)
+            UtilizationEvent.objects.filter(member__in=members[:qualifying]).update(is_avoidable=False)
+            for member in members[qualifying:]:
+                EventFactory(member=member, service_date=date(2026, 9, 29))
+            with CaptureQueriesContext(connection) as captured:
+                again = run(plan, at=RUN_AT + timedelta(days=1))
         assert (again.closed, again.updated) == (qualifying, qualifying)
         counts.append(len(captured))
     assert counts[0] == counts[1]

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.scoping import across_plans, plan_scope
 from ecm_platform.tenancy.services import membership_create
 from eligibility.models import Determination, ScanRun, ScanStatus
 from eligibility.scan import high_utilizer_scan
@@ -21,10 +21,7 @@ LA = ZoneInfo("America/Los_Angeles")
 RUN_AT = datetime(2026, 10, 5, 2, 0, tzinfo=LA)
 
 
-@pytest.fixture(autouse=True)
-def unscoped():
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 def frequent_visitor(plan, first=date(2026, 5, 4), visits=5):
@@ -131,14 +128,15 @@ def test_the_admin_scans_again_for_the_same_data_month(
 def test_the_admin_cannot_scan_again_another_plans_run(
     client, plan_a, plan_b, plan_administrator, django_capture_on_commit_callbacks
 ):
-    frequent_visitor(plan_b)
-    with clocks.frozen(RUN_AT):
+    with clocks.frozen(RUN_AT), plan_scope(plan_b):
+        frequent_visitor(plan_b)
         theirs = high_utilizer_scan(plan=plan_b, data_month=date(2026, 8, 1), actor=OPERATOR)
     client.force_login(plan_administrator)
     with clocks.frozen(RUN_AT + timedelta(days=2)), django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post("/admin/eligibility/scanrun/", {"action": "scan_again", "_selected_action": [theirs.pk]})
     assert callbacks == []
-    assert list(ScanRun.objects.values_list("pk", flat=True)) == [theirs.pk]
+    with across_plans(reason="test: no plan got a new run"):
+        assert list(ScanRun.objects.values_list("pk", flat=True)) == [theirs.pk]
 
 
 def test_only_plan_administrators_reach_the_scan_again_action(client, plan_a, make_membership):

@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
 from ecm_platform.tenancy.access import OPERATOR
@@ -18,10 +17,7 @@ LA = ZoneInfo("America/Los_Angeles")
 RUN_AT = datetime(2026, 10, 5, 2, 0, tzinfo=LA)
 
 
-@pytest.fixture(autouse=True)
-def unscoped():
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 @pytest.fixture

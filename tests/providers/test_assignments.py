@@ -4,13 +4,13 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.errors import CrossPlanReference, DomainError
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import County
+from ecm_platform.tenancy.scoping import plan_scope
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
 from members.models import Program
@@ -33,10 +33,7 @@ LA = ZoneInfo("America/Los_Angeles")
 NPIS = ["1234567893", "1245319599", "1679576722", "1003000126"]
 
 
-@pytest.fixture(autouse=True)
-def unscoped():
-    with scopes_disabled():
-        yield
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 def organization(plan, number, **fields):
@@ -178,10 +175,12 @@ def test_a_member_requested_change_is_due_in_30_days_and_implemented(plan_a):
 def test_plans_sharing_an_organization_keep_their_own_contracts_and_caseloads(plan_a, plan_b):
     shared = organization(plan_a, 0)
     contract(plan_a, shared, capacity=1)
-    contract(plan_b, shared, capacity=5, counties=("19",))
+    with plan_scope(plan_b):
+        contract(plan_b, shared, capacity=5, counties=("19",))
     assign(plan_a, homeless_member(plan_a))
     candidates_a, _ = candidates_on(plan=plan_a, day=date(2026, 11, 20))
-    candidates_b, _ = candidates_on(plan=plan_b, day=date(2026, 11, 20))
+    with plan_scope(plan_b):
+        candidates_b, _ = candidates_on(plan=plan_b, day=date(2026, 11, 20))
     assert [(c.capacity, c.assigned) for c in candidates_a] == [(1, 1)]
     assert [(c.capacity, c.assigned, sorted(c.counties)) for c in candidates_b] == [(5, 0, ["19"])]
 
