@@ -16,13 +16,12 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ActionNotPermitted, DomainError
-from ecm_platform.tenancy.access import Capability, Principal, require
+from ecm_platform.tenancy.access import Capability, Principal, actor_user, require
 from ecm_platform.tenancy.models import HealthPlan, Membership, ProviderRole
 from ecm_platform.tenancy.scoping import across_plans, plans_scope
-from ecm_platform.tenancy.services import API_KEY_DEFAULT_LIFETIME, API_KEY_MAX_LIFETIME, user_create
+from ecm_platform.tenancy.services import api_key_expiry, api_key_mark_revoked, user_create
 from providers.models import Contract, ProviderApiKey, ProviderMembership, ProviderOrganization
 
 
@@ -93,23 +92,18 @@ def provider_api_key_issue(
     principal = require(actor, Capability.PROVIDER_STAFF_MANAGE, plan=None)
     organization = provider_membership.organization
     require(principal, Capability.PROVIDER_STAFF_MANAGE, plan=None, organization=organization)
-    if actor.is_provider and actor.user != provider_membership.user:
+    if principal.is_provider and principal.user != provider_membership.user:
         # A key acts as its holder: an administrator may not mint one that acts as a colleague.
         raise ActionNotPermitted("Issue keys for yourself; the installation operator issues others.")
     if not provider_membership.is_active:
         raise DomainError("The provider membership is inactive.", field="provider_membership", code="inactive")
-    now = clocks.now()
-    expires_at = expires_at or now + API_KEY_DEFAULT_LIFETIME
-    if expires_at <= now:
-        raise DomainError("The expiry must be in the future.", field="expires_at")
-    if expires_at > now + API_KEY_MAX_LIFETIME:
-        raise DomainError("A key may live at most two years.", field="expires_at")
+    expires_at = api_key_expiry(expires_at)
     api_key, raw_key = ProviderApiKey.objects.create_key(
         name=name,
         organization=organization,
         provider_membership=provider_membership,
         expiry_date=expires_at,
-        created_by=actor.user,
+        created_by=actor_user(principal),
     )
     _audit(
         organization=organization,
@@ -131,11 +125,8 @@ def provider_api_key_issue(
 def provider_api_key_revoke(*, actor: Principal, api_key: ProviderApiKey) -> ProviderApiKey:
     principal = require(actor, Capability.PROVIDER_STAFF_MANAGE, plan=None)
     require(principal, Capability.PROVIDER_STAFF_MANAGE, plan=None, organization=api_key.organization_id)
-    if api_key.revoked:
+    if not api_key_mark_revoked(api_key):
         return api_key
-    api_key.revoked = True
-    api_key.revoked_at = clocks.now()
-    api_key.save(update_fields=["revoked", "revoked_at"])
     _audit(
         organization=api_key.organization,
         code="providers.api_key.revoked",

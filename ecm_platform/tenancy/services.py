@@ -140,6 +140,26 @@ def membership_create(*, user: AbstractBaseUser, plan: HealthPlan, role: Role, a
     return membership
 
 
+def api_key_expiry(expires_at: datetime | None) -> datetime:
+    """When a new key (a plan's or a provider's) expires: a year by default, at most two."""
+    now = clocks.now()
+    expires_at = expires_at or now + API_KEY_DEFAULT_LIFETIME
+    if expires_at <= now:
+        raise DomainError("The expiry must be in the future.", field="expires_at")
+    if expires_at > now + API_KEY_MAX_LIFETIME:
+        raise DomainError("A key may live at most two years.", field="expires_at")
+    return expires_at
+
+
+def api_key_mark_revoked(api_key) -> bool:
+    """Revoke a key (a plan's or a provider's); False if it was revoked already."""
+    if api_key.revoked:
+        return False
+    api_key.revoked, api_key.revoked_at = True, clocks.now()
+    api_key.save(update_fields=["revoked", "revoked_at"])
+    return True
+
+
 @transaction.atomic
 def api_key_issue(
     *,
@@ -155,12 +175,7 @@ def api_key_issue(
         raise CrossPlanReference("The membership belongs to another plan.", field="membership")
     if not membership.is_active:
         raise DomainError("The membership is inactive.", field="membership", code="inactive")
-    now = clocks.now()
-    expires_at = expires_at or now + API_KEY_DEFAULT_LIFETIME
-    if expires_at <= now:
-        raise DomainError("The expiry must be in the future.", field="expires_at")
-    if expires_at > now + API_KEY_MAX_LIFETIME:
-        raise DomainError("A key may live at most two years.", field="expires_at")
+    expires_at = api_key_expiry(expires_at)
     api_key, raw_key = PlanApiKey.objects.create_key(
         name=name, plan=plan, membership=membership, expiry_date=expires_at, created_by=actor_user(actor)
     )
@@ -185,11 +200,8 @@ def api_key_revoke(*, plan: HealthPlan, api_key: PlanApiKey, actor) -> PlanApiKe
     require(actor, Capability.API_KEYS_MANAGE, plan=plan)
     if api_key.plan_id != plan.pk:
         raise CrossPlanReference("The key belongs to another plan.")
-    if api_key.revoked:
+    if not api_key_mark_revoked(api_key):
         return api_key
-    api_key.revoked = True
-    api_key.revoked_at = clocks.now()
-    api_key.save(update_fields=["revoked", "revoked_at"])
     audit_record(
         code="tenancy.api_key.revoked",
         plan=plan,
