@@ -23,7 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
-from authorizations import selectors, services, settings_api
+from authorizations import provider_api, selectors, services, settings_api
 from authorizations.models import (
     OPEN_STATUSES,
     Appeal,
@@ -635,6 +635,7 @@ ROUTES = [
     ("notices", NoticeViewSet, "notice"),
     ("appeals", AppealViewSet, "appeal"),
     ("grievances", GrievanceViewSet, "grievance"),
+    *provider_api.ROUTES,
 ]
 PATHS = [
     path("transition-imports/", TransitionImportView.as_view(), name="transition-import"),

@@ -167,8 +167,8 @@ def request_start_presumptive(
     pofs: list[PopulationOfFocus] = (),
 ) -> AuthorizationRequest:
     """A presumptive-capable provider starts ECM at once, for the plan's presumptive period, until
-    the plan decides (DOMAIN 5.1). Entered for the provider until the provider portal exists."""
-    require(actor, Capability.AUTHORIZATIONS_SUBMIT, plan=plan)
+    the plan decides (DOMAIN 5.1): by the provider's own staff, or entered for it by the plan."""
+    require(actor, Capability.PRESUMPTIVE_START, plan=plan, organization=organization)
     today = clocks.local_date(clocks.now())
     capable = (
         Contract.objects.filter(plan=plan, organization=organization, service=Service.ECM, is_presumptive_capable=True)

@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
     | {
         "RoleEnum": "ecm_platform.tenancy.models.Role.choices",
         "ProviderRoleEnum": "ecm_platform.tenancy.models.ProviderRole.choices",
+        "AuthorizationStatusEnum": "authorizations.models.Status.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

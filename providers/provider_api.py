@@ -181,6 +181,15 @@ class StaffViewSet(mixins.ListModelMixin, ProviderViewSet):
         )
         return Response(ProviderStaffOutput(provider_membership).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=ProviderStaffOutput)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        """End a colleague's login: their sessions and keys stop working."""
+        provider_membership = staff.provider_membership_deactivate(
+            actor=request.principal, provider_membership=self.get_object()
+        )
+        return Response(ProviderStaffOutput(provider_membership).data)
+
 
 class ProviderApiKeyOutput(serializers.ModelSerializer):
     provider_membership = serializers.IntegerField(source="provider_membership_id")

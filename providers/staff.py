@@ -135,3 +135,25 @@ def provider_api_key_revoke(*, actor: Principal, api_key: ProviderApiKey) -> Pro
         payload={"prefix": api_key.prefix, "name": api_key.name},
     )
     return api_key
+
+
+@transaction.atomic
+def provider_membership_deactivate(*, actor, provider_membership: ProviderMembership) -> ProviderMembership:
+    """End a login at the organization: its sessions and keys stop working at the next request
+    (principals are built from active memberships only). Never one's own last way in."""
+    principal = require(actor, Capability.PROVIDER_STAFF_MANAGE, plan=None)
+    require(principal, Capability.PROVIDER_STAFF_MANAGE, plan=None, organization=provider_membership.organization_id)
+    if principal.provider_membership is not None and principal.provider_membership.pk == provider_membership.pk:
+        raise DomainError("You cannot deactivate your own login.", field="provider_membership", code="own_login")
+    if not provider_membership.is_active:
+        return provider_membership
+    provider_membership.is_active = False
+    provider_membership.save(update_fields=["is_active"])
+    _audit(
+        organization=provider_membership.organization,
+        code="providers.staff.deactivated",
+        actor=actor,
+        target=provider_membership,
+        payload={"username": provider_membership.user.get_username(), "role": provider_membership.role},
+    )
+    return provider_membership

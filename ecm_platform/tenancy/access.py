@@ -58,6 +58,7 @@ class Capability(StrEnum):
     # Authorizations (DOMAIN 5, 6).
     AUTHORIZATIONS_READ = "authorizations.read"
     AUTHORIZATIONS_SUBMIT = "authorizations.submit"
+    PRESUMPTIVE_START = "authorizations.presumptive.start"  # where the provider's contract allows
     AUTHORIZATIONS_REVIEW = "authorizations.review"  # start and resume review
     AUTHORIZATIONS_EXTEND = "authorizations.extend"
     AUTHORIZATIONS_APPROVE = "authorizations.approve"
@@ -131,6 +132,8 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.ASSIGNED_MEMBERS_READ: EVERY_PROVIDER_ROLE,
     Capability.AUTHORIZATIONS_READ: EVERY_PLAN_ROLE,
     Capability.AUTHORIZATIONS_SUBMIT: frozenset({CC, IN}),
+    # The provider starts it, or the plan enters it for them (DOMAIN 5.1).
+    Capability.PRESUMPTIVE_START: frozenset({CC, IN, ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
     Capability.AUTHORIZATIONS_REVIEW: frozenset({CC, RV}),
     Capability.AUTHORIZATIONS_EXTEND: frozenset({RV}),
     Capability.AUTHORIZATIONS_APPROVE: frozenset({RV}),

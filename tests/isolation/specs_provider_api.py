@@ -1,8 +1,9 @@
 """Isolation specs for the provider API (merged into test_isolation.py's specs, and run for provider
 roles by test_provider_isolation.py).
 
-Objects in URLs: {member} (a member the caller's organization is not assigned) and {api_key}
-(a key of another organization, or another plan's key).
+Objects in URLs: {member} (a member the caller's organization is not assigned), its {member_cin},
+{api_key} (a key of another organization, or another plan's key) and {provider_staff} (a login of
+another organization).
 """
 
 from tests.isolation.harness import Call
@@ -22,6 +23,13 @@ SPECS: dict = {
     ],
     ("GET", "/api/v1/provider/staff/"): [Call("get", "/api/v1/provider/staff/")],
     ("POST", "/api/v1/provider/staff/"): [Call("post", "/api/v1/provider/staff/", data=NEW_STAFF)],
+    ("POST", "/api/v1/provider/staff/{id}/deactivate/"): [
+        Call("post", "/api/v1/provider/staff/{provider_staff}/deactivate/", foreign=True)
+    ],
+    # Plan B no longer contracts with the caller's organization (or never did, for plan staff).
+    ("POST", "/api/v1/provider/presumptive-starts/"): [
+        Call("post", "/api/v1/provider/presumptive-starts/", data={"plan": "plan-b", "cin": "{member_cin}"})
+    ],
     ("GET", "/api/v1/provider/api-keys/"): [Call("get", "/api/v1/provider/api-keys/")],
     ("POST", "/api/v1/provider/api-keys/"): [Call("post", "/api/v1/provider/api-keys/", data={"name": "stolen"})],
     ("GET", "/api/v1/provider/api-keys/{prefix}/"): [Call("get", "/api/v1/provider/api-keys/{api_key}/", foreign=True)],

@@ -44,14 +44,22 @@ from ecm_platform.notifications.models import Notification
 from ecm_platform.notifications.services import notification_send
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.middleware import SESSION_PLAN_KEY
-from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey, Role
+from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey, ProviderRole, Role
 from ecm_platform.tenancy.services import _grant_admin_site as grant_admin_site
 from eligibility.models import Determination, PlanPofStart, PopulationOfFocus, ScanRun, UtilizationEvent
 from eligibility.scan import high_utilizer_scan
 from eligibility.services import plan_pof_start_set
 from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment
 from members.services import program_enrollment_add
-from providers.models import Assignment, AssignmentSettings, CareManager, Contract, ProviderChangeRequest, VettingCheck
+from providers.models import (
+    Assignment,
+    AssignmentSettings,
+    CareManager,
+    Contract,
+    ProviderChangeRequest,
+    ProviderMembership,
+    VettingCheck,
+)
 from providers.services import (
     assignment_assign,
     assignment_settings_set,
@@ -60,7 +68,8 @@ from providers.services import (
     organization_create,
     provider_change_request,
 )
-from tests.factories import EventFactory, MembershipFactory, enrolled_member
+from providers.staff import provider_membership_create
+from tests.factories import EventFactory, MembershipFactory, UserFactory, enrolled_member
 from tests.isolation import (
     harness,
     specs_admin,
@@ -410,6 +419,7 @@ def objects_of(plan, admin):
             "appeal": Appeal.objects.filter(plan=plan).first().pk,
             "grievance": Grievance.objects.filter(plan=plan).first().pk,
             "attachment": RequestAttachment.objects.filter(plan=plan).first().pk,
+            "provider_staff": ProviderMembership.objects.filter(organization__contracts__plan=plan).first().pk,
         } | specs_admin.objects_of(plan, admin.user)
 
 
@@ -447,6 +457,9 @@ def member_world(plan, admin, name):
             plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=OPERATOR
         )
         admin_world(plan)
+        provider_membership_create(
+            actor=OPERATOR, organization=organization, user=UserFactory(), role=ProviderRole.CARE_MANAGER
+        )
         authorization_world(plan, member, name)
         return member
 

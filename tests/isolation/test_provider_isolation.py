@@ -84,20 +84,28 @@ def world(plan_a, plan_b):
         yolo_a, yolo_b = assigned(plan_a, yolo, f"{MARKER}-A"), assigned(plan_b, yolo, f"{MARKER}-B")
         xavier_b = assigned(plan_b, xavier, f"{MARKER}-BX")
         Contract.objects.filter(pk=ended.pk).update(end_date=clocks.local_date(clocks.now()) - timedelta(days=1))
-        yolo_key, _ = key(staff(yolo, ProviderRole.PROVIDER_ADMINISTRATOR), f"{MARKER} key")
+        yolo_admin = staff(yolo, ProviderRole.PROVIDER_ADMINISTRATOR)
+        yolo_key, _ = key(yolo_admin, f"{MARKER} key")
         xavier_admin = staff(xavier, ProviderRole.PROVIDER_ADMINISTRATOR)
         xavier_key, _ = key(xavier_admin, "Xavier key")
+        xavier_colleague = staff(xavier, ProviderRole.OUTREACH_STAFF)
 
-    def objects(assignment, api_key):
-        return {"member": assignment.member_id, "assignment": assignment.pk, "api_key": api_key.prefix}
+    def objects(assignment, api_key, login):
+        return {
+            "member": assignment.member_id,
+            "member_cin": assignment.member.cin,
+            "assignment": assignment.pk,
+            "api_key": api_key.prefix,
+            "provider_staff": login.pk,
+        }
 
     return {
         "xavier": xavier,
         "xavier_admin": xavier_admin,
-        "own": objects(own, xavier_key),
-        "other_organization": objects(yolo_a, yolo_key),
-        "other_plan_same_organization": objects(xavier_b, yolo_key),
-        "other_plan_other_organization": objects(yolo_b, yolo_key),
+        "own": objects(own, xavier_key, xavier_colleague),
+        "other_organization": objects(yolo_a, yolo_key, yolo_admin),
+        "other_plan_same_organization": objects(xavier_b, yolo_key, yolo_admin),
+        "other_plan_other_organization": objects(yolo_b, yolo_key, yolo_admin),
         "foreign_members": [yolo_a.member_id, yolo_b.member_id, xavier_b.member_id],
     }
 

@@ -378,3 +378,30 @@ def test_a_provider_list_costs_the_same_queries_whatever_its_rows(network, plan_
             assigned(plan_a, network["orgs"]["Shared"], f"More{number}")
     assert len(rows(client)) == 5
     assert queries() == few
+
+
+def test_a_provider_administrator_deactivates_a_colleague_and_its_key_stops(network, make_provider_user):
+    admin = make_provider_user("Shared", ProviderRole.PROVIDER_ADMINISTRATOR)
+    colleague = make_provider_user("Shared", ProviderRole.OUTREACH_STAFF)
+    colleague_client = key_client(colleague)
+    assert colleague_client.get("/api/v1/provider/members/").status_code == 200
+    response = key_client(admin).post(f"/api/v1/provider/staff/{colleague.pk}/deactivate/")
+    assert response.status_code == 200 and response.json()["is_active"] is False
+    assert colleague_client.get("/api/v1/provider/members/").status_code in (401, 403)
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(code="providers.staff.deactivated", target_id=str(colleague.pk)).count() == 2
+
+
+def test_no_one_deactivates_their_own_login_or_another_organizations(network, make_provider_user):
+    admin = make_provider_user("Shared", ProviderRole.PROVIDER_ADMINISTRATOR)
+    other = make_provider_user("Yolo", ProviderRole.OUTREACH_STAFF)
+    client = key_client(admin)
+    own = client.post(f"/api/v1/provider/staff/{admin.pk}/deactivate/")
+    assert own.status_code == 400 and own.json()["errors"][0]["code"] == "own_login"
+    assert client.post(f"/api/v1/provider/staff/{other.pk}/deactivate/").status_code == 404
+    assert (
+        key_client(make_provider_user("Shared")).post(f"/api/v1/provider/staff/{admin.pk}/deactivate/").status_code
+        == 403
+    )
+    with scopes_disabled():
+        assert ProviderMembership.objects.filter(pk__in=[admin.pk, other.pk], is_active=True).count() == 2

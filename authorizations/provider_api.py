@@ -1,0 +1,64 @@
+"""/api/v1/provider/presumptive-starts/: a presumptive-capable provider starts ECM for a member of a
+plan it contracts with (DOMAIN 5.1), acting for its own organization only; the service checks the
+contract. The answer names the request, never more of the member than the caller sent."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from authorizations import services
+from authorizations.models import AuthorizationRequest
+from ecm_platform.errors import DomainError
+from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.models import HealthPlan
+from members.selectors import member_list
+from providers.models import ProviderOrganization
+from providers.provider_api import PlanOfRow, ProviderViewSet
+
+
+class PresumptiveStartInput(serializers.Serializer):
+    plan = serializers.SlugField(max_length=30, help_text="The code of a plan that contracts with your organization.")
+    cin = serializers.RegexField(r"^[0-9]{8}[A-Z]$", help_text="The member's Medi-Cal CIN (8 digits and a letter).")
+    requester_contact = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PresumptiveStartOutput(serializers.ModelSerializer):
+    plan = PlanOfRow()
+
+    class Meta:
+        model = AuthorizationRequest
+        fields = ["id", "plan", "status", "received_at", "presumptive_until", "due_at"]
+
+
+class PresumptiveStartViewSet(ProviderViewSet):
+    """Start ECM presumptively for a member (provider administrators and care managers)."""
+
+    queryset = AuthorizationRequest.objects.none()
+    serializer_class = PresumptiveStartOutput
+    capability = Capability.PRESUMPTIVE_START
+
+    @extend_schema(request=PresumptiveStartInput, responses={201: PresumptiveStartOutput})
+    def create(self, request):
+        payload = PresumptiveStartInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        principal = request.principal
+        plan = HealthPlan.objects.filter(code=data["plan"], pk__in=principal.plan_ids, is_active=True).first()
+        if plan is None:
+            raise DomainError("Your organization has no contract in force with this plan.", field="plan")
+        member = member_list(plan=plan).filter(cin=data["cin"]).first()
+        if member is None:
+            raise DomainError(f"{plan.name} has no member with this CIN.", field="cin", code="unknown_member")
+        started = services.request_start_presumptive(
+            plan=plan,
+            actor=principal,
+            member=member,
+            organization=ProviderOrganization.objects.get(pk=principal.organization_id),
+            requester_contact=data["requester_contact"],
+            notes=data["notes"],
+        )
+        return Response(PresumptiveStartOutput(started).data, status=status.HTTP_201_CREATED)
+
+
+ROUTES = [("provider/presumptive-starts", PresumptiveStartViewSet, "provider-presumptive-start")]
