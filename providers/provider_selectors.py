@@ -26,7 +26,9 @@ def contracting_plan_ids(*, organization: ProviderOrganization | int, day: date)
 
     It decides a provider principal's scope, so it is read before any scope exists."""
     organization_id = getattr(organization, "pk", organization)
-    with across_plans(reason="the plans contracting with a provider organization, to scope its staff"):
+    with across_plans(
+        reason="the plans contracting with a provider organization, to scope its staff", resolving_identity=True
+    ):
         return frozenset(
             Contract.objects.filter(in_force_on(day), organization_id=organization_id, plan__is_active=True)
             .values_list("plan_id", flat=True)

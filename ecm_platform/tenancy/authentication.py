@@ -22,7 +22,7 @@ class PlanApiKeyAuthentication(authentication.BaseAuthentication):
         key = key.strip()
         if not key:
             raise exceptions.AuthenticationFailed("The API key is missing.")
-        with across_plans(reason="API key lookup by its hash"):
+        with across_plans(reason="API key lookup by its hash", resolving_identity=True):
             try:
                 api_key = PlanApiKey.objects.get_from_key(key)
             except PlanApiKey.DoesNotExist:

@@ -47,8 +47,11 @@ def plans_scope(plan_ids):
 
 
 @contextmanager
-def across_plans(*, reason: str):
-    logger.info("tenancy.scope.crossed", extra={"reason": reason})
+def across_plans(*, reason: str, resolving_identity: bool = False):
+    """The named bypass, logged with its reason. Working out who the caller is (their memberships,
+    their key, their organization's contracting plans) happens on every request before any scope
+    exists: logged at DEBUG, so that the crossings worth reading stand out at INFO."""
+    logger.log(logging.DEBUG if resolving_identity else logging.INFO, "tenancy.scope.crossed", extra={"reason": reason})
     with scopes_disabled():
         yield
 
