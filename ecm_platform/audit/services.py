@@ -7,7 +7,8 @@ from django.db import models
 
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiPurpose
-from ecm_platform.tenancy.access import Principal, actor_label, actor_user
+from ecm_platform.errors import ActionNotPermitted
+from ecm_platform.tenancy.access import Capability, Principal, actor_label, actor_user
 from ecm_platform.tenancy.models import HealthPlan, Membership
 
 
@@ -56,6 +57,7 @@ def phi_access_record(
 
 
 LIST_LABEL = "list"
+MEMBER_READS = (Capability.MEMBERS_READ, Capability.ASSIGNED_MEMBERS_READ)
 
 
 def phi_read_record(
@@ -77,14 +79,21 @@ def phi_read_record(
 
     Each row is in its member's plan: a provider principal's list spans the plans contracting with
     its organization, and its empty list is recorded in each of them.
+
+    It is also the last check before member data leaves: a principal that holds no member read, or
+    a member of a plan the principal does not act in, is refused (403) and nothing is recorded.
     """
     principal = principal or Principal.of_membership(membership)
+    if not any(principal.may(capability) for capability in MEMBER_READS):
+        raise ActionNotPermitted("Your role may not read member data.")
     purpose, at = PhiPurpose(principal.phi_purpose), clocks.now()
 
     def access(plan_id, **fields) -> PhiAccess:
         return PhiAccess(plan_id=plan_id, user=principal.user, purpose=purpose, path=path[:500], at=at, **fields)
 
     distinct = {member.pk: member for member in members}
+    if principal.plan_ids is not None and any(member.plan_id not in principal.plan_ids for member in distinct.values()):
+        raise ActionNotPermitted("A member shown belongs to a plan you do not work for.")
     rows = [access(member.plan_id, member_id=member.pk, member_label=member.cin) for member in distinct.values()]
     empty = [access(plan_id, member_label=LIST_LABEL, row_count=0) for plan_id in sorted(principal.plan_ids)]
     PhiAccess.objects.bulk_create(rows or empty)
