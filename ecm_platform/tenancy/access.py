@@ -76,7 +76,6 @@ class Capability(StrEnum):
     APPEALS_ACKNOWLEDGE = "authorizations.appeals.acknowledge"
     APPEALS_RESOLVE = "authorizations.appeals.resolve"
     GRIEVANCES_RESOLVE = "authorizations.grievances.resolve"
-    CLOCKS_CHECK = "authorizations.clocks.check"
     NOTICES_RELEASE = "authorizations.notices.release"  # letters held for the plan's contact (a job)
     # Reporting (DOMAIN 10).
     REPORTS_BUILD = "reporting.reports.build"
@@ -151,7 +150,6 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.APPEALS_ACKNOWLEDGE: frozenset({CC, RV}),
     Capability.APPEALS_RESOLVE: frozenset({RV}),
     Capability.GRIEVANCES_RESOLVE: frozenset({CC, RV}),
-    Capability.CLOCKS_CHECK: frozenset(),
     Capability.NOTICES_RELEASE: frozenset(),
     Capability.REPORTS_BUILD: frozenset({RA}),
 }
