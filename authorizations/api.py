@@ -56,7 +56,8 @@ from members.selectors import member_list
 from providers.api import pof_codes
 from providers.selectors import organization_list
 
-# Submitted requests come from outside the plan; presumptive and transition ones have their own actions.
+# Submitted requests come from outside the plan; presumptive ones come from the provider API
+# (authorizations/provider_api.py) and transition ones from their import.
 SUBMITTED_SOURCES = [
     (value, label)
     for value, label in RequestSource.choices
@@ -138,17 +139,6 @@ class SubmitInput(serializers.Serializer):
     requester_organization = PlanRelatedField(
         plan_queryset=lambda plan: organization_list(), required=False, allow_null=True
     )
-    requester_contact = optional_text()
-    notes = optional_text()
-    pofs = pof_codes(required=False, help_text="POF codes claimed.")
-
-
-class PresumptiveInput(serializers.Serializer):
-    member = PlanRelatedField(plan_queryset=member_list)
-    organization = PlanRelatedField(
-        plan_queryset=lambda plan: organization_list(), help_text="The presumptive-capable ECM Provider."
-    )
-    requester_name = optional_text()
     requester_contact = optional_text()
     notes = optional_text()
     pofs = pof_codes(required=False, help_text="POF codes claimed.")
@@ -274,18 +264,6 @@ class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
             request,
             payload_class=SubmitInput,
             service=services.request_submit,
-            output_class=RequestOutput,
-            status_code=status.HTTP_201_CREATED,
-        )
-
-    @extend_schema(request=PresumptiveInput, responses={201: RequestOutput})
-    @action(detail=False, methods=["post"])
-    def presumptive(self, request):
-        """A presumptive-capable provider starts ECM for the plan's presumptive period (DOMAIN 5.1)."""
-        return service_response(
-            request,
-            payload_class=PresumptiveInput,
-            service=services.request_start_presumptive,
             output_class=RequestOutput,
             status_code=status.HTTP_201_CREATED,
         )

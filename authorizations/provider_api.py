@@ -1,6 +1,8 @@
 """/api/v1/provider/presumptive-starts/: a presumptive-capable provider starts ECM for a member of a
-plan it contracts with (DOMAIN 5.1), acting for its own organization only; the service checks the
-contract. The answer names the request, never more of the member than the caller sent."""
+plan it contracts with (DOMAIN 5.1, 5.2), acting for its own organization only; the service checks
+the contract. The answer names the request, never more of the member than the caller sent: a
+refusal says why by its code, not whose request is already open, and the CIN lookup is in the PHI
+access log."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -8,12 +10,15 @@ from rest_framework.response import Response
 
 from authorizations import services
 from authorizations.models import AuthorizationRequest
+from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.models import HealthPlan
 from members.selectors import member_list
 from providers.models import ProviderOrganization
 from providers.provider_api import PlanOfRow, ProviderViewSet
+
+NOT_STARTED = "ECM cannot start presumptively for this member now; the code says why, and the plan can tell you more."
 
 
 class PresumptiveStartInput(serializers.Serializer):
@@ -48,16 +53,23 @@ class PresumptiveStartViewSet(ProviderViewSet):
         if plan is None:
             raise DomainError("Your organization has no contract in force with this plan.", field="plan")
         member = member_list(plan=plan).filter(cin=data["cin"]).first()
+        phi_read_record(principal=principal, path=request.get_full_path(), members=[member] if member else [])
         if member is None:
             raise DomainError(f"{plan.name} has no member with this CIN.", field="cin", code="unknown_member")
-        started = services.request_start_presumptive(
-            plan=plan,
-            actor=principal,
-            member=member,
-            organization=ProviderOrganization.objects.get(pk=principal.organization_id),
-            requester_contact=data["requester_contact"],
-            notes=data["notes"],
-        )
+        try:
+            started = services.request_start_presumptive(
+                plan=plan,
+                actor=principal,
+                member=member,
+                organization=ProviderOrganization.objects.get(pk=principal.organization_id),
+                requester_contact=data["requester_contact"],
+                notes=data["notes"],
+            )
+        except DomainError as refused:
+            if refused.field == "organization":
+                raise  # about the caller's own contract
+            # The plan's own message names the member and any request already open.
+            raise type(refused)(NOT_STARTED, field=refused.field, code=refused.code) from None
         return Response(PresumptiveStartOutput(started).data, status=status.HTTP_201_CREATED)
 
 

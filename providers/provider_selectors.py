@@ -12,6 +12,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from ecm_platform import clocks
 from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.scoping import across_plans
 from providers.models import Assignment, Contract, ProviderApiKey, ProviderMembership, ProviderOrganization
@@ -54,11 +55,17 @@ def provider_membership_of_user(*, user) -> ProviderMembership | None:
     )
 
 
-def assignment_list_of_provider(*, principal: Principal, plan_code: str | None = None) -> QuerySet[Assignment]:
-    """The organization's current assignments in the principal's plans (optionally one plan's)."""
+def assignment_list_of_provider(
+    *, principal: Principal, plan_code: str | None = None, day: date | None = None
+) -> QuerySet[Assignment]:
+    """The organization's current assignments in the principal's plans (optionally one plan's),
+    each under a contract still in force: a plan's other contract with the organization (another
+    service, say) does not bring back the members of one that ended."""
     require(principal, Capability.ASSIGNED_MEMBERS_READ, plan=None, organization=principal.organization_id)
+    day = day or clocks.local_date(clocks.now())
+    in_force = Q(contract__start_date__lte=day) & (Q(contract__end_date__isnull=True) | Q(contract__end_date__gte=day))
     assignments = Assignment.objects.filter(
-        organization_id=principal.organization_id, plan_id__in=principal.plan_ids, ended_on__isnull=True
+        in_force, organization_id=principal.organization_id, plan_id__in=principal.plan_ids, ended_on__isnull=True
     ).select_related("member", "plan", "lead_care_manager")
     return assignments.filter(plan__code=plan_code) if plan_code else assignments
 

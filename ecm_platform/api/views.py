@@ -18,10 +18,12 @@ from ecm_platform.tenancy.scoping import plan_scope
 
 
 def principal_membership(request) -> Membership | None:
-    """The membership the request acts as: the API key's, else the browser session's."""
+    """The membership the request acts as: the API key's, else the browser session's. Any other
+    credential (a provider key sent beside a plan session) acts as no plan membership: one request,
+    one identity."""
     if isinstance(request.auth, PlanApiKey):
         return request.auth.membership
-    if request.user.is_authenticated:
+    if request.auth is None and request.user.is_authenticated:
         return getattr(request._request, "membership", None)
     return None
 

@@ -131,8 +131,8 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.ASSIGNED_MEMBERS_READ: EVERY_PROVIDER_ROLE,
     Capability.AUTHORIZATIONS_READ: EVERY_PLAN_ROLE,
     Capability.AUTHORIZATIONS_SUBMIT: frozenset({CC, IN}),
-    # The provider starts it, or the plan enters it for them (DOMAIN 5.1).
-    Capability.PRESUMPTIVE_START: frozenset({CC, IN, ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
+    # DOMAIN 5.2: provider staff start presumptively, where their contract allows.
+    Capability.PRESUMPTIVE_START: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
     Capability.AUTHORIZATIONS_REVIEW: frozenset({CC, RV}),
     Capability.AUTHORIZATIONS_EXTEND: frozenset({RV}),
     Capability.AUTHORIZATIONS_APPROVE: frozenset({RV}),

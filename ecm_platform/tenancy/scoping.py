@@ -23,6 +23,7 @@ from contextlib import contextmanager
 
 from celery.contrib.django.task import DjangoTask
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from django_scopes import scope, scopes_disabled
 
 from ecm_platform.tenancy.models import HealthPlan
@@ -30,11 +31,21 @@ from ecm_platform.tenancy.models import HealthPlan
 logger = logging.getLogger("ecm_platform.tenancy")
 
 
+def _sync_database_sessions() -> None:
+    """Bring every open PostgreSQL session in line with the scope now (the backend otherwise does
+    it before the next statement), for what reaches the raw connection: a COPY, a raw cursor."""
+    for database in connections.all(initialized_only=True):
+        sync = getattr(database, "scope_sync", None)
+        if sync is not None:
+            sync()
+
+
 @contextmanager
 def plan_scope(plan: HealthPlan):
     if not isinstance(plan, HealthPlan) or plan.pk is None:
         raise ValueError(f"plan_scope needs a saved HealthPlan, got {plan!r}")
     with scope(plan=plan.pk):
+        _sync_database_sessions()
         yield
 
 
@@ -43,6 +54,7 @@ def plans_scope(plan_ids):
     """Several plans at once: a provider principal's, the plans contracting with its organization
     (its selectors filter by organization as well). An empty set admits no row."""
     with scope(plan=sorted(plan_ids)):
+        _sync_database_sessions()
         yield
 
 
@@ -52,8 +64,11 @@ def across_plans(*, reason: str, resolving_identity: bool = False):
     their key, their organization's contracting plans) happens on every request before any scope
     exists: logged at DEBUG, so that the crossings worth reading stand out at INFO."""
     logger.log(logging.DEBUG if resolving_identity else logging.INFO, "tenancy.scope.crossed", extra={"reason": reason})
-    with scopes_disabled():
-        yield
+    try:
+        with scopes_disabled():
+            yield
+    finally:
+        _sync_database_sessions()  # the bypass never outlives its block, not even on a raw cursor
 
 
 class PlanTask(DjangoTask):

@@ -127,6 +127,9 @@ def membership_create(*, user: AbstractBaseUser, plan: HealthPlan, role: Role, a
         raise DomainError(f"Unknown role {role!r}.", field="role")
     if Membership.objects.filter(user=user, plan=plan).exists():
         raise DomainError(f"{user} already works for {plan} (one role per plan).", field="user", code="duplicate")
+    # One login, one identity: provider staff (the providers app's reverse relation) get no plan role.
+    if getattr(user, "provider_membership", None) is not None:
+        raise DomainError(f"{user} is provider staff: plan staff need their own login.", field="user")
     membership = Membership.objects.create(user=user, plan=plan, role=role)
     if Principal.of_membership(membership).may(Capability.PLAN_SETTINGS_MANAGE):
         _grant_admin_site(user)

@@ -85,11 +85,7 @@ def test_the_table_names_only_known_roles():
     assert all(roles <= known for roles in ROLES_BY_CAPABILITY.values())
 
 
-# Writes both sides take, each checked against the provider's own organization by require().
-SHARED_WRITES = {Capability.PRESUMPTIVE_START}  # DOMAIN 5.1: the provider starts it, or the plan enters it
-
-
-def test_plan_roles_and_provider_roles_share_no_other_write_capability():
+def test_plan_roles_and_provider_roles_share_no_write_capability():
     """Provider staff act through their own capabilities (DOMAIN 1): a plan write held by a
     provider role would let one organization write into every contracting plan."""
     plan_roles, provider_roles = set(Role), set(ProviderRole)
@@ -98,4 +94,4 @@ def test_plan_roles_and_provider_roles_share_no_other_write_capability():
         for capability, roles in ROLES_BY_CAPABILITY.items()
         if roles & plan_roles and roles & provider_roles and not capability.value.endswith(".read")
     }
-    assert shared == SHARED_WRITES
+    assert shared == set()

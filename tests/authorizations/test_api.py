@@ -219,20 +219,6 @@ def test_deny_and_withdraw_endpoints(
     assert withdrawal.json()["notices"] == []
 
 
-def test_presumptive_authorization_endpoint(plan_a, coordinator_api, eligible_member_a, provider_a):
-    # DOMAIN 5.1: a presumptive-capable provider starts ECM for the plan's period (30 days).
-    response = post(
-        coordinator_api,
-        "/api/v1/authorizations/presumptive/",
-        {"member": eligible_member_a.pk, "organization": provider_a.pk, "pofs": ["HOMELESS"], "notes": "Urgent"},
-    )
-
-    assert response.status_code == 201, response.json()
-    assert response.json()["status"] == "presumptive"
-    assert response.json()["source"] == "presumptive"
-    assert response.json()["presumptive_until"] == "2026-12-16"
-
-
 def test_attachments_are_uploaded_and_listed_on_the_request(coordinator_api, in_review):
     upload = SimpleUploadedFile("referral.pdf", b"%PDF-1.4 referral", content_type="application/pdf")
     with clocks.frozen(MONDAY):

@@ -22,19 +22,29 @@ from authorizations.plan_settings import authorization_settings_update
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.errors import ActionNotPermitted, ConflictError, CrossPlanReference, DomainError
-from ecm_platform.tenancy.access import OPERATOR
-from ecm_platform.tenancy.models import County, Role
+from ecm_platform.tenancy.access import OPERATOR, Principal
+from ecm_platform.tenancy.models import County, ProviderRole, Role
 from eligibility.models import Determination, DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
 from providers.models import Assignment, EnrollmentPathway, OrganizationType
 from providers.services import contract_create, organization_create
-from tests.factories import enrolled_member
+from providers.staff import provider_membership_create
+from tests.factories import UserFactory, enrolled_member
 
 LA = ZoneInfo("America/Los_Angeles")
 MONDAY = datetime(2026, 11, 23, 10, tzinfo=LA)  # the Monday before Thanksgiving 2026
 
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
+
+
+def start_presumptive(plan, member, organization):
+    """DOMAIN 5.2: provider staff start presumptively, where their contract allows."""
+    login = provider_membership_create(
+        actor=OPERATOR, organization=organization, user=UserFactory(), role=ProviderRole.CARE_MANAGER
+    )
+    staff = Principal.of_provider_membership(login, plan_ids=[plan.pk])
+    return services.request_start_presumptive(plan=plan, actor=staff, member=member, organization=organization)
 
 
 @pytest.fixture
@@ -534,7 +544,7 @@ def test_a_denied_presumptive_authorization_stops_services_with_a_notice(
     plan_a, coordinator, reviewer, member, provider, at_monday
 ):
     # DOMAIN 5.1 and 5.3: presumptive services that are denied get a NOA
-    request = services.request_start_presumptive(plan=plan_a, actor=coordinator, member=member, organization=provider)
+    request = start_presumptive(plan_a, member, provider)
     assert request.status == Status.PRESUMPTIVE
     assert request.presumptive_until == date(2026, 11, 23) + timedelta(days=30)
     assert request.due_at == clocks.end_of_day(request.presumptive_until)
@@ -548,13 +558,13 @@ def test_presumptive_authorization_needs_a_capable_contract(plan_a, coordinator,
 
     Contract.objects.filter(organization=provider).update(is_presumptive_capable=False)
     with pytest.raises(DomainError) as refused:
-        services.request_start_presumptive(plan=plan_a, actor=coordinator, member=member, organization=provider)
+        start_presumptive(plan_a, member, provider)
     assert refused.value.field == "organization"
 
 
 def test_the_presumptive_period_is_a_plan_setting(plan_a, admin_a, coordinator, member, provider, at_monday):
     authorization_settings_update(plan=plan_a, actor=admin_a.user, presumptive_period_days=14)
-    request = services.request_start_presumptive(plan=plan_a, actor=coordinator, member=member, organization=provider)
+    request = start_presumptive(plan_a, member, provider)
     assert request.presumptive_until == date(2026, 12, 7)
 
 
@@ -634,9 +644,7 @@ def test_the_other_legal_transitions_through_the_services(plan_a, coordinator, r
         plan=plan_a, actor=reviewer, request=deferred, reason=DenialReason.OTHER, explanation="x"
     )
     assert denied.status == Status.DENIED
-    presumptive = services.request_start_presumptive(
-        plan=plan_a, actor=coordinator, member=homeless_member(plan_a), organization=provider
-    )
+    presumptive = start_presumptive(plan_a, homeless_member(plan_a), provider)
     approved = services.request_approve(plan=plan_a, actor=reviewer, request=presumptive)
     assert approved.status == Status.APPROVED
     withdrawn = services.request_withdraw(

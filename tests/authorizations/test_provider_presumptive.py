@@ -4,7 +4,9 @@ DOMAIN 5.1): through /api/v1/provider/presumptive-starts/, for its own organizat
 import pytest
 from rest_framework.test import APIClient
 
+from authorizations import services
 from authorizations.models import AuthorizationRequest, Status
+from ecm_platform.audit.models import PhiAccess
 from ecm_platform.errors import ActionNotPermitted
 from ecm_platform.tenancy.access import OPERATOR, Principal
 from ecm_platform.tenancy.models import ProviderRole
@@ -15,6 +17,7 @@ from tests.authorizations.conftest import VALID_NPIS
 from tests.factories import UserFactory
 
 URL = "/api/v1/provider/presumptive-starts/"
+pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 
 @pytest.fixture
@@ -79,11 +82,25 @@ def test_outreach_staff_and_plan_staff_may_not_use_the_provider_endpoint(
 
 def test_a_provider_acts_for_its_own_organization_only(plan_a, provider_a, make_provider, eligible_member_a, login):
     """The service itself refuses another organization's start (require with organization=)."""
-    from authorizations.services import request_start_presumptive
-
     other = make_provider(plan_a, npi=VALID_NPIS[1])
     with across_plans(reason="test"):
         principal = Principal.of_provider_membership(login(organization=other), plan_ids=[plan_a.pk])
     with pytest.raises(ActionNotPermitted):
-        request_start_presumptive(plan=plan_a, actor=principal, member=eligible_member_a, organization=provider_a)
+        services.request_start_presumptive(
+            plan=plan_a, actor=principal, member=eligible_member_a, organization=provider_a
+        )
     assert live_requests(eligible_member_a) == []
+
+
+def test_a_refusal_names_neither_the_member_nor_their_open_request(
+    plan_a, provider_a, eligible_member_a, login, coordinator_a
+):
+    # DOMAIN 5.1: one live request per member; the provider learns why (the code), not whose
+    services.request_submit(plan=plan_a, actor=coordinator_a.user, member=eligible_member_a, source="self_referral")
+    response = client_of(login()).post(URL, {"plan": plan_a.code, "cin": eligible_member_a.cin}, format="json")
+    assert response.status_code == 409
+    error = response.json()["errors"][0]
+    assert error["code"] == "open_request_exists"
+    assert eligible_member_a.last_name not in error["detail"] and "request" not in error["detail"].split()
+    with across_plans(reason="test: the log"):
+        assert PhiAccess.objects.filter(member_id=eligible_member_a.pk, path=URL).count() == 1

@@ -252,3 +252,19 @@ def test_in_autocommit_the_scope_holds_for_every_statement_and_survives_a_rollba
         assert plans_seen("calendars_holiday") == {plan_a.pk}
         assert plans_seen("calendars_holiday") == {plan_a.pk}
     assert plans_seen("calendars_holiday") == set()
+
+
+def raw_count(table: str) -> int:
+    """Straight to psycopg, past Django's statement wrappers (as a COPY goes)."""
+    with connection.connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (a table name of ours)
+        return cursor.fetchone()[0]
+
+
+def test_the_bypass_does_not_outlive_its_block_even_for_a_raw_cursor(rows_of_two_plans):
+    plan_a, _ = rows_of_two_plans
+    with across_plans(reason="test: a bypass that ends"):
+        assert count("calendars_holiday") > 0
+    assert raw_count("calendars_holiday") == 0
+    with plan_scope(plan_a):
+        assert raw_count("calendars_holiday") == count("calendars_holiday")

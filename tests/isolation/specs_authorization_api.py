@@ -28,11 +28,6 @@ SPECS: dict = {
     ("POST", "/api/v1/authorizations/"): [
         Call("post", "/api/v1/authorizations/", data={"member": "{member}", "source": "self_referral"})
     ],
-    ("POST", "/api/v1/authorizations/presumptive/"): [
-        Call(
-            "post", "/api/v1/authorizations/presumptive/", data={"member": "{member}", "organization": "{organization}"}
-        )
-    ],
     ("GET", "/api/v1/authorizations/{id}/"): [Call("get", f"{REQUEST}/", foreign=True)],
     ("GET", "/api/v1/authorizations/{id}/history/"): [Call("get", f"{REQUEST}/history/", foreign=True)],
     ("POST", "/api/v1/authorizations/{id}/attachments/"): [

@@ -21,9 +21,11 @@ from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent, PhiAccess
 from ecm_platform.errors import ActionNotPermitted, DomainError
 from ecm_platform.tenancy.access import OPERATOR, Principal
-from ecm_platform.tenancy.models import County, ProviderRole
+from ecm_platform.tenancy.models import County, ProviderRole, Role
+from ecm_platform.tenancy.scoping import plan_scope
+from ecm_platform.tenancy.services import membership_create
 from eligibility.models import PopulationOfFocus
-from providers.models import Assignment, Contract, ProviderApiKey, ProviderMembership
+from providers.models import Assignment, Contract, ProviderApiKey, ProviderMembership, Service
 from providers.services import assignment_assign, contract_create, organization_create
 from providers.staff import provider_api_key_issue, provider_api_key_revoke, provider_membership_create
 from providers.staff import provider_user_create as staff_user_create
@@ -405,3 +407,29 @@ def test_no_one_deactivates_their_own_login_or_another_organizations(network, ma
     )
     with scopes_disabled():
         assert ProviderMembership.objects.filter(pk__in=[admin.pk, other.pk], is_active=True).count() == 2
+
+
+def test_another_contract_with_the_plan_does_not_bring_back_an_ended_contracts_members(network, make_provider_user):
+    # DOMAIN 7: plan B's ECM contract with Xavier ended; a Community Supports contract still in force
+    # keeps plan B in Xavier's scope, but not the member assigned under the ended one.
+    with scopes_disabled():
+        Contract.objects.create(
+            plan=network["members"]["b_xavier"].plan, organization=network["orgs"]["Xavier"],
+            service=Service.COMMUNITY_SUPPORTS, capacity=5, start_date=date(2025, 1, 1),
+        )  # fmt: skip
+    names = [row["first_name"] for row in rows(key_client(make_provider_user("Xavier")))]
+    assert names == ["AlphaX"]
+
+
+def test_a_provider_key_beside_a_plan_session_acts_as_no_plan_membership(network, make_provider_user, admin_a):
+    # One request, one identity: the key's user is not the session's, and neither plan role applies.
+    client = key_client(make_provider_user("Xavier"))
+    client.force_login(admin_a.user)
+    assert client.post("/api/v1/notifications/read-all/").status_code == 403
+    assert client.get("/api/v1/memberships/").status_code == 403
+
+
+def test_a_provider_login_cannot_become_plan_staff(network, plan_a, make_provider_user):
+    provider_user = make_provider_user("Xavier").user
+    with plan_scope(plan_a), pytest.raises(DomainError, match="provider staff"):
+        membership_create(user=provider_user, plan=plan_a, role=Role.REVIEWER, actor=OPERATOR)
