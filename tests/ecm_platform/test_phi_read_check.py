@@ -12,6 +12,8 @@ from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.scoping import across_plans
 from tests.factories import enrolled_member
 
+pytestmark = pytest.mark.usefixtures("in_plan_a")  # reads are recorded inside the reader's plan scope
+
 
 def logged():
     with across_plans(reason="test: the whole log"):
