@@ -364,15 +364,10 @@ API_SPECS |= specs_provider_api.SPECS
 PAGE_SPECS |= specs_plan_settings.PAGE_SPECS
 API_SPECS |= specs_plan_settings.API_SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
-# The admin's gate is staff status: a plan administrator is staff, every other role is not and is
-# refused alike, so one of them stands for the rest.
+# The admin's routes run in one world per role (test_admin_pages_...): its gate is staff status, so
+# a plan administrator (staff) and one other role stand for every role.
 ADMIN_SPECS = specs_admin.specs()
-PAGE_CALLS += [
-    (role, call)
-    for role in (Role.PLAN_ADMINISTRATOR, Role.CARE_COORDINATOR)
-    for calls in ADMIN_SPECS.values()
-    for call in calls
-]
+ADMIN_CALLS = [call for calls in ADMIN_SPECS.values() for call in calls]
 PAGE_SPECS |= ADMIN_SPECS
 API_CALLS = [(role, call) for role in Role.values for calls in API_SPECS.values() for call in calls]
 
@@ -651,19 +646,33 @@ def check(client, call, plan_a, plan_a_world, own_objects):
 @pytest.mark.parametrize(("role", "call"), PAGE_CALLS, ids=[f"{r}-{c}" for r, c in PAGE_CALLS])
 def test_pages_of_plan_b_never_reach_plan_a(role, call, plan_a, plan_b, plan_a_world, plan_b_user, admin_b):
     membership = plan_b_user(role)
-    client = Client()
-    client.force_login(membership.user)
-    session = client.session
-    session[SESSION_PLAN_KEY] = plan_b.pk
-    session.save()
     response = check(
-        client,
+        browser_of(membership, plan_b),
         call,
         plan_a,
         plan_a_world,
         objects_of(plan_b, admin_b) | own_notification(membership),
     )
     assert response.has_header("Content-Security-Policy"), f"{call} has no CSP header"
+
+
+@pytest.mark.parametrize("role", [Role.PLAN_ADMINISTRATOR, Role.CARE_COORDINATOR])
+def test_admin_pages_of_plan_b_never_reach_plan_a(role, plan_a, plan_b, plan_a_world, plan_b_user, admin_b):
+    """Every route of the Django admin (specs_admin.py), one after another in one world; each call
+    is checked as the other pages are, plan A's rows compared before and after it."""
+    membership = plan_b_user(role)
+    client, own_objects = browser_of(membership, plan_b), objects_of(plan_b, admin_b) | own_notification(membership)
+    for call in ADMIN_CALLS:
+        check(client, call, plan_a, plan_a_world, own_objects)
+
+
+def browser_of(membership, plan):
+    client = Client()
+    client.force_login(membership.user)
+    session = client.session
+    session[SESSION_PLAN_KEY] = plan.pk
+    session.save()
+    return client
 
 
 @pytest.mark.parametrize(("role", "call"), API_CALLS, ids=[f"{r}-{c}" for r, c in API_CALLS])

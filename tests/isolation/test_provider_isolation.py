@@ -38,7 +38,9 @@ PROVIDER_CALLS = [
     for foreign_set in FOREIGN_SETS
 ]
 PLAN_API_CALLS = [call for calls in plan_harness.API_SPECS.values() for call in calls if "/provider/" not in call.url]
-PLAN_PAGE_CALLS = [call for calls in plan_harness.PAGE_SPECS.values() for call in calls]
+PLAN_PAGE_CALLS = [
+    call for calls in plan_harness.PAGE_SPECS.values() for call in calls if call not in plan_harness.ADMIN_CALLS
+]
 
 
 def organization(plan, name, npi):
@@ -198,16 +200,28 @@ def test_plan_api_refuses_provider_principals(call, world, xavier_user):
 PROVIDER_STAFF_PAGES = {"/"}  # the home page, which shows a provider login no plan's data
 
 
+def plan_page_as_provider_staff(browser, call, world):
+    before = snapshot(world)
+    response = act(browser, call, AnyObject()) if call.method == "get" else browser.post(fill(call.url, AnyObject()))
+    assert MARKER.encode() not in response.content
+    assert snapshot(world) == before
+    return response
+
+
 @pytest.mark.parametrize("call", PLAN_PAGE_CALLS, ids=[str(c) for c in PLAN_PAGE_CALLS])
 def test_plan_pages_refuse_provider_staff(call, world, xavier_user):
     browser = Client()
     browser.force_login(xavier_user(ProviderRole.PROVIDER_ADMINISTRATOR).user)
-    before = snapshot(world)
-    response = act(browser, call, AnyObject()) if call.method == "get" else browser.post(fill(call.url, AnyObject()))
-    assert MARKER.encode() not in response.content
-    if call.url.startswith("/admin/"):
-        # The admin's gate is staff status, which provider staff never hold: its sign-in page.
-        assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), str(call)
-    elif call.url not in PROVIDER_STAFF_PAGES:
+    response = plan_page_as_provider_staff(browser, call, world)
+    if call.url not in PROVIDER_STAFF_PAGES:
         assert response.status_code in (403, 404), (str(call), response.status_code)
-    assert snapshot(world) == before
+
+
+def test_the_admin_refuses_provider_staff(world, xavier_user):
+    """The admin's gate is staff status, which provider staff never hold: every admin route sends
+    them to its sign-in page, showing and changing nothing."""
+    browser = Client()
+    browser.force_login(xavier_user(ProviderRole.PROVIDER_ADMINISTRATOR).user)
+    for call in plan_harness.ADMIN_CALLS:
+        response = plan_page_as_provider_staff(browser, call, world)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), str(call)
