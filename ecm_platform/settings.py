@@ -38,6 +38,7 @@ LOCAL_APPS = [
     "ecm_platform.calendars",
     "ecm_platform.audit",
     "ecm_platform.notifications",
+    "ecm_platform.outbox",
     "benefits",
     "members",
     "eligibility",
@@ -248,8 +249,17 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="ecm")
+# A broker that does not answer within half a second is down: the outbox keeps the work
+# (ecm_platform.tasking) instead of a request waiting on the broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Publish the work a broker outage left in the outbox.
+    "outbox-sweep": {
+        "task": "ecm_platform.outbox.tasks.outbox_sweep",
+        "schedule": timedelta(minutes=1),
+    },
     # DOMAIN 3.3: the nightly high-utilizer scan, one task per plan.
     "high-utilizer-scans": {
         "task": "eligibility.tasks.high_utilizer_scans_all",
