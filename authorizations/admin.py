@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from authorizations.models import AuthorizationSettings, ClockCheckRun
-from authorizations.plan_settings import authorization_settings_update
+from authorizations.services.settings import authorization_settings_update
 from ecm_platform.tenancy.admin import PlanOwnedAdmin
 
 

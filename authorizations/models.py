@@ -347,7 +347,7 @@ class Notice(models.Model):
     notice issued while the plan had no contact, the contact. Such a notice is held (`held_since`):
     its content has empty `plan_phone` and `plan_address` and it has no PDF; when the administrator
     sets the contact, the release writes those two keys into the content (`released_at`), and only
-    then is the letter rendered (authorizations.letter_contact). So the content always holds
+    then is the letter rendered (authorizations.services.letter_contact). So the content always holds
     exactly what the letter prints.
     """
 

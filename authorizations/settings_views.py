@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from authorizations import selectors
-from authorizations.letter_contact import letter_contact_set
-from authorizations.plan_settings import (
+from authorizations.services.letter_contact import letter_contact_set
+from authorizations.services.settings import (
     PRESUMPTIVE_PERIOD_MAX_DAYS,
     authorization_settings,
     authorization_settings_update,

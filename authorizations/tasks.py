@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from authorizations.letter_contact import held_notices_release, releaser
 from authorizations.models import Notice
 from authorizations.services import clock_check, notice_pdf
+from authorizations.services.letter_contact import held_notices_release, releaser
 from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.scoping import PlanTask
 

@@ -368,7 +368,7 @@ def attachment_add(request, pk):
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose a file to attach.")
-    elif form.cleaned_data["file"].size > services.MAX_ATTACHMENT_BYTES:
+    elif form.cleaned_data["file"].size > uploads.MAX_DOCUMENT_BYTES:
         messages.error(request, "Attachments are at most 10 MB.")
     else:
         upload = form.cleaned_data["file"]

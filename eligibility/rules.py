@@ -67,6 +67,11 @@ def age_on(birth_date: date, day: date) -> int:
     return relativedelta(day, birth_date).years
 
 
+def in_age_band(age: int, min_age: int, max_age: int | None) -> bool:
+    """A POF's age band: from `min_age`, younger than `max_age` when it has one (DOMAIN 3.1, 3.2)."""
+    return min_age <= age and (max_age is None or age < max_age)
+
+
 def is_adult(birth_date: date, day: date, adult_age: int = 21) -> bool:
     """DOMAIN 3: adults are 21 or older on the evaluation date."""
     return age_on(birth_date, day) >= adult_age
@@ -85,7 +90,7 @@ def live_pofs(facts: MemberFacts, day: date) -> tuple[list[PofFacts], list[str]]
     for pof in facts.pofs:
         if day < pof.live_on:
             reasons.append(f"{pof.name} goes live in the member's county on {pof.live_on:%Y-%m-%d}.")
-        elif age < pof.min_age or (pof.max_age is not None and age >= pof.max_age):
+        elif not in_age_band(age, pof.min_age, pof.max_age):
             limit = f"under {pof.max_age}" if pof.max_age is not None else f"{pof.min_age} or older"
             reasons.append(f"{pof.name} is for members {limit}; the member is {age}.")
         else:

@@ -14,7 +14,8 @@ from eligibility.models import (
     ScanRun,
     UtilizationEvent,
 )
-from members.models import EnrollmentSpan, MedicareModelRule, Member, ProgramEnrollment, ProgramRule
+from members.models import MedicareModelRule, Member, ProgramEnrollment, ProgramRule
+from members.selectors import active_on, enrolled_on
 
 
 def in_force(day: date, prefix: str = "") -> Q:
@@ -22,10 +23,6 @@ def in_force(day: date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}effective_from__lte": day}) & (
         Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gte": day})
     )
-
-
-def active_on(day: date) -> Q:
-    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
 def pof_catalogue(day: date | None = None) -> QuerySet[PopulationOfFocus]:
@@ -50,7 +47,7 @@ def determinations_open_on(*, plan: HealthPlan, member: Member, day: date) -> Qu
 
 def member_facts(*, plan: HealthPlan, member: Member, day: date) -> rules.MemberFacts:
     """Everything the DOMAIN 3-4 rules need about one member on one day (a handful of queries)."""
-    is_enrolled = EnrollmentSpan.objects.filter(plan=plan, member=member).filter(active_on(day)).exists()
+    is_enrolled = enrolled_on(plan=plan, member=member, day=day)
     medicare_rule = MedicareModelRule.objects.filter(in_force(day), medicare_model=member.medicare_model).first()
     programs = []
     enrollments = ProgramEnrollment.objects.filter(plan=plan, member=member).filter(active_on(day))

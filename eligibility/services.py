@@ -6,9 +6,10 @@ from django.db import transaction
 
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
-from ecm_platform.errors import CrossPlanReference, DomainError
+from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, actor_user, require
 from ecm_platform.tenancy.models import County, HealthPlan
+from ecm_platform.tenancy.ownership import require_same_plan
 from eligibility import rules
 from eligibility.models import (
     Determination,
@@ -37,7 +38,7 @@ def _check_criteria(pof: PopulationOfFocus, criteria_met: list[str]) -> None:
 
 def _check_age(pof: PopulationOfFocus, member: Member, on: date) -> None:
     age = rules.age_on(member.birth_date, on)
-    if age < pof.min_age or (pof.max_age is not None and age >= pof.max_age):
+    if not rules.in_age_band(age, pof.min_age, pof.max_age):
         raise DomainError(f"{pof.name} does not cover a member aged {age} on {on:%Y-%m-%d}.", field="pof")
 
 
@@ -62,8 +63,7 @@ def determination_record(
         Capability.DISCRETIONARY_DETERMINATIONS if is_discretionary else Capability.DETERMINATIONS_RECORD,
         plan=plan,
     )
-    if member.plan_id != plan.pk:
-        raise CrossPlanReference("The member belongs to another plan.", field="member")
+    require_same_plan(plan, member, field="member")
     if source not in MANUAL_SOURCES:
         raise DomainError("Only the scan records scan determinations.", field="source")
     _check_age(pof, member, start_date)
@@ -105,8 +105,7 @@ def determination_record(
 @transaction.atomic
 def determination_end(*, plan: HealthPlan, determination: Determination, end_date: date, actor) -> Determination:
     require(actor, Capability.DETERMINATIONS_RECORD, plan=plan)
-    if determination.plan_id != plan.pk:
-        raise CrossPlanReference("The determination belongs to another plan.")
+    require_same_plan(plan, determination)
     if determination.end_date is not None:
         raise DomainError("The determination has ended already.", field="end_date")
     if end_date < determination.start_date:

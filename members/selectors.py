@@ -33,6 +33,16 @@ def member_search(
     return members
 
 
+def active_on(day: date) -> Q:
+    """Rows of a start/end date span (end inclusive, open-ended when empty) that cover `day`."""
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def enrolled_on(*, plan: HealthPlan, member: Member, day: date) -> bool:
+    """Is the member enrolled in the plan on `day`? The one answer every rule uses (DOMAIN 3.3, 5.2)."""
+    return enrollment_spans(plan=plan, member=member).filter(active_on(day)).exists()
+
+
 def enrollment_spans(*, plan: HealthPlan, member: Member) -> QuerySet[EnrollmentSpan]:
     return EnrollmentSpan.objects.filter(plan=plan, member=member)
 

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ecm_platform.audit.services import audit_record
-from ecm_platform.errors import CrossPlanReference, DomainError
+from ecm_platform.errors import DomainError
 from ecm_platform.identifiers import normalize_cin
 from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
+from ecm_platform.tenancy.ownership import require_same_plan
 from members.models import EnrollmentSpan, Member, Program, ProgramEnrollment
 
 MEMBER_FIELDS = [
@@ -56,8 +57,7 @@ def member_create(*, plan: HealthPlan, actor, enrolled_from: date | None = None,
 @transaction.atomic
 def member_update(*, plan: HealthPlan, member: Member, actor, **fields) -> Member:
     require(actor, Capability.MEMBERS_WRITE, plan=plan)
-    if member.plan_id != plan.pk:
-        raise CrossPlanReference("The member belongs to another plan.")
+    require_same_plan(plan, member)
     if "cin" in fields:
         fields["cin"] = normalize_cin(fields["cin"])
     changed = {name: value for name, value in fields.items() if getattr(member, name) != value}
@@ -85,8 +85,7 @@ def enrollment_span_add(
     *, plan: HealthPlan, member: Member, start_date: date, end_date: date | None = None, actor
 ) -> EnrollmentSpan:
     require(actor, Capability.MEMBERS_WRITE, plan=plan)
-    if member.plan_id != plan.pk:
-        raise CrossPlanReference("The member belongs to another plan.", field="member")
+    require_same_plan(plan, member, field="member")
     _check_span(start_date, end_date)
     overlapping = EnrollmentSpan.objects.filter(plan=plan, member=member, start_date__lte=end_date or date.max)
     if overlapping.exclude(end_date__lt=start_date).exists():
@@ -117,8 +116,7 @@ def program_enrollment_add(
     actor,
 ) -> ProgramEnrollment:
     require(actor, Capability.MEMBERS_WRITE, plan=plan)
-    if member.plan_id != plan.pk:
-        raise CrossPlanReference("The member belongs to another plan.", field="member")
+    require_same_plan(plan, member, field="member")
     _check_span(start_date, end_date)
     enrollment = ProgramEnrollment.objects.create(
         plan=plan, member=member, program=program, start_date=start_date, end_date=end_date
@@ -138,8 +136,7 @@ def program_enrollment_end(
     *, plan: HealthPlan, enrollment: ProgramEnrollment, end_date: date, actor
 ) -> ProgramEnrollment:
     require(actor, Capability.MEMBERS_WRITE, plan=plan)
-    if enrollment.plan_id != plan.pk:
-        raise CrossPlanReference("The enrollment belongs to another plan.")
+    require_same_plan(plan, enrollment)
     _check_span(enrollment.start_date, end_date)
     enrollment.end_date = end_date
     enrollment.save(update_fields=["end_date"])

@@ -11,9 +11,11 @@ from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import CrossPlanReference, DomainError
 from ecm_platform.tenancy.access import Capability, actor_user, require
 from ecm_platform.tenancy.models import County, HealthPlan
+from ecm_platform.tenancy.ownership import require_same_plan
 from eligibility.models import PopulationOfFocus
-from eligibility.selectors import active_on, determination_list
+from eligibility.selectors import determination_list
 from members.models import Member, ProgramEnrollment
+from members.selectors import active_on
 from providers import rules
 from providers.models import (
     Assignment,
@@ -204,8 +206,7 @@ def assignment_assign(
     SMI_SUD determination or a specialty behavioral-health program on `authorized_on`) and
     `pcp_before_behavioral_health` from the plan's `AssignmentSettings`."""
     require(actor, Capability.ASSIGNMENTS_CREATE, plan=plan)
-    if member.plan_id != plan.pk:
-        raise CrossPlanReference("The member belongs to another plan.", field="member")
+    require_same_plan(plan, member, field="member")
     if Assignment.objects.filter(plan=plan, member=member, ended_on__isnull=True).exists():
         raise DomainError("The member already has an ECM Provider; change or end that assignment.", field="member")
     if more_appropriate_organization is not None and not reason.strip():
@@ -308,8 +309,7 @@ def assignment_override(
 ) -> Assignment:
     """A coordinator moves the member to another contracted provider, with a reason."""
     require(actor, Capability.ASSIGNMENT_OVERRIDE, plan=plan)
-    if assignment.plan_id != plan.pk:
-        raise CrossPlanReference("The assignment belongs to another plan.")
+    require_same_plan(plan, assignment)
     if not reason.strip():
         raise DomainError("An override needs a reason.", field="reason")
     return _replace(
@@ -356,8 +356,7 @@ def provider_change_request(
 ) -> ProviderChangeRequest:
     """The member asks for another ECM Provider (any time); due within 30 days (DOMAIN 7)."""
     require(actor, Capability.PROVIDER_CHANGES_MANAGE, plan=plan)
-    if member.plan_id != plan.pk:
-        raise CrossPlanReference("The member belongs to another plan.", field="member")
+    require_same_plan(plan, member, field="member")
     request = ProviderChangeRequest.objects.create(
         plan=plan,
         member=member,
@@ -377,8 +376,7 @@ def provider_change_implement(*, plan: HealthPlan, change: ProviderChangeRequest
     unresolved: the change is owed "to the extent the requested provider can accommodate it", so a
     coordinator may try again before the 30 days are up (e.g. once a place frees up)."""
     require(actor, Capability.PROVIDER_CHANGES_MANAGE, plan=plan)
-    if change.plan_id != plan.pk:
-        raise CrossPlanReference("The request belongs to another plan.")
+    require_same_plan(plan, change)
     if change.resolved_on is not None:
         raise DomainError("The request has been resolved already.")
     today = clocks.local_date(clocks.now())
@@ -412,8 +410,7 @@ def provider_change_implement(*, plan: HealthPlan, change: ProviderChangeRequest
 def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
     """Record that the member's PCP was told of the assignment (DOMAIN 7: within 10 business days)."""
     principal = require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan)
-    if assignment.plan_id != plan.pk:
-        raise CrossPlanReference("The assignment belongs to another plan.")
+    require_same_plan(plan, assignment)
     require(principal, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
     if assignment.pcp_notification_due is None:
         raise DomainError(
@@ -429,8 +426,7 @@ def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Ass
 @transaction.atomic
 def mark_communicated(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
     principal = require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan)
-    if assignment.plan_id != plan.pk:
-        raise CrossPlanReference("The assignment belongs to another plan.")
+    require_same_plan(plan, assignment)
     require(principal, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
     assignment.communicated_at = assignment.communicated_at or clocks.now()
     assignment.save(update_fields=["communicated_at"])
@@ -469,8 +465,7 @@ def contract_activate(*, plan: HealthPlan, contract: Contract, activated_on: dat
     """The provider becomes active under the contract; a Community Supports provider then owes
     its orientation within 10 working days (DOMAIN 7)."""
     require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
-    if contract.plan_id != plan.pk:
-        raise CrossPlanReference("The contract belongs to another plan.")
+    require_same_plan(plan, contract)
     if contract.activated_on is not None:
         raise DomainError("The contract is active already.", field="activated_on")
     contract.activated_on = activated_on
@@ -495,8 +490,7 @@ def assignment_set_lead_care_manager(
 ) -> Assignment:
     """Record the member's Lead Care Manager, a person at the assigned provider (DOMAIN 7)."""
     principal = require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan)
-    if assignment.plan_id != plan.pk:
-        raise CrossPlanReference("The assignment belongs to another plan.")
+    require_same_plan(plan, assignment)
     require(principal, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
     if care_manager.organization_id != assignment.organization_id:
         raise DomainError("The Lead Care Manager works for another organization.", field="care_manager")

@@ -12,6 +12,7 @@ from ecm_platform.calendars.selectors import holiday_years_copied
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
+from ecm_platform.tenancy.ownership import require_same_plan
 
 
 def holiday_calendars_ensure(*, plan: HealthPlan, years: Iterable[int]) -> list[int]:
@@ -64,8 +65,7 @@ def holiday_create(*, plan: HealthPlan, day: date, name: str, actor) -> Holiday:
 def holiday_delete(*, plan: HealthPlan, holiday: Holiday, actor) -> None:
     """Drop a closure day (e.g. an observance the plan's offices stay open for)."""
     require(actor, Capability.PLAN_SETTINGS_MANAGE, plan=plan)
-    if holiday.plan_id != plan.pk:
-        raise DomainError("The holiday belongs to another plan.")
+    require_same_plan(plan, holiday)
     audit_record(
         code="calendars.holiday.deleted",
         plan=plan,

@@ -9,6 +9,7 @@ from ecm_platform.errors import DomainError
 from ecm_platform.notifications.models import Notification
 from ecm_platform.tasking import enqueue_on_commit
 from ecm_platform.tenancy.models import HealthPlan, Membership
+from ecm_platform.tenancy.ownership import require_same_plan
 
 
 @transaction.atomic
@@ -32,8 +33,7 @@ def notification_send(
 
 
 def notification_mark_read(*, plan: HealthPlan, notification: Notification) -> Notification:
-    if notification.plan_id != plan.pk:
-        raise DomainError("The notification belongs to another plan.")
+    require_same_plan(plan, notification)
     if notification.read_at is None:
         notification.read_at = clocks.now()
         notification.save(update_fields=["read_at"])

@@ -37,7 +37,7 @@ class HealthPlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # The contact every letter to a member prints (DOMAIN 5.3), set by the plan administrator.
     # Required when a plan is created; empty only on a plan made before that, whose letters are
-    # held until it is set (authorizations.letter_contact).
+    # held until it is set (authorizations.services.letter_contact).
     member_services_phone = models.CharField(max_length=40, blank=True)
     appeals_address = models.TextField(max_length=300, blank=True, help_text="The mailing address for appeals.")
 

@@ -11,10 +11,11 @@ from django.db import transaction
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.calendars.services import holiday_calendars_ensure
-from ecm_platform.errors import CrossPlanReference, DomainError
+from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, Principal, actor_user, require
 from ecm_platform.tenancy.contact import contact_problems
 from ecm_platform.tenancy.models import County, HealthPlan, Membership, PlanApiKey, Role
+from ecm_platform.tenancy.ownership import require_same_plan
 from ecm_platform.tenancy.scoping import plan_scope
 
 API_KEY_DEFAULT_LIFETIME = timedelta(days=365)
@@ -65,7 +66,7 @@ def _check_contact(*, member_services_phone: str, appeals_address: str) -> None:
 @transaction.atomic
 def plan_contact_set(*, plan: HealthPlan, actor, member_services_phone: str, appeals_address: str) -> HealthPlan:
     """The plan administrator sets the contact the letters print (DOMAIN 5.3). Releasing the
-    letters held for it is the authorizations app's part (authorizations.letter_contact)."""
+    letters held for it is the authorizations app's part (authorizations.services.letter_contact)."""
     require(actor, Capability.PLAN_SETTINGS_MANAGE, plan=plan)
     _check_contact(member_services_phone=member_services_phone, appeals_address=appeals_address)
     plan.member_services_phone, plan.appeals_address = member_services_phone.strip(), appeals_address.strip()
@@ -174,8 +175,7 @@ def api_key_issue(
 ) -> tuple[PlanApiKey, str]:
     """Issue a key for one membership. The raw key is returned once and never stored."""
     require(actor, Capability.API_KEYS_MANAGE, plan=plan)
-    if membership.plan_id != plan.pk:
-        raise CrossPlanReference("The membership belongs to another plan.", field="membership")
+    require_same_plan(plan, membership, field="membership")
     if not membership.is_active:
         raise DomainError("The membership is inactive.", field="membership", code="inactive")
     expires_at = api_key_expiry(expires_at)
@@ -201,8 +201,7 @@ def api_key_issue(
 @transaction.atomic
 def api_key_revoke(*, plan: HealthPlan, api_key: PlanApiKey, actor) -> PlanApiKey:
     require(actor, Capability.API_KEYS_MANAGE, plan=plan)
-    if api_key.plan_id != plan.pk:
-        raise CrossPlanReference("The key belongs to another plan.")
+    require_same_plan(plan, api_key)
     if not api_key_mark_revoked(api_key):
         return api_key
     audit_record(

@@ -18,7 +18,7 @@ from authorizations.models import (
     Urgency,
     WithdrawalReason,
 )
-from authorizations.plan_settings import authorization_settings_update
+from authorizations.services.settings import authorization_settings_update
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.errors import ActionNotPermitted, ConflictError, CrossPlanReference, DomainError

@@ -6,8 +6,8 @@ import pytest
 from django_scopes import scopes_disabled
 
 from authorizations import services
-from authorizations.letter_contact import letter_contact_set
 from authorizations.models import AuthorizationSettings, DenialReason, Notice, Status
+from authorizations.services.letter_contact import letter_contact_set
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.errors import ConflictError

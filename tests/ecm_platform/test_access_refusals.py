@@ -61,7 +61,7 @@ SERVICES = write_services()
 
 def test_the_services_are_found():
     assert len(SERVICES) > 40
-    assert "authorizations.services.request_submit" in SERVICES
+    assert "authorizations.services.requests.request_submit" in SERVICES
     assert "members.services.member_create" in SERVICES
 
 

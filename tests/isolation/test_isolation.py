@@ -25,7 +25,6 @@ from authorizations.models import (
     RequestAttachment,
     RequestSource,
 )
-from authorizations.plan_settings import authorization_settings_update
 from authorizations.services import (
     appeal_file,
     attachment_add,
@@ -35,6 +34,7 @@ from authorizations.services import (
     request_start_review,
     request_submit,
 )
+from authorizations.services.settings import authorization_settings_update
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiPurpose
 from ecm_platform.audit.services import phi_access_record

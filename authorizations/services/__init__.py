@@ -1,0 +1,37 @@
+"""Every write on authorizations (DOMAIN 5 and 6), one module per use case: one function per action,
+in a transaction, tenant-checked, audited. Callers import the actions from here."""
+
+from authorizations.services.appeals import (
+    appeal_acknowledge,
+    appeal_file,
+    appeal_resolve,
+    grievance_acknowledge,
+    grievance_file,
+    grievance_resolve,
+)
+from authorizations.services.attachments import attachment_add
+from authorizations.services.lifecycle import (
+    request_approve,
+    request_deny,
+    request_discontinue,
+    request_extend,
+    request_overturn,
+    request_propose_discontinuation,
+    request_resume,
+    request_start_review,
+    request_start_services,
+    request_withdraw,
+)
+from authorizations.services.monitor import clock_check
+from authorizations.services.notices import notice_content, notice_issue, notice_pdf
+from authorizations.services.requests import request_start_presumptive, request_submit
+from authorizations.services.transition_list import transition_import, transition_reassessment_record
+
+__all__ = [
+    "appeal_acknowledge", "appeal_file", "appeal_resolve", "attachment_add", "clock_check",
+    "grievance_acknowledge", "grievance_file", "grievance_resolve", "notice_content", "notice_issue",
+    "notice_pdf", "request_approve", "request_deny", "request_discontinue", "request_extend",
+    "request_overturn", "request_propose_discontinuation", "request_resume", "request_start_presumptive",
+    "request_start_review", "request_start_services", "request_submit", "request_withdraw",
+    "transition_import", "transition_reassessment_record",
+]  # fmt: skip

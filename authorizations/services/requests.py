@@ -1,0 +1,162 @@
+"""New requests (DOMAIN 5.1): submitted, or started presumptively by a provider."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from authorizations import selectors
+from authorizations.models import (
+    AuthorizationRequest,
+    RequestSource,
+    Status,
+    Urgency,
+)
+from authorizations.services.settings import authorization_settings
+from ecm_platform import clocks
+from ecm_platform.audit.services import audit_record
+from ecm_platform.errors import ConflictError, DomainError
+from ecm_platform.tenancy.access import Capability, actor_user, require
+from ecm_platform.tenancy.models import HealthPlan
+from ecm_platform.tenancy.ownership import require_same_plan
+from eligibility.models import PopulationOfFocus
+from members.models import Member
+from members.selectors import active_on, enrolled_on
+from providers.models import Contract, ProviderOrganization, Service
+
+
+def _new_request(*, plan, actor, member, status, source, received_at, pofs=(), **fields) -> AuthorizationRequest:
+    require_same_plan(plan, member, field="member")
+    if received_at > clocks.now():
+        raise DomainError("A request cannot be received in the future.", field="received_at")
+    if not enrolled_on(plan=plan, member=member, day=clocks.local_date(received_at)):
+        raise DomainError(
+            f"{member.full_name} is not enrolled in {plan} on {clocks.local_date(received_at):%Y-%m-%d}.",
+            field="member",
+            code="not_enrolled",
+        )
+    now = clocks.now()
+    request = AuthorizationRequest(
+        plan=plan,
+        member=member,
+        status=status,
+        source=source,
+        received_at=received_at,
+        created_by=actor_user(actor),
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    request.save()
+    request.pofs.set(pofs)
+    audit_record(
+        code=f"authorizations.request.{status}",
+        plan=plan,
+        actor=actor,
+        target=request,
+        payload={
+            "member": member.pk,
+            "source": source,
+            "urgency": request.urgency,
+            "received_at": received_at.isoformat(),
+            "due_at": request.due_at.isoformat() if request.due_at else None,
+        },
+    )
+    return request
+
+
+def _refuse_duplicate(*, plan: HealthPlan, member: Member, service: Service) -> None:
+    existing = selectors.live_request_of(plan=plan, member=member, service=service)
+    if existing is not None:
+        raise ConflictError(
+            f"{member.full_name} already has request {existing.pk} ({existing.get_status_display().lower()}) "
+            "for this service.",
+            code="open_request_exists",
+        )
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    plan: HealthPlan,
+    actor,
+    member: Member,
+    source: RequestSource,
+    urgency: Urgency = Urgency.ROUTINE,
+    received_at: datetime | None = None,
+    requester_name: str = "",
+    requester_organization: ProviderOrganization | None = None,
+    requester_contact: str = "",
+    notes: str = "",
+    pofs: list[PopulationOfFocus] = (),
+    service: Service = Service.ECM,
+) -> AuthorizationRequest:
+    """A request is received (DOMAIN 5.1); its decision is due by the clock in force that day."""
+    require(actor, Capability.AUTHORIZATIONS_SUBMIT, plan=plan)
+    if source in (RequestSource.PRESUMPTIVE, RequestSource.TRANSITION):
+        raise DomainError("Presumptive and transition authorizations have their own actions.", field="source")
+    if service != Service.ECM:
+        raise DomainError("Only ECM requests are taken for now.", field="service")
+    received_at = received_at or clocks.now()
+    _refuse_duplicate(plan=plan, member=member, service=service)
+    return _new_request(
+        plan=plan,
+        actor=actor,
+        member=member,
+        status=Status.RECEIVED,
+        source=source,
+        received_at=received_at,
+        pofs=pofs,
+        service=service,
+        urgency=urgency,
+        due_at=clocks.decision_due(plan=plan, received_at=received_at, is_expedited=urgency == Urgency.EXPEDITED),
+        requester_name=requester_name.strip(),
+        requester_organization=requester_organization,
+        requester_contact=requester_contact.strip(),
+        notes=notes.strip(),
+    )
+
+
+@transaction.atomic
+def request_start_presumptive(
+    *,
+    plan: HealthPlan,
+    actor,
+    member: Member,
+    organization: ProviderOrganization,
+    requester_name: str = "",
+    requester_contact: str = "",
+    notes: str = "",
+    pofs: list[PopulationOfFocus] = (),
+) -> AuthorizationRequest:
+    """A presumptive-capable provider starts ECM at once, for the plan's presumptive period, until
+    the plan decides (DOMAIN 5.1): by the provider's own staff, or entered for it by the plan."""
+    require(actor, Capability.PRESUMPTIVE_START, plan=plan, organization=organization)
+    today = clocks.local_date(clocks.now())
+    capable = (
+        Contract.objects.filter(plan=plan, organization=organization, service=Service.ECM, is_presumptive_capable=True)
+        .filter(active_on(today))
+        .exists()
+    )
+    if not capable:
+        raise DomainError(
+            f"{organization.name} has no contract in force that allows presumptive authorization.",
+            field="organization",
+        )
+    _refuse_duplicate(plan=plan, member=member, service=Service.ECM)
+    until = today + timedelta(days=authorization_settings(plan=plan).presumptive_period_days)
+    return _new_request(
+        plan=plan,
+        actor=actor,
+        member=member,
+        status=Status.PRESUMPTIVE,
+        source=RequestSource.PRESUMPTIVE,
+        received_at=clocks.now(),
+        pofs=pofs,
+        presumptive_until=until,
+        # The plan decides before the presumptive period runs out (this product's interpretation).
+        due_at=clocks.end_of_day(until),
+        requester_organization=organization,
+        requester_name=requester_name.strip() or organization.name,
+        requester_contact=requester_contact.strip(),
+        notes=notes.strip(),
+    )
