@@ -38,6 +38,7 @@ LOCAL_APPS = [
     "ecm_platform.calendars",
     "ecm_platform.audit",
     "ecm_platform.notifications",
+    "ecm_platform.deadlines",
     "ecm_platform.outbox",
     "benefits",
     "members",
@@ -268,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
     # DOMAIN 5.1: flag at-risk and overdue decisions and tell the reviewers.
     "decision-clock-checks": {
         "task": "authorizations.tasks.clock_checks_all",
+        "schedule": timedelta(minutes=15),
+    },
+    # ARCHITECTURE, Deadlines: every clock at risk or overdue is told to its owner once.
+    "deadline-monitors": {
+        "task": "ecm_platform.deadlines.tasks.deadline_monitors_all",
         "schedule": timedelta(minutes=15),
     },
     # Copy next year's default holiday calendar for every plan well before it is needed.
