@@ -59,6 +59,7 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     ACTIVE = "active", "Services active"
     DISCONTINUED = "discontinued", "Discontinued"
+    ENDED = "ended", "Ended (left the plan)"
 
 
 # The decision clock runs in these states and stops on approved, denied or withdrawn (DOMAIN 5.2).
@@ -332,6 +333,9 @@ class AuthorizationSettings(models.Model):
 
 
 class NoticeType(models.TextChoices):
+    """The Notices of Action, and the standard approval letter (not a NOA; DOMAIN 5.3)."""
+
+    APPROVAL = "approval", "Approval letter"
     DENIAL = "denial", "Denial"
     DELAY = "delay", "Delay (extension)"
     MODIFICATION = "modification", "Modification"

@@ -24,11 +24,17 @@ AT_RISK_WINDOW = timedelta(hours=24)  # DOMAIN 5.1: an open request with less le
 
 
 class Action(StrEnum):
+    """The decisions a member or requester is told of (DOMAIN 5.3)."""
+
     EXTEND = "extend"
     APPROVE = "approve"
     DENY = "deny"
     WITHDRAW = "withdraw"
-    DISCONTINUE = "discontinue"
+    STOP_PRESUMPTIVE = "stop_presumptive"  # presumptive services withdrawn at the member's request
+    DISCONTINUE = "discontinue"  # decided (the notice goes out at the decision)
+    OVERTURN = "overturn"  # an appeal overturned a denial (decision full or modified)
+    REINSTATE = "reinstate"  # an appeal overturned a discontinuation that had taken effect
+    TRANSITION = "transition"  # authorized from the Member Transition List
 
 
 def notice_type_for(action: Action, *, requested_by_member_or_provider: bool, decision: str = "") -> NoticeType | None:
