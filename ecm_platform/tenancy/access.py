@@ -53,6 +53,7 @@ class Capability(StrEnum):
     ASSIGNMENTS_CREATE = "providers.assignments.create"  # by hand, or on approval (DOMAIN 7)
     ASSIGNMENTS_MANAGE = "providers.assignments.manage"  # assign by hand, communicated, PCP notice, LCM
     ASSIGNMENT_OVERRIDE = "providers.override_assignment"
+    ASSIGNMENTS_END = "providers.assignments.end"  # ECM ended, left the plan, contract ended (DOMAIN 7)
     PROVIDER_CHANGES_MANAGE = "providers.changes.manage"
     ASSIGNED_MEMBERS_READ = "providers.assigned_members.read"  # provider staff: their own members
     # Authorizations (DOMAIN 5, 6).
@@ -127,6 +128,7 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.ASSIGNMENTS_CREATE: frozenset({CC, RV, PA}),
     Capability.ASSIGNMENTS_MANAGE: frozenset({CC, PA}),
     Capability.ASSIGNMENT_OVERRIDE: frozenset({CC, PA}),
+    Capability.ASSIGNMENTS_END: frozenset({CC, RV, PA}),
     Capability.PROVIDER_CHANGES_MANAGE: frozenset({CC, PA}),
     Capability.ASSIGNED_MEMBERS_READ: EVERY_PROVIDER_ROLE,
     Capability.AUTHORIZATIONS_READ: EVERY_PLAN_ROLE,
