@@ -26,6 +26,7 @@ class Capability(StrEnum):
     PROFILE_READ = "tenancy.profile.read"
     REFERENCE_READ = "tenancy.reference.read"  # counties, POFs, programs, calendars
     NOTIFICATIONS_READ = "notifications.read"
+    DEADLINES_READ = "deadlines.read"  # the clocks one's role owns (ARCHITECTURE, Deadlines)
     PLANS_CREATE = "tenancy.plans.create"  # the installation operator only
     MEMBERSHIPS_MANAGE = "tenancy.memberships.manage"
     API_KEYS_MANAGE = "tenancy.api_keys.manage"
@@ -105,6 +106,7 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.PROFILE_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
     Capability.REFERENCE_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
     Capability.NOTIFICATIONS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.DEADLINES_READ: EVERY_PLAN_ROLE,
     Capability.PLANS_CREATE: frozenset(),
     Capability.MEMBERSHIPS_MANAGE: frozenset({PA}),
     Capability.API_KEYS_MANAGE: frozenset({PA}),
