@@ -79,6 +79,10 @@ class Capability(StrEnum):
     APPEALS_RESOLVE = "authorizations.appeals.resolve"
     GRIEVANCES_RESOLVE = "authorizations.grievances.resolve"
     NOTICES_RELEASE = "authorizations.notices.release"  # letters held for the plan's contact (a job)
+    PRESUMPTIVE_WITHDRAW = "authorizations.presumptive.withdraw"  # at the member's request (DOMAIN 5.2)
+    # Jobs only (DOMAIN 5.2): a decided discontinuation on its effective date; a member who left the plan.
+    DISCONTINUATIONS_TAKE_EFFECT = "authorizations.discontinuations.take_effect"
+    AUTHORIZATIONS_END = "authorizations.end"
     # Reporting (DOMAIN 10).
     REPORTS_BUILD = "reporting.reports.build"
 
@@ -155,6 +159,9 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.APPEALS_RESOLVE: frozenset({RV}),
     Capability.GRIEVANCES_RESOLVE: frozenset({CC, RV}),
     Capability.NOTICES_RELEASE: frozenset(),
+    Capability.PRESUMPTIVE_WITHDRAW: frozenset({CC, ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
+    Capability.DISCONTINUATIONS_TAKE_EFFECT: frozenset(),
+    Capability.AUTHORIZATIONS_END: frozenset(),
     Capability.REPORTS_BUILD: frozenset({RA}),
 }
 
