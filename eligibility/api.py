@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from datetime import date
 
 import django_filters
@@ -6,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 
 from ecm_platform import clocks
@@ -16,6 +18,7 @@ from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.access import Capability
 from eligibility import intake, selectors, services, settings_api
 from eligibility.models import (
+    MAX_DIAGNOSIS_CODES,
     Determination,
     DeterminationSource,
     PopulationOfFocus,
@@ -168,19 +171,28 @@ class EventOutput(serializers.ModelSerializer):
 
 
 class EventRowInput(serializers.Serializer):
-    claim_id = serializers.CharField()
+    claim_id = serializers.CharField(max_length=50)
     cin = serializers.CharField()
     event_type = serializers.CharField()
     service_date = serializers.CharField()
     discharge_date = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     planned = serializers.BooleanField(required=False, default=False)
     avoidable = serializers.BooleanField()
-    diagnosis_codes = serializers.CharField(required=False, allow_blank=True)
+    diagnosis_codes = serializers.CharField(
+        required=False, allow_blank=True, help_text=f"At most {MAX_DIAGNOSIS_CODES} ICD-10-CM codes, stored whole."
+    )
     adjudication_date = serializers.CharField()
 
 
+# The request's shape for the schema only: intake.py checks the rows itself, so that one pass
+# reports the type errors beside the content errors.
 class EventBulkInput(serializers.Serializer):
-    events = EventRowInput(many=True, help_text="At most 10,000 rows per request.")
+    """Claims to load: every type and content error of every row is reported in one answer."""
+
+    events = EventRowInput(
+        many=True,
+        help_text=f"At most {intake.REQUEST_ROWS:,} rows and {intake.REQUEST_BYTES:,} bytes per request.",
+    )
 
 
 EventBulkOutput = inline_serializer(
@@ -192,7 +204,45 @@ EventBulkOutput = inline_serializer(
         "unchanged": serializers.IntegerField(),
     },
 )
-BULK_LIMIT = 10_000
+
+
+def bulk_rows(data) -> list:
+    """The request's `events`, refused before any row is read when it is no list or too long."""
+    if not isinstance(data, Mapping):
+        raise exceptions.ValidationError(
+            {"non_field_errors": [ErrorDetail("Send an object with an `events` list.", code="invalid")]}
+        )
+    rows = data.get("events")
+    if "events" not in data:
+        refusal = ErrorDetail("This field is required.", code="required")
+    elif rows is None:
+        refusal = ErrorDetail("This field may not be null.", code="null")
+    elif not isinstance(rows, list):
+        refusal = ErrorDetail("Send the rows as a list.", code="not_a_list")
+    elif len(rows) > intake.REQUEST_ROWS:
+        refusal = ErrorDetail(
+            f"Send at most {intake.REQUEST_ROWS:,} rows per request ({len(rows):,} sent); nothing was checked.",
+            code="max_length",
+        )
+    else:
+        return rows
+    raise exceptions.ValidationError({"events": [refusal]})
+
+
+def bulk_errors(report: intake.IntakeReport) -> dict:
+    """Every listed error at `events.<index>.<field>` (`events.<index>` for the row as a whole), then
+    how many more there are, with the true total."""
+    errors: dict[str, list] = {}
+    for error in report.errors:
+        attr = f"events.{error.row - 1}" + (f".{error.field}" if error.field else "")
+        errors.setdefault(attr, []).append(ErrorDetail(error.message, code=error.code))
+    if report.errors_not_listed:
+        summary = (
+            f"{report.errors_not_listed:,} more errors are not listed: {report.error_count:,} errors in "
+            f"{report.rows_with_errors:,} of {report.rows:,} rows."
+        )
+        errors["events"] = [ErrorDetail(summary, code="errors_not_listed")]
+    return errors
 
 
 class EventFilter(django_filters.FilterSet):
@@ -201,10 +251,14 @@ class EventFilter(django_filters.FilterSet):
     service_to = django_filters.DateFilter(field_name="service_date", lookup_expr="lte")
 
 
-# Errors of the `events` list itself carry `attr` = `events`, and those of a row that is no object
-# `events.<index>` (the schema would otherwise only name `events.non_field_errors` and
-# `events.INDEX.non_field_errors`), including the row limit of `bulk`.
-@extend_validation_errors(["invalid", "not_a_list", "null", "required"], field_name="events", actions=["bulk"])
+# Errors of the `events` list itself carry `attr` = `events` (the row limit, how many errors are not
+# listed), and those of a row that is no object `events.<index>` (the schema would otherwise only
+# name `events.non_field_errors` and `events.INDEX.non_field_errors`).
+@extend_validation_errors(
+    ["invalid", "not_a_list", "null", "required", "max_length", "errors_not_listed"],
+    field_name="events",
+    actions=["bulk"],
+)
 @extend_validation_errors(["invalid", "null"], field_name="events.INDEX", actions=["bulk"])
 class EventViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """Adjudicated ED visits and inpatient / short-term SNF stays (DOMAIN 3.3)."""
@@ -215,6 +269,7 @@ class EventViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     capability = Capability.ELIGIBILITY_READ
     action_capabilities = {"bulk": Capability.UTILIZATION_FEED}
     ordering = "-id"
+    max_body_bytes = intake.REQUEST_BYTES  # the parsers' limit: the documented 10,000 rows fit
 
     def get_queryset(self):
         return selectors.event_list(plan=self.request.plan)
@@ -222,19 +277,16 @@ class EventViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @extend_schema(request=EventBulkInput, responses=EventBulkOutput)
     @action(detail=False, methods=["post"])
     def bulk(self, request):
-        """Load claims: every row is validated, any bad row loads nothing (400 with one error per
-        row and field, `attr` = `events.<row index>.<field>`), a resent claim changes nothing and a
-        corrected claim (same claim id) replaces the old one."""
-        payload = EventBulkInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        rows = payload.validated_data["events"]
-        if len(rows) > BULK_LIMIT:
-            raise exceptions.ValidationError({"events": [f"Send at most {BULK_LIMIT} rows per request."]})
+        """Load claims: every row is validated, any bad row loads nothing (400 listing every error of
+        every row, type and content alike, `attr` = `events.<row index>.<field>`; past the first
+        1,000 one more error at `events`, code `errors_not_listed`, gives how many more and the
+        total), a resent claim changes nothing and a corrected claim (same claim id) replaces the
+        old one. At most 10,000 rows and 12 MiB (12,582,912 bytes) per request: a longer list is
+        refused before any row is read, a larger body is 413 `request_too_large`."""
+        rows = bulk_rows(request.data)
         report = intake.claims_load(plan=request.plan, rows=rows, actor=request.principal, source="api")
-        if report.errors:
-            raise exceptions.ValidationError(
-                {"events": {error.row - 1: {error.field: [error.message]} for error in report.errors}}
-            )
+        if report.error_count:
+            raise exceptions.ValidationError(bulk_errors(report))
         return Response({key: getattr(report, key) for key in ("rows", "inserted", "replaced", "unchanged")})
 
 

@@ -1,5 +1,6 @@
 from django import forms
 
+from eligibility.intake import REQUEST_BYTES, REQUEST_ROWS
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import MANUAL_SOURCES
 
@@ -38,7 +39,22 @@ class DeterminationForm(forms.Form):
 
 
 class ClaimsUploadForm(forms.Form):
-    file = forms.FileField(label="Claims CSV", help_text="UTF-8 CSV with a header row.")
+    file = forms.FileField(
+        label="Claims CSV",
+        help_text=(
+            f"UTF-8 CSV with a header row; at most {REQUEST_ROWS:,} rows and {REQUEST_BYTES // (1024 * 1024)} MB."
+        ),
+    )
+
+    def clean_file(self):
+        """The size is checked before a row is read (DOMAIN 11: limits before work)."""
+        upload = self.cleaned_data["file"]
+        if upload.size > REQUEST_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the upload page takes at most {REQUEST_BYTES:,} "
+                f"({REQUEST_BYTES // (1024 * 1024)} MB). Split the file, or load it with manage.py load_claims."
+            )
+        return upload
 
 
 class WorklistFilterForm(forms.Form):

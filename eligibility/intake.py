@@ -1,5 +1,7 @@
-"""Claims intake (DOMAIN 3.3 fields): every row validated, nothing applied when any row is bad,
-idempotent on the claim id, and a corrected claim (same id, new content) replaces the old one."""
+"""Claims intake (DOMAIN 3.3 fields, DOMAIN 11): every row validated, every error of every row
+reported in one pass with the true count, nothing applied when any row is bad, nothing stored
+shortened, idempotent on the claim id, and a corrected claim (same id, new content) replaces the old
+one."""
 
 import functools
 import queue
@@ -13,10 +15,11 @@ from django.db import connection, transaction
 
 from ecm_platform import clocks, db
 from ecm_platform.audit.services import audit_record
+from ecm_platform.csv_reader import NotUtf8
 from ecm_platform.identifiers import normalize_cin
 from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
-from eligibility.models import EventType, UtilizationEvent
+from eligibility.models import MAX_DIAGNOSIS_CODES, EventType, UtilizationEvent
 from members.models import Member
 
 COLUMNS = [
@@ -24,12 +27,22 @@ COLUMNS = [
     "diagnosis_codes", "adjudication_date",
 ]  # fmt: skip
 REQUIRED = {"claim_id", "cin", "event_type", "service_date", "avoidable", "adjudication_date"}
-REQUIRED_ORDER = sorted(REQUIRED)
+FLAGS = ("planned", "avoidable")
+TEXT_COLUMNS = [name for name in COLUMNS if name not in FLAGS]
+COLUMN_ORDER = {name: index for index, name in enumerate(COLUMNS)}
+# One request (the API, the upload page) carries at most this many rows in at most this many bytes:
+# the largest valid 10,000 rows (every value at its longest) take 11.8 MB as JSON. load_claims takes
+# a file of any size.
+REQUEST_ROWS = 10_000
+REQUEST_BYTES = 12 * 1024 * 1024
+ERRORS_LISTED = 1000  # the report lists this many errors; it counts every one
 EVENT_TYPES = frozenset(EventType.values)
 CODE_SEPARATORS = re.compile(r"[\s,;|]+")
 TRUE, FALSE = {"true", "t", "yes", "y", "1"}, {"false", "f", "no", "n", "0", ""}
 ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 CLAIM_ID = re.compile(r"^[A-Za-z0-9_.:/-]+$")
+JSON_TYPES = {dict: "an object", list: "a list", bool: "true or false"}
+SHOWN_CHARACTERS = 40  # of a bad value, quoted back in its message
 BATCH = 5000
 UPSERT_CHUNK_ROWS = 50_000  # PostgreSQL: rows copied and upserted at a time, while the next are validated
 STORED_FIELDS = [
@@ -41,8 +54,10 @@ STORED_FIELDS = [
 @dataclass(frozen=True)
 class RowError:
     row: int  # 1-based data row (the header is row 0)
-    field: str
+    field: str  # "" when the row as a whole is at fault
     message: str
+    code: str = "invalid"
+    line: int | None = None  # a CSV file's line the row starts on
 
 
 @dataclass
@@ -51,105 +66,179 @@ class IntakeReport:
     inserted: int = 0
     replaced: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first `ERRORS_LISTED`
+    error_count: int = 0  # every error, listed or not
+    rows_with_errors: int = 0
 
     @property
     def is_applied(self) -> bool:
-        return not self.errors
+        return not self.error_count
+
+    @property
+    def errors_not_listed(self) -> int:
+        return self.error_count - len(self.errors)
 
 
-class RowInvalid(Exception):
-    def __init__(self, field_name, message):
-        super().__init__(message)
-        self.field, self.message = field_name, message
+class Problems(list):
+    """A row's errors as (field, message, code), every bad field of the row; `claim_id` is the
+    row's claim id when it is well-formed, even in a bad row (a later row may repeat it)."""
+
+    claim_id: str | None = None
+
+    def add(self, name: str, message: str, code: str = "invalid") -> None:
+        self.append((name, message, code))
 
 
 # A claims file repeats the same few hundred dates and diagnosis lists: each is parsed once.
 _parse_date = functools.lru_cache(maxsize=4096)(date.fromisoformat)
 
 
-def _date(values: dict, name: str, required: bool = True) -> date | None:
-    value = values[name]
-    if not value:
-        if required:
-            raise RowInvalid(name, "This field is required.")
+def _clipped(value: str) -> str:
+    return value if len(value) <= SHOWN_CHARACTERS else value[:SHOWN_CHARACTERS] + "…"
+
+
+def _shown(value: str) -> str:
+    return repr(_clipped(value))
+
+
+def _listed(items: list[str], most: int = 5) -> str:
+    more = f" and {len(items) - most} more" if len(items) > most else ""
+    return ", ".join(items[:most]) + more
+
+
+def _kind(value) -> str:
+    """What a value that is not text is, in JSON's words."""
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _wrong_type(value, name: str, expected: str, problems: Problems) -> None:
+    if isinstance(value, NotUtf8):
+        problems.add(name, value.message, "not_utf8")
+    else:
+        problems.add(name, f"Expected {expected}, not {_kind(value)}.")
+
+
+def _text(value, name: str, problems: Problems) -> str | None:
+    """A text column's value that is not a string: None reads as blank, a number as its digits;
+    anything else is None with its problem noted."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    _wrong_type(value, name, "text", problems)
+    return None
+
+
+def _flag(value, name: str, problems: Problems) -> bool | None:
+    """true / false, yes / no, 1 / 0 (JSON booleans and numbers too); blank is false where optional."""
+    if isinstance(value, bool):
+        return value
+    if value is None or type(value) is int:
+        value = "" if value is None else str(value)
+    elif type(value) is not str:
+        _wrong_type(value, name, "true or false", problems)
+        return None
+    text = value.strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE and (text or name not in REQUIRED):
+        return False
+    if text:
+        problems.add(name, f"{_shown(value.strip())} is not true or false.")
+    else:
+        problems.add(name, "This field is required.", "required")
+    return None
+
+
+def _date(text: str | None, name: str, problems: Problems) -> date | None:
+    if not text:
         return None
     try:
-        return _parse_date(value)
+        return _parse_date(text)
     except ValueError:
-        raise RowInvalid(name, f"{value!r} is not a date (YYYY-MM-DD).") from None
+        problems.add(name, f"{_shown(text)} is not a date (YYYY-MM-DD).")
+        return None
 
 
 @functools.lru_cache(maxsize=4096)
 def _diagnosis_codes(text: str) -> str:
-    """The codes of a diagnosis list, upper-case and space-separated; ValueError names bad ones."""
+    """The codes of a diagnosis list, upper-case and space-separated, whole; ValueError says why not."""
     codes = [code for code in CODE_SEPARATORS.split(text.upper()) if code]
     bad_codes = [code for code in codes if not ICD10.match(code)]
     if bad_codes:
-        raise ValueError(f"Not ICD-10-CM codes: {', '.join(bad_codes)}.")
-    return " ".join(codes)[:200]
+        raise ValueError(f"Not ICD-10-CM codes: {_listed([_clipped(code) for code in bad_codes])}.")
+    if len(codes) > MAX_DIAGNOSIS_CODES:
+        raise ValueError(f"{len(codes)} codes: a claim carries at most {MAX_DIAGNOSIS_CODES} diagnosis codes.")
+    return " ".join(codes)
 
 
-def _flag(raw: Mapping, values: dict, name: str) -> bool:
-    if isinstance(raw.get(name), bool):
-        return raw[name]
-    text = values[name].lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    raise RowInvalid(name, f"{text!r} is not true or false.")
-
-
-def _text(value) -> str:
-    if type(value) is str:
-        return value.strip()
-    return "" if value is None else str(value).strip()
-
-
-def _parse(raw: Mapping, members: Mapping[str, int], today: date) -> tuple:
-    """One row as a tuple: the claim id, then the STORED_FIELDS in order."""
-    values = {name: _text(raw.get(name)) for name in COLUMNS}
-    for name in REQUIRED_ORDER:
-        if not values[name]:
-            raise RowInvalid(name, "This field is required.")
+def _parse(raw, members: Mapping[str, int], today: date, problems: Problems) -> tuple | None:
+    """One row as a tuple (the claim id, then the STORED_FIELDS in order), or None with every
+    problem of the row, type and content alike, added to `problems`."""
+    if not isinstance(raw, Mapping):
+        problems.add("", f"A row is an object of the columns, not {_kind(raw)}.")
+        return None
+    if getattr(raw, "shape_error", None):
+        problems.add("", raw.shape_error)
+    values = {}
+    for name in TEXT_COLUMNS:
+        value = raw.get(name)
+        text = value.strip() if type(value) is str else _text(value, name, problems)  # the common case first
+        if text == "" and name in REQUIRED:
+            problems.add(name, "This field is required.", "required")
+            text = None
+        values[name] = text
     claim_id = values["claim_id"]
-    if len(claim_id) > 50 or not CLAIM_ID.match(claim_id):
-        raise RowInvalid("claim_id", "A claim id has 1 to 50 letters, digits and - _ . / : characters.")
-    cin = normalize_cin(values["cin"])
-    member_id = members.get(cin)
-    if member_id is None:
-        raise RowInvalid("cin", f"No member of this plan has CIN {cin}.")
-    event_type = values["event_type"].upper()
-    if event_type not in EVENT_TYPES:
-        raise RowInvalid("event_type", f"Use one of {', '.join(EventType.values)}.")
-    service_date = _date(values, "service_date")
-    discharge_date = _date(values, "discharge_date", required=False)
-    if discharge_date and discharge_date < service_date:
-        raise RowInvalid("discharge_date", "The discharge is before the admission.")
-    adjudicated_on = _date(values, "adjudication_date")
-    if adjudicated_on < service_date:
-        raise RowInvalid("adjudication_date", "The claim was adjudicated before the service.")
-    if adjudicated_on > today:
-        raise RowInvalid("adjudication_date", "The adjudication date is in the future.")
-    try:
-        codes = _diagnosis_codes(values["diagnosis_codes"])
-    except ValueError as error:
-        raise RowInvalid("diagnosis_codes", str(error)) from None
+    if claim_id and (len(claim_id) > 50 or not CLAIM_ID.match(claim_id)):
+        problems.add("claim_id", "A claim id has 1 to 50 letters, digits and - _ . / : characters.")
+    elif claim_id:
+        problems.claim_id = claim_id
+    member_id = None
+    if values["cin"]:
+        cin = normalize_cin(values["cin"])
+        member_id = members.get(cin)
+        if member_id is None:
+            problems.add("cin", f"No member of this plan has CIN {_clipped(cin)}.")
+    event_type = (values["event_type"] or "").upper()
+    if event_type and event_type not in EVENT_TYPES:
+        problems.add("event_type", f"Use one of {', '.join(EventType.values)}.")
+    service_date = _date(values["service_date"], "service_date", problems)
+    discharge_date = _date(values["discharge_date"], "discharge_date", problems)
+    if discharge_date and service_date and discharge_date < service_date:
+        problems.add("discharge_date", "The discharge is before the admission.")
+    adjudicated_on = _date(values["adjudication_date"], "adjudication_date", problems)
+    if adjudicated_on and service_date and adjudicated_on < service_date:
+        problems.add("adjudication_date", "The claim was adjudicated before the service.")
+    elif adjudicated_on and adjudicated_on > today:
+        problems.add("adjudication_date", "The adjudication date is in the future.")
+    codes = values["diagnosis_codes"]
+    if codes:
+        try:
+            codes = _diagnosis_codes(codes)
+        except ValueError as error:
+            problems.add("diagnosis_codes", str(error))
+    is_planned = _flag(raw.get("planned"), "planned", problems)
+    is_avoidable = _flag(raw.get("avoidable"), "avoidable", problems)
+    if problems:
+        return None
     return (
         claim_id,
         member_id,
         event_type,
         service_date,
         discharge_date,
-        _flag(raw, values, "planned"),
-        _flag(raw, values, "avoidable"),
+        is_planned,
+        is_avoidable,
         codes,
         adjudicated_on,
     )
 
 
-def validate_claims(*, plan: HealthPlan, rows: Iterable[Mapping], max_errors: int = 1000):
+def validate_claims(*, plan: HealthPlan, rows: Iterable, errors_listed: int = ERRORS_LISTED):
     """Parse every row, streaming: returns the valid rows (a generator of tuples) and the report,
     whose errors fill as the generator is consumed."""
     members = dict(Member.objects.filter(plan=plan).values_list("cin", "id"))
@@ -159,16 +248,23 @@ def validate_claims(*, plan: HealthPlan, rows: Iterable[Mapping], max_errors: in
     def parsed():
         for number, raw in enumerate(rows, start=1):
             report.rows = number
-            try:
-                row = _parse(raw, members, today)
-                if row[0] in seen:
-                    raise RowInvalid("claim_id", f"Claim {row[0]} is also in row {seen[row[0]]}.")
-            except RowInvalid as invalid:
-                if len(report.errors) < max_errors:
-                    report.errors.append(RowError(number, invalid.field, invalid.message))
+            problems = Problems()
+            row = _parse(raw, members, today, problems)
+            claim_id = problems.claim_id
+            if claim_id is not None:
+                if claim_id in seen:
+                    problems.add("claim_id", f"Claim {claim_id} is also in row {seen[claim_id]}.")
+                else:
+                    seen[claim_id] = number
+            if not problems:
+                yield row
                 continue
-            seen[row[0]] = number
-            yield row
+            report.error_count += len(problems)
+            report.rows_with_errors += 1
+            line = getattr(raw, "line", None)
+            problems.sort(key=lambda problem: COLUMN_ORDER.get(problem[0], -1))
+            for name, message, code in problems[: max(0, errors_listed - len(report.errors))]:
+                report.errors.append(RowError(number, name, message, code, line))
 
     return parsed(), report
 
@@ -189,7 +285,7 @@ def _apply_portable(plan: HealthPlan, rows: Iterable[tuple], report: IntakeRepor
 
 
 def _apply_batch(plan, batch: list[tuple], report: IntakeReport) -> None:
-    if not batch or report.errors:
+    if not batch or report.error_count:
         return  # a bad row anywhere means nothing is applied: stop writing, keep validating
     existing = {
         event.claim_id: event
@@ -282,7 +378,7 @@ def _apply_postgresql(plan: HealthPlan, rows: Iterable[tuple], report: IntakeRep
     writer.start()
     try:
         for chunk in db.copy_chunks(rows, size=UPSERT_CHUNK_ROWS, line=_copy_line):
-            if not report.errors and not failures:
+            if not report.error_count and not failures:
                 chunks.put(chunk)
     finally:
         chunks.put(None)
@@ -293,13 +389,15 @@ def _apply_postgresql(plan: HealthPlan, rows: Iterable[tuple], report: IntakeRep
 
 
 @transaction.atomic
-def claims_load(*, plan: HealthPlan, rows: Iterable[Mapping], actor, source: str) -> IntakeReport:
-    """Validate every row, then apply all of them in one transaction, or none."""
+def claims_load(*, plan: HealthPlan, rows: Iterable, actor, source: str) -> IntakeReport:
+    """Validate every row, then apply all of them in one transaction, or none. Rows are mappings of
+    the COLUMNS (JSON objects, or `ecm_platform.csv_reader` rows); a value of the wrong type is one
+    more row error, reported with the rest."""
     require(actor, Capability.UTILIZATION_FEED, plan=plan)
     parsed, report = validate_claims(plan=plan, rows=rows)
     apply = _apply_postgresql if connection.vendor == "postgresql" else _apply_portable
     apply(plan, parsed, report)
-    if report.errors:
+    if report.error_count:
         transaction.set_rollback(True)
         report.inserted = report.replaced = report.unchanged = 0
         return report

@@ -120,6 +120,12 @@ class EventType(models.TextChoices):
     SNF_SHORT_TERM = "SNF_SHORT_TERM", "Short-term skilled nursing stay"
 
 
+# A claim's diagnosis list is stored whole (DOMAIN 11: nothing shortened): up to this many ICD-10-CM
+# codes of at most 8 characters (A00.1234), one space apart; intake refuses a longer list.
+MAX_DIAGNOSIS_CODES = 100
+DIAGNOSIS_CODES_LENGTH = MAX_DIAGNOSIS_CODES * 9 - 1
+
+
 class UtilizationEvent(models.Model):
     """One adjudicated claim or encounter (DOMAIN 3.3); narrow, because the scan reads millions."""
 
@@ -134,7 +140,7 @@ class UtilizationEvent(models.Model):
     discharge_date = models.DateField(null=True, blank=True)
     is_planned = models.BooleanField(default=False)
     is_avoidable = models.BooleanField()
-    diagnosis_codes = models.CharField(max_length=200, blank=True)
+    diagnosis_codes = models.CharField(max_length=DIAGNOSIS_CODES_LENGTH, blank=True)
     adjudicated_on = models.DateField()
 
     objects = ScopedManager(plan="plan")

@@ -1,8 +1,5 @@
 """Pages for members and eligibility: search, the member page, the worklist, claims, scans."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -11,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from ecm_platform import clocks
 from ecm_platform.audit.services import phi_read_record
+from ecm_platform.csv_reader import csv_rows
 from ecm_platform.errors import DomainError
 from ecm_platform.pagination import keyset_page
 from ecm_platform.tenancy.access import Capability
@@ -121,27 +119,23 @@ def worklist(request):
 
 @plan_page(Capability.UTILIZATION_FEED)
 def claims_upload(request):
+    """Limits first (size, then rows: DOMAIN 11), then one pass reporting every error of every row."""
     form = ClaimsUploadForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            text = io.TextIOWrapper(form.cleaned_data["file"], encoding="utf-8-sig", newline="")
-            rows = list(csv.DictReader(text))
-        except (UnicodeDecodeError, csv.Error) as error:
-            form.add_error("file", f"The file is not a readable UTF-8 CSV: {error}.")
-        else:
-            missing = sorted(set(intake.REQUIRED) - set(rows[0] if rows else []))
-            if missing:
-                form.add_error("file", f"The header lacks the columns: {', '.join(missing)}.")
-            else:
-                report = intake.claims_load(
-                    plan=request.plan,
-                    rows=rows,
-                    actor=request.principal,
-                    source=form.cleaned_data["file"].name,
+            rows = list(csv_rows(upload, required=intake.REQUIRED))
+            if len(rows) > intake.REQUEST_ROWS:
+                raise DomainError(
+                    f"The file has {len(rows):,} rows; the upload page takes at most {intake.REQUEST_ROWS:,}. "
+                    "Nothing was checked: split the file, or load it with manage.py load_claims."
                 )
+            report = intake.claims_load(plan=request.plan, rows=rows, actor=request.principal, source=upload.name)
+        except DomainError as error:
+            form.add_error("file", error.message)
     context = {"form": form, "report": report, "columns": intake.COLUMNS}
-    refused = request.method == "POST" and (form.errors or (report is not None and report.errors))
+    refused = request.method == "POST" and (form.errors or (report is not None and report.error_count))
     return render(request, "eligibility/claims_upload.html", context, status=400 if refused else 200)
 
 

@@ -1,7 +1,10 @@
 """The API's request body parsers: bounded in size and in nesting, failing in the API's error shape.
 
-- JSON and form bodies are read up to `DATA_UPLOAD_MAX_MEMORY_SIZE` bytes. DRF reads the request
-  stream itself, so Django's own check of that limit (on `request.body`) never runs for them.
+- JSON and form bodies are read up to `DATA_UPLOAD_MAX_MEMORY_SIZE` bytes, or the view's
+  `max_body_bytes` where it declares one (a bulk endpoint whose documented request is larger). The
+  parsers read the request stream themselves: DRF hands its own JSON and form parser classes (and
+  their subclasses) `request.body`, whose check is Django's one installation-wide limit, so these
+  wrap DRF's parsers instead of extending them.
 - JSON nests at most `MAX_JSON_DEPTH` levels: the standard library parses by recursion, so a body
   of 100,000 `[` would otherwise raise `RecursionError` (an HTML 500).
 - A multipart body (a document upload) may be `MAX_DOCUMENT_BYTES` plus the form limit; Django
@@ -27,8 +30,9 @@ class RequestTooLarge(exceptions.APIException):
         super().__init__(f"The request body is larger than the limit of {limit} bytes.")
 
 
-def body_limit() -> int:
-    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+def body_limit(parser_context) -> int:
+    view = (parser_context or {}).get("view")
+    return getattr(view, "max_body_bytes", None) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def _read_bounded(stream, limit: int) -> bytes:
@@ -51,12 +55,15 @@ def _deeper_than(value, limit: int) -> bool:
     return False
 
 
-class JSONParser(parsers.JSONParser):
+class JSONParser(parsers.BaseParser):
+    media_type = parsers.JSONParser.media_type
+    renderer_class = parsers.JSONParser.renderer_class
+
     def parse(self, stream, media_type=None, parser_context=None):
-        body = _read_bounded(stream, body_limit())
+        body = _read_bounded(stream, body_limit(parser_context))
         too_deep = exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels.")
         try:
-            data = super().parse(io.BytesIO(body), media_type, parser_context)
+            data = parsers.JSONParser().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError:
             raise too_deep from None
         if _deeper_than(data, MAX_JSON_DEPTH):
@@ -64,14 +71,17 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
-class FormParser(parsers.FormParser):
+class FormParser(parsers.BaseParser):
+    media_type = parsers.FormParser.media_type
+
     def parse(self, stream, media_type=None, parser_context=None):
-        return super().parse(io.BytesIO(_read_bounded(stream, body_limit())), media_type, parser_context)
+        body = _read_bounded(stream, body_limit(parser_context))
+        return parsers.FormParser().parse(io.BytesIO(body), media_type, parser_context)
 
 
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = MAX_DOCUMENT_BYTES + body_limit()
+        limit = MAX_DOCUMENT_BYTES + body_limit(parser_context)
         try:
             length = int(parser_context["request"].META.get("CONTENT_LENGTH") or 0)
         except ValueError:

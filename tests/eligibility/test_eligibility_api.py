@@ -87,7 +87,7 @@ def test_the_claims_upload_page_reports_row_errors_and_loads_good_files(client, 
     )
     bad.name = "claims.csv"
     page = client.post("/eligibility/claims/upload/", {"file": bad}).content.decode()
-    assert "Nothing was loaded: 1 row error" in page and "&#x27;2026-13-01&#x27; is not a date" in page
+    assert "Nothing was loaded: 1 error in 1 of 2 rows" in page and "&#x27;2026-13-01&#x27; is not a date" in page
     good = io.BytesIO((header + "C1,91234567A,ED,2026-09-01,true,2026-09-20\n").encode())
     good.name = "claims.csv"
     page = client.post("/eligibility/claims/upload/", {"file": good}).content.decode()

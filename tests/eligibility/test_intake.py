@@ -117,7 +117,7 @@ def test_the_command_loads_a_csv_and_reports_row_errors(plan_a, member, tmp_path
         writer.writeheader()
         writer.writerow(row())
         writer.writerow(row(claim_id="C-2", event_type="X"))
-    with pytest.raises(CommandError, match="1 row has errors; nothing was loaded"):
+    with pytest.raises(CommandError, match="1 error in 1 row of 2; nothing was loaded"):
         call_command("load_claims", "--plan", "plan-a", str(path), stdout=io.StringIO(), stderr=io.StringIO())
     assert UtilizationEvent.objects.count() == 0
     path.write_text(path.read_text().replace(",X,", ",SNF_SHORT_TERM,"))
