@@ -1,5 +1,6 @@
 import django_filters
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -7,6 +8,7 @@ from rest_framework.response import Response
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PhiReadMixin, PlanViewSet, service_response
+from ecm_platform.identifiers import normalize_tin, validate_tin
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.models import County
 from eligibility.models import PopulationOfFocus
@@ -28,6 +30,9 @@ def pof_codes(**kwargs):
 class OrganizationSerializer(serializers.ModelSerializer):
     counties = county_codes()
     pof_experience = pof_codes(required=False)
+    tax_id = serializers.CharField(
+        validators=[validate_tin], help_text="EIN: 12-3456789 or 123456789, stored as its 9 digits."
+    )
 
     class Meta:
         model = ProviderOrganization
@@ -45,7 +50,11 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "is_active"]
         extra_kwargs = {"npi": {"validators": []}}
 
+    def validate_tax_id(self, value):
+        return normalize_tin(value)
 
+
+@extend_validation_errors(["invalid_tin"], field_name="tax_id", actions=["create"])
 class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """The provider directory: organizations are shared by every plan that contracts with them."""
 
