@@ -2,7 +2,7 @@ from django import forms
 
 from ecm_platform.tenancy.models import County
 from eligibility.models import PopulationOfFocus
-from providers.models import ProviderOrganization
+from providers.models import CareManager, ProviderOrganization
 from providers.rules import VETTING_CRITERIA
 
 
@@ -28,3 +28,42 @@ class ContractForm(forms.Form):
 class VettingForm(forms.Form):
     criterion = forms.ChoiceField(choices=[(c, c) for c in VETTING_CRITERIA])
     met_on = forms.DateField(label="Met on", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class LeadCareManagerForm(forms.Form):
+    care_manager = forms.ModelChoiceField(queryset=CareManager.objects.none(), label="Lead Care Manager")
+
+    def __init__(self, *args, care_managers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["care_manager"].queryset = care_managers
+
+
+class OverrideForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=ProviderOrganization.objects.none(), label="New ECM Provider")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the member moves.")
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
+class ChangeRequestForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=ProviderOrganization.objects.none(), label="Requested provider")
+    requested_on = forms.DateField(label="Asked on", widget=DATE_INPUT)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
+class ActivateForm(forms.Form):
+    activated_on = forms.DateField(label="Active from", widget=DATE_INPUT)
+
+
+class CareManagerForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=30, required=False)

@@ -1,19 +1,20 @@
-"""Pages for the provider network: directory, profile, capacity dashboard, assignment worklist."""
+"""Pages for the provider network (DOMAIN 7): directory, profile, capacity dashboard, contracts and
+care managers; the assignment pages are in assignment_views.py."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ecm_platform import clocks
-from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import DomainError
+from ecm_platform.page_forms import call_service
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 from eligibility.selectors import pof_catalogue
 from providers import selectors, services
-from providers.forms import ContractForm, VettingForm
+from providers.forms import ActivateForm, CareManagerForm, ContractForm, VettingForm
 
 
 @plan_page(Capability.PROVIDERS_READ)
@@ -58,47 +59,6 @@ def capacity(request):
     return render(request, "providers/capacity.html", {"pofs": pofs, "rows": rows})
 
 
-@plan_page(Capability.MEMBER_WORKLISTS)
-def assignment_worklist(request):
-    rows = (
-        selectors.assignment_list(plan=request.plan)
-        .filter(ended_on__isnull=True)
-        .select_related("member__county")
-        .order_by("communicated_at", "communication_due", "id")
-    )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    phi_read_record(
-        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
-    )
-    return render(request, "providers/assignments.html", {"page": page, "now": clocks.now()})
-
-
-@require_POST
-@plan_page(Capability.ASSIGNMENTS_MANAGE)
-def assignment_communicated(request, pk):
-    assignment = selectors.assignment_list(plan=request.plan).filter(pk=pk).first()
-    if assignment is None:
-        raise Http404("No such assignment.")
-    services.mark_communicated(plan=request.plan, assignment=assignment, actor=request.principal)
-    messages.success(request, f"Recorded: {assignment.organization.name} was told of the assignment.")
-    return redirect("assignment-worklist")
-
-
-@require_POST
-@plan_page(Capability.ASSIGNMENTS_MANAGE)
-def assignment_pcp_notified(request, pk):
-    assignment = selectors.assignment_list(plan=request.plan).filter(pk=pk).first()
-    if assignment is None:
-        raise Http404("No such assignment.")
-    try:
-        services.mark_pcp_notified(plan=request.plan, assignment=assignment, actor=request.principal)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Recorded: the member's PCP was told of the assignment.")
-    return redirect("assignment-worklist")
-
-
 @plan_page(Capability.PROVIDERS_MANAGE)
 def contract_new(request):
     form = ContractForm(
@@ -136,3 +96,58 @@ def vetting_record(request, pk):
     else:
         messages.error(request, "Choose a criterion and the date it was met.")
     return redirect("provider-profile", pk=organization.pk)
+
+
+def _contract(request, pk):
+    contract = selectors.contract_list(plan=request.plan).filter(pk=pk).first()
+    if contract is None:
+        raise Http404("No such contract.")
+    return contract
+
+
+@plan_page(Capability.PROVIDERS_MANAGE)
+def contract_activate(request, pk):
+    """The provider becomes active under the contract (DOMAIN 7: once its vetting is complete)."""
+    contract = _contract(request, pk)
+    form = ActivateForm(request.POST or None, initial={"activated_on": clocks.local_date(clocks.now())})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        activated, status = call_service(
+            form,
+            services.contract_activate,
+            plan=request.plan,
+            actor=request.principal,
+            contract=contract,
+            **form.cleaned_data,
+        )
+        if activated is not None:
+            messages.success(request, f"The contract with {contract.organization.name} is active.")
+            return redirect("provider-profile", pk=contract.organization_id)
+    elif request.method == "POST":
+        status = 400
+    context = {"contract": contract, "form": form, "back": reverse("provider-profile", args=[contract.organization_id])}
+    return render(request, "providers/contract_activate.html", context, status=status)
+
+
+@plan_page(Capability.CARE_MANAGERS_ADD)
+def care_manager_new(request, pk):
+    organization = selectors.organization_get_contracted(plan=request.plan, pk=pk)
+    form = CareManagerForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        manager, status = call_service(
+            form,
+            services.care_manager_add,
+            plan=request.plan,
+            actor=request.principal,
+            organization=organization,
+            **form.cleaned_data,
+        )
+        if manager is not None:
+            messages.success(request, f"{manager.name} added as a care manager at {organization.name}.")
+            return redirect("provider-profile", pk=organization.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request, "providers/care_manager_form.html", {"organization": organization, "form": form}, status=status
+    )
