@@ -119,6 +119,19 @@ class AssignmentRule(models.TextChoices):
     COUNTY_AND_POF = "county_and_pof", "County and Population of Focus"
     OVERRIDE = "override", "Coordinator override"
     MEMBER_CHANGE = "member_change", "Member-requested change"
+    # The path into services names the provider: the presumptive provider, the transition list's,
+    # or the provider a reinstated member had (DOMAIN 5.2).
+    NAMED_PROVIDER = "named_provider", "Provider named by the path into services"
+
+
+class AssignmentEndReason(models.TextChoices):
+    """Why an assignment ended, freeing its place in the contract and the caseload (DOMAIN 7)."""
+
+    DISCONTINUED = "discontinued", "ECM discontinued"
+    WITHDRAWN = "withdrawn", "Authorization withdrawn after approval"
+    LEFT_PLAN = "left_plan", "Member left the plan"
+    PROVIDER_CHANGE = "provider_change", "Moved to another provider"
+    CONTRACT_ENDED = "contract_ended", "The provider's contract ended"
 
 
 class Assignment(models.Model):
@@ -140,7 +153,9 @@ class Assignment(models.Model):
     pcp_notification_due = models.DateTimeField(null=True, blank=True)
     pcp_notified_at = models.DateTimeField(null=True, blank=True)
     started_on = models.DateField()
+    # The last day the assignment holds its place (DOMAIN 7: capacity per contract per day).
     ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=30, choices=AssignmentEndReason.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -158,6 +173,57 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.member_id} → {self.organization_id} ({self.rule})"
+
+
+class AwaitingAssignment(models.Model):
+    """An authorized member with no ECM Provider yet (none had capacity, or their contract ended):
+    never silent (DOMAIN 7). Resolved when an assignment is made or the member's ECM ends."""
+
+    class Cause(models.TextChoices):
+        NO_PROVIDER = "no_provider", "No provider with capacity"
+        CONTRACT_ENDED = "contract_ended", "The provider's contract ended"
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    authorized_on = models.DateField()
+    cause = models.CharField(max_length=30, choices=Cause.choices)
+    detail = models.CharField(max_length=300, blank=True, help_text="Why no provider could be chosen.")
+    preferred_organization = models.ForeignKey(
+        ProviderOrganization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    since = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        ordering = ["since", "pk"]
+        indexes = [models.Index(fields=["plan", "resolved_at", "since"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(resolved_at__isnull=True), name="one_open_awaiting_assignment"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} awaiting assignment since {self.since:%Y-%m-%d}"
+
+
+class VettingCriterion(models.Model):
+    """One Policy Guide VII vetting criterion (seeded data; the plan's own process may add some)."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    text = models.CharField(max_length=300, unique=True)
+    source = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.text
 
 
 class AssignmentSettings(models.Model):

@@ -1,10 +1,13 @@
 from collections import defaultdict
+from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from ecm_platform import clocks
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility.selectors import determination_list
+from members.models import Member
 from providers.models import (
     Assignment,
     CareManager,
@@ -30,6 +33,25 @@ def contract_list(*, plan: HealthPlan) -> QuerySet[Contract]:
         .select_related("organization")
         .prefetch_related("counties", "pofs")
         .annotate(assigned=Count("assignments", filter=Q(assignments__ended_on__isnull=True)))
+    )
+
+
+def open_on(day: date, prefix: str = "") -> Q:
+    """Assignments holding their place on `day`: started by then and not ended before (DOMAIN 7)."""
+    return Q(**{f"{prefix}started_on__lte": day}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": day})
+    )
+
+
+def open_assignment(*, plan: HealthPlan, member: Member, on: date | None = None) -> Assignment | None:
+    """The member's ECM Provider on `on` (default today): the newest assignment open that day."""
+    day = on or clocks.local_date(clocks.now())
+    return (
+        Assignment.objects.filter(plan=plan, member=member)
+        .filter(open_on(day))
+        .select_related("organization", "contract", "lead_care_manager")
+        .order_by("-started_on", "-pk")
+        .first()
     )
 
 

@@ -5,12 +5,16 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
+from ecm_platform.deadlines.models import DeadlineKind
+from ecm_platform.deadlines.services import deadline_cancel, deadline_meet, deadline_open
 from ecm_platform.errors import CrossPlanReference, DomainError
-from ecm_platform.tenancy.access import Capability, actor_user, require
-from ecm_platform.tenancy.models import County, HealthPlan
+from ecm_platform.notifications.services import notification_send
+from ecm_platform.tenancy.access import Capability, actor_user, holders, require
+from ecm_platform.tenancy.models import County, HealthPlan, Membership
 from ecm_platform.tenancy.ownership import require_same_plan
 from eligibility.models import PopulationOfFocus
 from eligibility.selectors import determination_list
@@ -19,8 +23,10 @@ from members.selectors import active_on
 from providers import rules
 from providers.models import (
     Assignment,
+    AssignmentEndReason,
     AssignmentRule,
     AssignmentSettings,
+    AwaitingAssignment,
     CareManager,
     Contract,
     ProviderChangeRequest,
@@ -209,6 +215,33 @@ def assignment_assign(
     require_same_plan(plan, member, field="member")
     if Assignment.objects.filter(plan=plan, member=member, ended_on__isnull=True).exists():
         raise DomainError("The member already has an ECM Provider; change or end that assignment.", field="member")
+    return _assign_by_order(
+        plan=plan,
+        member=member,
+        authorized_on=authorized_on,
+        actor=actor,
+        preferred_organization=preferred_organization,
+        receives_specialty_behavioral_health=receives_specialty_behavioral_health,
+        more_appropriate_organization=more_appropriate_organization,
+        reason=reason,
+        pcp_before_behavioral_health=pcp_before_behavioral_health,
+        communicate_from=authorized_on,
+    )
+
+
+def _assign_by_order(
+    *,
+    plan,
+    member,
+    authorized_on,
+    actor,
+    preferred_organization=None,
+    receives_specialty_behavioral_health=None,
+    more_appropriate_organization=None,
+    reason="",
+    pcp_before_behavioral_health=None,
+    communicate_from,
+) -> Assignment:
     if more_appropriate_organization is not None and not reason.strip():
         raise DomainError("Document why the other provider is more appropriate.", field="reason")
     # Concurrent assignments queue here so that no contract goes over its capacity.
@@ -263,9 +296,173 @@ def assignment_assign(
         passed_over=[{"organization": org, "reason": why} for org, why in decision.passed_over],
         reason=reason,
         authorized_on=authorized_on,
-        communicate_from=authorized_on,
+        communicate_from=communicate_from,
         actor=actor,
     )
+
+
+NO_PROVIDER_CODES = ("no_provider", "no_capacity")
+
+
+@transaction.atomic
+def assignment_request(
+    *,
+    plan: HealthPlan,
+    actor,
+    member: Member,
+    authorized_on: date,
+    preferred_organization: ProviderOrganization | None = None,
+    organization: ProviderOrganization | None = None,
+    reason: str = "",
+) -> Assignment | None:
+    """Give an authorized member an ECM Provider: by the DOMAIN 7 order, or the `organization` the
+    path into services names (presumptive, transition list, reinstatement; DOMAIN 5.2). The member's
+    current assignment, if any, is returned as is. When no provider can take the member, the member
+    goes on the awaiting-assignment worklist, reviewers and coordinators are told, and None is
+    returned: an approval stands without a provider (DOMAIN 7: never silent). The communication
+    clock starts with the assignment: on the authorization day, or today for a member who waited."""
+    require(actor, Capability.ASSIGNMENTS_CREATE, plan=plan)
+    require_same_plan(plan, member, field="member")
+    current = Assignment.objects.filter(plan=plan, member=member, ended_on__isnull=True).first()
+    if current is not None:
+        return current
+    waiting = AwaitingAssignment.objects.select_for_update().filter(plan=plan, member=member, resolved_at__isnull=True)
+    waiting = waiting.first()
+    today = clocks.local_date(clocks.now())
+    communicate_from = today if waiting is not None else authorized_on
+    try:
+        with transaction.atomic():
+            if organization is not None:
+                assignment = _assign_named(
+                    plan=plan, member=member, organization=organization, reason=reason, actor=actor,
+                    authorized_on=authorized_on, communicate_from=communicate_from,
+                )  # fmt: skip
+            else:
+                assignment = _assign_by_order(
+                    plan=plan, member=member, authorized_on=authorized_on, actor=actor, reason=reason,
+                    preferred_organization=preferred_organization, communicate_from=communicate_from,
+                )  # fmt: skip
+    except DomainError as error:
+        if error.code not in NO_PROVIDER_CODES:
+            raise
+        _await(
+            plan=plan, actor=actor, member=member, authorized_on=authorized_on, detail=error.message,
+            cause=AwaitingAssignment.Cause.NO_PROVIDER, preferred_organization=preferred_organization or organization,
+        )  # fmt: skip
+        return None
+    if waiting is not None:
+        waiting.resolved_at, waiting.assignment = clocks.now(), assignment
+        waiting.save(update_fields=["resolved_at", "assignment"])
+    return assignment
+
+
+def _assign_named(*, plan, member, organization, reason, actor, authorized_on, communicate_from) -> Assignment:
+    contract = _contract_taking(plan=plan, member=member, organization=organization)
+    return _create(
+        plan=plan,
+        member=member,
+        contract=contract,
+        rule=AssignmentRule.NAMED_PROVIDER,
+        passed_over=[],
+        reason=reason or "Named by the path into services",
+        authorized_on=authorized_on,
+        communicate_from=communicate_from,
+        actor=actor,
+    )
+
+
+def _contract_taking(*, plan, member, organization, day: date | None = None) -> Contract:
+    """The organization's ECM contract in force that covers the member's county and has room."""
+    candidates, contracts = candidates_on(plan=plan, day=day or clocks.local_date(clocks.now()))
+    contract = contracts.get(organization.pk)
+    if contract is None:
+        raise DomainError(
+            f"{organization.name} has no ECM contract with the plan in force.", field="organization", code="no_provider"
+        )
+    candidate = next(c for c in candidates if c.organization_id == organization.pk)
+    if member.county.code not in candidate.counties:
+        raise DomainError(
+            f"{organization.name} is not contracted for the member's county.", field="organization", code="no_provider"
+        )
+    if candidate.capacity_left <= 0:
+        raise DomainError(f"{organization.name} has no capacity left.", field="organization", code="no_capacity")
+    return contract
+
+
+def _notify_assigners(*, plan, text: str) -> int:
+    """Reviewers and coordinators (whoever may assign) hear of a member left without a provider."""
+    memberships = Membership.objects.filter(
+        plan=plan, role__in=holders(Capability.ASSIGNMENTS_CREATE), is_active=True
+    ).select_related("user")
+    for membership in memberships:
+        notification_send(plan=plan, recipient=membership.user, text=text, link=reverse("assignment-worklist"))
+    return len(memberships)
+
+
+def _await(*, plan, actor, member, authorized_on, cause, detail, preferred_organization=None) -> AwaitingAssignment:
+    """Put the member on the awaiting-assignment worklist (once) and tell who may assign them."""
+    waiting, created = AwaitingAssignment.objects.get_or_create(
+        plan=plan,
+        member=member,
+        resolved_at__isnull=True,
+        defaults={
+            "authorized_on": authorized_on,
+            "cause": cause,
+            "detail": detail[:300],
+            "preferred_organization": preferred_organization,
+            "since": clocks.now(),
+        },
+    )
+    if created:
+        _notify_assigners(
+            plan=plan, text=f"{member.full_name} is authorized for ECM and awaits an ECM Provider: {detail}"
+        )
+        audit_record(
+            code="providers.assignment.awaiting",
+            plan=plan,
+            actor=actor,
+            target=waiting,
+            payload={"member": member.pk, "cause": cause, "detail": detail},
+        )
+    return waiting
+
+
+@transaction.atomic
+def assignment_end(*, plan: HealthPlan, actor, member: Member, on: date, reason: str) -> Assignment | None:
+    """End the member's assignment on `on`, its last day: the contract's place and the care manager's
+    caseload are freed, its running clocks stop, and the member leaves the awaiting-assignment list
+    (DOMAIN 7). None when the member has no assignment."""
+    require(actor, Capability.ASSIGNMENTS_END, plan=plan)
+    require_same_plan(plan, member, field="member")
+    if reason not in AssignmentEndReason.values:
+        raise DomainError("Choose why the assignment ends.", field="reason")
+    now = clocks.now()
+    AwaitingAssignment.objects.filter(plan=plan, member=member, resolved_at__isnull=True).update(resolved_at=now)
+    assignment = Assignment.objects.select_for_update().filter(plan=plan, member=member, ended_on__isnull=True).first()
+    if assignment is None:
+        return None
+    _end(plan=plan, actor=actor, assignment=assignment, on=on, reason=reason)
+    if reason != AssignmentEndReason.PROVIDER_CHANGE:
+        # ECM or the contract ended: a pending change of provider is moot.
+        for change in ProviderChangeRequest.objects.filter(plan=plan, member=member, resolved_on__isnull=True):
+            change.resolved_on, change.outcome = clocks.local_date(now), f"Closed: {AssignmentEndReason(reason).label}"
+            change.save(update_fields=["resolved_on", "outcome"])
+            deadline_cancel(plan=plan, target=change)
+    return assignment
+
+
+def _end(*, plan, actor, assignment: Assignment, on: date, reason: str) -> Assignment:
+    assignment.ended_on, assignment.end_reason = on, reason
+    assignment.save(update_fields=["ended_on", "end_reason"])
+    deadline_cancel(plan=plan, target=assignment)
+    audit_record(
+        code="providers.assignment.ended",
+        plan=plan,
+        actor=actor,
+        target=assignment,
+        payload={"member": assignment.member_id, "ended_on": str(on), "reason": reason},
+    )
+    return assignment
 
 
 def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on, communicate_from, actor) -> Assignment:
@@ -293,6 +490,7 @@ def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on,
         created_by=actor_user(actor),
         created_at=now,
     )
+    _open_clocks(plan=plan, assignment=assignment)
     audit_record(
         code="providers.assignment.created",
         plan=plan,
@@ -301,6 +499,33 @@ def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on,
         payload={"member": member.pk, "organization": contract.organization.npi, "rule": rule},
     )
     return assignment
+
+
+def _open_clocks(*, plan, assignment: Assignment) -> None:
+    """DOMAIN 7's clocks of a new assignment: tell the provider, and the PCP where it is another."""
+    link = reverse("assignment-worklist")
+    member, organization = assignment.member, assignment.contract.organization
+    deadline_open(
+        plan=plan,
+        kind=DeadlineKind.PROVIDER_COMMUNICATION,
+        target=assignment,
+        due_at=assignment.communication_due,
+        owner=Capability.ASSIGNMENTS_MANAGE,
+        label=f"Tell {organization.name} of {member.full_name}'s assignment",
+        link=link,
+        member=member,
+    )
+    if assignment.pcp_notification_due is not None:
+        deadline_open(
+            plan=plan,
+            kind=DeadlineKind.PCP_NOTICE,
+            target=assignment,
+            due_at=assignment.pcp_notification_due,
+            owner=Capability.ASSIGNMENTS_MANAGE,
+            label=f"Tell {member.full_name}'s PCP of the assignment to {organization.name}",
+            link=link,
+            member=member,
+        )
 
 
 @transaction.atomic
@@ -325,18 +550,9 @@ def assignment_override(
 def _replace(*, plan, assignment, organization, rule, reason, actor) -> Assignment:
     if assignment.ended_on is not None:
         raise DomainError("The assignment has ended already.")
-    candidates, contracts = candidates_on(plan=plan, day=clocks.local_date(clocks.now()))
-    contract = contracts.get(organization.pk)
-    if contract is None:
-        raise DomainError(f"{organization.name} has no ECM contract with the plan in force.", field="organization")
-    candidate = next(c for c in candidates if c.organization_id == organization.pk)
-    if assignment.member.county.code not in candidate.counties:
-        raise DomainError(f"{organization.name} is not contracted for the member's county.", field="organization")
-    if candidate.capacity_left <= 0:
-        raise DomainError(f"{organization.name} has no capacity left.", field="organization", code="no_capacity")
+    contract = _contract_taking(plan=plan, member=assignment.member, organization=organization)
     today = clocks.local_date(clocks.now())
-    assignment.ended_on = today
-    assignment.save(update_fields=["ended_on"])
+    _end(plan=plan, actor=actor, assignment=assignment, on=today, reason=AssignmentEndReason.PROVIDER_CHANGE)
     return _create(
         plan=plan,
         member=assignment.member,
@@ -419,6 +635,7 @@ def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Ass
         )
     assignment.pcp_notified_at = assignment.pcp_notified_at or clocks.now()
     assignment.save(update_fields=["pcp_notified_at"])
+    deadline_meet(plan=plan, kind=DeadlineKind.PCP_NOTICE, target=assignment, at=assignment.pcp_notified_at)
     audit_record(code="providers.assignment.pcp_notified", plan=plan, actor=actor, target=assignment)
     return assignment
 
@@ -430,6 +647,7 @@ def mark_communicated(*, plan: HealthPlan, assignment: Assignment, actor) -> Ass
     require(principal, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
     assignment.communicated_at = assignment.communicated_at or clocks.now()
     assignment.save(update_fields=["communicated_at"])
+    deadline_meet(plan=plan, kind=DeadlineKind.PROVIDER_COMMUNICATION, target=assignment, at=assignment.communicated_at)
     audit_record(code="providers.assignment.communicated", plan=plan, actor=actor, target=assignment)
     return assignment
 
@@ -498,6 +716,7 @@ def assignment_set_lead_care_manager(
         raise DomainError("The care manager is inactive.", field="care_manager")
     assignment.lead_care_manager = care_manager
     assignment.save(update_fields=["lead_care_manager"])
+    deadline_meet(plan=plan, kind=DeadlineKind.LEAD_CARE_MANAGER, target=assignment)
     audit_record(
         code="providers.assignment.lead_care_manager_set",
         plan=plan,
