@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from eligibility import intake
+from eligibility.api import EventViewSet
 from eligibility.models import MAX_DIAGNOSIS_CODES, UtilizationEvent
 from tests.factories import enrolled_member
 
@@ -270,9 +271,7 @@ def padded_csv(size: int) -> bytes:
     return content
 
 
-def test_the_upload_page_takes_a_file_of_exactly_the_limits_and_refuses_one_more(
-    plan_a, member, coordinator_client
-):
+def test_the_upload_page_takes_a_file_of_exactly_the_limits_and_refuses_one_more(plan_a, member, coordinator_client):
     """DOMAIN 11: the upload page checks the file's size before reading a row and its row count
     before checking one: exactly 12 MiB and 10,000 rows load; one byte or one row more is refused."""
     too_large = upload(coordinator_client, padded_csv(intake.REQUEST_BYTES + 1))
@@ -300,9 +299,7 @@ LATIN_1_FILE = (
 )
 
 
-def test_a_latin_1_byte_is_named_by_line_beside_the_files_other_errors(
-    plan_a, member, coordinator_client, tmp_path
-):
+def test_a_latin_1_byte_is_named_by_line_beside_the_files_other_errors(plan_a, member, coordinator_client, tmp_path):
     """DOMAIN 11: a byte that is not UTF-8 is refused with its line, in the same pass as the other
     rows' errors (a row too long for the header, a bad date); nothing is stored."""
     refusal, output = load_file(tmp_path, LATIN_1_FILE)
@@ -348,3 +345,18 @@ def test_a_60_code_diagnosis_list_is_stored_whole_and_101_codes_are_refused(plan
         ("diagnosis_codes", "101 codes: a claim carries at most 100 diagnosis codes.")
     ]
     assert not UtilizationEvent.objects.filter(claim_id="C3").exists()
+
+
+def test_the_limits_the_api_documents_are_the_ones_it_enforces():
+    """DOMAIN 11: the bulk operation's description (the OpenAPI schema) states the enforced limits."""
+    description = " ".join(EventViewSet.bulk.__doc__.split())
+    assert f"first {intake.ERRORS_LISTED:,}" in description
+    assert f"At most {intake.REQUEST_ROWS:,} rows and 12 MiB ({intake.REQUEST_BYTES:,} bytes)" in description
+    assert intake.REQUEST_BYTES == 12 * 1024 * 1024
+
+
+def test_a_utf_8_file_with_a_byte_order_mark_loads(plan_a, member, tmp_path):
+    """DOMAIN 11: UTF-8 as spreadsheets save it (with a byte-order mark) is UTF-8."""
+    refusal, _ = load_file(tmp_path, "\ufeff".encode() + csv_bytes([good_row(1, diagnosis_codes="Z59.01 R07.9")]))
+    assert refusal == ""
+    assert UtilizationEvent.objects.get(claim_id="C1").diagnosis_codes == "Z59.01 R07.9"
