@@ -1,8 +1,7 @@
-"""The provider network's write use cases: organizations, contracts, care managers, assignments."""
+"""Assigning an authorized member to an ECM Provider, its clocks, and its end (DOMAIN 7)."""
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -11,12 +10,10 @@ from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.deadlines.models import DeadlineKind
 from ecm_platform.deadlines.services import deadline_cancel, deadline_meet, deadline_open
-from ecm_platform.errors import CrossPlanReference, DomainError
-from ecm_platform.notifications.services import notification_send
-from ecm_platform.tenancy.access import Capability, actor_user, holders, require
-from ecm_platform.tenancy.models import County, HealthPlan, Membership
+from ecm_platform.errors import DomainError
+from ecm_platform.tenancy.access import Capability, actor_user, require
+from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.ownership import require_same_plan
-from eligibility.models import PopulationOfFocus
 from eligibility.selectors import determination_list
 from members.models import Member, ProgramEnrollment
 from members.selectors import active_on
@@ -25,105 +22,22 @@ from providers.models import (
     Assignment,
     AssignmentEndReason,
     AssignmentRule,
-    AssignmentSettings,
     AwaitingAssignment,
     CareManager,
     Contract,
     ProviderChangeRequest,
     ProviderOrganization,
     Service,
-    VettingCheck,
 )
+from providers.services.awaiting import _await
+from providers.services.settings import assignment_settings_get
 
 COMMUNICATION_BUSINESS_DAYS = 10  # DOMAIN 7: tell the provider within 10 business days
 PCP_NOTICE_BUSINESS_DAYS = 10  # DOMAIN 7: tell the PCP within 10 business days of the assignment
-CHANGE_CALENDAR_DAYS = 30  # DOMAIN 7: a member-requested change within 30 days
 # DOMAIN 7 (2): Specialty Mental Health or DMC-ODS/DMC services (program codes seeded by
 # members/migrations/0002); an open SMI_SUD Population of Focus counts too.
 SPECIALTY_BEHAVIORAL_HEALTH_PROGRAMS = ("dmc_ods", "smhs_tcm", "smhs_icc")
 SPECIALTY_BEHAVIORAL_HEALTH_POF = "SMI_SUD"
-
-
-@transaction.atomic
-def organization_create(*, plan: HealthPlan, actor, npi: str, **fields) -> ProviderOrganization:
-    """Register an organization (shared by every plan); its NPI check digit must match (DOMAIN 2)."""
-    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
-    counties = fields.pop("counties", [])
-    pofs = fields.pop("pof_experience", [])
-    organization = ProviderOrganization(npi=(npi or "").strip(), **fields)
-    try:
-        organization.full_clean(validate_unique=False)
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(messages[0], field=field) from error
-    if ProviderOrganization.objects.filter(npi=organization.npi).exists():
-        raise DomainError(f"An organization with NPI {organization.npi} exists already.", field="npi", code="duplicate")
-    organization.save()
-    organization.counties.set(counties)
-    organization.pof_experience.set(pofs)
-    audit_record(
-        code="providers.organization.created",
-        plan=plan,
-        actor=actor,
-        target=organization,
-        payload={"npi": organization.npi, "name": organization.name},
-    )
-    return organization
-
-
-@transaction.atomic
-def contract_create(
-    *,
-    plan: HealthPlan,
-    actor,
-    organization: ProviderOrganization,
-    counties: list[County],
-    pofs: list[PopulationOfFocus],
-    capacity: int,
-    start_date: date,
-    end_date: date | None = None,
-    is_presumptive_capable: bool = False,
-    service: Service = Service.ECM,
-) -> Contract:
-    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
-    outside = [county.name for county in counties if not plan.counties.filter(pk=county.pk).exists()]
-    if outside:
-        raise DomainError(f"{plan} does not serve {', '.join(outside)}.", field="counties")
-    if end_date and end_date < start_date:
-        raise DomainError("The end date is before the start date.", field="end_date")
-    if capacity < 1:
-        raise DomainError("A contract serves at least one member.", field="capacity")
-    contract = Contract.objects.create(
-        plan=plan,
-        organization=organization,
-        service=service,
-        capacity=capacity,
-        start_date=start_date,
-        end_date=end_date,
-        is_presumptive_capable=is_presumptive_capable,
-    )
-    contract.counties.set(counties)
-    contract.pofs.set(pofs)
-    audit_record(
-        code="providers.contract.created",
-        plan=plan,
-        actor=actor,
-        target=contract,
-        payload={"organization": organization.npi, "capacity": capacity, "counties": [c.code for c in counties]},
-    )
-    return contract
-
-
-@transaction.atomic
-def care_manager_add(
-    *, plan: HealthPlan, actor, organization: ProviderOrganization, name: str, **fields
-) -> CareManager:
-    require(actor, Capability.CARE_MANAGERS_ADD, plan=plan, organization=organization)
-    if not Contract.objects.filter(plan=plan, organization=organization).exists():
-        raise CrossPlanReference("The plan has no contract with this organization.", field="organization")
-    care_manager = CareManager.objects.create(organization=organization, name=name.strip(), **fields)
-    audit_record(code="providers.care_manager.added", plan=plan, actor=actor, target=care_manager)
-    return care_manager
 
 
 def candidates_on(*, plan: HealthPlan, day: date) -> tuple[list[rules.Candidate], dict[int, Contract]]:
@@ -150,28 +64,6 @@ def candidates_on(*, plan: HealthPlan, day: date) -> tuple[list[rules.Candidate]
         for contract in contracts
     ]
     return candidates, by_organization
-
-
-def assignment_settings_get(*, plan: HealthPlan) -> AssignmentSettings:
-    """The plan's assignment settings; an unsaved row with the defaults when it has none."""
-    return AssignmentSettings.objects.filter(plan=plan).first() or AssignmentSettings(plan=plan)
-
-
-@transaction.atomic
-def assignment_settings_set(*, plan: HealthPlan, actor, pcp_before_behavioral_health: bool) -> AssignmentSettings:
-    """A plan administrator chooses whether the PCP step comes before the behavioral-health one."""
-    require(actor, Capability.PLAN_SETTINGS_MANAGE, plan=plan)
-    settings, _ = AssignmentSettings.objects.update_or_create(
-        plan=plan, defaults={"pcp_before_behavioral_health": pcp_before_behavioral_health}
-    )
-    audit_record(
-        code="providers.assignment_settings.changed",
-        plan=plan,
-        actor=actor,
-        target=settings,
-        payload={"pcp_before_behavioral_health": pcp_before_behavioral_health},
-    )
-    return settings
 
 
 def receives_specialty_behavioral_health_on(*, plan: HealthPlan, member: Member, day: date) -> bool:
@@ -389,44 +281,6 @@ def _contract_taking(*, plan, member, organization, day: date | None = None) -> 
     return contract
 
 
-def _notify_assigners(*, plan, text: str) -> int:
-    """Reviewers and coordinators (whoever may assign) hear of a member left without a provider."""
-    memberships = Membership.objects.filter(
-        plan=plan, role__in=holders(Capability.ASSIGNMENTS_CREATE), is_active=True
-    ).select_related("user")
-    for membership in memberships:
-        notification_send(plan=plan, recipient=membership.user, text=text, link=reverse("assignment-worklist"))
-    return len(memberships)
-
-
-def _await(*, plan, actor, member, authorized_on, cause, detail, preferred_organization=None) -> AwaitingAssignment:
-    """Put the member on the awaiting-assignment worklist (once) and tell who may assign them."""
-    waiting, created = AwaitingAssignment.objects.get_or_create(
-        plan=plan,
-        member=member,
-        resolved_at__isnull=True,
-        defaults={
-            "authorized_on": authorized_on,
-            "cause": cause,
-            "detail": detail[:300],
-            "preferred_organization": preferred_organization,
-            "since": clocks.now(),
-        },
-    )
-    if created:
-        _notify_assigners(
-            plan=plan, text=f"{member.full_name} is authorized for ECM and awaits an ECM Provider: {detail}"
-        )
-        audit_record(
-            code="providers.assignment.awaiting",
-            plan=plan,
-            actor=actor,
-            target=waiting,
-            payload={"member": member.pk, "cause": cause, "detail": detail},
-        )
-    return waiting
-
-
 @transaction.atomic
 def assignment_end(*, plan: HealthPlan, actor, member: Member, on: date, reason: str) -> Assignment | None:
     """End the member's assignment on `on`, its last day: the contract's place and the care manager's
@@ -529,100 +383,6 @@ def _open_clocks(*, plan, assignment: Assignment) -> None:
 
 
 @transaction.atomic
-def assignment_override(
-    *, plan: HealthPlan, assignment: Assignment, organization: ProviderOrganization, reason: str, actor
-) -> Assignment:
-    """A coordinator moves the member to another contracted provider, with a reason."""
-    require(actor, Capability.ASSIGNMENT_OVERRIDE, plan=plan)
-    require_same_plan(plan, assignment)
-    if not reason.strip():
-        raise DomainError("An override needs a reason.", field="reason")
-    return _replace(
-        plan=plan,
-        assignment=assignment,
-        organization=organization,
-        rule=AssignmentRule.OVERRIDE,
-        reason=reason,
-        actor=actor,
-    )
-
-
-def _replace(*, plan, assignment, organization, rule, reason, actor) -> Assignment:
-    if assignment.ended_on is not None:
-        raise DomainError("The assignment has ended already.")
-    contract = _contract_taking(plan=plan, member=assignment.member, organization=organization)
-    today = clocks.local_date(clocks.now())
-    _end(plan=plan, actor=actor, assignment=assignment, on=today, reason=AssignmentEndReason.PROVIDER_CHANGE)
-    return _create(
-        plan=plan,
-        member=assignment.member,
-        contract=contract,
-        rule=rule,
-        passed_over=[],
-        reason=reason,
-        authorized_on=assignment.authorized_on,
-        communicate_from=today,  # a new assignment for the provider to hear of (DOMAIN 7)
-        actor=actor,
-    )
-
-
-@transaction.atomic
-def provider_change_request(
-    *, plan: HealthPlan, member: Member, organization: ProviderOrganization, requested_on: date, actor
-) -> ProviderChangeRequest:
-    """The member asks for another ECM Provider (any time); due within 30 days (DOMAIN 7)."""
-    require(actor, Capability.PROVIDER_CHANGES_MANAGE, plan=plan)
-    require_same_plan(plan, member, field="member")
-    request = ProviderChangeRequest.objects.create(
-        plan=plan,
-        member=member,
-        requested_organization=organization,
-        requested_on=requested_on,
-        due=clocks.calendar_days_deadline(requested_on, CHANGE_CALENDAR_DAYS),
-    )
-    audit_record(code="providers.change.requested", plan=plan, actor=actor, target=request)
-    return request
-
-
-def provider_change_implement(*, plan: HealthPlan, change: ProviderChangeRequest, actor) -> Assignment:
-    """Move the member to the requested provider, if it can accommodate them (DOMAIN 7).
-
-    When it cannot (no capacity left, not contracted for the member's county, no ECM contract in
-    force), the refusal is recorded on the request's `outcome` and audited, and the request stays
-    unresolved: the change is owed "to the extent the requested provider can accommodate it", so a
-    coordinator may try again before the 30 days are up (e.g. once a place frees up)."""
-    require(actor, Capability.PROVIDER_CHANGES_MANAGE, plan=plan)
-    require_same_plan(plan, change)
-    if change.resolved_on is not None:
-        raise DomainError("The request has been resolved already.")
-    today = clocks.local_date(clocks.now())
-    try:
-        with transaction.atomic():
-            current = Assignment.objects.filter(plan=plan, member=change.member, ended_on__isnull=True).first()
-            if current is None:
-                raise DomainError("The member has no current ECM Provider to change.")
-            assignment = _replace(
-                plan=plan,
-                assignment=current,
-                organization=change.requested_organization,
-                rule=AssignmentRule.MEMBER_CHANGE,
-                reason="Requested by the member",
-                actor=actor,
-            )
-            change.resolved_on, change.outcome = today, "Implemented"
-            change.save(update_fields=["resolved_on", "outcome"])
-            return assignment
-    except DomainError as error:
-        # Recorded outside the rolled-back block so the refusal survives the error.
-        change.resolved_on, change.outcome = None, f"Not implemented on {today:%Y-%m-%d}: {error.message}"[:200]
-        change.save(update_fields=["resolved_on", "outcome"])
-        audit_record(
-            code="providers.change.refused", plan=plan, actor=actor, target=change, payload={"outcome": change.outcome}
-        )
-        raise
-
-
-@transaction.atomic
 def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
     """Record that the member's PCP was told of the assignment (DOMAIN 7: within 10 business days)."""
     principal = require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan)
@@ -650,56 +410,6 @@ def mark_communicated(*, plan: HealthPlan, assignment: Assignment, actor) -> Ass
     deadline_meet(plan=plan, kind=DeadlineKind.PROVIDER_COMMUNICATION, target=assignment, at=assignment.communicated_at)
     audit_record(code="providers.assignment.communicated", plan=plan, actor=actor, target=assignment)
     return assignment
-
-
-@transaction.atomic
-def vetting_check_record(
-    *, plan: HealthPlan, organization: ProviderOrganization, criterion: str, met_on: date, actor
-) -> VettingCheck:
-    """The plan's reviewer records that an organization meets one vetting criterion (Policy Guide VII)."""
-    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
-    if criterion not in rules.VETTING_CRITERIA:
-        raise DomainError("Choose one of the vetting criteria.", field="criterion")
-    if met_on > clocks.local_date(clocks.now()):
-        raise DomainError("A check cannot be met in the future.", field="met_on")
-    check = VettingCheck.objects.create(
-        plan=plan, organization=organization, criterion=criterion, met_on=met_on, reviewer=actor_user(actor)
-    )
-    audit_record(
-        code="providers.vetting.recorded",
-        plan=plan,
-        actor=actor,
-        target=check,
-        payload={"organization": organization.npi, "criterion": criterion, "met_on": str(met_on)},
-    )
-    return check
-
-
-ORIENTATION_WORKING_DAYS = 10  # DOMAIN 7: Community Supports providers, after becoming active
-
-
-@transaction.atomic
-def contract_activate(*, plan: HealthPlan, contract: Contract, activated_on: date, actor) -> Contract:
-    """The provider becomes active under the contract; a Community Supports provider then owes
-    its orientation within 10 working days (DOMAIN 7)."""
-    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
-    require_same_plan(plan, contract)
-    if contract.activated_on is not None:
-        raise DomainError("The contract is active already.", field="activated_on")
-    contract.activated_on = activated_on
-    if contract.service == Service.COMMUNITY_SUPPORTS:
-        contract.orientation_due = clocks.business_days_after(
-            plan=plan, start=activated_on, days=ORIENTATION_WORKING_DAYS
-        )
-    contract.save(update_fields=["activated_on", "orientation_due"])
-    audit_record(
-        code="providers.contract.activated",
-        plan=plan,
-        actor=actor,
-        target=contract,
-        payload={"activated_on": str(activated_on)},
-    )
-    return contract
 
 
 @transaction.atomic
