@@ -1,7 +1,7 @@
-from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 
 from ecm_platform import clocks
@@ -14,6 +14,7 @@ from providers.models import (
     Contract,
     ProviderChangeRequest,
     ProviderOrganization,
+    Service,
     VettingCheck,
 )
 
@@ -27,19 +28,46 @@ def contracted_organizations(*, plan: HealthPlan) -> QuerySet[ProviderOrganizati
     return organization_list().filter(contracts__plan=plan).distinct()
 
 
-def contract_list(*, plan: HealthPlan) -> QuerySet[Contract]:
-    return (
-        Contract.objects.filter(plan=plan)
-        .select_related("organization")
-        .prefetch_related("counties", "pofs")
-        .annotate(assigned=Count("assignments", filter=Q(assignments__ended_on__isnull=True)))
-    )
-
-
 def open_on(day: date, prefix: str = "") -> Q:
     """Assignments holding their place on `day`: started by then and not ended before (DOMAIN 7)."""
     return Q(**{f"{prefix}started_on__lte": day}) & (
         Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": day})
+    )
+
+
+def in_force_on(day: date) -> Q:
+    """Contracts in force on `day` (the end date is the last day)."""
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def with_capacity_on(contracts: QuerySet[Contract], day: date) -> QuerySet[Contract]:
+    """The one capacity function (DOMAIN 7), for the assignment and the dashboard: per contract and
+    day, `assigned` = the assignments open that day and `capacity_left` = the declared capacity
+    minus them. A correlated count, so it stays one query however many contracts there are."""
+    open_count = (
+        Assignment.objects.filter(contract=OuterRef("pk"))
+        .filter(open_on(day))
+        .order_by()
+        .values("contract")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return contracts.annotate(assigned=Coalesce(Subquery(open_count, output_field=IntegerField()), 0)).annotate(
+        capacity_left=F("capacity") - F("assigned")
+    )
+
+
+def contracts_in_force(*, plan: HealthPlan, day: date) -> QuerySet[Contract]:
+    """The plan's ECM contracts in force on `day`, with their capacity that day. Community Supports
+    contracts never take ECM members, nor count in ECM capacity."""
+    return with_capacity_on(Contract.objects.filter(plan=plan, service=Service.ECM).filter(in_force_on(day)), day)
+
+
+def contract_list(*, plan: HealthPlan) -> QuerySet[Contract]:
+    """Every contract of the plan, with its capacity today."""
+    return with_capacity_on(
+        Contract.objects.filter(plan=plan).select_related("organization").prefetch_related("counties", "pofs"),
+        clocks.local_date(clocks.now()),
     )
 
 
@@ -64,7 +92,7 @@ def care_manager_list(*, plan: HealthPlan) -> QuerySet[CareManager]:
         .annotate(
             caseload=Count(
                 "assignments",
-                filter=Q(assignments__plan=plan, assignments__ended_on__isnull=True),
+                filter=Q(assignments__plan=plan) & open_on(clocks.local_date(clocks.now()), "assignments__"),
                 distinct=True,
             )
         )
@@ -82,19 +110,27 @@ def organization_get_contracted(*, plan: HealthPlan, pk) -> ProviderOrganization
     return organization
 
 
-def capacity_grid(*, plan: HealthPlan) -> dict:
-    """Counties by POFs: contracted capacity, members assigned, members identified (DOMAIN 7).
+def capacity_grid(*, plan: HealthPlan, day: date | None = None) -> dict:
+    """Counties by POFs on `day` (default today), from the ECM contracts in force: declared
+    `capacity`, `capacity_left` (the capacity function's, an over-full contract counting 0),
+    members `assigned` and members `identified` (DOMAIN 7).
 
-    A contract covering several counties or POFs offers its capacity in each of them, so the cells
-    are upper bounds on what can be assigned there, not shares of one pool.
+    A contract covering several counties or POFs is one pool offered in each of them, so a cell's
+    capacity left is an upper bound on what can be assigned there, not a share of the pool.
     """
-    capacity = defaultdict(int)
-    for contract in contract_list(plan=plan).filter(end_date__isnull=True):
-        for county in contract.counties.all():
-            for pof in contract.pofs.all():
-                capacity[county.code, pof.code] += contract.capacity
+    day = day or clocks.local_date(clocks.now())
+    cells = (
+        contracts_in_force(plan=plan, day=day)
+        .values("counties__code", "pofs__code")
+        .annotate(declared=Sum("capacity"), left=Sum(Greatest("capacity_left", 0)))
+        .order_by()
+    )
+    capacity, capacity_left = {}, {}
+    for cell in cells:
+        key = (cell["counties__code"], cell["pofs__code"])
+        capacity[key], capacity_left[key] = cell["declared"], cell["left"]
     open_pofs = determination_list(plan=plan).filter(end_date__isnull=True)
-    assigned_members = Assignment.objects.filter(plan=plan, ended_on__isnull=True).values("member_id")
+    assigned_members = Assignment.objects.filter(plan=plan).filter(open_on(day)).values("member_id")
 
     def counts(determinations):
         rows = determinations.values("member__county__code", "pof__code").annotate(
@@ -103,7 +139,8 @@ def capacity_grid(*, plan: HealthPlan) -> dict:
         return {(row["member__county__code"], row["pof__code"]): row["members"] for row in rows}
 
     return {
-        "capacity": dict(capacity),
+        "capacity": capacity,
+        "capacity_left": capacity_left,
         "assigned": counts(open_pofs.filter(member_id__in=assigned_members)),
         "identified": counts(open_pofs),
     }

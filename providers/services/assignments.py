@@ -3,7 +3,6 @@
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 
 from ecm_platform import clocks
@@ -27,8 +26,8 @@ from providers.models import (
     Contract,
     ProviderChangeRequest,
     ProviderOrganization,
-    Service,
 )
+from providers.selectors import contracts_in_force
 from providers.services.awaiting import _await
 from providers.services.settings import assignment_settings_get
 
@@ -41,14 +40,9 @@ SPECIALTY_BEHAVIORAL_HEALTH_POF = "SMI_SUD"
 
 
 def candidates_on(*, plan: HealthPlan, day: date) -> tuple[list[rules.Candidate], dict[int, Contract]]:
-    """The plan's ECM contracts in force on `day`, with their current caseloads (four queries).
-    Community Supports contracts never take ECM members."""
+    """The plan's ECM contracts in force on `day`, with their capacity that day (three queries)."""
     contracts = list(
-        Contract.objects.filter(plan=plan, service=Service.ECM)
-        .filter(Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day)))
-        .select_related("organization")
-        .prefetch_related("counties", "pofs")
-        .annotate(assigned=Count("assignments", filter=Q(assignments__ended_on__isnull=True)))
+        contracts_in_force(plan=plan, day=day).select_related("organization").prefetch_related("counties", "pofs")
     )
     by_organization = {contract.organization_id: contract for contract in contracts}
     candidates = [
@@ -101,7 +95,7 @@ def assignment_assign(
     that decided and who was passed over.
 
     Left as None, `receives_specialty_behavioral_health` comes from the member's data (an open
-    SMI_SUD determination or a specialty behavioral-health program on `authorized_on`) and
+    SMI_SUD determination or a specialty behavioral-health program on the day of assignment) and
     `pcp_before_behavioral_health` from the plan's `AssignmentSettings`."""
     require(actor, Capability.ASSIGNMENTS_CREATE, plan=plan)
     require_same_plan(plan, member, field="member")
@@ -118,6 +112,7 @@ def assignment_assign(
         reason=reason,
         pcp_before_behavioral_health=pcp_before_behavioral_health,
         communicate_from=authorized_on,
+        day=clocks.local_date(clocks.now()),
     )
 
 
@@ -133,23 +128,21 @@ def _assign_by_order(
     reason="",
     pcp_before_behavioral_health=None,
     communicate_from,
+    day: date,
 ) -> Assignment:
+    """The DOMAIN 7 order among the contracts in force on `day`, with their capacity that day."""
     if more_appropriate_organization is not None and not reason.strip():
         raise DomainError("Document why the other provider is more appropriate.", field="reason")
-    # Concurrent assignments queue here so that no contract goes over its capacity.
-    list(Contract.objects.select_for_update().filter(plan=plan).values_list("pk", flat=True))
-    candidates, contracts = candidates_on(plan=plan, day=authorized_on)
+    _lock_contracts(plan)
+    candidates, contracts = candidates_on(plan=plan, day=day)
     if receives_specialty_behavioral_health is None:
         receives_specialty_behavioral_health = receives_specialty_behavioral_health_on(
-            plan=plan, member=member, day=authorized_on
+            plan=plan, member=member, day=day
         )
     if pcp_before_behavioral_health is None:
         pcp_before_behavioral_health = assignment_settings_get(plan=plan).pcp_before_behavioral_health
     pofs = frozenset(
-        determination_list(plan=plan)
-        .filter(member=member)
-        .filter(active_on(authorized_on))
-        .values_list("pof__code", flat=True)
+        determination_list(plan=plan).filter(member=member).filter(active_on(day)).values_list("pof__code", flat=True)
     )
     decision = rules.choose_provider(
         rules.Member(
@@ -215,31 +208,44 @@ def assignment_request(
     clock starts with the assignment: on the authorization day, or today for a member who waited."""
     require(actor, Capability.ASSIGNMENTS_CREATE, plan=plan)
     require_same_plan(plan, member, field="member")
+    return request_or_await(
+        plan=plan, actor=actor, member=member, authorized_on=authorized_on, reason=reason,
+        preferred_organization=preferred_organization, organization=organization,
+        day=clocks.local_date(clocks.now()), cause=AwaitingAssignment.Cause.NO_PROVIDER,
+    )  # fmt: skip
+
+
+def request_or_await(
+    *, plan, actor, member, authorized_on, reason, preferred_organization, organization, day, cause
+) -> Assignment | None:
+    """`assignment_request` past its checks, choosing among the contracts in force on `day` (a
+    contract's end reassigns its members to the contracts in force after it, DOMAIN 7)."""
     current = Assignment.objects.filter(plan=plan, member=member, ended_on__isnull=True).first()
     if current is not None:
         return current
     waiting = AwaitingAssignment.objects.select_for_update().filter(plan=plan, member=member, resolved_at__isnull=True)
     waiting = waiting.first()
-    today = clocks.local_date(clocks.now())
-    communicate_from = today if waiting is not None else authorized_on
+    communicate_from = clocks.local_date(clocks.now()) if waiting is not None else authorized_on
     try:
         with transaction.atomic():
             if organization is not None:
-                assignment = _assign_named(
-                    plan=plan, member=member, organization=organization, reason=reason, actor=actor,
-                    authorized_on=authorized_on, communicate_from=communicate_from,
+                contract = _contract_taking(plan=plan, member=member, organization=organization, day=day)
+                assignment = _create(
+                    plan=plan, member=member, contract=contract, rule=AssignmentRule.NAMED_PROVIDER, passed_over=[],
+                    reason=reason or "Named by the path into services", authorized_on=authorized_on,
+                    communicate_from=communicate_from, actor=actor,
                 )  # fmt: skip
             else:
                 assignment = _assign_by_order(
                     plan=plan, member=member, authorized_on=authorized_on, actor=actor, reason=reason,
-                    preferred_organization=preferred_organization, communicate_from=communicate_from,
+                    preferred_organization=preferred_organization, communicate_from=communicate_from, day=day,
                 )  # fmt: skip
     except DomainError as error:
         if error.code not in NO_PROVIDER_CODES:
             raise
         _await(
             plan=plan, actor=actor, member=member, authorized_on=authorized_on, detail=error.message,
-            cause=AwaitingAssignment.Cause.NO_PROVIDER, preferred_organization=preferred_organization or organization,
+            cause=cause, preferred_organization=preferred_organization or organization,
         )  # fmt: skip
         return None
     if waiting is not None:
@@ -248,23 +254,14 @@ def assignment_request(
     return assignment
 
 
-def _assign_named(*, plan, member, organization, reason, actor, authorized_on, communicate_from) -> Assignment:
-    contract = _contract_taking(plan=plan, member=member, organization=organization)
-    return _create(
-        plan=plan,
-        member=member,
-        contract=contract,
-        rule=AssignmentRule.NAMED_PROVIDER,
-        passed_over=[],
-        reason=reason or "Named by the path into services",
-        authorized_on=authorized_on,
-        communicate_from=communicate_from,
-        actor=actor,
-    )
+def _lock_contracts(plan) -> None:
+    """Concurrent assignments queue here so that no contract goes over its capacity."""
+    list(Contract.objects.select_for_update().filter(plan=plan).values_list("pk", flat=True))
 
 
 def _contract_taking(*, plan, member, organization, day: date | None = None) -> Contract:
     """The organization's ECM contract in force that covers the member's county and has room."""
+    _lock_contracts(plan)
     candidates, contracts = candidates_on(plan=plan, day=day or clocks.local_date(clocks.now()))
     contract = contracts.get(organization.pk)
     if contract is None:
