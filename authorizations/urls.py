@@ -1,6 +1,6 @@
 from django.urls import path
 
-from authorizations import settings_views, views
+from authorizations import appeal_views, settings_views, views
 
 urlpatterns = [
     path("authorizations/", views.worklist, name="authorization-worklist"),
@@ -14,6 +14,16 @@ urlpatterns = [
     path("authorizations/attachments/<int:pk>/", views.attachment_download, name="authorization-attachment"),
     path("authorizations/notices/<int:pk>/", views.notice_preview, name="notice-preview"),
     path("authorizations/notices/<int:pk>/pdf/", views.notice_pdf, name="notice-pdf"),
+    path("appeals/", appeal_views.appeal_list, name="appeal-list"),
+    path("appeals/new/", appeal_views.appeal_new, name="appeal-new"),
+    path("appeals/<int:pk>/", appeal_views.appeal_detail, name="appeal-detail"),
+    path("appeals/<int:pk>/acknowledge/", appeal_views.appeal_acknowledge, name="appeal-acknowledge"),
+    path("appeals/<int:pk>/resolve/", appeal_views.appeal_resolve, name="appeal-resolve"),
+    path("grievances/", appeal_views.grievance_list, name="grievance-list"),
+    path("grievances/new/", appeal_views.grievance_new, name="grievance-new"),
+    path("grievances/<int:pk>/", appeal_views.grievance_detail, name="grievance-detail"),
+    path("grievances/<int:pk>/acknowledge/", appeal_views.grievance_acknowledge, name="grievance-acknowledge"),
+    path("grievances/<int:pk>/resolve/", appeal_views.grievance_resolve, name="grievance-resolve"),
     path("settings/letters/", settings_views.letter_contact, name="settings-letters"),
     path("settings/authorizations/", settings_views.authorization_settings_page, name="settings-authorizations"),
 ]
