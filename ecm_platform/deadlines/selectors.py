@@ -1,7 +1,10 @@
+from datetime import datetime
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 
-from ecm_platform.deadlines.models import LIVE_STATES, Deadline
+from ecm_platform.deadlines.models import AT_RISK_WINDOW, LIVE_STATES, Deadline, DeadlineState
+from ecm_platform.deadlines.services import is_at_risk
 from ecm_platform.tenancy.models import HealthPlan
 
 
@@ -22,3 +25,26 @@ def deadlines_of(*, plan: HealthPlan, target: Model, states=LIVE_STATES) -> Quer
     return deadline_list(plan=plan, states=states).filter(
         target_type=ContentType.objects.get_for_model(target), target_id=target.pk
     )
+
+
+def live_state(due_at: datetime, now: datetime) -> DeadlineState:
+    """Where a running clock stands at `now`: what pages and the API show, without waiting for the
+    monitor's next run (which records the same states for its notifications)."""
+    if due_at <= now:
+        return DeadlineState.OVERDUE
+    return DeadlineState.AT_RISK if is_at_risk(due_at, now) else DeadlineState.OPEN
+
+
+def deadlines_in_state(rows: QuerySet[Deadline], *, state: str, now: datetime) -> QuerySet[Deadline]:
+    """`rows` whose `live_state` at `now` is `state` (overdue, at risk or open), as one indexed query."""
+    soon = now + AT_RISK_WINDOW
+    return {
+        DeadlineState.OVERDUE: rows.filter(due_at__lte=now),
+        DeadlineState.AT_RISK: rows.filter(due_at__gt=now, due_at__lte=soon),
+        DeadlineState.OPEN: rows.filter(due_at__gt=soon),
+    }[DeadlineState(state)]
+
+
+def deadlines_needing_action_count(*, plan: HealthPlan, principal, now: datetime) -> int:
+    """How many of the principal's clocks are at risk or overdue: the count beside "Deadlines"."""
+    return deadlines_owned_by(plan=plan, principal=principal).filter(due_at__lte=now + AT_RISK_WINDOW).count()
