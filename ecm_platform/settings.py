@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ecm_platform.tenancy.context_processors.current_plan",
                 "ecm_platform.notifications.context_processors.unread_notifications",
+                "ecm_platform.deadlines.context_processors.deadlines_needing_action",
             ],
         },
     },
