@@ -15,10 +15,15 @@ class DomainError(Exception):
 
 
 class ConflictError(DomainError):
-    """Someone else changed the object first (optimistic concurrency)."""
+    """Someone else changed the object first (optimistic concurrency), or holds what the action
+    needs; `facts` are ids the caller can act on (the job already running), sent beside the error."""
 
     status_code = 409
     default_code = "conflict"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None, facts: dict | None = None):
+        super().__init__(message, field=field, code=code)
+        self.facts = facts or {}
 
 
 class CrossPlanReference(DomainError):

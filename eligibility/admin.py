@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
 
-from ecm_platform.errors import DomainError
+from ecm_platform.errors import ConflictError, DomainError
+from ecm_platform.tenancy.access import principal_for
 from ecm_platform.tenancy.admin import PlanOwnedAdmin
 from eligibility.models import PlanPofStart, PopulationOfFocus, ScanCriteria, ScanRun
+from eligibility.scan import scan_start
 from eligibility.services import plan_pof_start_check, plan_pof_start_set
-from eligibility.tasks import high_utilizer_scan_task
 
 
 @admin.register(PopulationOfFocus)
@@ -72,11 +73,12 @@ class ScanRunAdmin(PlanOwnedAdmin):
 
     @admin.action(description="Run the high-utilizer scan again (same data month)")
     def scan_again(self, request, queryset):
-        runs = list(queryset)
-        for run in runs:
-            high_utilizer_scan_task.delay_on_commit(
-                plan_id=run.plan_id,
-                data_month=run.data_month.isoformat() if run.data_month else None,
-                actor_id=request.user.pk,
-            )
-        messages.success(request, f"{len(runs)} scan{'s' if len(runs) != 1 else ''} queued.")
+        started = 0
+        for run in queryset.select_related("plan"):
+            try:
+                scan_start(plan=run.plan, actor=principal_for(request.user, run.plan), data_month=run.data_month)
+            except ConflictError as error:
+                messages.warning(request, f"{run.plan}: scan {error.facts['running_run']} is queued or running.")
+            else:
+                started += 1
+        messages.success(request, f"{started} scan{'s' if started != 1 else ''} queued.")

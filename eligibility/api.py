@@ -2,7 +2,7 @@ from collections.abc import Mapping
 from datetime import date
 
 import django_filters
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, mixins, serializers, status
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from ecm_platform import clocks
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
+from ecm_platform.api.schema import conflict_response, location_header
 from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, service_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.access import Capability
@@ -25,7 +26,7 @@ from eligibility.models import (
     ScanRun,
     UtilizationEvent,
 )
-from eligibility.tasks import high_utilizer_scan_task
+from eligibility.scan import scan_start
 from members.selectors import member_get, member_list
 
 
@@ -301,24 +302,24 @@ class ScanOutput(serializers.ModelSerializer):
 
 
 class ScanStartInput(serializers.Serializer):
-    data_month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text="YYYY-MM")
+    data_month = serializers.RegexField(
+        r"^\d{4}-\d{2}$", required=False, help_text="YYYY-MM; default: the latest service month by the run date"
+    )
+    run_date = serializers.DateField(
+        required=False, help_text="The day members must be enrolled on (DOMAIN 3.3); default: today"
+    )
 
-    def validate_data_month(self, value):
+    def validate_data_month(self, value) -> date:
         try:
-            month = date.fromisoformat(f"{value}-01")
+            return date.fromisoformat(f"{value}-01")
         except ValueError:
             raise serializers.ValidationError(f"{value} is not a month (YYYY-MM).") from None
-        if month > clocks.local_date(clocks.now()):
-            raise serializers.ValidationError("The data month is in the future.")
-        try:
-            selectors.scan_criteria_for(month)
-        except LookupError as error:
-            raise serializers.ValidationError(str(error)) from None
-        return value
 
 
 class ScanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
-    """High-utilizer scan runs (DOMAIN 3.3). Starting one queues it; poll the list for its result."""
+    """High-utilizer scan runs (DOMAIN 3.3). Starting one reserves a run and queues it (202 with the
+    run and its `Location`; poll it for the result), or answers 409 naming the run already queued
+    or running (`running_run`)."""
 
     queryset = ScanRun.objects.none()
     serializer_class = ScanOutput
@@ -331,17 +332,22 @@ class ScanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet)
 
     @extend_schema(
         request=ScanStartInput,
-        responses={202: inline_serializer("ScanQueued", {"queued": serializers.BooleanField()})},
+        parameters=[location_header(202)],
+        responses={
+            202: ScanOutput,
+            409: conflict_response("scan_running", running_run="The run already queued or running."),
+        },
     )
     def create(self, request):
-        payload = ScanStartInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        month = payload.validated_data.get("data_month")
-        plan_id, actor_id = request.plan.pk, request.user.pk
-        high_utilizer_scan_task.delay_on_commit(
-            plan_id=plan_id, data_month=f"{month}-01" if month else None, actor_id=actor_id
+        response = service_response(
+            request,
+            payload_class=ScanStartInput,
+            service=scan_start,
+            output_class=ScanOutput,
+            status_code=status.HTTP_202_ACCEPTED,
         )
-        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = reverse("api:scan-detail", args=[response.data["id"]])
+        return response
 
 
 ROUTES = [

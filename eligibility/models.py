@@ -157,14 +157,21 @@ class UtilizationEvent(models.Model):
 
 
 class ScanStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
 
 
+ACTIVE_SCAN_STATUSES = (ScanStatus.QUEUED, ScanStatus.RUNNING)
+
+
 class ScanRun(models.Model):
+    """One high-utilizer scan (DOMAIN 3.3): reserved (`queued`) when asked for, `running` while a
+    process holds the plan's scan lock (eligibility.scan), then succeeded or failed."""
+
     plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=20, choices=ScanStatus.choices, default=ScanStatus.RUNNING)
+    status = models.CharField(max_length=20, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
     run_date = models.DateField()
     data_month = models.DateField(null=True, blank=True, help_text="First day of the data month.")
     window_start = models.DateField(null=True, blank=True)
@@ -175,6 +182,7 @@ class ScanRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
+    # When it was asked for, then when it started running.
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -182,17 +190,19 @@ class ScanRun(models.Model):
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # host:pid of the process running it: what the lock cannot say on SQLite (and a clue elsewhere).
+    runner = models.CharField(max_length=200, blank=True)
 
     objects = ScopedManager(plan="plan")
 
     class Meta:
         indexes = [models.Index(fields=["plan", "-id"])]
         constraints = [
-            # Two runs for one plan never overlap.
+            # Two runs for one plan never overlap, nor wait side by side.
             models.UniqueConstraint(
                 fields=["plan"],
-                condition=models.Q(status="running"),
-                name="one_running_scan_per_plan",
+                condition=models.Q(status__in=ACTIVE_SCAN_STATUSES),
+                name="one_active_scan_per_plan",
             )
         ]
 

@@ -153,3 +153,16 @@ def lookback_window(data_month: date, months: int) -> tuple[date, date]:
     """DOMAIN 3.3: the `months` calendar months ending with the data month."""
     first_of_month = data_month.replace(day=1)
     return first_of_month - relativedelta(months=months - 1), first_of_month + relativedelta(months=1, days=-1)
+
+
+def scan_start_date(data_month: date, run_date: date) -> date:
+    """DOMAIN 3.3: a scan determination starts on the earlier of the first day after the data month
+    and the run date (a backfill gets a timely run's dates; nothing starts in the future)."""
+    return min(data_month.replace(day=1) + relativedelta(months=1), run_date)
+
+
+def scan_end_date(data_month: date, run_date: date) -> date:
+    """DOMAIN 3.3: a run that no longer qualifies the member ends the determination on the earlier
+    of the last day of its data month and its run date (never before the start: the scan keeps the
+    start when it is later)."""
+    return min(lookback_window(data_month, 1)[1], run_date)

@@ -1,21 +1,29 @@
 """The nightly high-utilizer scan (DOMAIN 3.3): one set-based pass over the window in SQL, then
-determinations upserted with their evidence and lapsed ones closed, all in one transaction."""
+determinations upserted with their evidence and lapsed ones closed, all in one transaction.
+
+A run is reserved first (`scan_reserve`: the plan's one active run, `queued`, with its data month
+and run date), then executed (`scan_execute`) under the plan's scan lock, which the executing
+process's database session holds while the run is `running` (ecm_platform.process_lock): a run
+whose process died is seen as dead at once and stops blocking, with no timeout.
+"""
 
 import logging
 import time
-from datetime import date, timedelta
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
-from ecm_platform import clocks, db
+from ecm_platform import clocks, db, process_lock
 from ecm_platform.audit.services import audit_record
-from ecm_platform.errors import ConflictError
+from ecm_platform.errors import ConflictError, DomainError
+from ecm_platform.tasking import enqueue_on_commit
 from ecm_platform.tenancy.access import Capability, Principal, actor_user, require
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility import rules
 from eligibility.models import (
+    ACTIVE_SCAN_STATUSES,
     Determination,
     EventType,
     PopulationOfFocus,
@@ -28,8 +36,7 @@ from members.models import EnrollmentSpan, Member
 
 logger = logging.getLogger(__name__)
 HIGH_UTILIZER = "HIGH_UTILIZER"
-# A run still "running" after this long died with its process; it no longer blocks new runs.
-STALE_RUN_AFTER = timedelta(minutes=30)
+SCAN_LOCK = "eligibility.high_utilizer_scan"  # one lock per plan: (SCAN_LOCK, plan id)
 
 # The counting of DOMAIN 3.3 in one set-based statement. `{events}`, `{members}`, `{enrollments}`
 # and `{next_day}` come from the models and the database seam; the benchmark runs the same text on
@@ -139,28 +146,90 @@ def scan_parameters(plan: HealthPlan, criteria, window_start: date, window_end: 
     }
 
 
-def latest_data_month(plan: HealthPlan) -> date | None:
-    """DOMAIN 3.3: the latest service month among the plan's adjudicated events."""
-    today = clocks.local_date(clocks.now())
-    latest = UtilizationEvent.objects.filter(plan=plan, service_date__lte=today).aggregate(latest=Max("service_date"))[
+def latest_data_month(plan: HealthPlan, as_of: date | None = None) -> date | None:
+    """DOMAIN 3.3: the latest service month among the plan's adjudicated events (none after the
+    run date counts: a later service date is a keying error)."""
+    as_of = as_of or clocks.local_date(clocks.now())
+    latest = UtilizationEvent.objects.filter(plan=plan, service_date__lte=as_of).aggregate(latest=Max("service_date"))[
         "latest"
     ]
     return latest.replace(day=1) if latest else None
 
 
-def _start_run(plan: HealthPlan, actor) -> ScanRun:
-    """Claim the plan's single running slot (a partial unique index), clearing a dead run first."""
-    now = clocks.now()
-    ScanRun.objects.filter(plan=plan, status=ScanStatus.RUNNING, started_at__lt=now - STALE_RUN_AFTER).update(
-        status=ScanStatus.FAILED, finished_at=now, error="The run stopped without finishing."
-    )
+def _check_dates(data_month: date | None, run_date: date, today: date) -> None:
+    if run_date > today:
+        raise DomainError("The run date is in the future.", field="run_date")
+    if data_month is None:
+        return
+    if data_month > today:
+        raise DomainError("The data month is in the future.", field="data_month")
+    if data_month > run_date:
+        raise DomainError("The data month is after the run date.", field="data_month")
     try:
-        with transaction.atomic():
-            return ScanRun.objects.create(
-                plan=plan, run_date=clocks.local_date(now), started_at=now, triggered_by=actor_user(actor)
-            )
-    except IntegrityError:
-        raise ConflictError("A high-utilizer scan is already running for this plan.") from None
+        scan_criteria_for(data_month)
+    except LookupError as error:
+        raise DomainError(str(error), field="data_month") from None
+
+
+def _already_running(run: ScanRun | None) -> ConflictError:
+    return ConflictError(
+        "A high-utilizer scan is already running for this plan.",
+        code="scan_running",
+        facts={"running_run": run.pk if run else None},
+    )
+
+
+def scan_reserve(*, plan: HealthPlan, actor, data_month: date | None = None, run_date: date | None = None) -> ScanRun:
+    """Reserve the plan's one active run (`queued`), its data month and run date fixed (DOMAIN 3.3:
+    a run may name both). A run is refused (409, naming the active run) while another is queued or
+    running; a `running` run whose process is gone is recorded as failed and blocks nothing."""
+    require(actor, Capability.SCAN_RUN, plan=plan)
+    now = clocks.now()
+    today = clocks.local_date(now)
+    run_date = run_date or today
+    data_month = data_month.replace(day=1) if data_month else None
+    _check_dates(data_month, run_date, today)
+    with transaction.atomic():
+        active = ScanRun.objects.select_for_update().filter(plan=plan, status__in=ACTIVE_SCAN_STATUSES).first()
+        if (
+            active is not None
+            and active.status == ScanStatus.RUNNING
+            and not process_lock.is_running(SCAN_LOCK, plan.pk, active.runner)
+        ):
+            active.status, active.finished_at = ScanStatus.FAILED, now
+            active.error = "The run's process ended before it finished."
+            active.save(update_fields=["status", "finished_at", "error"])
+            active = None
+        if active is not None:
+            raise _already_running(active)
+        data_month = data_month or latest_data_month(plan, run_date) or run_date.replace(day=1)
+        try:
+            with transaction.atomic():
+                return ScanRun.objects.create(
+                    plan=plan,
+                    data_month=data_month,
+                    run_date=run_date,
+                    started_at=now,
+                    triggered_by=actor_user(actor),
+                )
+        except IntegrityError:  # reserved by someone else since the check
+            raise _already_running(ScanRun.objects.filter(plan=plan, status__in=ACTIVE_SCAN_STATUSES).first()) from None
+
+
+def scan_start(*, plan: HealthPlan, actor, data_month: date | None = None, run_date: date | None = None) -> ScanRun:
+    """Reserve a run and have a worker execute it after the commit (the API, the pages, the nightly
+    job); the returned run is `queued` (or done already with eager tasks)."""
+    with transaction.atomic():
+        run = scan_reserve(plan=plan, actor=actor, data_month=data_month, run_date=run_date)
+        user = actor_user(actor)
+        enqueue_on_commit(
+            "eligibility.tasks.high_utilizer_scan_task",
+            plan_id=plan.pk,
+            run_id=run.pk,
+            actor_id=user.pk if user is not None else None,
+        )
+    run.refresh_from_db()  # eager tasks have run it by now
+    return run
 
 
 def _evidence_fragments() -> dict[str, str]:
@@ -200,8 +269,8 @@ def _upsert(plan, run, pof, criteria, data_month: date, window_start: date, wind
         "window_end_text": str(window_end),
         "pof": pof.pk,
         "run": run.pk,
-        "run_date": ops.adapt_datefield_value(run.run_date),
-        "window_end": ops.adapt_datefield_value(window_end),
+        "start_date": ops.adapt_datefield_value(rules.scan_start_date(data_month, run.run_date)),
+        "end_date": ops.adapt_datefield_value(rules.scan_end_date(data_month, run.run_date)),
         "now": ops.adapt_datetimefield_value(clocks.now()),
     }
     open_scan = f"{table}.plan_id = %(plan)s AND {table}.pof_id = %(pof)s AND {table}.source = 'scan' AND {table}.end_date IS NULL"
@@ -217,9 +286,9 @@ def _upsert(plan, run, pof, criteria, data_month: date, window_start: date, wind
         qualified = cursor.fetchone()[0]
         closed = _count(
             cursor,
-            # DOMAIN 3.3: the end date is the new window's last day, but never before the start (a
-            # re-run for the same data month can close a determination opened after that day).
-            f"UPDATE {table} SET end_date = CASE WHEN start_date > %(window_end)s THEN start_date ELSE %(window_end)s END, "
+            # DOMAIN 3.3: the end date follows the closing run's data month and run date, but is never
+            # before the start (a re-run for the same data month can close one opened after it).
+            f"UPDATE {table} SET end_date = CASE WHEN start_date > %(end_date)s THEN start_date ELSE %(end_date)s END, "
             "closed_by_run_id = %(run)s, updated_at = %(now)s "
             f"WHERE {open_scan} AND NOT EXISTS (SELECT 1 FROM scan_result r WHERE r.member_id = {table}.member_id)",
             params,
@@ -234,7 +303,7 @@ def _upsert(plan, run, pof, criteria, data_month: date, window_start: date, wind
             cursor,
             f"INSERT INTO {table} (plan_id, member_id, pof_id, source, start_date, evidence, justification, "
             "scan_run_id, evidence_run_id, created_at, updated_at) "
-            "SELECT %(plan)s, r.member_id, %(pof)s, 'scan', %(run_date)s, r.evidence, '', %(run)s, %(run)s, %(now)s, %(now)s "
+            "SELECT %(plan)s, r.member_id, %(pof)s, 'scan', %(start_date)s, r.evidence, '', %(run)s, %(run)s, %(now)s, %(now)s "
             f"FROM scan_result r WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {open_scan} AND {table}.member_id = r.member_id)",
             params,
         )
@@ -254,15 +323,34 @@ def scan_job(plan: HealthPlan) -> Principal:
     return Principal.system("high-utilizer scan", Capability.SCAN_RUN, plan=plan)
 
 
-def high_utilizer_scan(*, plan: HealthPlan, data_month: date | None = None, actor) -> ScanRun:
-    """Run the scan for the plan. The determinations change in one transaction: a run that fails
-    midway leaves the previous ones intact, and its run row says what went wrong."""
+def high_utilizer_scan(
+    *, plan: HealthPlan, data_month: date | None = None, run_date: date | None = None, actor
+) -> ScanRun:
+    """Reserve and run the scan now, in this process (the command, tests)."""
+    run = scan_reserve(plan=plan, actor=actor, data_month=data_month, run_date=run_date)
+    return scan_execute(plan=plan, run=run, actor=actor)
+
+
+def scan_execute(*, plan: HealthPlan, run: ScanRun, actor) -> ScanRun:
+    """Run a reserved scan under the plan's scan lock. The determinations change in one
+    transaction: a run that fails midway leaves the previous ones intact, and its run row says what
+    went wrong. A run that is no longer queued (its task delivered twice) is left as it is."""
     require(actor, Capability.SCAN_RUN, plan=plan)
-    run = _start_run(plan, actor)
+    with process_lock.held(SCAN_LOCK, plan.pk):
+        claimed = ScanRun.objects.filter(pk=run.pk, plan=plan, status=ScanStatus.QUEUED).update(
+            status=ScanStatus.RUNNING, started_at=clocks.now(), runner=process_lock.runner_id()
+        )
+        run.refresh_from_db()
+        if claimed:
+            _execute(plan, run, actor)
+    return run
+
+
+def _execute(plan: HealthPlan, run: ScanRun, actor) -> None:
     started = time.perf_counter()
+    data_month = run.data_month
     try:
         with transaction.atomic():
-            data_month = (data_month or latest_data_month(plan) or clocks.local_date(clocks.now())).replace(day=1)
             criteria = scan_criteria_for(data_month)
             window_start, window_end = rules.lookback_window(data_month, criteria.lookback_months)
             pof = PopulationOfFocus.objects.get(code=HIGH_UTILIZER)
@@ -287,7 +375,6 @@ def high_utilizer_scan(*, plan: HealthPlan, data_month: date | None = None, acto
         _finish(run, started)
         logger.exception("eligibility.scan.failed", extra={"plan": plan.code, "run": run.pk})
         raise
-    return run
 
 
 def _finish(run: ScanRun, started: float) -> None:
@@ -296,4 +383,4 @@ def _finish(run: ScanRun, started: float) -> None:
     run.save()
 
 
-__all__ = ["EventType", "high_utilizer_scan", "latest_data_month"]
+__all__ = ["EventType", "high_utilizer_scan", "latest_data_month", "scan_execute", "scan_reserve", "scan_start"]

