@@ -48,6 +48,7 @@ from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.pagination import KeysetPagination
 from ecm_platform.api.parsers import MultiPartParser
+from ecm_platform.api.schema import conflict_response
 from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, service_response
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import phi_read_record
@@ -257,7 +258,7 @@ class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
             output_class=RequestOutput,
         )
 
-    @extend_schema(request=SubmitInput, responses={201: RequestOutput})
+    @extend_schema(request=SubmitInput, responses={201: RequestOutput, 409: conflict_response("open_request_exists")})
     def create(self, request):
         """Submit a request (DOMAIN 5.1): its decision is due by the clock in force on the day of receipt."""
         return service_response(
@@ -268,52 +269,74 @@ class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
             status_code=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=None, responses=RequestOutput)
+    @extend_schema(
+        request=None, responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")}
+    )
     @action(detail=True, methods=["post"], url_path="start-review")
     def start_review(self, request, pk=None):
         return self._act(request, services.request_start_review)
 
-    @extend_schema(request=ExtendInput, responses=RequestOutput)
+    @extend_schema(
+        request=ExtendInput,
+        responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict", "already_extended")},
+    )
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         """The one extension of up to 14 calendar days, with a reason; a delay notice when due (DOMAIN 5.1, 5.3)."""
         return self._act(request, services.request_extend, ExtendInput)
 
-    @extend_schema(request=None, responses=RequestOutput)
+    @extend_schema(
+        request=None, responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")}
+    )
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._act(request, services.request_resume)
 
-    @extend_schema(request=ApproveInput, responses=RequestOutput)
+    @extend_schema(
+        request=ApproveInput, responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")}
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve in full or modified (reviewers); the member is assigned an ECM Provider (DOMAIN 5.2, 7)."""
         return self._act(request, services.request_approve, ApproveInput)
 
-    @extend_schema(request=DenyInput, responses=RequestOutput)
+    @extend_schema(
+        request=DenyInput, responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")}
+    )
     @action(detail=True, methods=["post"])
     def deny(self, request, pk=None):
         """Deny with a reason code and a plain-language explanation (reviewers; DOMAIN 5.2, 5.3)."""
         return self._act(request, services.request_deny, DenyInput)
 
-    @extend_schema(request=WithdrawInput, responses=RequestOutput)
+    @extend_schema(
+        request=WithdrawInput, responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")}
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Withdraw before services began: never a notice (DOMAIN 5.3)."""
         return self._act(request, services.request_withdraw, WithdrawInput)
 
-    @extend_schema(request=StartServicesInput, responses=RequestOutput)
+    @extend_schema(
+        request=StartServicesInput,
+        responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")},
+    )
     @action(detail=True, methods=["post"], url_path="start-services")
     def start_services(self, request, pk=None):
         return self._act(request, services.request_start_services, StartServicesInput)
 
-    @extend_schema(request=ProposeDiscontinuationInput, responses=RequestOutput)
+    @extend_schema(
+        request=ProposeDiscontinuationInput,
+        responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")},
+    )
     @action(detail=True, methods=["post"], url_path="propose-discontinuation")
     def propose_discontinuation(self, request, pk=None):
         """The provider asks, or the plan proposes, to discontinue; a reviewer decides (DOMAIN 6)."""
         return self._act(request, services.request_propose_discontinuation, ProposeDiscontinuationInput)
 
-    @extend_schema(request=DiscontinueInput, responses=RequestOutput)
+    @extend_schema(
+        request=DiscontinueInput,
+        responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")},
+    )
     @action(detail=True, methods=["post"])
     def discontinue(self, request, pk=None):
         """End services for one of the four reasons, with a notice at least 10 days ahead (DOMAIN 6, 5.3)."""
@@ -397,7 +420,10 @@ class NoticeViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     def get_queryset(self):
         return selectors.notice_list(plan=self.request.plan)
 
-    @extend_schema(request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        request=None,
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 409: conflict_response("letter_held")},
+    )
     @action(detail=True, methods=["get"], content_negotiation_class=PdfNegotiation)
     def pdf(self, request, pk=None):
         """The letter as issued (PDF); the download is recorded in the PHI access log."""
@@ -468,7 +494,7 @@ class AppealViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
             status_code=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=None, responses=AppealOutput)
+    @extend_schema(request=None, responses={200: AppealOutput, 409: conflict_response("already_acknowledged")})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return service_response(
@@ -479,7 +505,10 @@ class AppealViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
             appeal=self.get_object(),
         )
 
-    @extend_schema(request=AppealResolveInput, responses=AppealOutput)
+    @extend_schema(
+        request=AppealResolveInput,
+        responses={200: AppealOutput, 409: conflict_response("already_resolved", "invalid_transition", "conflict")},
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         return service_response(
@@ -539,7 +568,7 @@ class GrievanceViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModel
             status_code=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=None, responses=GrievanceOutput)
+    @extend_schema(request=None, responses={200: GrievanceOutput, 409: conflict_response("already_acknowledged")})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return service_response(
@@ -550,7 +579,9 @@ class GrievanceViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModel
             grievance=self.get_object(),
         )
 
-    @extend_schema(request=GrievanceResolveInput, responses=GrievanceOutput)
+    @extend_schema(
+        request=GrievanceResolveInput, responses={200: GrievanceOutput, 409: conflict_response("already_resolved")}
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         return service_response(

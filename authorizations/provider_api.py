@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from authorizations import services
 from authorizations.models import AuthorizationRequest
+from ecm_platform.api.schema import conflict_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability
@@ -43,7 +44,10 @@ class PresumptiveStartViewSet(ProviderViewSet):
     serializer_class = PresumptiveStartOutput
     capability = Capability.PRESUMPTIVE_START
 
-    @extend_schema(request=PresumptiveStartInput, responses={201: PresumptiveStartOutput})
+    @extend_schema(
+        request=PresumptiveStartInput,
+        responses={201: PresumptiveStartOutput, 409: conflict_response("open_request_exists", "invalid_transition")},
+    )
     def create(self, request):
         payload = PresumptiveStartInput(data=request.data)
         payload.is_valid(raise_exception=True)
