@@ -75,6 +75,7 @@ from tests.isolation import (
     specs_admin,
     specs_authorization_api,
     specs_authorization_pages,
+    specs_deadlines,
     specs_plan_settings,
     specs_provider_api,
 )
@@ -363,6 +364,8 @@ API_SPECS |= specs_authorization_api.SPECS
 API_SPECS |= specs_provider_api.SPECS
 PAGE_SPECS |= specs_plan_settings.PAGE_SPECS
 API_SPECS |= specs_plan_settings.API_SPECS
+PAGE_SPECS |= specs_deadlines.PAGE_SPECS
+API_SPECS |= specs_deadlines.API_SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 # The admin's routes run in one world per role (test_admin_pages_...): its gate is staff status, so
 # a plan administrator (staff) and one other role stand for every role.
@@ -415,7 +418,7 @@ def objects_of(plan, admin):
             "grievance": Grievance.objects.filter(plan=plan).first().pk,
             "attachment": RequestAttachment.objects.filter(plan=plan).first().pk,
             "provider_staff": ProviderMembership.objects.filter(organization__contracts__plan=plan).first().pk,
-        } | specs_admin.objects_of(plan, admin.user)
+        } | specs_admin.objects_of(plan, admin.user) | specs_deadlines.objects_of(plan)
 
 
 def member_world(plan, admin, name):
@@ -456,6 +459,7 @@ def member_world(plan, admin, name):
             actor=OPERATOR, organization=organization, user=UserFactory(), role=ProviderRole.CARE_MANAGER
         )
         authorization_world(plan, member, name)
+        specs_deadlines.deadline_world(plan, member, name)
         return member
 
 
