@@ -2,9 +2,11 @@
 the same transaction (the outbox), answers at once while the broker is down, and the sweeper
 delivers the work when the broker is back."""
 
+import io
 import time
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from ecm_platform.celery import app as celery_app
@@ -62,3 +64,16 @@ def test_the_sweeper_delivers_each_row_once(db, redis_server, django_capture_on_
         assert outbox_deliver() == 0
 
     assert [m["task"] for m in redis_server.queued()] == ["ecm_platform.outbox.tasks.outbox_sweep"]
+
+
+def test_the_command_delivers_what_waits_and_says_what_is_left(db, redis_server, django_capture_on_commit_callbacks):
+    out = io.StringIO()
+    with broker_at(redis_server.port):
+        redis_server.stop()
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue_on_commit("ecm_platform.outbox.tasks.outbox_sweep")
+        call_command("outbox_deliver", stdout=out)
+        redis_server.start()
+        call_command("outbox_deliver", stdout=out)
+
+    assert out.getvalue().splitlines() == ["Delivered 0; 1 still pending.", "Delivered 1; 0 still pending."]
