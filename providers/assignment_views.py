@@ -16,7 +16,8 @@ from ecm_platform.page_forms import call_service, confirmation_page, is_confirme
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 from providers import selectors, services
-from providers.forms import ChangeRequestForm, LeadCareManagerForm, OverrideForm
+from providers.forms import AssignLaterForm, ChangeRequestForm, LeadCareManagerForm, OverrideForm
+from providers.models import AwaitingAssignment
 
 PAGE_SIZE = 50
 
@@ -137,6 +138,80 @@ def assignment_override(request, pk):
         return _render_assignment(request, _assignment(request, pk), override_form=form, status=status)
     messages.success(request, f"{new.member.full_name} is now assigned to {organization.name}; tell the provider.")
     return redirect("assignment-detail", pk=new.pk)
+
+
+# --- Awaiting assignment (DOMAIN 7: an approved member with no provider is never silent) ----------
+
+
+def _awaiting(request):
+    return (
+        AwaitingAssignment.objects.filter(plan=request.plan, resolved_at__isnull=True)
+        .select_related("member__county", "preferred_organization")
+        .order_by("since", "id")
+    )
+
+
+def _assign_later_form(request, waiting, data=None):
+    return AssignLaterForm(
+        data,
+        prefix=f"waiting-{waiting.pk}",
+        organizations=selectors.contracted_organizations(plan=request.plan).order_by("name"),
+        initial={"organization": waiting.preferred_organization_id},
+    )
+
+
+def _render_awaiting(request, bound=None, status=200):
+    page = _page(request, _awaiting(request))
+    today = clocks.local_date(clocks.now())
+    page.object_list = list(page.object_list)
+    for row in page.object_list:
+        row.days_waited = (today - clocks.local_date(row.since)).days
+        row.form = bound if bound is not None and bound.prefix == f"waiting-{row.pk}" else None
+        row.form = row.form or _assign_later_form(request, row)
+    phi_read_record(
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+    )
+    return render(request, "providers/awaiting.html", {"page": page}, status=status)
+
+
+@plan_page(Capability.MEMBER_WORKLISTS)
+def awaiting_list(request):
+    """Members authorized with no ECM Provider yet, the longest waiting first."""
+    return _render_awaiting(request)
+
+
+@require_POST
+@plan_page(Capability.ASSIGNMENTS_CREATE)
+def awaiting_assign(request, pk):
+    """Assign a waiting member now: by the order, or to a named provider (with a reason)."""
+    waiting = _awaiting(request).filter(pk=pk).first()
+    if waiting is None:
+        raise Http404("No such member awaiting assignment.")
+    form = _assign_later_form(request, waiting, request.POST)
+    if not form.is_valid():
+        return _render_awaiting(request, bound=form, status=400)
+    organization = form.cleaned_data["organization"]
+    assignment, status = call_service(
+        form,
+        services.assignment_request,
+        plan=request.plan,
+        actor=request.principal,
+        member=waiting.member,
+        authorized_on=waiting.authorized_on,
+        preferred_organization=waiting.preferred_organization,
+        organization=organization,
+        reason=form.cleaned_data["reason"],
+    )
+    if assignment is None:
+        if status == 200:  # the service kept the member waiting: no provider can take them yet
+            who = f"{organization.name} cannot" if organization else "No provider can"
+            form.add_error("organization", f"{who} take the member now; they stay on the list.")
+            status = 400
+        return _render_awaiting(request, bound=form, status=status)
+    messages.success(
+        request, f"{waiting.member.full_name} is assigned to {assignment.organization.name}; tell the provider."
+    )
+    return redirect("assignment-detail", pk=assignment.pk)
 
 
 # --- Member-requested changes (DOMAIN 7: within 30 days) ------------------------------------------

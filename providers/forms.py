@@ -67,3 +67,17 @@ class CareManagerForm(forms.Form):
     name = forms.CharField(max_length=200)
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=30, required=False)
+
+
+class AssignLaterForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        queryset=ProviderOrganization.objects.none(),
+        required=False,
+        empty_label="By the assignment order",
+        label="ECM Provider",
+    )
+    reason = forms.CharField(required=False, max_length=300, help_text="Why this provider, when one is named.")
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations

@@ -26,6 +26,8 @@ urlpatterns = [
         assignment_views.assignment_pcp_notified,
         name="assignment-pcp-notified",
     ),
+    path("providers/awaiting/", assignment_views.awaiting_list, name="awaiting-list"),
+    path("providers/awaiting/<int:pk>/assign/", assignment_views.awaiting_assign, name="awaiting-assign"),
     path("providers/changes/", assignment_views.change_request_list, name="change-request-list"),
     path(
         "providers/changes/<int:pk>/implement/",

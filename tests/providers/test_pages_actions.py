@@ -17,6 +17,7 @@ from eligibility.services import determination_record
 from providers.models import (
     Assignment,
     AssignmentRule,
+    AwaitingAssignment,
     CareManager,
     Contract,
     EnrollmentPathway,
@@ -25,6 +26,7 @@ from providers.models import (
 )
 from providers.services import (
     assignment_assign,
+    assignment_request,
     care_manager_add,
     contract_create,
     organization_create,
@@ -264,3 +266,59 @@ def test_the_assignment_worklist_reaches_rows_past_the_first_fifty(plan_a, login
     assert len(re.findall(r"Row\d\d,", second)) == 1
     shown = set(re.findall(r"Row\d\d", first)) | set(re.findall(r"Row\d\d", second))
     assert len(shown) == 51
+
+
+@pytest.fixture
+def waiting(plan_a, network):
+    """An authorized member in county 01 whom no provider could take on 2026-11-20."""
+    Contract.objects.filter(plan=plan_a).update(capacity=0)
+    member = enrolled_member(plan_a, first_name="Wai", last_name="Ting")
+    pof = PopulationOfFocus.objects.get(code="HOMELESS")
+    determination_record(
+        plan=plan_a, member=member, pof=pof, source=DeterminationSource.REFERRAL,
+        start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
+    )  # fmt: skip
+    with clocks.frozen(datetime(2026, 11, 20, 18, tzinfo=UTC)):
+        assert assignment_request(plan=plan_a, actor=OPERATOR, member=member, authorized_on=date(2026, 11, 20)) is None
+    return AwaitingAssignment.objects.get(member=member, resolved_at__isnull=True)
+
+
+def test_the_awaiting_list_shows_the_days_waited_to_the_worklist_roles(waiting, login):
+    # DOMAIN 7: an approved member with no provider stays on a worklist with the days waited.
+    seen = {}
+    for role in STAFF:
+        with clocks.frozen(NOW):
+            response = login(role).get("/providers/awaiting/")
+        seen[role] = response.status_code
+        if response.status_code == 200:
+            page = text_of(response)
+            seen[role] = ("Ting, Wai" in page and "3 days" in page, "Assign now" in page)
+    assert seen == {
+        Role.CARE_COORDINATOR: (True, True),
+        Role.REVIEWER: (True, True),
+        Role.REPORTING_ANALYST: 403,
+        Role.PLAN_ADMINISTRATOR: (True, True),
+        Role.INTEGRATOR: 403,
+    }
+
+
+def test_a_waiting_member_is_assigned_later_once_a_place_frees_up(plan_a, network, waiting, login):
+    # DOMAIN 7: the communication clock starts when the assignment is made, not at authorization.
+    url = f"/providers/awaiting/{waiting.pk}/assign/"
+    prefix = f"waiting-{waiting.pk}"
+    assert post(login(Role.REPORTING_ANALYST), url).status_code == 403
+    client = login(Role.REVIEWER)
+    still = post(client, url, {f"{prefix}-organization": network["second"].pk, f"{prefix}-reason": "Near"})
+    assert still.status_code == 400
+    assert "Provider 1 cannot take the member now; they stay on the list." in text_of(still)
+    assert not Assignment.objects.filter(member=waiting.member).exists()
+
+    Contract.objects.filter(organization=network["second"]).update(capacity=1)
+    done = post(client, url, {f"{prefix}-organization": network["second"].pk, f"{prefix}-reason": "Near"})
+    assignment = Assignment.objects.get(member=waiting.member, ended_on__isnull=True)
+    assert done.status_code == 302 and done.url == f"/providers/assignments/{assignment.pk}/"
+    assert assignment.organization == network["second"]
+    assert clocks.local_date(assignment.communication_due) > date(2026, 12, 4)  # 10 business days from 11-23
+    assert AwaitingAssignment.objects.get(pk=waiting.pk).resolved_at is not None
+    with clocks.frozen(NOW):
+        assert "No authorized member is waiting for a provider." in text_of(client.get("/providers/awaiting/"))
