@@ -54,6 +54,7 @@ from members.services import program_enrollment_add
 from providers.models import (
     Assignment,
     AssignmentSettings,
+    AwaitingAssignment,
     CareManager,
     Contract,
     ProviderChangeRequest,
@@ -72,6 +73,7 @@ from providers.staff import provider_membership_create
 from tests.factories import EventFactory, MembershipFactory, UserFactory, enrolled_member
 from tests.isolation import (
     harness,
+    specs_action_pages,
     specs_admin,
     specs_authorization_api,
     specs_authorization_pages,
@@ -363,6 +365,7 @@ PAGE_SPECS |= specs_authorization_pages.SPECS
 API_SPECS |= specs_authorization_api.SPECS
 API_SPECS |= specs_provider_api.SPECS
 PAGE_SPECS |= specs_plan_settings.PAGE_SPECS
+PAGE_SPECS |= specs_action_pages.PAGE_SPECS
 API_SPECS |= specs_plan_settings.API_SPECS
 PAGE_SPECS |= specs_deadlines.PAGE_SPECS
 API_SPECS |= specs_deadlines.API_SPECS
@@ -395,30 +398,35 @@ def test_a_route_added_without_coverage_fails_the_harness():
 def objects_of(plan, admin):
     """One object of every kind the routes take, in `plan`."""
     with scopes_disabled():
-        return {
-            "membership": admin.pk,
-            "api_key": PlanApiKey.objects.filter(plan=plan).first().prefix,
-            "holiday": Holiday.objects.filter(plan=plan).first().pk,
-            "notification": Notification.objects.filter(plan=plan).values_list("pk", flat=True).first(),
-            "member": Member.objects.filter(plan=plan).first().pk,
-            "member_cin": Member.objects.filter(plan=plan).first().cin,
-            "program_enrollment": ProgramEnrollment.objects.filter(plan=plan).first().pk,
-            "determination": Determination.objects.filter(plan=plan).first().pk,
-            "event": UtilizationEvent.objects.filter(plan=plan).first().pk,
-            "scan": ScanRun.objects.filter(plan=plan).first().pk,
-            "contract": Contract.objects.filter(plan=plan).first().pk,
-            "organization": Contract.objects.filter(plan=plan).first().organization_id,
-            "care_manager": CareManager.objects.filter(organization__contracts__plan=plan).first().pk,
-            "assignment": Assignment.objects.filter(plan=plan).first().pk,
-            "change_request": ProviderChangeRequest.objects.filter(plan=plan).first().pk,
-            "request": AuthorizationRequest.objects.filter(plan=plan, status="in_review").first().pk,
-            "denied_request": AuthorizationRequest.objects.filter(plan=plan, status="denied").first().pk,
-            "notice": Notice.objects.filter(plan=plan).first().pk,
-            "appeal": Appeal.objects.filter(plan=plan).first().pk,
-            "grievance": Grievance.objects.filter(plan=plan).first().pk,
-            "attachment": RequestAttachment.objects.filter(plan=plan).first().pk,
-            "provider_staff": ProviderMembership.objects.filter(organization__contracts__plan=plan).first().pk,
-        } | specs_admin.objects_of(plan, admin.user) | specs_deadlines.objects_of(plan)
+        return (
+            {
+                "membership": admin.pk,
+                "api_key": PlanApiKey.objects.filter(plan=plan).first().prefix,
+                "holiday": Holiday.objects.filter(plan=plan).first().pk,
+                "notification": Notification.objects.filter(plan=plan).values_list("pk", flat=True).first(),
+                "member": Member.objects.filter(plan=plan).first().pk,
+                "member_cin": Member.objects.filter(plan=plan).first().cin,
+                "program_enrollment": ProgramEnrollment.objects.filter(plan=plan).first().pk,
+                "determination": Determination.objects.filter(plan=plan).first().pk,
+                "event": UtilizationEvent.objects.filter(plan=plan).first().pk,
+                "scan": ScanRun.objects.filter(plan=plan).first().pk,
+                "contract": Contract.objects.filter(plan=plan).first().pk,
+                "organization": Contract.objects.filter(plan=plan).first().organization_id,
+                "care_manager": CareManager.objects.filter(organization__contracts__plan=plan).first().pk,
+                "assignment": Assignment.objects.filter(plan=plan).first().pk,
+                "change_request": ProviderChangeRequest.objects.filter(plan=plan).first().pk,
+                "awaiting": AwaitingAssignment.objects.filter(plan=plan).first().pk,
+                "request": AuthorizationRequest.objects.filter(plan=plan, status="in_review").first().pk,
+                "denied_request": AuthorizationRequest.objects.filter(plan=plan, status="denied").first().pk,
+                "notice": Notice.objects.filter(plan=plan).first().pk,
+                "appeal": Appeal.objects.filter(plan=plan).first().pk,
+                "grievance": Grievance.objects.filter(plan=plan).first().pk,
+                "attachment": RequestAttachment.objects.filter(plan=plan).first().pk,
+                "provider_staff": ProviderMembership.objects.filter(organization__contracts__plan=plan).first().pk,
+            }
+            | specs_admin.objects_of(plan, admin.user)
+            | specs_deadlines.objects_of(plan)
+        )
 
 
 def member_world(plan, admin, name):
@@ -454,6 +462,10 @@ def member_world(plan, admin, name):
         provider_change_request(
             plan=plan, member=member, organization=organization, requested_on=date(2026, 11, 21), actor=OPERATOR
         )
+        AwaitingAssignment.objects.create(  # as if the member had waited for a place before
+            plan=plan, member=member, authorized_on=date(2026, 11, 20), cause=AwaitingAssignment.Cause.NO_PROVIDER,
+            detail=f"{name} no capacity", since=datetime(2026, 11, 20, 18, tzinfo=UTC),
+        )  # fmt: skip
         admin_world(plan)
         provider_membership_create(
             actor=OPERATOR, organization=organization, user=UserFactory(), role=ProviderRole.CARE_MANAGER
@@ -576,6 +588,7 @@ def snapshot(plan):
             sorted(CareManager.objects.filter(organization__contracts__plan=plan).values_list("pk", "name")),
             VettingCheck.objects.filter(plan=plan).count(),
             sorted(ProviderChangeRequest.objects.filter(plan=plan).values_list("pk", "resolved_on")),
+            sorted(AwaitingAssignment.objects.filter(plan=plan).values_list("pk", "resolved_at")),
             sorted(AuthorizationRequest.objects.filter(plan=plan).values_list("pk", "status", "updated_at")),
             sorted(Notice.objects.filter(plan=plan).values_list("pk", "sha256")),
             sorted(Appeal.objects.filter(plan=plan).values_list("pk", "acknowledged_at", "resolved_at")),
