@@ -13,6 +13,7 @@ and counts as running (the embedded default runs on one machine).
 
 import os
 import socket
+import time
 import zlib
 from contextlib import contextmanager
 
@@ -38,18 +39,26 @@ def runner_id() -> str:
 
 
 @contextmanager
-def held(name: str, number: int):
-    """Hold the lock (`name`, `number`) for the block, waiting for it if another session has it."""
+def held(name: str, number: int, *, wait_seconds: float = 0):
+    """Hold the lock (`name`, `number`) for the block if it can be taken within `wait_seconds`;
+    yields whether it was (always True on SQLite, where the marker is the recorded process)."""
     if connection.vendor != "postgresql":
-        yield
+        yield True
         return
+    deadline = time.monotonic() + wait_seconds
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", _keys(name, number))
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _keys(name, number))
+            taken = cursor.fetchone()[0]
+            if taken or time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
     try:
-        yield
+        yield taken
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _keys(name, number))
+        if taken:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _keys(name, number))
 
 
 def _process_alive(runner: str) -> bool:

@@ -37,6 +37,9 @@ from members.models import EnrollmentSpan, Member
 logger = logging.getLogger(__name__)
 HIGH_UTILIZER = "HIGH_UTILIZER"
 SCAN_LOCK = "eligibility.high_utilizer_scan"  # one lock per plan: (SCAN_LOCK, plan id)
+# How long a delivered run waits for the plan's lock: a process that just finished the previous run
+# may still hold it; past this, the holder is running this very run (a second delivery).
+LOCK_WAIT_SECONDS = 5
 
 # The counting of DOMAIN 3.3 in one set-based statement. `{events}`, `{members}`, `{enrollments}`
 # and `{next_day}` come from the models and the database seam; the benchmark runs the same text on
@@ -216,18 +219,26 @@ def scan_reserve(*, plan: HealthPlan, actor, data_month: date | None = None, run
             raise _already_running(ScanRun.objects.filter(plan=plan, status__in=ACTIVE_SCAN_STATUSES).first()) from None
 
 
+def _enqueue(run: ScanRun) -> None:
+    enqueue_on_commit(
+        "eligibility.tasks.high_utilizer_scan_task", plan_id=run.plan_id, run_id=run.pk, actor_id=run.triggered_by_id
+    )
+
+
 def scan_start(*, plan: HealthPlan, actor, data_month: date | None = None, run_date: date | None = None) -> ScanRun:
     """Reserve a run and have a worker execute it after the commit (the API, the pages, the nightly
-    job); the returned run is `queued` (or done already with eager tasks)."""
-    with transaction.atomic():
-        run = scan_reserve(plan=plan, actor=actor, data_month=data_month, run_date=run_date)
-        user = actor_user(actor)
-        enqueue_on_commit(
-            "eligibility.tasks.high_utilizer_scan_task",
-            plan_id=plan.pk,
-            run_id=run.pk,
-            actor_id=user.pk if user is not None else None,
-        )
+    job); the returned run is `queued` (or done already with eager tasks). Refused because a run is
+    still queued, it sends that run's task again: a message the broker lost (a restart without
+    persistence) would leave it waiting forever, and a second delivery runs nothing twice."""
+    try:
+        with transaction.atomic():
+            run = scan_reserve(plan=plan, actor=actor, data_month=data_month, run_date=run_date)
+            _enqueue(run)
+    except ConflictError as refused:
+        waiting = ScanRun.objects.filter(plan=plan, pk=refused.facts.get("running_run"), status=ScanStatus.QUEUED)
+        for run in waiting:
+            _enqueue(run)
+        raise
     run.refresh_from_db()  # eager tasks have run it by now
     return run
 
@@ -334,10 +345,11 @@ def high_utilizer_scan(
 def scan_execute(*, plan: HealthPlan, run: ScanRun, actor) -> ScanRun:
     """Run a reserved scan under the plan's scan lock. The determinations change in one
     transaction: a run that fails midway leaves the previous ones intact, and its run row says what
-    went wrong. A run that is no longer queued (its task delivered twice) is left as it is."""
+    went wrong. A run that is no longer queued, or whose plan's lock another process holds (it runs
+    this run: its task was delivered twice), is left as it is."""
     require(actor, Capability.SCAN_RUN, plan=plan)
-    with process_lock.held(SCAN_LOCK, plan.pk):
-        claimed = ScanRun.objects.filter(pk=run.pk, plan=plan, status=ScanStatus.QUEUED).update(
+    with process_lock.held(SCAN_LOCK, plan.pk, wait_seconds=LOCK_WAIT_SECONDS) as holding:
+        claimed = holding and ScanRun.objects.filter(pk=run.pk, plan=plan, status=ScanStatus.QUEUED).update(
             status=ScanStatus.RUNNING, started_at=clocks.now(), runner=process_lock.runner_id()
         )
         run.refresh_from_db()

@@ -10,6 +10,7 @@ import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import psycopg2
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -21,6 +22,7 @@ from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.scoping import plan_scope
 from eligibility import rules
+from eligibility import scan as scan_module
 from eligibility.models import Determination, ScanRun, ScanStatus
 from eligibility.scan import SCAN_LOCK, high_utilizer_scan, scan_execute, scan_reserve
 from eligibility.tasks import high_utilizer_scan_nightly
@@ -126,6 +128,40 @@ def test_a_scan_requested_while_one_is_queued_is_refused_naming_it(plan_a, api):
         "running_run": waiting.pk,
     }
     assert ScanRun.objects.count() == 1
+
+
+def test_a_queued_run_whose_message_was_lost_runs_when_a_scan_is_asked_for_again(
+    plan_a, api, django_capture_on_commit_callbacks
+):
+    # The broker lost its task (Redis restarted without persistence): the run would wait forever.
+    frequent_visitor(plan_a)
+    with clocks.frozen(RUN_AT):
+        lost = scan_reserve(plan=plan_a, actor=OPERATOR, data_month=date(2026, 9, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = start(api, {})
+    assert (response.status_code, response.json()["running_run"]) == (409, lost.pk)
+    lost.refresh_from_db()
+    assert (lost.status, lost.qualified) == (ScanStatus.SUCCEEDED, 1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no session locks")
+def test_a_run_delivered_while_another_process_runs_it_is_left_to_that_process(plan_a, monkeypatch):
+    frequent_visitor(plan_a)
+    with clocks.frozen(RUN_AT):
+        run = scan_reserve(plan=plan_a, actor=OPERATOR)
+    monkeypatch.setattr(scan_module, "LOCK_WAIT_SECONDS", 0.2)
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"] or 5432
+    )
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", process_lock._keys(SCAN_LOCK, plan_a.pk))
+        assert scan_execute(plan=plan_a, run=run, actor=OPERATOR).status == ScanStatus.QUEUED
+    finally:
+        other.close()
+    assert not Determination.objects.exists()
+    assert scan_execute(plan=plan_a, run=run, actor=OPERATOR).status == ScanStatus.SUCCEEDED  # once it is free
 
 
 def test_the_scan_page_says_why_it_cannot_start_one(client, plan_a, make_membership):
