@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from ecm_platform import clocks
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.csv_reader import csv_rows
+from ecm_platform.deadlines.views import member_deadlines_context
 from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.pagination import keyset_page
 from ecm_platform.tenancy.access import Capability
@@ -60,6 +61,7 @@ def member_detail(request, pk):
         "determinations": selectors.determination_list(plan=request.plan).filter(member=member).order_by("-start_date"),
         "pofs": selectors.pof_catalogue(as_of),
         "can_record": request.principal.may(Capability.DETERMINATIONS_RECORD),
+        **member_deadlines_context(plan=request.plan, member=member),
     }
     return render(request, "eligibility/member_detail.html", context)
 
