@@ -159,7 +159,8 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.APPEALS_RESOLVE: frozenset({RV}),
     Capability.GRIEVANCES_RESOLVE: frozenset({CC, RV}),
     Capability.NOTICES_RELEASE: frozenset(),
-    Capability.PRESUMPTIVE_WITHDRAW: frozenset({CC, ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
+    # Provider staff stop their own presumptive services; coordinators withdraw with AUTHORIZATIONS_WITHDRAW.
+    Capability.PRESUMPTIVE_WITHDRAW: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
     Capability.DISCONTINUATIONS_TAKE_EFFECT: frozenset(),
     Capability.AUTHORIZATIONS_END: frozenset(),
     Capability.REPORTS_BUILD: frozenset({RA}),
