@@ -5,13 +5,14 @@ the outbox ("Letter pending" on the request page) and is rendered once Redis is 
 import time
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 
 from authorizations.models import Notice
 from ecm_platform.celery import app as celery_app
 from ecm_platform.outbox.delivery import outbox_deliver
 from ecm_platform.outbox.models import OutboxMessage
 from tests.authorizations.test_api import post
-from tests.redis_server import broker_at, running_redis
+from tests.redis_server import QUEUE, broker_at, running_redis
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
 redis_server_fixture = pytest.fixture(running_redis, name="redis_server")
@@ -56,3 +57,31 @@ def test_a_denial_answers_at_once_while_redis_is_down_and_its_letter_renders_whe
     notice = Notice.objects.get(pk=notice.pk)
     assert bytes(notice.pdf).startswith(b"%PDF")
     assert "Letter pending" not in client.get(f"/authorizations/{request.pk}/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_worker_the_letter_renders_by_itself_once_redis_is_back(
+    reference_data, plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request, make_api_client, redis_server
+):
+    # Real commits (no captured callbacks) and a real worker on the test's own Redis and queue.
+    request = make_request(plan_a, coordinator_a.user, eligible_member_a)
+    with broker_at(redis_server.port):
+        post(make_api_client(coordinator_a), f"/api/v1/authorizations/{request.pk}/start-review/")
+        redis_server.stop()
+        started = time.perf_counter()
+        denial = post(
+            make_api_client(reviewer_a),
+            f"/api/v1/authorizations/{request.pk}/deny/",
+            {"reason": "no_pof", "explanation": "No POF applies."},
+        )
+        assert (denial.status_code, time.perf_counter() - started < 2) == (200, True)
+        notice = Notice.objects.get(request=request)
+        assert notice.sha256 == ""
+
+        redis_server.start()
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[QUEUE], shutdown_timeout=30):
+            outbox_deliver()
+            deadline = time.monotonic() + 30
+            while not Notice.objects.filter(pk=notice.pk, sha256__gt="").exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+    assert bytes(Notice.objects.get(pk=notice.pk).pdf).startswith(b"%PDF")
