@@ -64,14 +64,12 @@ def _override_form(request, data=None):
 
 
 def _render_assignment(request, assignment, *, lead_form=None, override_form=None, change_form=None, status=200):
-    principal = request.principal
     context = {
         "assignment": assignment,
         "now": clocks.now(),
         "lead_form": lead_form or _lead_care_manager_form(request, assignment),
         "override_form": override_form or _override_form(request),
         "change_form": change_form or _change_form(request),
-        "can_manage": principal.may(Capability.ASSIGNMENTS_MANAGE),
         "changes": selectors.change_request_list(plan=request.plan)
         .filter(member=assignment.member_id)
         .order_by("-requested_on", "-id"),
