@@ -73,7 +73,7 @@ def across_plans(*, reason: str, resolving_identity: bool = False):
 
 class PlanTask(DjangoTask):
     """Celery base class for plan work: the task takes `plan_id` and runs inside that plan's scope;
-    `delay_on_commit` enqueues it after the caller's transaction commits (ecm_platform.tasking).
+    `ecm_platform.tasking.enqueue_on_commit` starts it once the caller's transaction commits.
 
     A plan that has vanished or been deactivated makes the task a no-op (tasks are safe to retry).
     """
