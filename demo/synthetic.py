@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 
 from authorizations import services as authorizations
 from authorizations.models import AuthorizationRequest, DenialReason, RequestSource, Urgency
+from demo.states import PRESUMPTIVE_PROVIDER, started_services
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import DomainError
@@ -185,6 +186,7 @@ def load_providers(plan, actor, today: date) -> int:
         contract_create(
             plan=plan, actor=actor, organization=organization, counties=list(County.objects.filter(code__in=counties)),
             pofs=list(PopulationOfFocus.objects.filter(code__in=pofs)), capacity=capacity, start_date=date(2024, 1, 1),
+            is_presumptive_capable=npi == PRESUMPTIVE_PROVIDER,
         )  # fmt: skip
         for first_name in ("Alex", "Jordan"):
             care_manager_add(plan=plan, actor=actor, organization=organization, name=f"{first_name} {name.split()[0]}")
@@ -238,7 +240,7 @@ def load_requests(plan, coordinator, reviewer, today: date) -> int:
     for request in opened[5:7]:
         try:
             approved = authorizations.request_approve(plan=plan, actor=reviewer, request=request)
-            authorizations.request_start_services(plan=plan, actor=coordinator, request=approved)
+            started_services(plan, coordinator, approved)
         except DomainError:
             continue  # not eligible, or no provider with capacity: stays for the reviewer
     for member in unflagged[:2]:

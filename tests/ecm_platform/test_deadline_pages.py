@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django_scopes import scopes_disabled
 
+from authorizations.models import Appeal, AuthorizationRequest, Grievance
 from ecm_platform import clocks
 from ecm_platform.audit.models import PhiAccess
 from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
@@ -20,6 +21,7 @@ from ecm_platform.notifications.models import Notification
 from ecm_platform.tenancy.access import OPERATOR, Capability
 from ecm_platform.tenancy.models import County, Role
 from eligibility.models import PopulationOfFocus
+from providers.models import AwaitingAssignment
 from providers.services import contract_create, organization_create
 from tests.factories import enrolled_member
 
@@ -242,3 +244,20 @@ def test_deadlines_check_runs_the_monitor_once_per_state_change(plan_a, make_mem
         f"{plan_a.code}: 0 newly at risk, 0 newly overdue, 0 notifications sent; 5 clocks running.",
     ]
     assert Notification.objects.filter(recipient=reviewer.user).count() == 2  # the overdue and the at-risk one
+
+
+def test_the_demo_shows_every_state_and_runs_the_monitor_once(db):
+    """Issue 14: the demo shows presumptive, withdrawn, discontinued, appeals, grievances and an
+    approved member awaiting assignment, and runs the deadline monitor once at load."""
+    output = io.StringIO()
+    call_command("demo_load", stdout=output)
+    assert re.search(
+        r"^golden-state: \d+ newly at risk, \d+ newly overdue, \d+ notifications sent", output.getvalue(), re.M
+    )
+    with scopes_disabled():
+        statuses = set(AuthorizationRequest.objects.values_list("status", flat=True))
+        assert {"presumptive", "withdrawn", "denied", "approved", "active", "in_review", "deferred"} <= statuses
+        assert AuthorizationRequest.objects.filter(discontinuation_effective_on__isnull=False).count() == 2
+        assert set(Appeal.objects.values_list("outcome", flat=True)) == {"", "overturned"}
+        assert Grievance.objects.filter(resolved_at__isnull=True).count() == 2
+        assert AwaitingAssignment.objects.filter(resolved_at__isnull=True).count() == 1

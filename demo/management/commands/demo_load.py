@@ -1,10 +1,12 @@
 """Load the synthetic demo installation of `make demo`. Safe to run again: what exists stays."""
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from authorizations.services.letter_contact import letter_contact_set
+from demo.states import load_states
 from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers, load_requests
 from ecm_platform import clocks
 from ecm_platform.tenancy.access import OPERATOR
@@ -57,6 +59,9 @@ class Command(BaseCommand):
         raw_key = self.integrator_key(plans[0], users["integrator"])
         self.load_population(plans[0], users["coordinator"], users["reviewer"])
         self.provider_users()
+        self.load_states(plans[0], users["coordinator"], users["reviewer"])
+        # The 15-minute monitor, once now: the reviewer's bell shows the decisions due soon.
+        call_command("deadlines_check", stdout=self.stdout)
         self.print_logins(plans[0], raw_key)
 
     def load_population(self, plan, coordinator, reviewer):
@@ -75,6 +80,14 @@ class Command(BaseCommand):
             requests = load_requests(plan, coordinator, reviewer, today)
             if requests:
                 self.stdout.write(f"Received {requests} authorization requests, some decided with their notices.")
+
+    def load_states(self, plan, coordinator, reviewer):
+        with plan_scope(plan):
+            if load_states(plan, coordinator=coordinator, reviewer=reviewer):
+                self.stdout.write(
+                    "Added presumptive starts, a withdrawal, discontinuations, appeals, grievances and a member "
+                    "awaiting an ECM Provider."
+                )
 
     def plan(self, code, name, counties):
         plan = HealthPlan.objects.filter(code=code).first()
