@@ -276,7 +276,7 @@ def determinations(plan) -> list[tuple]:
     reason="the SQLite test database lives in this process's memory: no second process can open it "
     "(the SQLite fallback is checked by test_a_running_run_whose_process_is_gone_blocks_nothing_at_once)",
 )
-def test_a_scan_killed_midway_can_be_rerun_at_once_and_gives_the_same_result(reference_data, plan_a):
+def test_a_scan_killed_midway_can_be_rerun_at_once_and_gives_the_same_result(reference_data, plan_a, tmp_path):
     # Issue 14, "Done when": kill -9 mid-run, re-run at once, the same determinations.
     with scopes_disabled():
         for visits in (5, 6, 7):
@@ -289,12 +289,21 @@ def test_a_scan_killed_midway_can_be_rerun_at_once_and_gives_the_same_result(ref
         Determination.objects.all().delete()
         ScanRun.objects.all().delete()
 
+    errors = tmp_path / "stderr.txt"
+    error_file = errors.open("w")
     environment = os.environ | {"DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "ecm_platform.settings"}
     slow = subprocess.Popen(
-        [sys.executable, "-c", SLOW_SCAN, plan_a.code], cwd=ROOT, env=environment, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", SLOW_SCAN, plan_a.code],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=error_file,
+        text=True,
     )
     try:
-        assert slow.stdout.readline().strip() == "hanging"
+        if slow.stdout.readline().strip() != "hanging":
+            slow.kill()
+            pytest.fail(f"the scan to kill did not start: {errors.read_text()}")
         with scopes_disabled():
             assert ScanRun.objects.get().status == ScanStatus.RUNNING
         os.kill(slow.pid, signal.SIGKILL)
@@ -302,6 +311,7 @@ def test_a_scan_killed_midway_can_be_rerun_at_once_and_gives_the_same_result(ref
     finally:
         if slow.poll() is None:
             slow.kill()
+        error_file.close()
     started = time.monotonic()
     call_command("scan_high_utilizers", "--plan", plan_a.code, "--data-month", "2026-09")
     assert time.monotonic() - started < 5
