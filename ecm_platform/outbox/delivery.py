@@ -9,6 +9,7 @@ idempotent).
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from kombu.exceptions import OperationalError
@@ -19,6 +20,7 @@ from ecm_platform.outbox.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 500
+KEEP_DELIVERED = timedelta(days=7)
 # One attempt: a broker that does not answer within the connect timeout (settings) is down, and
 # the row waits for the sweeper instead of the request waiting for the broker.
 PUBLISH_RETRY_POLICY = {"max_retries": 0}
@@ -62,6 +64,12 @@ def outbox_deliver(*, ids: list[int] | None = None, limit: int = SWEEP_BATCH) ->
             )
             delivered += 1
     return delivered
+
+
+def outbox_forget_delivered() -> int:
+    """Delete the rows delivered more than `KEEP_DELIVERED` ago (kept that long for support)."""
+    deleted, _ = OutboxMessage.objects.filter(delivered_at__lt=clocks.now() - KEEP_DELIVERED).delete()
+    return deleted
 
 
 def outbox_pending_count() -> int:

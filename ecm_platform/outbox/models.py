@@ -22,7 +22,9 @@ class OutboxMessage(models.Model):
     class Meta:
         indexes = [
             # The sweeper reads only the pending rows, oldest first.
-            models.Index(fields=["id"], condition=models.Q(delivered_at__isnull=True), name="outbox_pending")
+            models.Index(fields=["id"], condition=models.Q(delivered_at__isnull=True), name="outbox_pending"),
+            # The sweeper forgets delivered rows after a while.
+            models.Index(fields=["delivered_at"], name="outbox_delivered"),
         ]
 
     def __str__(self):

@@ -4,13 +4,15 @@ delivers the work when the broker is back."""
 
 import io
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from ecm_platform import clocks
 from ecm_platform.celery import app as celery_app
-from ecm_platform.outbox.delivery import outbox_deliver
+from ecm_platform.outbox.delivery import outbox_deliver, outbox_forget_delivered
 from ecm_platform.outbox.models import OutboxMessage
 from ecm_platform.tasking import enqueue_on_commit
 from tests.redis_server import broker_at, free_port, running_redis
@@ -77,3 +79,14 @@ def test_the_command_delivers_what_waits_and_says_what_is_left(db, redis_server,
         call_command("outbox_deliver", stdout=out)
 
     assert out.getvalue().splitlines() == ["Delivered 0; 1 still pending.", "Delivered 1; 0 still pending."]
+
+
+def test_the_sweeper_forgets_rows_delivered_more_than_a_week_ago(db):
+    now = clocks.now()
+    old = OutboxMessage.objects.create(task_name="t", created_at=now, delivered_at=now - timedelta(days=8))
+    recent = OutboxMessage.objects.create(task_name="t", created_at=now, delivered_at=now - timedelta(days=6))
+    pending = OutboxMessage.objects.create(task_name="t", created_at=now - timedelta(days=30))
+
+    assert outbox_forget_delivered() == 1
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk}
+    assert not OutboxMessage.objects.filter(pk=old.pk).exists()
