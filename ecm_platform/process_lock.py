@@ -9,6 +9,11 @@ Checks read `pg_locks`, so they never take the lock themselves.
 SQLite has no session locks: there the marker is the `host:pid` the job records (`runner_id`), and
 the job counts as running while that process lives. A process of another host cannot be checked
 and counts as running (the embedded default runs on one machine).
+
+Known limits: a session lock needs the job's own server session for the whole run, so a
+transaction-pooling proxy (PgBouncer in transaction mode) between the job and PostgreSQL breaks it;
+connect directly or in session mode. A job on a host that vanished without closing its connection
+counts as running until the server notices (TCP keepalive).
 """
 
 import os
