@@ -93,8 +93,9 @@ PROVIDER_LISTS = [
     "/api/v1/care-managers/",
     "/api/v1/assignments/",
     "/api/v1/provider-change-requests/",
+    "/api/v1/deadlines/",  # the assignments' provider and PCP clocks (the plan administrator's)
 ]
-PROVIDER_PAGES = ["/providers/", "/providers/capacity/", "/providers/assignments/"]
+PROVIDER_PAGES = ["/providers/", "/providers/capacity/", "/providers/assignments/", "/deadlines/"]
 
 
 def grow_network(plan, count):
