@@ -79,6 +79,8 @@ class ScanRunAdmin(PlanOwnedAdmin):
                 scan_start(plan=run.plan, actor=principal_for(request.user, run.plan), data_month=run.data_month)
             except ConflictError as error:
                 messages.warning(request, f"{run.plan}: scan {error.facts['running_run']} is queued or running.")
+            except DomainError as error:  # e.g. no membership of that plan to act in
+                messages.error(request, f"{run.plan}: {error.message}")
             else:
                 started += 1
         messages.success(request, f"{started} scan{'s' if started != 1 else ''} queued.")
