@@ -62,12 +62,21 @@ class Status(models.TextChoices):
     ENDED = "ended", "Ended (left the plan)"
 
 
-# The decision clock runs in these states and stops on approved, denied or withdrawn (DOMAIN 5.2).
+# The decision clock runs in these states and stops on approved, denied, withdrawn or ended (DOMAIN 5.2).
 OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE)
 # A reviewer approves or denies from these states (DOMAIN 5.2).
 DECIDABLE_STATUSES = [Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE]
 # A member has at most one request in these states per service: another would be a duplicate.
 LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED, Status.ACTIVE)
+# A member who leaves the plan ends the request in these states (DOMAIN 5.2).
+ENDABLE_STATUSES = [*OPEN_STATUSES, Status.APPROVED, Status.ACTIVE]
+
+
+class DiscontinuationState(models.TextChoices):
+    """A decided discontinuation until it takes effect (DOMAIN 5.2): services go on meanwhile."""
+
+    SCHEDULED = "scheduled", "Discontinuation scheduled"
+    PENDING_APPEAL = "pending_appeal", "Discontinuation pending appeal"
 
 
 class Decision(models.TextChoices):
@@ -115,6 +124,10 @@ class TransitionProgram(models.TextChoices):
     WPC = "wpc", "Whole Person Care"
 
 
+_may_withdraw = transition_permission(Capability.AUTHORIZATIONS_WITHDRAW)
+_may_withdraw_presumptive = transition_permission(Capability.PRESUMPTIVE_WITHDRAW)
+
+
 class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
     """A request for ECM (or a Community Support) and its decision, on the DOMAIN 5.2 machine."""
 
@@ -139,8 +152,6 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
     original_due_at = models.DateTimeField(null=True, blank=True)
     extension_days = models.PositiveSmallIntegerField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
-    at_risk_notified_at = models.DateTimeField(null=True, blank=True)
-    overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
     # The decision.
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -212,6 +223,15 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
     def was_requested_by_member_or_provider(self) -> bool:
         return self.source in REQUESTED_BY_MEMBER_OR_PROVIDER
 
+    @property
+    def discontinuation_state(self) -> str:
+        """Scheduled, or held by an appeal under aid paid pending (DOMAIN 5.2, 5.3); "" when no
+        discontinuation waits."""
+        if self.status != Status.ACTIVE or self.discontinuation_effective_on is None:
+            return ""
+        held = self.appeals.filter(continues_services=True, resolved_at__isnull=True).exists()
+        return DiscontinuationState.PENDING_APPEAL if held else DiscontinuationState.SCHEDULED
+
     # --- DOMAIN 5.2: the transitions, and only these --------------------------------------------
     # Guards that need the database (eligibility, assignments, appeals) are checked by the
     # services before they call a transition; `permission` names the capability it needs.
@@ -266,7 +286,11 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=[Status.RECEIVED, Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE, Status.APPROVED],
         target=Status.WITHDRAWN,
-        permission=transition_permission(Capability.AUTHORIZATIONS_WITHDRAW),
+        # Presumptive services: coordinators, or the presumptive provider's staff (DOMAIN 5.2).
+        permission=lambda request, actor: (
+            _may_withdraw(request, actor)
+            or (request.status == Status.PRESUMPTIVE and _may_withdraw_presumptive(request, actor))
+        ),
     )
     def withdraw(self):
         pass
@@ -289,13 +313,34 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
     def start_services(self):
         pass
 
+    # A reviewer decides a discontinuation (services.discontinuation); this transition is the
+    # job's, on the effective date.
     @transition(
         field=status,
         source=Status.ACTIVE,
         target=Status.DISCONTINUED,
-        permission=transition_permission(Capability.AUTHORIZATIONS_DISCONTINUE),
+        permission=transition_permission(Capability.DISCONTINUATIONS_TAKE_EFFECT),
+        conditions=[lambda request: request.discontinuation_effective_on is not None],
     )
     def discontinue(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.DISCONTINUED,
+        target=Status.ACTIVE,
+        permission=transition_permission(Capability.AUTHORIZATIONS_OVERTURN),
+    )
+    def reinstate(self):
+        pass
+
+    @transition(
+        field=status,
+        source=ENDABLE_STATUSES,
+        target=Status.ENDED,
+        permission=transition_permission(Capability.AUTHORIZATIONS_END),
+    )
+    def end(self):
         pass
 
 
@@ -469,22 +514,3 @@ class Grievance(ClockedCase):
 
     def __str__(self):
         return f"Grievance {self.pk}"
-
-
-class ClockCheckRun(models.Model):
-    """One run of the decision-clock monitor for a plan (every 15 minutes)."""
-
-    plan = models.ForeignKey(HealthPlan, on_delete=models.CASCADE, related_name="+")
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    at_risk_flagged = models.PositiveIntegerField(default=0)
-    overdue_flagged = models.PositiveIntegerField(default=0)
-    notifications_sent = models.PositiveIntegerField(default=0)
-
-    objects = ScopedManager(plan="plan")
-
-    class Meta:
-        ordering = ["-id"]
-
-    def __str__(self):
-        return f"Clock check {self.started_at:%Y-%m-%d %H:%M}"

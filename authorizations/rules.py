@@ -20,7 +20,6 @@ RESOLUTION_DAYS = 30
 EXPEDITED_RESOLUTION_HOURS = 72
 OVERTURNED_SERVICES_HOURS = 72  # 42 CFR 438.424: services within 72 hours of a reversal
 TRANSITION_REASSESSMENT_MONTHS = 6  # DOMAIN 3.5
-AT_RISK_WINDOW = timedelta(hours=24)  # DOMAIN 5.1: an open request with less left than this is at risk
 
 
 class Action(StrEnum):
