@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from authorizations.models import AuthorizationSettings, ClockCheckRun
+from authorizations.models import AuthorizationSettings
 from authorizations.services.settings import authorization_settings_update
 from ecm_platform.tenancy.admin import PlanOwnedAdmin
 
@@ -16,17 +16,3 @@ class AuthorizationSettingsAdmin(PlanOwnedAdmin):
 
     def save_model(self, request, obj, form, change):
         authorization_settings_update(plan=request.plan, actor=request.principal, **form.cleaned_data)
-
-
-@admin.register(ClockCheckRun)
-class ClockCheckRunAdmin(PlanOwnedAdmin):
-    list_display = ["started_at", "finished_at", "at_risk_flagged", "overdue_flagged", "notifications_sent"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -33,6 +33,7 @@ from authorizations.models import (
     DenialReason,
     DiscontinuationProposer,
     DiscontinuationReason,
+    DiscontinuationState,
     Grievance,
     GrievanceOutcome,
     Notice,
@@ -107,6 +108,11 @@ class RequestOutput(serializers.ModelSerializer):
     discontinuation_proposed_reason = serializers.CharField(read_only=True)
     discontinuation_proposed_by = serializers.CharField(read_only=True)
     discontinuation_reason = serializers.CharField(read_only=True)
+    discontinuation_state = serializers.ChoiceField(
+        choices=DiscontinuationState.choices, read_only=True, allow_blank=True,
+        help_text="A decided discontinuation waiting for its effective date (scheduled) or for an appeal under aid "
+        "paid pending (pending_appeal); empty when none waits (DOMAIN 5.2).",
+    )  # fmt: skip
     notices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     attachments = AttachmentSummary(many=True, read_only=True)
 
@@ -121,7 +127,7 @@ class RequestOutput(serializers.ModelSerializer):
             "presumptive_until", "transition_program", "reassessment_due", "reassessed_on",
             "services_started_on", "discontinuation_proposed_reason", "discontinuation_proposed_by",
             "discontinuation_proposal_note", "discontinuation_reason", "discontinuation_effective_on",
-            "needs_lower_level_of_care", "notices", "attachments", "created_at", "updated_at",
+            "discontinuation_state", "needs_lower_level_of_care", "notices", "attachments", "created_at", "updated_at",
         ]  # fmt: skip
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
@@ -335,11 +341,13 @@ class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     @extend_schema(
         request=DiscontinueInput,
-        responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")},
+        responses={200: RequestOutput, 409: conflict_response("invalid_transition", "discontinuation_scheduled")},
     )
     @action(detail=True, methods=["post"])
     def discontinue(self, request, pk=None):
-        """End services for one of the four reasons, with a notice at least 10 days ahead (DOMAIN 6, 5.3)."""
+        """Decide to end services for one of the four reasons, with a notice at least 10 days ahead (DOMAIN 6,
+        5.3). The request stays active, `discontinuation_state` scheduled, until the effective date, when a
+        daily job discontinues it and ends the assignment; a timely appeal holds it (DOMAIN 5.2)."""
         return self._act(request, services.request_discontinue, DiscontinueInput)
 
     @extend_schema(request=ReassessedInput, responses=RequestOutput)
@@ -460,6 +468,9 @@ class AppealInput(serializers.Serializer):
 class AppealResolveInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=AppealOutcome.choices)
     summary = serializers.CharField(allow_blank=True)
+    modification = optional_text(
+        help_text="What is approved, when a denial or a modification is partially overturned (DOMAIN 5.2)."
+    )
 
 
 class ResolvedFilter(django_filters.FilterSet):

@@ -19,11 +19,12 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from authorizations import letters, rules, selectors, services
+from authorizations import letters, selectors, services
 from authorizations.forms import ACTION_FORMS, AttachmentForm, RequestForm, WorklistFilterForm
 from authorizations.models import RequestSource, Status, Urgency
 from ecm_platform import clocks, uploads
 from ecm_platform.audit.services import phi_read_record
+from ecm_platform.deadlines.services import is_at_risk
 from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
@@ -67,7 +68,7 @@ DONE = {
     "withdraw": "The request is withdrawn.",
     "start_services": "Services started.",
     "propose_discontinuation": "Discontinuation proposed; a reviewer decides.",
-    "discontinue": "Services discontinued.",
+    "discontinue": "Discontinuation scheduled: services go on until its effective date.",
     "reassessed": "Reassessment recorded.",
 }
 HISTORY_LABELS = {
@@ -88,7 +89,11 @@ HISTORY_LABELS = {
     "assignment_pending": "No ECM Provider available",
 }
 # Actions that need no transition of their own, and the states they apply to.
-EXTRA_ACTIONS = {"propose_discontinuation": (Status.ACTIVE,), "reassessed": (Status.ACTIVE,)}
+EXTRA_ACTIONS = {
+    "propose_discontinuation": (Status.ACTIVE,),
+    "discontinue": (Status.ACTIVE,),
+    "reassessed": (Status.ACTIVE,),
+}
 
 
 def _call_service(action: str, *, plan, actor, auth_request, data: dict):
@@ -126,7 +131,7 @@ def clock_of(due: datetime | None, now: datetime) -> Clock | None:
     left = clocks.time_remaining(due, now)
     if left <= timedelta(0):
         return Clock(f"overdue by {_span(-left)}", "overdue")
-    return Clock(f"{_span(left)} left", "due-soon" if left < rules.AT_RISK_WINDOW else "on-time")
+    return Clock(f"{_span(left)} left", "due-soon" if is_at_risk(due, now) else "on-time")
 
 
 def _with_clocks(rows, now: datetime) -> list:

@@ -1,4 +1,4 @@
-"""Appeals and grievances (DOMAIN 5.4)."""
+"""Appeals and grievances (DOMAIN 5.4), on their acknowledgement and resolution clocks."""
 
 from datetime import datetime
 
@@ -14,8 +14,9 @@ from authorizations.models import (
     Notice,
     NoticeType,
 )
+from authorizations.services import deadlines
+from authorizations.services.appeal_outcomes import _appeal_outcome_apply, _check_outcome
 from authorizations.services.common import _notify_reviewers
-from authorizations.services.lifecycle import request_overturn
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ConflictError, DomainError
@@ -42,7 +43,8 @@ def appeal_file(
     is_expedited: bool = False,
 ) -> Appeal:
     """The member appeals a notice within 60 days; a timely appeal of a discontinuation keeps
-    services going until it is decided (DOMAIN 5.3, 5.4)."""
+    services going until it is decided: the discontinuation waits (aid paid pending, DOMAIN 5.2,
+    5.3)."""
     require(actor, Capability.APPEALS_RECORD, plan=plan)
     require_same_plan(plan, notice)
     if not reason.strip():
@@ -79,6 +81,7 @@ def appeal_file(
         target=appeal,
         payload={"notice": notice.pk, "expedited": is_expedited, "continues_services": appeal.continues_services},
     )
+    deadlines.case_clocks_run(plan=plan, case=appeal)
     _notify_reviewers(plan=plan, text=f"Appeal filed by {notice.member.full_name}.", request=notice.request)
     return appeal
 
@@ -91,6 +94,7 @@ def _acknowledge(*, plan, actor, record, code: str):
     record.acknowledged_at = clocks.now()
     record.save(update_fields=["acknowledged_at"])
     audit_record(code=code, plan=plan, actor=actor, target=record)
+    deadlines.case_acknowledged(plan=plan, case=record)
     return record
 
 
@@ -100,8 +104,11 @@ def appeal_acknowledge(*, plan: HealthPlan, actor, appeal: Appeal) -> Appeal:
 
 
 @transaction.atomic
-def appeal_resolve(*, plan: HealthPlan, actor, appeal: Appeal, outcome: AppealOutcome, summary: str) -> Appeal:
-    """A reviewer decides the appeal; an overturned denial authorizes the request (DOMAIN 5.2, 5.4)."""
+def appeal_resolve(
+    *, plan: HealthPlan, actor, appeal: Appeal, outcome: AppealOutcome, summary: str, modification: str = ""
+) -> Appeal:
+    """A reviewer decides the appeal, and the request follows (appeal_outcomes; DOMAIN 5.2, 5.4): a
+    partial overturn of a denial or a modification says what is approved (`modification`)."""
     require(actor, Capability.APPEALS_RESOLVE, plan=plan)
     require_same_plan(plan, appeal)
     if appeal.resolved_at is not None:
@@ -110,6 +117,7 @@ def appeal_resolve(*, plan: HealthPlan, actor, appeal: Appeal, outcome: AppealOu
         raise DomainError("Choose the outcome.", field="outcome")
     if not summary.strip():
         raise DomainError("Summarize the resolution.", field="summary")
+    _check_outcome(notice_type=appeal.notice.notice_type, outcome=outcome, modification=modification)
     locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if locked.resolved_at is not None:
         raise ConflictError("The appeal is resolved already.", code="already_resolved")
@@ -119,10 +127,8 @@ def appeal_resolve(*, plan: HealthPlan, actor, appeal: Appeal, outcome: AppealOu
     audit_record(
         code="authorizations.appeal.resolved", plan=plan, actor=actor, target=appeal, payload={"outcome": outcome}
     )
-    overturned = outcome in (AppealOutcome.OVERTURNED, AppealOutcome.PARTIALLY_OVERTURNED)
-    if overturned and appeal.notice.notice_type == NoticeType.DENIAL:
-        request = AuthorizationRequest.objects.get(plan=plan, pk=appeal.request_id)
-        request_overturn(plan=plan, actor=actor, request=request, appeal=appeal)
+    deadlines.case_resolved(plan=plan, case=appeal)
+    _appeal_outcome_apply(plan=plan, actor=actor, appeal=appeal, modification=modification)
     return appeal
 
 
@@ -161,6 +167,7 @@ def grievance_file(
         code="authorizations.grievance.filed", plan=plan, actor=actor, target=grievance,
         payload={"member": member.pk, "urgent": is_urgent},
     )  # fmt: skip
+    deadlines.case_clocks_run(plan=plan, case=grievance)
     return grievance
 
 
@@ -188,4 +195,5 @@ def grievance_resolve(
         code="authorizations.grievance.resolved", plan=plan, actor=actor, target=grievance,
         payload={"outcome": outcome},
     )  # fmt: skip
+    deadlines.case_resolved(plan=plan, case=grievance)
     return grievance

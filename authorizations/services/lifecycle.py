@@ -1,5 +1,6 @@
-"""The DOMAIN 5.2 transitions of a request. Each goes through `_transition`, which checks the
-plan, the state and the role, then saves with optimistic concurrency."""
+"""The DOMAIN 5.2 transitions of a request up to services starting. Each goes through
+`_transition`, which checks the plan, the state and the role, then saves with optimistic
+concurrency. Discontinuation, reinstatement and leaving the plan are in their own modules."""
 
 from datetime import date
 
@@ -8,29 +9,29 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from authorizations import rules
 from authorizations.models import (
-    Appeal,
     AuthorizationRequest,
     Decision,
     DenialReason,
-    DiscontinuationProposer,
-    DiscontinuationReason,
     Status,
     WithdrawalReason,
 )
-from authorizations.services.common import _notify_reviewers
+from authorizations.services import deadlines
+from authorizations.services.common import _acting_as, _assign
 from authorizations.services.notices import _notice_if_needed
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
+from ecm_platform.deadlines.services import deadline_cancel
 from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
-from ecm_platform.tenancy.access import Capability, actor_user, require
+from ecm_platform.tenancy.access import Capability, actor_user, principal_for, require
 from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.ownership import require_same_plan
 from eligibility import rules as eligibility_rules
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.selectors import member_eligibility
 from eligibility.services import determination_record
-from providers.models import Assignment, ProviderOrganization
-from providers.services import assignment_assign
+from providers.models import AssignmentEndReason, ProviderOrganization
+from providers.selectors import open_assignment
+from providers.services import assignment_end
 
 ELIGIBLE_OUTCOMES = {eligibility_rules.Outcome.ELIGIBLE, eligibility_rules.Outcome.ELIGIBLE_WITH_WRAP}
 
@@ -94,6 +95,8 @@ def _past(action: str) -> str:
         "overturn": "overturned",
         "start_services": "started",
         "discontinue": "discontinued",
+        "reinstate": "reinstated",
+        "end": "ended",
     }[action]
 
 
@@ -137,9 +140,8 @@ def request_extend(*, plan: HealthPlan, actor, request: AuthorizationRequest, da
         due_at=new_due,
         extension_days=days,
         extension_reason=reason.strip(),
-        at_risk_notified_at=None,
-        overdue_notified_at=None,
     )
+    deadlines.decision_clock_run(plan=plan, request=request)
     _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.EXTEND)
     return request
 
@@ -207,36 +209,11 @@ def request_approve(
         decision_explanation=explanation.strip(),
         discretionary_justification=discretionary_justification.strip(),
     )
+    deadlines.decision_clock_stop(plan=plan, request=request)
+    # A presumptive member keeps the presumptive provider (assignment_request returns it).
     _assign(plan=plan, actor=actor, request=request, preferred_organization=preferred_organization, on=today)
     _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.APPROVE)
     return request
-
-
-def _assign(*, plan, actor, request, on: date, preferred_organization=None) -> Assignment | None:
-    """Assign the authorized member unless they have an ECM Provider already. With no provider
-    available the approval still stands (the decision clock is the law); the request page and the
-    assignment worklist show the member as unassigned."""
-    current = Assignment.objects.filter(plan=plan, member=request.member, ended_on__isnull=True).first()
-    if current is not None:
-        return current
-    try:
-        with transaction.atomic():
-            return assignment_assign(
-                plan=plan,
-                member=request.member,
-                authorized_on=on,
-                actor=actor,
-                preferred_organization=preferred_organization,
-            )
-    except DomainError as error:
-        audit_record(
-            code="authorizations.request.assignment_pending",
-            plan=plan,
-            actor=actor,
-            target=request,
-            payload={"reason": error.message},
-        )
-        return None
 
 
 @transaction.atomic
@@ -267,19 +244,38 @@ def request_deny(
         decision_explanation=explanation.strip(),
         alternative_services=alternative_services.strip(),
     )
+    deadlines.decision_clock_stop(plan=plan, request=request)
     _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.DENY)
     return request
+
+
+# DOMAIN 5.2: presumptive services stop only at the member's own request or as a duplicate; a plan
+# decision to stop them is a denial.
+PRESUMPTIVE_WITHDRAWAL_REASONS = (WithdrawalReason.MEMBER_DECLINED, WithdrawalReason.DUPLICATE)
 
 
 @transaction.atomic
 def request_withdraw(
     *, plan: HealthPlan, actor, request: AuthorizationRequest, reason: WithdrawalReason, note: str = ""
 ) -> AuthorizationRequest:
-    """Withdraw before services began; never a Notice of Action (DOMAIN 5.3)."""
+    """Withdraw before services began: no Notice of Action (DOMAIN 5.3), except for presumptive
+    services the member asks to stop, whose discontinuation notice is dated and effective the same
+    day (42 CFR 431.213(b)). A member with a provider (presumptive, approved) has it ended today."""
     _check_may(request, "withdraw", plan=plan, actor=actor)
     if reason not in WithdrawalReason.values:
         raise DomainError("Choose a withdrawal reason.", field="reason")
-    return _transition(
+    stops_presumptive = request.status == Status.PRESUMPTIVE
+    if stops_presumptive:
+        if principal_for(actor, plan).is_provider:  # their own organization's presumptive services only
+            require(actor, Capability.PRESUMPTIVE_WITHDRAW, plan=plan, organization=request.requester_organization_id)
+        if reason not in PRESUMPTIVE_WITHDRAWAL_REASONS:
+            raise DomainError(
+                "Presumptive services are withdrawn only when the member asks to stop, or as a duplicate; "
+                "a plan decision to stop them is a denial.",
+                field="reason",
+            )
+    today = clocks.local_date(clocks.now())
+    request = _transition(
         request,
         "withdraw",
         plan=plan,
@@ -287,114 +283,40 @@ def request_withdraw(
         payload={"reason": reason, "note": note.strip()},
         withdrawal_reason=reason,
         decided_at=request.decided_at or clocks.now(),
+        discontinuation_effective_on=today if stops_presumptive else request.discontinuation_effective_on,
     )
+    deadlines.decision_clock_stop(plan=plan, request=request)
+    deadline_cancel(plan=plan, target=request)
+    assignment_end(
+        plan=plan, actor=_acting_as(actor, plan, "withdrawal", Capability.ASSIGNMENTS_END), member=request.member,
+        on=today, reason=AssignmentEndReason.WITHDRAWN,
+    )  # fmt: skip
+    if stops_presumptive and reason == WithdrawalReason.MEMBER_DECLINED:
+        notifier = _acting_as(actor, plan, "withdrawal", Capability.NOTICES_ISSUE)
+        _notice_if_needed(plan=plan, actor=notifier, request=request, action=rules.Action.STOP_PRESUMPTIVE)
+    return request
 
 
 @transaction.atomic
 def request_start_services(
     *, plan: HealthPlan, actor, request: AuthorizationRequest, started_on: date | None = None
 ) -> AuthorizationRequest:
-    """Services start once the member has an ECM Provider (DOMAIN 5.2)."""
+    """Services start only with an ECM Provider and a Lead Care Manager (DOMAIN 5.2, 7); a reversal's
+    72-hour clock is met."""
     _check_may(request, "start_services", plan=plan, actor=actor)
-    if not Assignment.objects.filter(plan=plan, member=request.member, ended_on__isnull=True).exists():
+    assignment = open_assignment(plan=plan, member=request.member)
+    if assignment is None:
         raise DomainError("Assign an ECM Provider before services start.", field="assignment", code="no_assignment")
+    if assignment.lead_care_manager_id is None:
+        raise DomainError(
+            f"Record the member's Lead Care Manager at {assignment.organization.name} before services start.",
+            field="assignment",
+            code="no_lead_care_manager",
+        )
     started_on = started_on or clocks.local_date(clocks.now())
-    return _transition(
+    request = _transition(
         request, "start_services", plan=plan, actor=actor, payload={"started_on": str(started_on)},
         services_started_on=started_on,
     )  # fmt: skip
-
-
-@transaction.atomic
-def request_propose_discontinuation(
-    *,
-    plan: HealthPlan,
-    actor,
-    request: AuthorizationRequest,
-    reason: DiscontinuationReason,
-    proposed_by: DiscontinuationProposer,
-    note: str = "",
-) -> AuthorizationRequest:
-    """The provider asks (or the plan proposes) to discontinue; a reviewer decides (DOMAIN 6)."""
-    require(actor, Capability.DISCONTINUATIONS_PROPOSE, plan=plan)
-    require_same_plan(plan, request)
-    if request.status != Status.ACTIVE:
-        raise ConflictError("Only active services can be discontinued.", code="invalid_transition")
-    if reason not in DiscontinuationReason.values:
-        raise DomainError("Choose one of the four discontinuation reasons.", field="reason")
-    request.discontinuation_proposed_reason = reason
-    request.discontinuation_proposed_by = proposed_by
-    request.discontinuation_proposal_note = note.strip()
-    request.updated_at = clocks.now()
-    request.save(
-        update_fields=[
-            "discontinuation_proposed_reason", "discontinuation_proposed_by", "discontinuation_proposal_note",
-            "updated_at",
-        ]
-    )  # fmt: skip
-    audit_record(
-        code="authorizations.request.discontinuation_proposed",
-        plan=plan,
-        actor=actor,
-        target=request,
-        payload={"reason": reason, "proposed_by": proposed_by},
-    )
-    _notify_reviewers(
-        plan=plan,
-        text=f"Discontinuation proposed for {request.member.full_name}: {DiscontinuationReason(reason).label}.",
-        request=request,
-    )
-    return request
-
-
-@transaction.atomic
-def request_discontinue(
-    *,
-    plan: HealthPlan,
-    actor,
-    request: AuthorizationRequest,
-    reason: DiscontinuationReason,
-    effective_on: date,
-    explanation: str = "",
-) -> AuthorizationRequest:
-    """End services for one of the four reasons, with a NOA dated at least 10 days before the
-    effective date; the member moves to a lower level of care (DOMAIN 6, 5.3)."""
-    _check_may(request, "discontinue", plan=plan, actor=actor)
-    if reason not in DiscontinuationReason.values:
-        raise DomainError("Choose one of the four discontinuation reasons.", field="reason")
-    try:
-        rules.check_discontinuation_notice(clocks.local_date(clocks.now()), effective_on)
-    except rules.NoticeDateError as error:
-        raise DomainError(str(error), field="effective_on", code="notice_too_late") from error
-    request = _transition(
-        request,
-        "discontinue",
-        plan=plan,
-        actor=actor,
-        payload={"reason": reason, "effective_on": str(effective_on)},
-        discontinuation_reason=reason,
-        discontinuation_effective_on=effective_on,
-        decision_explanation=explanation.strip() or DiscontinuationReason(reason).label,
-        needs_lower_level_of_care=True,
-    )
-    _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.DISCONTINUE)
-    return request
-
-
-def request_overturn(*, plan: HealthPlan, actor, request: AuthorizationRequest, appeal: Appeal):
-    """A denial overturned on appeal is authorized, not reviewed again; services are due within
-    72 hours of the reversal (DOMAIN 5.2)."""
-    now = clocks.now()
-    request = _transition(
-        request,
-        "overturn",
-        plan=plan,
-        actor=actor,
-        payload={"appeal": appeal.pk},
-        decided_at=now,
-        decided_by=actor_user(actor),
-        decision=Decision.FULL,
-        services_due_by=clocks.expedited_due(now, rules.OVERTURNED_SERVICES_HOURS),
-    )
-    _assign(plan=plan, actor=actor, request=request, on=clocks.local_date(now))
+    deadlines.services_started(plan=plan, request=request)
     return request

@@ -11,6 +11,9 @@ from authorizations.models import (
     Status,
     Urgency,
 )
+from authorizations.services import deadlines
+from authorizations.services.common import _assign
+from authorizations.services.requester_notices import requester_contact_clean
 from authorizations.services.settings import authorization_settings
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
@@ -98,7 +101,7 @@ def request_submit(
         raise DomainError("Only ECM requests are taken for now.", field="service")
     received_at = received_at or clocks.now()
     _refuse_duplicate(plan=plan, member=member, service=service)
-    return _new_request(
+    request = _new_request(
         plan=plan,
         actor=actor,
         member=member,
@@ -111,9 +114,11 @@ def request_submit(
         due_at=clocks.decision_due(plan=plan, received_at=received_at, is_expedited=urgency == Urgency.EXPEDITED),
         requester_name=requester_name.strip(),
         requester_organization=requester_organization,
-        requester_contact=requester_contact.strip(),
+        requester_contact=requester_contact_clean(requester_contact),
         notes=notes.strip(),
     )
+    deadlines.decision_clock_run(plan=plan, request=request)
+    return request
 
 
 @transaction.atomic
@@ -128,8 +133,9 @@ def request_start_presumptive(
     notes: str = "",
     pofs: list[PopulationOfFocus] = (),
 ) -> AuthorizationRequest:
-    """A presumptive-capable provider starts ECM at once, for the plan's presumptive period, until
-    the plan decides (DOMAIN 5.1): by the provider's own staff, or entered for it by the plan."""
+    """A presumptive-capable provider's staff start ECM at once, for the plan's presumptive period,
+    until the plan decides (DOMAIN 5.1). The member is assigned to that provider, and its Lead Care
+    Manager is due in 10 business days (DOMAIN 5.2)."""
     require(actor, Capability.PRESUMPTIVE_START, plan=plan, organization=organization)
     today = clocks.local_date(clocks.now())
     capable = (
@@ -144,7 +150,7 @@ def request_start_presumptive(
         )
     _refuse_duplicate(plan=plan, member=member, service=Service.ECM)
     until = today + timedelta(days=authorization_settings(plan=plan).presumptive_period_days)
-    return _new_request(
+    request = _new_request(
         plan=plan,
         actor=actor,
         member=member,
@@ -160,3 +166,7 @@ def request_start_presumptive(
         requester_contact=requester_contact.strip(),
         notes=notes.strip(),
     )
+    deadlines.decision_clock_run(plan=plan, request=request)
+    assignment = _assign(plan=plan, actor=actor, request=request, on=today, organization=organization)
+    deadlines.lead_care_manager_run(plan=plan, assignment=assignment)
+    return request

@@ -1,7 +1,7 @@
 """The authorization API (DOMAIN 5 and 6): requests and their transitions, notices, appeals,
 grievances and the Member Transition List, through HTTP."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,11 +11,21 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
 from authorizations.models import AuthorizationRequest, DenialReason, Notice, Status, Urgency
-from authorizations.services import appeal_file, grievance_file, request_deny, request_start_review
+from authorizations.services import (
+    appeal_file,
+    discontinuations_take_effect,
+    grievance_file,
+    request_deny,
+    request_start_review,
+)
+from authorizations.services.discontinuation import discontinuation_job
 from ecm_platform import clocks
 from ecm_platform.audit.models import PhiAccess
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from providers.models import Assignment
+from providers.selectors import open_assignment
+from providers.services import assignment_set_lead_care_manager, care_manager_add
 from tests.authorizations.conftest import MONDAY
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -134,7 +144,8 @@ def test_every_transition_has_its_action_endpoint(
     plan_a, coordinator_api, reviewer_api, eligible_member_a, provider_a, make_request, coordinator_a
 ):
     # DOMAIN 5.2 and 6: received -> in_review -> deferred -> in_review -> approved -> active ->
-    # (discontinuation proposed) -> discontinued, each through its own endpoint.
+    # (discontinuation proposed) -> (discontinuation decided, scheduled), each through its own
+    # endpoint; the job discontinues it on the effective date.
     created = post(
         coordinator_api, "/api/v1/authorizations/", {"member": eligible_member_a.pk, "source": "self_referral"}
     ).json()
@@ -145,6 +156,7 @@ def test_every_transition_has_its_action_endpoint(
         (reviewer_api, "extend", {"days": 7, "reason": "Waiting for the hospital records."}, "deferred"),
         (coordinator_api, "resume", {}, "in_review"),
         (reviewer_api, "approve", {"decision": "full", "explanation": "Meets the homeless POF."}, "approved"),
+        (None, "lead care manager", {}, "approved"),
         (coordinator_api, "start-services", {"started_on": "2026-11-17"}, "active"),
         (
             coordinator_api,
@@ -152,14 +164,27 @@ def test_every_transition_has_its_action_endpoint(
             {"reason": "goals_met", "proposed_by": "provider", "note": "All goals met."},
             "active",
         ),
-        (reviewer_api, "discontinue", {"reason": "goals_met", "effective_on": "2026-11-30"}, "discontinued"),
+        (reviewer_api, "discontinue", {"reason": "goals_met", "effective_on": "2026-11-30"}, "active"),
     ]
     for client, verb, data, expected in steps:
+        if client is None:  # DOMAIN 5.2: services start only with a Lead Care Manager (the providers API's)
+            with scope(plan=plan_a):
+                assignment = open_assignment(plan=plan_a, member=eligible_member_a)
+                care_manager = care_manager_add(plan=plan_a, actor=OPERATOR, organization=provider_a, name="Lee")
+                assignment_set_lead_care_manager(
+                    plan=plan_a, assignment=assignment, care_manager=care_manager, actor=OPERATOR
+                )
+            continue
         response = post(client, f"{url}/{verb}/", data)
         assert response.status_code == 200, (verb, response.json())
         assert response.json()["status"] == expected, verb
+    assert response.json()["discontinuation_state"] == "scheduled"
+    with scope(plan=plan_a), clocks.frozen(datetime(2026, 11, 30, 23, 30, tzinfo=LA)):
+        assert discontinuations_take_effect(plan=plan_a, actor=discontinuation_job(plan_a)) == [created["id"]]
 
-    body = response.json()
+    with clocks.frozen(MONDAY):
+        body = coordinator_api.get(f"{url}/").json()
+    assert (body["status"], body["discontinuation_state"]) == ("discontinued", "")
     assert body["extension_days"] == 7
     assert body["decision"] == "full"
     assert body["services_started_on"] == "2026-11-17"
@@ -169,13 +194,17 @@ def test_every_transition_has_its_action_endpoint(
     assert body["needs_lower_level_of_care"] is True
     assert body["time_remaining_seconds"] is None  # the decision clock stopped
     with scope(plan=plan_a):
-        assert Assignment.objects.filter(member=eligible_member_a, organization=provider_a).exists()
-        # DOMAIN 5.3: a delay notice for the member's own request and a discontinuation notice.
+        # DOMAIN 7: the assignment ended on the effective date, freeing its place.
+        assignment = Assignment.objects.get(member=eligible_member_a, organization=provider_a)
+        assert (assignment.ended_on, assignment.end_reason) == (date(2026, 11, 30), "discontinued")
+        # DOMAIN 5.3: a delay notice for the member's own request, the approval letter and a
+        # discontinuation notice.
         assert sorted(Notice.objects.filter(request_id=created["id"]).values_list("notice_type", flat=True)) == [
+            "approval",
             "delay",
             "discontinuation",
         ]
-    assert len(body["notices"]) == 2
+    assert len(body["notices"]) == 3
 
     history = coordinator_api.get(f"{url}/history/").json()["results"]
     assert [event["code"] for event in history] == [
@@ -186,6 +215,7 @@ def test_every_transition_has_its_action_endpoint(
         "authorizations.request.approve",
         "authorizations.request.start_services",
         "authorizations.request.discontinuation_proposed",
+        "authorizations.request.discontinuation_scheduled",
         "authorizations.request.discontinue",
     ]
     assert history[0]["actor_label"]

@@ -18,6 +18,7 @@ from authorizations.models import (
     Urgency,
     WithdrawalReason,
 )
+from authorizations.services.discontinuation import discontinuation_job
 from authorizations.services.settings import authorization_settings_update
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
@@ -26,8 +27,14 @@ from ecm_platform.tenancy.access import OPERATOR, Principal
 from ecm_platform.tenancy.models import County, ProviderRole, Role
 from eligibility.models import Determination, DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
-from providers.models import Assignment, EnrollmentPathway, OrganizationType
-from providers.services import contract_create, organization_create
+from providers.models import Assignment, AwaitingAssignment, EnrollmentPathway, OrganizationType
+from providers.selectors import open_assignment
+from providers.services import (
+    assignment_set_lead_care_manager,
+    care_manager_add,
+    contract_create,
+    organization_create,
+)
 from providers.staff import provider_membership_create
 from tests.factories import UserFactory, enrolled_member
 
@@ -69,6 +76,14 @@ def provider(plan_a):
         is_presumptive_capable=True,
     )  # fmt: skip
     return organization
+
+
+def start_services(plan, coordinator, request):
+    """DOMAIN 5.2: services start once the assigned provider's Lead Care Manager is recorded."""
+    assignment = open_assignment(plan=plan, member=request.member)
+    care_manager = care_manager_add(plan=plan, actor=OPERATOR, organization=assignment.organization, name="Lee Park")
+    assignment_set_lead_care_manager(plan=plan, assignment=assignment, care_manager=care_manager, actor=OPERATOR)
+    return services.request_start_services(plan=plan, actor=coordinator, request=reload(request))
 
 
 def homeless_member(plan, **kwargs):
@@ -157,21 +172,29 @@ def test_a_request_cannot_be_received_in_the_future(plan_a, coordinator, member,
 
 
 def test_the_full_lifecycle_is_audited_step_by_step(plan_a, coordinator, reviewer, member, provider, at_monday):
-    # DOMAIN 5.2: received → in_review → deferred → in_review → approved → active → discontinued
+    # DOMAIN 5.2: received → in_review → deferred → in_review → approved → active → discontinued,
+    # the last on the effective date, by the job
     request = submit(plan_a, coordinator, member)
     request = services.request_start_review(plan=plan_a, actor=coordinator, request=request)
     request = services.request_extend(plan=plan_a, actor=reviewer, request=request, days=14, reason="Assessment due")
     request = services.request_resume(plan=plan_a, actor=reviewer, request=request)
     request = services.request_approve(plan=plan_a, actor=reviewer, request=request)
-    request = services.request_start_services(plan=plan_a, actor=coordinator, request=request)
+    request = start_services(plan_a, coordinator, request)
     with clocks.frozen(MONDAY + timedelta(days=60)):
         request = services.request_discontinue(
             plan=plan_a, actor=reviewer, request=request, reason=DiscontinuationReason.GOALS_MET,
             effective_on=date(2027, 2, 5),
         )  # fmt: skip
+    assert reload(request).status == Status.ACTIVE
+    with clocks.frozen(datetime(2027, 2, 5, 23, 30, tzinfo=LA)):
+        services.discontinuations_take_effect(plan=plan_a, actor=discontinuation_job(plan_a))
     assert reload(request).status == Status.DISCONTINUED
     steps = list(
-        AuditEvent.objects.filter(target_type="authorizations.authorizationrequest", target_id=str(request.pk))
+        AuditEvent.objects.filter(
+            target_type="authorizations.authorizationrequest",
+            target_id=str(request.pk),
+            code__startswith="authorizations.request.",
+        )
         .order_by("id")
         .values_list("code", "payload__from", "payload__to", "actor_label")
     )
@@ -182,9 +205,11 @@ def test_the_full_lifecycle_is_audited_step_by_step(plan_a, coordinator, reviewe
         ("authorizations.request.resume", "deferred", "in_review"),
         ("authorizations.request.approve", "in_review", "approved"),
         ("authorizations.request.start_services", "approved", "active"),
+        ("authorizations.request.discontinuation_scheduled", None, None),
         ("authorizations.request.discontinue", "active", "discontinued"),
     ]
     assert steps[4][3] == reviewer.username
+    assert (steps[6][3], steps[7][3]) == (reviewer.username, "system:discontinuations")
 
 
 ILLEGAL = [
@@ -310,7 +335,7 @@ def test_two_reviewers_deciding_at_once_get_one_success_and_one_conflict(
             plan=plan_a, actor=second_reviewer, request=second_view, reason=DenialReason.OTHER, explanation="x"
         )
     assert reload(request).status == Status.APPROVED
-    assert not reload(request).notices.exists()
+    assert [n.notice_type for n in reload(request).notices.all()] == [NoticeType.APPROVAL]  # the winner's letter
     assert AuditEvent.objects.filter(code="authorizations.request.deny").count() == 0
 
 
@@ -349,14 +374,15 @@ def test_approval_assigns_an_ecm_provider(plan_a, coordinator, reviewer, member,
     assert assignment.authorized_on == date(2026, 11, 23)
 
 
-def test_approval_without_a_provider_stands_and_is_recorded_as_pending(
+def test_approval_without_a_provider_stands_and_the_member_awaits_assignment(
     plan_a, coordinator, reviewer, member, at_monday
 ):
-    # DOMAIN 5.1: the decision is due by law; a missing provider does not hold it up
+    # DOMAIN 5.1 and 7: the decision is due by law; a missing provider does not hold it up, and the
+    # member waits on the awaiting-assignment worklist
     request = in_review(plan_a, coordinator, reviewer, member)
     services.request_approve(plan=plan_a, actor=reviewer, request=request)
     assert reload(request).status == Status.APPROVED
-    assert AuditEvent.objects.filter(code="authorizations.request.assignment_pending").exists()
+    assert AwaitingAssignment.objects.filter(member=member, resolved_at__isnull=True).exists()
     with pytest.raises(DomainError, match="Assign an ECM Provider"):
         services.request_start_services(plan=plan_a, actor=coordinator, request=reload(request))
 
@@ -424,7 +450,7 @@ def test_faq13_scenario_1_unreachable_enrolled_member_is_discontinued_with_a_not
     # DOMAIN 5.3 scenario 1: enrolled, provider cannot establish contact → NOA (discontinuation)
     request = in_review(plan_a, coordinator, reviewer, member)
     request = services.request_approve(plan=plan_a, actor=reviewer, request=request)
-    request = services.request_start_services(plan=plan_a, actor=coordinator, request=request)
+    request = start_services(plan_a, coordinator, request)
     request = services.request_propose_discontinuation(
         plan=plan_a, actor=coordinator, request=request, reason=DiscontinuationReason.UNABLE_TO_CONNECT,
         proposed_by=DiscontinuationProposer.PROVIDER, note="Six attempts by phone and in person",
@@ -433,8 +459,7 @@ def test_faq13_scenario_1_unreachable_enrolled_member_is_discontinued_with_a_not
         plan=plan_a, actor=reviewer, request=request, reason=DiscontinuationReason.UNABLE_TO_CONNECT,
         effective_on=date(2026, 12, 3),
     )  # fmt: skip
-    notice = request.notices.get()
-    assert notice.notice_type == NoticeType.DISCONTINUATION
+    notice = request.notices.get(notice_type=NoticeType.DISCONTINUATION)
     assert (notice.notice_date, notice.effective_on) == (date(2026, 11, 23), date(2026, 12, 3))
     assert request.needs_lower_level_of_care
 
@@ -455,7 +480,7 @@ def test_faq13_scenario_2_unreachable_transition_member_at_reassessment_gets_a_n
         plan=plan_a, actor=reviewer, request=request, reason=DiscontinuationReason.UNABLE_TO_CONNECT,
         effective_on=date(2026, 12, 10),
     )  # fmt: skip
-    assert [n.notice_type for n in request.notices.all()] == [NoticeType.DISCONTINUATION]
+    assert [n.notice_type for n in request.notices.all()] == [NoticeType.DISCONTINUATION, NoticeType.APPROVAL]
 
 
 def test_faq13_scenario_3_member_request_without_a_pof_is_denied_with_a_notice_and_referral(
@@ -499,7 +524,7 @@ def test_a_plan_identified_denial_gets_no_notice_but_a_requested_modification_do
     assert [n.notice_type for n in reload(referred).notices.all()] == [NoticeType.MODIFICATION]
     full = in_review(plan_a, coordinator, reviewer, homeless_member(plan_a), source=RequestSource.PROVIDER_REFERRAL)
     services.request_approve(plan=plan_a, actor=reviewer, request=full)
-    assert not reload(full).notices.exists()
+    assert [n.notice_type for n in reload(full).notices.all()] == [NoticeType.APPROVAL]  # a letter, not a NOA
 
 
 @pytest.mark.parametrize(("days", "allowed"), [(9, False), (10, True)])
@@ -509,28 +534,28 @@ def test_a_discontinuation_notice_is_dated_at_least_10_days_before_it_takes_effe
     # DOMAIN 5.3 and 6: 42 CFR 431.211, otherwise a clear error
     request = in_review(plan_a, coordinator, reviewer, member)
     request = services.request_approve(plan=plan_a, actor=reviewer, request=request)
-    request = services.request_start_services(plan=plan_a, actor=coordinator, request=request)
+    request = start_services(plan_a, coordinator, request)
     effective_on = date(2026, 11, 23) + timedelta(days=days)
     discontinue = {
         "plan": plan_a, "actor": reviewer, "request": request, "effective_on": effective_on,
         "reason": DiscontinuationReason.NOT_ENGAGED,
     }  # fmt: skip
     if allowed:
-        notice = services.request_discontinue(**discontinue).notices.get()
+        notice = services.request_discontinue(**discontinue).notices.get(notice_type=NoticeType.DISCONTINUATION)
         assert notice.content["continue_services_by"] == effective_on.isoformat()
     else:
         with pytest.raises(DomainError, match="2026-12-03 at the earliest") as refused:
             services.request_discontinue(**discontinue)
         assert refused.value.field == "effective_on"
         assert reload(request).status == Status.ACTIVE
-        assert not reload(request).notices.exists()
+        assert not reload(request).notices.filter(notice_type=NoticeType.DISCONTINUATION).exists()
 
 
 def test_discontinuation_takes_only_the_four_reasons(plan_a, coordinator, reviewer, member, provider, at_monday):
     # DOMAIN 6: exactly four reasons
     request = in_review(plan_a, coordinator, reviewer, member)
     request = services.request_approve(plan=plan_a, actor=reviewer, request=request)
-    request = services.request_start_services(plan=plan_a, actor=coordinator, request=request)
+    request = start_services(plan_a, coordinator, request)
     with pytest.raises(DomainError, match="four"):
         services.request_discontinue(
             plan=plan_a, actor=reviewer, request=request, reason="moved_away", effective_on=date(2027, 1, 1)
@@ -651,7 +676,8 @@ def test_the_other_legal_transitions_through_the_services(plan_a, coordinator, r
         plan=plan_a, actor=coordinator, request=approved, reason=WithdrawalReason.MEMBER_UNREACHABLE
     )
     assert withdrawn.status == Status.WITHDRAWN
-    assert not withdrawn.notices.exists()  # DOMAIN 5.3: unreachable before services began
+    # DOMAIN 5.3: nothing for a member unreachable before services began (the approval had its letter)
+    assert [n.notice_type for n in withdrawn.notices.all()] == [NoticeType.APPROVAL]
 
 
 def test_the_transition_list_command_imports_a_file_all_or_nothing(plan_a, coordinator, member, tmp_path, at_monday):

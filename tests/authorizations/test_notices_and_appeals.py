@@ -15,6 +15,7 @@ from authorizations.models import (
     DiscontinuationReason,
     GrievanceOutcome,
     Notice,
+    NoticeType,
     RequestSource,
     Status,
 )
@@ -23,7 +24,7 @@ from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from providers.models import Assignment
-from tests.authorizations.test_lifecycle import homeless_member, in_review, reload
+from tests.authorizations.test_lifecycle import homeless_member, in_review, reload, start_services
 from tests.authorizations.test_lifecycle import provider as lifecycle_provider
 from tests.factories import enrolled_member
 
@@ -177,12 +178,12 @@ def test_a_discontinuation_appealed_within_10_days_keeps_services(
     with clocks.frozen(NOTICE_DAY):
         request = in_review(plan_a, coordinator, reviewer, member)
         request = services.request_approve(plan=plan_a, actor=reviewer, request=request)
-        request = services.request_start_services(plan=plan_a, actor=coordinator, request=request)
+        request = start_services(plan_a, coordinator, request)
         request = services.request_discontinue(
             plan=plan_a, actor=reviewer, request=request, reason=DiscontinuationReason.NOT_ENGAGED,
             effective_on=date(2026, 12, 3),
         )  # fmt: skip
-    notice = request.notices.get()
+    notice = request.notices.get(notice_type=NoticeType.DISCONTINUATION)
     assert notice.content["continue_services_by"] == "2026-12-03"
     with clocks.frozen(NOTICE_DAY + timedelta(days=appeal_day)):
         appeal = services.appeal_file(plan=plan_a, actor=coordinator, notice=notice, reason="I want ECM")

@@ -28,7 +28,6 @@ from authorizations.models import (
 from authorizations.services import (
     appeal_file,
     attachment_add,
-    clock_check,
     grievance_file,
     request_deny,
     request_start_review,
@@ -77,6 +76,7 @@ from tests.isolation import (
     specs_admin,
     specs_authorization_api,
     specs_authorization_pages,
+    specs_network_api,
     specs_deadlines,
     specs_plan_settings,
     specs_provider_api,
@@ -364,6 +364,7 @@ API_SPECS = {
 PAGE_SPECS |= specs_authorization_pages.SPECS
 API_SPECS |= specs_authorization_api.SPECS
 API_SPECS |= specs_provider_api.SPECS
+API_SPECS |= specs_network_api.SPECS
 PAGE_SPECS |= specs_plan_settings.PAGE_SPECS
 PAGE_SPECS |= specs_action_pages.PAGE_SPECS
 API_SPECS |= specs_plan_settings.API_SPECS
@@ -479,7 +480,6 @@ def admin_world(plan):
     """A row of every plan-owned model the Django admin shows (specs_admin.py)."""
     authorization_settings_update(plan=plan, actor=OPERATOR, presumptive_period_days=30)
     assignment_settings_set(plan=plan, actor=OPERATOR, pcp_before_behavioral_health=False)
-    clock_check(plan=plan)
     plan_pof_start_set(
         plan=plan, county=County.objects.get(code="01"), pof=PopulationOfFocus.objects.get(code="LTC_RISK"),
         start_date=date(2022, 7, 1), actor=OPERATOR,
