@@ -267,10 +267,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "eligibility.tasks.high_utilizer_scans_all",
         "schedule": crontab(hour=2, minute=0),
     },
-    # DOMAIN 5.1: flag at-risk and overdue decisions and tell the reviewers.
-    "decision-clock-checks": {
-        "task": "authorizations.tasks.clock_checks_all",
-        "schedule": timedelta(minutes=15),
+    # DOMAIN 5.2: decided discontinuations take effect on their date, members who left the plan end
+    # their requests; late in the day, so an appeal filed on the effective date still holds it.
+    "authorization-jobs": {
+        "task": "authorizations.tasks.authorization_jobs_all",
+        "schedule": crontab(hour=23, minute=30),
     },
     # ARCHITECTURE, Deadlines: every clock at risk or overdue is told to its owner once.
     "deadline-monitors": {
