@@ -90,3 +90,13 @@ def test_the_sweeper_forgets_rows_delivered_more_than_a_week_ago(db):
     assert outbox_forget_delivered() == 1
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk}
     assert not OutboxMessage.objects.filter(pk=old.pk).exists()
+
+
+def test_with_the_broker_up_the_work_is_published_at_the_commit(db, redis_server, django_capture_on_commit_callbacks):
+    with broker_at(redis_server.port), django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        enqueue_on_commit("ecm_platform.outbox.tasks.outbox_sweep")
+        assert redis_server.queued() == []  # not before the commit
+
+    message = OutboxMessage.objects.get()
+    assert (message.delivered_at is not None, message.attempts, message.last_error) == (True, 1, "")
+    assert redis_server.queued() == [{"task": "ecm_platform.outbox.tasks.outbox_sweep", "kwargs": {}}]
