@@ -1,9 +1,10 @@
-"""Notice of Action letters (DOMAIN 5.3): a plain content dict rendered to HTML and to a PDF.
+"""The member's letters (DOMAIN 5.3): the Notices of Action and the standard approval letter, a
+plain content dict rendered to HTML and to a PDF in the member's language.
 
 The content is a frozen dict: a notice is immutable once issued, so whoever issues it stores exactly
-this JSON-serializable dict (strings, ints, a list of strings, ISO ``YYYY-MM-DD`` dates) and the
-letter can be re-rendered from it at any time with the same words, without reading member or request
-rows that may have changed since. Nothing here reads the database or mutates the dict; human dates
+this JSON-serializable dict (codes, facts, the reviewer's own words, ISO ``YYYY-MM-DD`` dates) and
+the letter can be re-rendered from it at any time with the same words, without reading member or
+request rows that may have changed since. Each language's template owns every word it prints. Nothing here reads the database or mutates the dict; human dates
 are derived at render time and passed beside it.
 
 Rendering never touches the network: the templates carry their CSS inline, link nothing and contain
@@ -14,10 +15,16 @@ from datetime import date
 
 from django.template.loader import render_to_string
 
+from authorizations.models import DenialReason, DiscontinuationReason, NoticeType, WithdrawalReason
+from providers.models import Service
+
 SUPPORTED_LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
-NOTICE_TYPES = ("denial", "delay", "modification", "discontinuation")
+NOTICE_TYPES = tuple(NoticeType.values)
 
+# Codes and facts only: every word a letter prints around them is its language's template's.
+# `explanation`, `modification` and `alternative_services` are the reviewer's own words, printed
+# as written (and labelled so); `service` and the three reason keys are codes each template names.
 CONTENT_KEYS = frozenset(
     {
         "notice_type",
@@ -32,9 +39,10 @@ CONTENT_KEYS = frozenset(
         "service",
         "request_id",
         "received_on",
-        "decision",
-        "reason",
-        "criteria",
+        "denial_reason",
+        "discontinuation_reason",
+        "withdrawal_reason",
+        "explanation",
         "modification",
         "new_due",
         "alternative_services",
@@ -44,6 +52,12 @@ CONTENT_KEYS = frozenset(
     }
 )
 DATE_KEYS = ("notice_date", "effective_on", "received_on", "new_due", "appeal_by", "continue_services_by")
+CODES = {
+    "service": frozenset(Service.values),
+    "denial_reason": frozenset({"", *DenialReason.values}),
+    "discontinuation_reason": frozenset({"", *DiscontinuationReason.values}),
+    "withdrawal_reason": frozenset({"", WithdrawalReason.MEMBER_DECLINED, WithdrawalReason.DUPLICATE}),
+}
 
 MONTHS = {
     "en": (
@@ -102,11 +116,17 @@ def _check_content(content: dict, language: str) -> None:
         raise ValueError(f"Notice content lacks {', '.join(sorted(missing))}.")
     if content["notice_type"] not in NOTICE_TYPES:
         raise ValueError(f"Unknown notice type {content['notice_type']!r}.")
+    for key, codes in CODES.items():
+        if content[key] not in codes:
+            raise ValueError(f"Unknown {key} code {content[key]!r}: no template names it.")
     # DOMAIN 5.3: a letter gives the plan's contact; a notice held for it is not rendered until then.
     if not (content["plan_phone"] and content["plan_address"]):
         raise ValueError("A letter needs the plan's phone and appeals address.")
+    # The member's rights are every NOA's (the approval letter is not one).
+    if content["notice_type"] != NoticeType.APPROVAL and not content["appeal_by"]:
+        raise ValueError("A Notice of Action needs appeal_by.")
     # Aid paid pending (42 CFR 438.420): a discontinuation letter that omits it misstates the member's rights.
-    if content["notice_type"] == "discontinuation" and not content["continue_services_by"]:
+    if content["notice_type"] == NoticeType.DISCONTINUATION and not content["continue_services_by"]:
         raise ValueError("A discontinuation notice needs continue_services_by.")
 
 

@@ -407,7 +407,7 @@ class Notice(models.Model):
     language = models.CharField(max_length=5)
     notice_date = models.DateField()
     effective_on = models.DateField()
-    appeal_by = models.DateField(help_text="60 calendar days after the notice date.")
+    appeal_by = models.DateField(null=True, blank=True, help_text="60 days after the notice date (not on approvals).")
     content = models.JSONField(help_text="Every fact the letter states, frozen at issue.")
     # Rendered from `content` once, after the issuing transaction commits (or at the first
     # download), and never again: see services.notice_pdf.
@@ -443,6 +443,36 @@ class Notice(models.Model):
     def is_held(self) -> bool:
         """Issued while the plan had no contact, and not released yet (no letter can be made)."""
         return self.held_since is not None and self.released_at is None
+
+
+class RequesterChannel(models.TextChoices):
+    IN_APP = "in_app", "In the provider portal"
+    EMAIL = "email", "Email"
+
+
+class RequesterNotice(models.Model):
+    """A decision told to the provider or entity that asked (DOMAIN 5.3): once per decision (its
+    member's notice), in the portal of the requester organization or by email to its contact."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="requester_notices")
+    notice = models.OneToOneField(Notice, on_delete=models.PROTECT, related_name="requester_notice")
+    decision = models.CharField(max_length=20, help_text="approval, modification, denial, deferral, discontinuation")
+    channel = models.CharField(max_length=10, choices=RequesterChannel.choices)
+    organization = models.ForeignKey(
+        ProviderOrganization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Emailed (in the portal from creation).")
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "organization", "-created_at"], name="requester_notice_org_idx")]
+
+    def __str__(self):
+        return f"Requester notice {self.pk} ({self.decision})"
 
 
 class AppealOutcome(models.TextChoices):

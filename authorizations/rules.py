@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from authorizations.models import Decision, NoticeType
+from authorizations.models import Decision, NoticeType, RequestSource
 
 APPEAL_FILING_DAYS = 60  # DOMAIN 5.3: appeal to the plan within 60 calendar days of the notice
 STATE_HEARING_DAYS = 120  # after the plan's appeal decision
@@ -37,24 +37,58 @@ class Action(StrEnum):
 
 
 def notice_type_for(action: Action, *, requested_by_member_or_provider: bool, decision: str = "") -> NoticeType | None:
-    """Which Notice of Action an action needs, if any (DOMAIN 5.3).
+    """Which letter an action sends the member, if any (DOMAIN 5.2, 5.3).
 
-    A notice goes out when services in place are discontinued or stopped (every discontinuation;
-    a denied presumptive request was requested by its provider), and when the member or a provider
-    asked for the service and it is denied, deferred or modified. A withdrawal (the member
-    declined or could not be reached before services began) never gets one.
+    A Notice of Action goes out when services in place are discontinued or stopped (every
+    discontinuation, presumptive services stopped at the member's request), and when the member or
+    a provider asked for the service and it is denied or deferred; a modified approval's letter is
+    its modification notice. Every full approval (an overturn on appeal, a reinstatement and a
+    Member Transition List authorization too) gets the standard approval letter, which is not a
+    NOA. A withdrawal (declined or unreachable before services began) gets nothing.
     """
-    if action == Action.DISCONTINUE:
+    if action in (Action.DISCONTINUE, Action.STOP_PRESUMPTIVE):
         return NoticeType.DISCONTINUATION
+    if action in (Action.APPROVE, Action.OVERTURN):
+        return NoticeType.MODIFICATION if decision == Decision.MODIFIED else NoticeType.APPROVAL
+    if action in (Action.REINSTATE, Action.TRANSITION):
+        return NoticeType.APPROVAL
     if not requested_by_member_or_provider:
         return None
     if action == Action.DENY:
         return NoticeType.DENIAL
     if action == Action.EXTEND:
         return NoticeType.DELAY
-    if action == Action.APPROVE and decision == Decision.MODIFIED:
-        return NoticeType.MODIFICATION
     return None
+
+
+# DOMAIN 5.3: the decisions the requesting provider or entity is told of, by what they decided.
+REQUESTER_DECISIONS = {
+    Action.EXTEND: "deferral",
+    Action.DENY: "denial",
+    Action.DISCONTINUE: "discontinuation",
+    Action.STOP_PRESUMPTIVE: "discontinuation",
+    Action.APPROVE: "approval",
+    Action.OVERTURN: "approval",
+    Action.REINSTATE: "approval",
+}
+
+
+# DOMAIN 5.3: the requesting provider or entity is told; a member is told by the letter, and the
+# plan's own identification and a transition list have no requester.
+REQUESTER_SOURCES = frozenset(
+    {RequestSource.PROVIDER_REFERRAL, RequestSource.COMMUNITY_REFERRAL, RequestSource.PRESUMPTIVE}
+)
+
+
+def requester_decision(action: Action, *, source: str, decision: str = "") -> str | None:
+    """What the requester is told was decided ("modification" for a modified approval), or None
+    when there is no requester to tell or nothing to tell them (a withdrawal)."""
+    if source not in REQUESTER_SOURCES:
+        return None
+    told = REQUESTER_DECISIONS.get(action)
+    if told == "approval" and decision == Decision.MODIFIED:
+        return "modification"
+    return told
 
 
 class NoticeDateError(ValueError):
@@ -80,7 +114,10 @@ class MemberRights:
     continue_services_by: date | None  # discontinuations only
 
 
-def member_rights(notice_type: NoticeType, notice_date: date, effective_on: date) -> MemberRights:
+def member_rights(notice_type: NoticeType, notice_date: date, effective_on: date) -> MemberRights | None:
+    """None for the approval letter: it is not a Notice of Action and gives no appeal rights."""
+    if notice_type == NoticeType.APPROVAL:
+        return None
     continue_by = None
     if notice_type == NoticeType.DISCONTINUATION:
         continue_by = max(notice_date + timedelta(days=AID_PAID_PENDING_DAYS), effective_on)
@@ -97,4 +134,4 @@ def appeal_is_timely(notice_date: date, filed_on: date) -> bool:
 
 def appeal_continues_services(rights: MemberRights, filed_on: date) -> bool:
     """Aid paid pending (42 CFR 438.420): a timely appeal of a discontinuation keeps services."""
-    return rights.continue_services_by is not None and filed_on <= rights.continue_services_by
+    return rights is not None and rights.continue_services_by is not None and filed_on <= rights.continue_services_by

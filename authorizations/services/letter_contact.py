@@ -2,9 +2,10 @@
 that waited for it.
 
 A notice issued while the plan had no contact keeps its decision and its dates; its content has
-empty `plan_phone` and `plan_address` and it is not rendered (`Notice.held_since`). Setting the
+empty `plan_phone` and `plan_address` and it is not rendered (`Notice.held_since`); its
+DeadlineKind.LETTER_CONTACT clock runs on the plan administrator meanwhile. Setting the
 contact writes it into each held notice's content, once (`released_at`, a conditional update, so
-two releases at once write it once), and renders the letter after the commit. A notice's content
+two releases at once write it once), meets the clock, and renders the letter after the commit. A notice's content
 therefore always holds what its letter prints: the contact in force when the letter was released.
 """
 
@@ -13,6 +14,8 @@ from django.db import transaction
 from authorizations.models import Notice
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
+from ecm_platform.deadlines.models import DeadlineKind
+from ecm_platform.deadlines.services import deadline_meet
 from ecm_platform.tasking import enqueue_on_commit
 from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.models import HealthPlan
@@ -57,6 +60,7 @@ def held_notices_release(*, plan: HealthPlan, actor) -> list[int]:
             target=notice,
             payload={"plan_phone": content["plan_phone"], "plan_address": content["plan_address"]},
         )
+        deadline_meet(plan=plan, kind=DeadlineKind.LETTER_CONTACT, target=notice, at=now)
         released.append(notice.pk)
         enqueue_on_commit("authorizations.tasks.notice_render_task", plan_id=plan.pk, notice_id=notice.pk)
     return released

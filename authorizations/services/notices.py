@@ -1,16 +1,12 @@
-"""Notices of Action (DOMAIN 5.3): issued with their facts frozen, rendered after commit."""
+"""The member's letters (DOMAIN 5.3): Notices of Action and approval letters, issued with their
+codes and facts frozen and rendered after commit; and the decision told to the requester."""
 
 import hashlib
 from datetime import date
 
 from authorizations import letters, rules
-from authorizations.models import (
-    AuthorizationRequest,
-    DenialReason,
-    DiscontinuationReason,
-    Notice,
-    NoticeType,
-)
+from authorizations.models import AuthorizationRequest, Notice, NoticeType
+from authorizations.services.requester_notices import requester_notice_record
 from authorizations.services.settings import notice_hold
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
@@ -19,10 +15,11 @@ from ecm_platform.tasking import enqueue_on_commit
 from ecm_platform.tenancy.access import Capability, actor_user, require
 from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.ownership import require_same_plan
-from providers.models import Service
 
 
 def _notice_if_needed(*, plan, actor, request: AuthorizationRequest, action: rules.Action) -> Notice | None:
+    """The letter a decision sends the member, and the requester told of it (DOMAIN 5.3). Called
+    by every decision's service after its own access check and transition, in its transaction."""
     notice_type = rules.notice_type_for(
         action,
         requested_by_member_or_provider=request.was_requested_by_member_or_provider,
@@ -30,7 +27,9 @@ def _notice_if_needed(*, plan, actor, request: AuthorizationRequest, action: rul
     )
     if notice_type is None:
         return None
-    return notice_issue(plan=plan, actor=actor, request=request, notice_type=notice_type)
+    notice = _issue(plan=plan, actor=actor, request=request, notice_type=notice_type)
+    requester_notice_record(plan=plan, notice=notice, action=action)
+    return notice
 
 
 def _date(value: date | None) -> str:
@@ -38,24 +37,15 @@ def _date(value: date | None) -> str:
 
 
 def notice_content(*, plan: HealthPlan, request: AuthorizationRequest, notice_type: NoticeType, notice_date: date):
-    """Every fact the letter states, as plain data (stored with the notice, so it never changes)."""
+    """Every fact the letter states, as codes and plain data (stored with the notice, so it never
+    changes); the words around them are each language's template's (letters.CONTENT_KEYS)."""
     member = request.member
-    effective_on = request.discontinuation_effective_on or notice_date
+    effective_on = notice_date
+    if notice_type == NoticeType.DISCONTINUATION:
+        # Presumptive services stopped at the member's request end the day of the notice (DOMAIN 5.2).
+        effective_on = request.discontinuation_effective_on or notice_date
     rights = rules.member_rights(notice_type, notice_date, effective_on)
-    decision = {
-        NoticeType.DENIAL: "Your request for Enhanced Care Management is denied.",
-        NoticeType.DELAY: "We need more time to decide on your request for Enhanced Care Management.",
-        NoticeType.MODIFICATION: "Your request for Enhanced Care Management is approved with a change.",
-        NoticeType.DISCONTINUATION: "Your Enhanced Care Management services will end.",
-    }[notice_type]
-    reason = request.decision_explanation
-    if notice_type == NoticeType.DELAY:
-        reason = request.extension_reason
-    criteria = []
-    if request.denial_reason:
-        criteria.append(DenialReason(request.denial_reason).label)
-    if request.discontinuation_reason:
-        criteria.append(DiscontinuationReason(request.discontinuation_reason).label)
+    is_delay = notice_type == NoticeType.DELAY
     return {
         "notice_type": notice_type.value,
         "plan_name": plan.name,
@@ -67,26 +57,34 @@ def notice_content(*, plan: HealthPlan, request: AuthorizationRequest, notice_ty
         "member_address": ", ".join(p for p in [member.address_line, member.city, member.zip_code] if p),
         "notice_date": _date(notice_date),
         "effective_on": _date(effective_on),
-        "service": Service(request.service).label,
+        "service": request.service,
         "request_id": request.pk,
         "received_on": _date(clocks.local_date(request.received_at)),
-        "decision": decision,
-        "reason": reason,
-        "criteria": criteria,
-        "modification": request.modification,
-        "new_due": _date(clocks.local_date(request.due_at)) if notice_type == NoticeType.DELAY else "",
-        "alternative_services": request.alternative_services,
-        "appeal_by": _date(rights.appeal_by),
-        "state_hearing_days": rights.state_hearing_days,
-        "continue_services_by": _date(rights.continue_services_by),
+        "denial_reason": request.denial_reason if notice_type == NoticeType.DENIAL else "",
+        "discontinuation_reason": request.discontinuation_reason if notice_type == NoticeType.DISCONTINUATION else "",
+        "withdrawal_reason": request.withdrawal_reason if notice_type == NoticeType.DISCONTINUATION else "",
+        # The reviewer's own words, printed as written.
+        "explanation": request.extension_reason if is_delay else request.decision_explanation,
+        "modification": request.modification if notice_type == NoticeType.MODIFICATION else "",
+        "new_due": _date(clocks.local_date(request.due_at)) if is_delay else "",
+        "alternative_services": request.alternative_services if notice_type == NoticeType.DENIAL else "",
+        "appeal_by": _date(rights.appeal_by) if rights else "",
+        "state_hearing_days": rights.state_hearing_days if rights else None,
+        "continue_services_by": _date(rights.continue_services_by) if rights else "",
     }
 
 
 def notice_issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, notice_type: NoticeType) -> Notice:
-    """Issue a Notice of Action: its content is fixed now and never changes. The letter is rendered
-    once the decision has committed (a slow or failing renderer never holds up a decision); while
-    the plan has no contact it is held instead, and released when the contact is set (DOMAIN 5.3)."""
+    """Issue a member's letter by hand (a reviewer's action); decisions issue theirs through
+    `_notice_if_needed`, under the capability of the decision itself."""
     require(actor, Capability.NOTICES_ISSUE, plan=plan)
+    return _issue(plan=plan, actor=actor, request=request, notice_type=notice_type)
+
+
+def _issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, notice_type: NoticeType) -> Notice:
+    """The letter's content is fixed now and never changes. It is rendered once the decision has
+    committed (a slow or failing renderer never holds up a decision); while the plan has no
+    contact it is held instead, and released when the contact is set (DOMAIN 5.3)."""
     require_same_plan(plan, request)
     now = clocks.now()
     notice_date = clocks.local_date(now)
@@ -100,7 +98,7 @@ def notice_issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, noti
         language=letters.letter_language(request.member.preferred_language),
         notice_date=notice_date,
         effective_on=date.fromisoformat(content["effective_on"]),
-        appeal_by=date.fromisoformat(content["appeal_by"]),
+        appeal_by=date.fromisoformat(content["appeal_by"]) if content["appeal_by"] else None,
         content=content,
         issued_by=actor_user(actor),
         issued_at=now,

@@ -82,7 +82,7 @@ def test_submit_returns_the_due_instant_of_the_clock(plan_a, coordinator_api, el
             "source": "provider_referral",
             "requester_name": "Dr. Rivera",
             "requester_organization": provider_a.pk,
-            "requester_contact": "555-0100",
+            "requester_contact": "intake@clinic.example.org",
             "pofs": ["HOMELESS"],
         },
         at=received,

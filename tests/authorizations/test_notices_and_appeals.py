@@ -74,7 +74,7 @@ def test_the_notice_pdf_names_the_member_the_decision_and_the_appeal_deadline(de
     text = pdf_text(services.notice_pdf(plan=denial.plan, notice=denial))
     assert "Rosa Díaz" in text
     assert "93456789B" in text
-    assert "Your request for Enhanced Care Management is denied." in text
+    assert "Your request for Enhanced Care Management (ECM) is denied." in text
     assert "January 22, 2027" in text  # 60 calendar days after 2026-11-23
     assert denial.appeal_by == date(2027, 1, 22)
     assert Notice.objects.get(pk=denial.pk).sha256 == hashlib.sha256(bytes(denial.pdf)).hexdigest()

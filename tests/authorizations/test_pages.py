@@ -158,7 +158,7 @@ def test_submitting_the_form_creates_a_request_due_by_the_clock(
                 "source": "family_referral",
                 "urgency": urgency,
                 "requester_name": "Rosa Example",
-                "requester_contact": "555-0100",
+                "requester_contact": "intake@clinic.example.org",
                 "notes": "Sister asks for help.",
                 "pofs": ["HOMELESS"],
             },
@@ -168,7 +168,7 @@ def test_submitting_the_form_creates_a_request_due_by_the_clock(
     assert (request.status, request.source, request.urgency) == (Status.RECEIVED, "family_referral", urgency)
     assert request.received_at == received and request.due_at == due
     assert [pof.code for pof in request.pofs.all()] == ["HOMELESS"]
-    assert (request.requester_name, request.requester_contact) == ("Rosa Example", "555-0100")
+    assert (request.requester_name, request.requester_contact) == ("Rosa Example", "intake@clinic.example.org")
 
 
 def test_one_click_start_from_the_high_utilizer_worklist(client, plan_a, eligible_member_a, as_role):
