@@ -612,6 +612,10 @@ class TransitionRowInput(serializers.Serializer):
     cin = serializers.CharField(allow_blank=True)
     program = serializers.CharField(allow_blank=True, help_text="hhp or wpc")
     transition_date = serializers.CharField(allow_blank=True, help_text="YYYY-MM-DD")
+    provider_npi = serializers.CharField(
+        allow_blank=True, required=False, default="",
+        help_text="The member's WPC/HHP provider, assigned at the transition (DOMAIN 5.2); empty: by the DOMAIN 7 order.",
+    )  # fmt: skip
 
 
 class TransitionImportInput(serializers.Serializer):

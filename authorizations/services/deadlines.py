@@ -11,8 +11,7 @@ from ecm_platform.deadlines.services import deadline_meet, deadline_open
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.models import HealthPlan
 from providers.models import Assignment
-
-LEAD_CARE_MANAGER_BUSINESS_DAYS = 10  # DOMAIN 5.2: naming one where services run without one
+from providers.services.follow_up import lead_care_manager_due
 
 
 def _request_link(request: AuthorizationRequest) -> str:
@@ -62,14 +61,8 @@ def reassessment_done(*, plan: HealthPlan, request: AuthorizationRequest) -> Non
 def lead_care_manager_run(*, plan: HealthPlan, assignment: Assignment | None) -> None:
     """Services run without a Lead Care Manager (presumptive, transition, reinstatement): naming
     one is due in 10 business days (DOMAIN 5.2); the assignment service meets it."""
-    if assignment is None or assignment.lead_care_manager_id is not None:
-        return
-    deadline_open(
-        plan=plan, kind=DeadlineKind.LEAD_CARE_MANAGER, target=assignment, member=assignment.member,
-        due_at=clocks.business_days_after(plan=plan, start=clocks.now(), days=LEAD_CARE_MANAGER_BUSINESS_DAYS),
-        owner=Capability.ASSIGNMENTS_MANAGE, link=f"/members/{assignment.member_id}/",
-        label=f"Lead Care Manager for {assignment.member.full_name}",
-    )  # fmt: skip
+    if assignment is not None and assignment.lead_care_manager_id is None:
+        lead_care_manager_due(plan=plan, assignment=assignment)
 
 
 def case_clocks_run(*, plan: HealthPlan, case: Appeal | Grievance) -> None:

@@ -11,8 +11,9 @@ from ecm_platform.tenancy.scoping import PlanCommand
 
 class Command(PlanCommand):
     help = (
-        "Import a Member Transition List (DOMAIN 3.5): a CSV with the columns cin, program (hhp or wpc) and "
-        "transition_date. Every row is validated; any bad row imports nothing; rows imported before change nothing."
+        "Import a Member Transition List (DOMAIN 3.5): a CSV with the columns cin, program (hhp or wpc), "
+        "transition_date and optionally provider_npi (the member's WPC/HHP provider, assigned at the transition). "
+        "Every row is validated; any bad row imports nothing; rows imported before change nothing."
     )
 
     def add_arguments(self, parser):
