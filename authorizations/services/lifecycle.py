@@ -29,8 +29,7 @@ from eligibility import rules as eligibility_rules
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.selectors import member_eligibility
 from eligibility.services import determination_record
-from providers.models import AssignmentEndReason, ProviderOrganization
-from providers.selectors import open_assignment
+from providers.models import Assignment, AssignmentEndReason, ProviderOrganization
 from providers.services import assignment_end
 
 ELIGIBLE_OUTCOMES = {eligibility_rules.Outcome.ELIGIBLE, eligibility_rules.Outcome.ELIGIBLE_WITH_WRAP}
@@ -304,7 +303,12 @@ def request_start_services(
     """Services start only with an ECM Provider and a Lead Care Manager (DOMAIN 5.2, 7); a reversal's
     72-hour clock is met."""
     _check_may(request, "start_services", plan=plan, actor=actor)
-    assignment = open_assignment(plan=plan, member=request.member)
+    # The member's current assignment, whenever it began (a backdated start may precede it).
+    assignment = (
+        Assignment.objects.filter(plan=plan, member=request.member, ended_on__isnull=True)
+        .select_related("organization")
+        .first()
+    )
     if assignment is None:
         raise DomainError("Assign an ECM Provider before services start.", field="assignment", code="no_assignment")
     if assignment.lead_care_manager_id is None:
