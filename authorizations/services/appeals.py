@@ -47,6 +47,12 @@ def appeal_file(
     5.3)."""
     require(actor, Capability.APPEALS_RECORD, plan=plan)
     require_same_plan(plan, notice)
+    if notice.appeal_by is None:
+        raise DomainError(
+            "An approval letter is not a Notice of Action: it has nothing to appeal.",
+            field="notice",
+            code="not_appealable",
+        )
     if not reason.strip():
         raise DomainError("Record what the member disagrees with.", field="reason")
     received_at = received_at or clocks.now()

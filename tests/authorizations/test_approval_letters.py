@@ -1,17 +1,30 @@
 """Which letter each decision sends the member, the standard approval letter (not a NOA), and a
 letter held for the plan's contact as a deadline on the plan administrator (DOMAIN 5.3)."""
 
+from datetime import timedelta
+
 import pytest
 from django_scopes import scopes_disabled
 
 from authorizations import rules, services
-from authorizations.models import Decision, Notice, NoticeType, RequestSource
+from authorizations.models import (
+    Appeal,
+    AppealOutcome,
+    Decision,
+    DenialReason,
+    Notice,
+    NoticeType,
+    RequestSource,
+    WithdrawalReason,
+)
 from authorizations.services.letter_contact import letter_contact_set
 from ecm_platform import clocks
 from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
+from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability
 from tests.authorizations.conftest import MONDAY
 from tests.authorizations.test_letters import pdf_text
+from tests.authorizations.test_lifecycle import start_presumptive
 from tests.authorizations.test_plan_settings import ADDRESS, PHONE, without_contact
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
@@ -124,3 +137,79 @@ def test_a_held_letter_is_a_deadline_on_the_plan_administrator_met_when_released
     assert clock.state == DeadlineState.MET
     assert clock.met_at == MONDAY.replace(hour=22)
     assert not Notice.objects.get(pk=notice.pk).is_held
+
+
+def _denied(plan, coordinator, reviewer, member, make_request) -> Notice:
+    request = make_request(plan, coordinator.user, member)
+    with clocks.frozen(MONDAY):
+        services.request_start_review(plan=plan, actor=reviewer.user, request=request)
+        services.request_deny(
+            plan=plan, actor=reviewer.user, request=request, reason=DenialReason.NO_POPULATION_OF_FOCUS,
+            explanation="No Population of Focus shown.",
+        )  # fmt: skip
+    return Notice.objects.get(request=request)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "modification", "letter"),
+    [
+        (AppealOutcome.OVERTURNED, "", NoticeType.APPROVAL),
+        (AppealOutcome.PARTIALLY_OVERTURNED, "Three months, then a reassessment.", NoticeType.MODIFICATION),
+    ],
+)
+def test_an_overturn_on_appeal_sends_the_approval_letter_or_its_modification_notice(
+    outcome, modification, letter, plan_a, coordinator_a, reviewer_a, make_eligible_member, make_provider,
+    make_request,
+):  # fmt: skip
+    # DOMAIN 5.2, 5.3: an overturn is a full approval (approval letter), a partial one a modification NOA.
+    make_provider(plan_a)
+    denial = _denied(plan_a, coordinator_a, reviewer_a, make_eligible_member(plan_a), make_request)
+    with clocks.frozen(MONDAY + timedelta(days=3)):
+        appeal = services.appeal_file(plan=plan_a, actor=coordinator_a.user, notice=denial, reason="I am homeless.")
+        services.appeal_resolve(
+            plan=plan_a, actor=reviewer_a.user, appeal=appeal, outcome=outcome, summary="Records show a POF.",
+            modification=modification,
+        )  # fmt: skip
+
+    letters = Notice.objects.filter(request=denial.request).order_by("pk")
+    assert [n.notice_type for n in letters] == [NoticeType.DENIAL, letter]
+    assert letters.last().content["modification"] == modification
+
+
+def test_an_approval_letter_cannot_be_appealed(
+    plan_a, coordinator_a, reviewer_a, make_eligible_member, make_provider, make_request
+):
+    # DOMAIN 5.3: the approval letter is not a NOA; there is no decision against the member to appeal.
+    make_provider(plan_a)
+    request = make_request(plan_a, coordinator_a.user, make_eligible_member(plan_a))
+    with clocks.frozen(MONDAY):
+        services.request_start_review(plan=plan_a, actor=reviewer_a.user, request=request)
+        services.request_approve(plan=plan_a, actor=reviewer_a.user, request=request)
+        with pytest.raises(DomainError) as refused:
+            services.appeal_file(
+                plan=plan_a, actor=coordinator_a.user, notice=Notice.objects.get(request=request), reason="x"
+            )
+    assert refused.value.code == "not_appealable"
+    assert not Appeal.objects.exists()
+
+
+def test_presumptive_services_stopped_at_the_members_request_get_a_same_day_discontinuation_letter(
+    plan_a, coordinator_a, make_eligible_member, make_provider
+):
+    # DOMAIN 5.2: dated and effective the same day, with the member's own reason, in their language.
+    organization = make_provider(plan_a)
+    member = make_eligible_member(plan_a, preferred_language="es")
+    with clocks.frozen(MONDAY):
+        request = start_presumptive(plan_a, member, organization)
+        services.request_withdraw(
+            plan=plan_a, actor=coordinator_a.user, request=request, reason=WithdrawalReason.MEMBER_DECLINED
+        )
+
+    notice = Notice.objects.get(request=request)
+    assert (notice.notice_type, notice.notice_date, notice.effective_on) == (
+        NoticeType.DISCONTINUATION, MONDAY.date(), MONDAY.date()
+    )  # fmt: skip
+    assert notice.content["withdrawal_reason"] == WithdrawalReason.MEMBER_DECLINED
+    text = pdf_text(services.notice_pdf(plan=plan_a, notice=notice))
+    assert "Usted pidió dejar de recibir ECM." in text
+    assert "Estos servicios terminarán el 16 de noviembre de 2026." in text
