@@ -5,16 +5,26 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from ecm_platform import clocks
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PhiReadMixin, PlanViewSet, service_response
+from ecm_platform.errors import ConflictError
 from ecm_platform.identifiers import normalize_tin, validate_tin
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.models import County
 from eligibility.models import PopulationOfFocus
 from members.selectors import member_list
 from providers import provider_api, selectors, services, settings_api
-from providers.models import Assignment, CareManager, Contract, ProviderChangeRequest, ProviderOrganization, Service
+from providers.models import (
+    Assignment,
+    AwaitingAssignment,
+    CareManager,
+    Contract,
+    ProviderChangeRequest,
+    ProviderOrganization,
+    Service,
+)
 
 
 def county_codes():
@@ -54,6 +64,28 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return normalize_tin(value)
 
 
+class VettingCriterionOutput(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    met_on = serializers.DateField(allow_null=True)
+
+
+class VettingOutput(serializers.Serializer):
+    complete = serializers.BooleanField()
+    criteria = VettingCriterionOutput(many=True)
+
+
+class VettingCheckInput(serializers.Serializer):
+    criterion = serializers.CharField(help_text="The text of one criterion of GET .../vetting/.")
+    met_on = serializers.DateField()
+
+
+class VettingCheckOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    criterion = serializers.CharField()
+    met_on = serializers.DateField()
+
+
 @extend_validation_errors(["invalid_tin"], field_name="tax_id", actions=["create"])
 class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """The provider directory: organizations are shared by every plan that contracts with them."""
@@ -61,7 +93,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Plan
     queryset = ProviderOrganization.objects.none()
     serializer_class = OrganizationSerializer
     capability = Capability.PROVIDERS_READ
-    action_capabilities = {"create": Capability.PROVIDERS_MANAGE}
+    action_capabilities = {"create": Capability.PROVIDERS_MANAGE, "vetting_checks": Capability.PROVIDERS_MANAGE}
     ordering = "pk"
 
     def get_queryset(self):
@@ -77,24 +109,68 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Plan
             status_code=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(request=None, responses=VettingOutput)
+    @action(detail=True, methods=["get"])
+    def vetting(self, request, pk=None):
+        """The criteria this organization meets before the plan activates a contract (DOMAIN 7),
+        each with the day this plan recorded it met."""
+        organization = self.get_object()
+        met = {c.criterion: c.met_on for c in selectors.vetting_checks(plan=request.plan, organization=organization)}
+        criteria = [
+            {"code": c.code, "text": c.text, "met_on": met.get(c.text)}
+            for c in selectors.vetting_criteria(organization=organization)
+        ]
+        complete = all(c["met_on"] is not None for c in criteria)
+        return Response(VettingOutput({"complete": complete, "criteria": criteria}).data)
+
+    @extend_schema(request=VettingCheckInput, responses={201: VettingCheckOutput})
+    @action(detail=True, methods=["post"], url_path="vetting-checks")
+    def vetting_checks(self, request, pk=None):
+        return service_response(
+            request,
+            payload_class=VettingCheckInput,
+            service=services.vetting_check_record,
+            output_class=VettingCheckOutput,
+            status_code=status.HTTP_201_CREATED,
+            organization=self.get_object(),
+        )
+
 
 class ActivateInput(serializers.Serializer):
     activated_on = serializers.DateField()
+
+
+class ContractUpdateInput(serializers.Serializer):
+    counties = county_codes()
+    pofs = pof_codes()
+    capacity = serializers.IntegerField(min_value=0)
+    is_presumptive_capable = serializers.BooleanField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False  # a PATCH: what is left out stays
+
+
+class ContractEndInput(serializers.Serializer):
+    end_date = serializers.DateField(help_text="The contract's last day; its members are reassigned (DOMAIN 7).")
 
 
 class ContractSerializer(serializers.ModelSerializer):
     organization = PlanRelatedField(plan_queryset=lambda plan: selectors.organization_list())
     counties = county_codes()
     pofs = pof_codes()
-    assigned = serializers.IntegerField(read_only=True, default=0)
+    assigned = serializers.IntegerField(read_only=True, default=0, help_text="Assignments open today.")
+    capacity_left = serializers.IntegerField(read_only=True, default=None, help_text="Capacity minus them.")
 
     class Meta:
         model = Contract
         fields = [
-            "id", "organization", "service", "counties", "pofs", "capacity", "assigned",
-            "is_presumptive_capable", "start_date", "end_date", "activated_on", "orientation_due",
+            "id", "organization", "service", "counties", "pofs", "capacity", "assigned", "capacity_left",
+            "is_presumptive_capable", "start_date", "end_date", "activated_on", "vetting_to_complete",
+            "orientation_due",
         ]  # fmt: skip
-        read_only_fields = ["id", "assigned", "activated_on", "orientation_due"]
+        read_only_fields = ["id", "assigned", "activated_on", "vetting_to_complete", "orientation_due"]
 
 
 class ContractFilter(django_filters.FilterSet):
@@ -111,11 +187,43 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
     serializer_class = ContractSerializer
     filterset_class = ContractFilter
     capability = Capability.PROVIDERS_READ
-    action_capabilities = {"create": Capability.PROVIDERS_MANAGE, "activate": Capability.PROVIDERS_MANAGE}
+    action_capabilities = {
+        "create": Capability.PROVIDERS_MANAGE,
+        "activate": Capability.PROVIDERS_MANAGE,
+        "partial_update": Capability.PROVIDERS_MANAGE,
+        "end": Capability.PROVIDERS_MANAGE,
+    }
     ordering = "pk"
 
     def get_queryset(self):
         return selectors.contract_list(plan=self.request.plan)
+
+    def _fresh(self, contract):
+        return selectors.contract_list(plan=self.request.plan).get(pk=contract.pk)
+
+    @extend_schema(request=ContractUpdateInput, responses=ContractSerializer)
+    def partial_update(self, request, pk=None):
+        """Change the capacity, counties, POFs or presumptive capability; the end has its own action."""
+        contract = self.get_object()
+        payload = ContractUpdateInput(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        contract = services.contract_update(
+            plan=request.plan, actor=request.principal, contract=contract, **payload.validated_data
+        )
+        return Response(ContractSerializer(self._fresh(contract)).data)
+
+    @extend_schema(request=ContractEndInput, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the contract: its members' assignments end and each is reassigned by the order, or
+        goes on the awaiting-assignment worklist (DOMAIN 7)."""
+        contract = self.get_object()
+        payload = ContractEndInput(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        contract = services.contract_end(
+            plan=request.plan, actor=request.principal, contract=contract, **payload.validated_data
+        )
+        return Response(ContractSerializer(self._fresh(contract)).data)
 
     @extend_schema(request=ActivateInput, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
@@ -183,7 +291,7 @@ class AssignmentOutput(serializers.ModelSerializer):
         fields = [
             "id", "member", "organization", "contract", "lead_care_manager", "rule", "passed_over", "reason",
             "authorized_on", "communication_due", "communicated_at", "pcp_notification_due", "pcp_notified_at",
-            "started_on", "ended_on",
+            "started_on", "ended_on", "end_reason",
         ]  # fmt: skip
 
 
@@ -352,12 +460,64 @@ class ChangeRequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveM
         )
 
 
+class AwaitingAssignmentOutput(serializers.ModelSerializer):
+    days_waited = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AwaitingAssignment
+        fields = ["id", "member", "authorized_on", "cause", "detail", "preferred_organization", "since", "days_waited"]
+
+    def get_days_waited(self, waiting) -> int:
+        return waiting.days_waited(clocks.local_date(clocks.now()))
+
+
+class AssignLaterInput(serializers.Serializer):
+    organization = PlanRelatedField(
+        plan_queryset=lambda plan: selectors.contracted_organizations(plan=plan),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Leave out to assign by the order (the member's preference first).",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AwaitingAssignmentViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
+    """Authorized members no provider could take yet (DOMAIN 7), the longest waiting first;
+    reviewers and coordinators are told when one is added."""
+
+    queryset = AwaitingAssignment.objects.none()
+    serializer_class = AwaitingAssignmentOutput
+    capability = Capability.MEMBER_WORKLISTS
+    action_capabilities = {"assign": Capability.ASSIGNMENTS_CREATE}
+    ordering = "since"
+
+    def get_queryset(self):
+        return selectors.awaiting_assignment_list(plan=self.request.plan)
+
+    @extend_schema(request=AssignLaterInput, responses={201: AssignmentOutput})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Assign the member now (the communication clock starts today); 409 while no provider can."""
+        waiting = self.get_object()  # another plan's row is a 404 before its payload is read
+        payload = AssignLaterInput(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        assignment = services.awaiting_assign(
+            plan=request.plan, actor=request.principal, waiting=waiting, **payload.validated_data
+        )
+        if assignment is None:
+            waiting.refresh_from_db(fields=["detail"])
+            raise ConflictError(f"No provider can take the member yet: {waiting.detail}", code="no_provider")
+        return Response(AssignmentOutput(assignment).data, status=status.HTTP_201_CREATED)
+
+
 ROUTES = [
     ("provider-change-requests", ChangeRequestViewSet, "provider-change-request"),
     ("provider-organizations", OrganizationViewSet, "provider-organization"),
     ("contracts", ContractViewSet, "contract"),
     ("care-managers", CareManagerViewSet, "care-manager"),
     ("assignments", AssignmentViewSet, "assignment"),
+    ("awaiting-assignments", AwaitingAssignmentViewSet, "awaiting-assignment"),
     *provider_api.ROUTES,
 ]
 PATHS = settings_api.PATHS

@@ -1,11 +1,14 @@
 """The provider network (DOMAIN 7): organizations (shared by every plan that contracts with them),
 each plan's contracts with them, Lead Care Managers, and member assignments."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
+from ecm_platform import clocks
 from ecm_platform.identifiers import validate_npi
 from ecm_platform.tenancy.models import County, HealthPlan, ProviderRole
 from eligibility.models import PopulationOfFocus
@@ -69,6 +72,8 @@ class Contract(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     activated_on = models.DateField(null=True, blank=True)
+    # Active before vetting was a guard of activation (DOMAIN 7): kept active, the vetting owed.
+    vetting_to_complete = models.BooleanField(default=False)
     orientation_due = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(plan="plan")
@@ -209,11 +214,18 @@ class AwaitingAssignment(models.Model):
     def __str__(self):
         return f"{self.member_id} awaiting assignment since {self.since:%Y-%m-%d}"
 
+    def days_waited(self, on: date) -> int:
+        """Calendar days on the list by `on` (the worklist shows it, DOMAIN 7)."""
+        return (on - clocks.local_date(self.since)).days
+
 
 class VettingCriterion(models.Model):
-    """One Policy Guide VII vetting criterion (seeded data; the plan's own process may add some)."""
+    """One criterion an organization meets before a plan activates its contract (DOMAIN 7): the
+    Policy Guide VII vetting criteria for organizations the plan vets, the enrollment for those with
+    a state Medi-Cal pathway. Seeded data; a plan's own process may add to them."""
 
     code = models.SlugField(max_length=60, unique=True)
+    pathway = models.CharField(max_length=20, choices=EnrollmentPathway.choices)
     text = models.CharField(max_length=300, unique=True)
     source = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)

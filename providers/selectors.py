@@ -10,12 +10,14 @@ from eligibility.selectors import determination_list
 from members.models import Member
 from providers.models import (
     Assignment,
+    AwaitingAssignment,
     CareManager,
     Contract,
     ProviderChangeRequest,
     ProviderOrganization,
     Service,
     VettingCheck,
+    VettingCriterion,
 )
 
 
@@ -144,6 +146,28 @@ def capacity_grid(*, plan: HealthPlan, day: date | None = None) -> dict:
         "assigned": counts(open_pofs.filter(member_id__in=assigned_members)),
         "identified": counts(open_pofs),
     }
+
+
+def awaiting_assignment_list(*, plan: HealthPlan) -> QuerySet[AwaitingAssignment]:
+    """Authorized members no provider could take yet, the longest waiting first (DOMAIN 7)."""
+    return (
+        AwaitingAssignment.objects.filter(plan=plan, resolved_at__isnull=True)
+        .select_related("member", "preferred_organization")
+        .order_by("since", "pk")
+    )
+
+
+def vetting_criteria(*, organization: ProviderOrganization | None = None) -> QuerySet[VettingCriterion]:
+    """The criteria in use; for an organization, those it meets before a plan activates its
+    contract (DOMAIN 7): the vetting of Policy Guide VII, or the enrollment of its state pathway."""
+    criteria = VettingCriterion.objects.filter(is_active=True)
+    return criteria if organization is None else criteria.filter(pathway=organization.enrollment_pathway)
+
+
+def vetting_missing(*, plan: HealthPlan, organization: ProviderOrganization) -> list[VettingCriterion]:
+    """The criteria not yet recorded as met for this plan; none left and the vetting is complete."""
+    met = VettingCheck.objects.filter(plan=plan, organization=organization).values("criterion")
+    return list(vetting_criteria(organization=organization).exclude(text__in=met))
 
 
 def vetting_checks(*, plan: HealthPlan, organization: ProviderOrganization) -> QuerySet[VettingCheck]:

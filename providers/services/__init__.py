@@ -2,16 +2,21 @@
 
 from providers.services.assignments import (
     assignment_assign,
-    assignment_end,
     assignment_request,
-    assignment_set_lead_care_manager,
+    awaiting_assign,
     candidates_on,
-    mark_communicated,
-    mark_pcp_notified,
     receives_specialty_behavioral_health_on,
 )
 from providers.services.changes import assignment_override, provider_change_implement, provider_change_request
-from providers.services.contracts import contract_activate, contract_create, vetting_check_record
+from providers.services.contracts import (
+    contract_activate,
+    contract_create,
+    contract_end,
+    contract_update,
+    vetting_check_record,
+)
+from providers.services.endings import assignment_end
+from providers.services.follow_up import assignment_set_lead_care_manager, mark_communicated, mark_pcp_notified
 from providers.services.organizations import care_manager_add, organization_create
 from providers.services.settings import assignment_settings_get, assignment_settings_set
 
@@ -23,10 +28,13 @@ __all__ = [
     "assignment_set_lead_care_manager",
     "assignment_settings_get",
     "assignment_settings_set",
+    "awaiting_assign",
     "candidates_on",
     "care_manager_add",
     "contract_activate",
     "contract_create",
+    "contract_end",
+    "contract_update",
     "mark_communicated",
     "mark_pcp_notified",
     "organization_create",

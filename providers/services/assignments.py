@@ -8,7 +8,7 @@ from django.urls import reverse
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.deadlines.models import DeadlineKind
-from ecm_platform.deadlines.services import deadline_cancel, deadline_meet, deadline_open
+from ecm_platform.deadlines.services import deadline_open
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, actor_user, require
 from ecm_platform.tenancy.models import HealthPlan
@@ -19,16 +19,13 @@ from members.selectors import active_on
 from providers import rules
 from providers.models import (
     Assignment,
-    AssignmentEndReason,
     AssignmentRule,
     AwaitingAssignment,
-    CareManager,
     Contract,
-    ProviderChangeRequest,
     ProviderOrganization,
 )
 from providers.selectors import contracts_in_force
-from providers.services.awaiting import _await
+from providers.services.awaiting import await_assignment
 from providers.services.settings import assignment_settings_get
 
 COMMUNICATION_BUSINESS_DAYS = 10  # DOMAIN 7: tell the provider within 10 business days
@@ -225,7 +222,9 @@ def request_or_await(
         return current
     waiting = AwaitingAssignment.objects.select_for_update().filter(plan=plan, member=member, resolved_at__isnull=True)
     waiting = waiting.first()
-    communicate_from = clocks.local_date(clocks.now()) if waiting is not None else authorized_on
+    # The clock starts when the assignment is made (DOMAIN 7): at authorization, or later for a
+    # member who waited or whose contract ended.
+    communicate_from = max(authorized_on, clocks.local_date(clocks.now()))
     try:
         with transaction.atomic():
             if organization is not None:
@@ -243,7 +242,7 @@ def request_or_await(
     except DomainError as error:
         if error.code not in NO_PROVIDER_CODES:
             raise
-        _await(
+        await_assignment(
             plan=plan, actor=actor, member=member, authorized_on=authorized_on, detail=error.message,
             cause=cause, preferred_organization=preferred_organization or organization,
         )  # fmt: skip
@@ -252,6 +251,22 @@ def request_or_await(
         waiting.resolved_at, waiting.assignment = clocks.now(), assignment
         waiting.save(update_fields=["resolved_at", "assignment"])
     return assignment
+
+
+def awaiting_assign(
+    *, plan: HealthPlan, actor, waiting: AwaitingAssignment, organization: ProviderOrganization | None = None, reason=""
+) -> Assignment | None:
+    """Assign a member from the awaiting-assignment worklist: by the order (their preference first),
+    or to `organization`; the communication clock starts now (DOMAIN 7). None while no provider can
+    take them: they keep their place, with the latest reason."""
+    require(actor, Capability.ASSIGNMENTS_CREATE, plan=plan)
+    require_same_plan(plan, waiting)
+    if waiting.resolved_at is not None:
+        raise DomainError("The member is no longer awaiting an assignment.", code="not_awaiting")
+    return assignment_request(
+        plan=plan, actor=actor, member=waiting.member, authorized_on=waiting.authorized_on, reason=reason,
+        preferred_organization=waiting.preferred_organization, organization=organization,
+    )  # fmt: skip
 
 
 def _lock_contracts(plan) -> None:
@@ -276,44 +291,6 @@ def _contract_taking(*, plan, member, organization, day: date | None = None) -> 
     if candidate.capacity_left <= 0:
         raise DomainError(f"{organization.name} has no capacity left.", field="organization", code="no_capacity")
     return contract
-
-
-@transaction.atomic
-def assignment_end(*, plan: HealthPlan, actor, member: Member, on: date, reason: str) -> Assignment | None:
-    """End the member's assignment on `on`, its last day: the contract's place and the care manager's
-    caseload are freed, its running clocks stop, and the member leaves the awaiting-assignment list
-    (DOMAIN 7). None when the member has no assignment."""
-    require(actor, Capability.ASSIGNMENTS_END, plan=plan)
-    require_same_plan(plan, member, field="member")
-    if reason not in AssignmentEndReason.values:
-        raise DomainError("Choose why the assignment ends.", field="reason")
-    now = clocks.now()
-    AwaitingAssignment.objects.filter(plan=plan, member=member, resolved_at__isnull=True).update(resolved_at=now)
-    assignment = Assignment.objects.select_for_update().filter(plan=plan, member=member, ended_on__isnull=True).first()
-    if assignment is None:
-        return None
-    _end(plan=plan, actor=actor, assignment=assignment, on=on, reason=reason)
-    if reason != AssignmentEndReason.PROVIDER_CHANGE:
-        # ECM or the contract ended: a pending change of provider is moot.
-        for change in ProviderChangeRequest.objects.filter(plan=plan, member=member, resolved_on__isnull=True):
-            change.resolved_on, change.outcome = clocks.local_date(now), f"Closed: {AssignmentEndReason(reason).label}"
-            change.save(update_fields=["resolved_on", "outcome"])
-            deadline_cancel(plan=plan, target=change)
-    return assignment
-
-
-def _end(*, plan, actor, assignment: Assignment, on: date, reason: str) -> Assignment:
-    assignment.ended_on, assignment.end_reason = on, reason
-    assignment.save(update_fields=["ended_on", "end_reason"])
-    deadline_cancel(plan=plan, target=assignment)
-    audit_record(
-        code="providers.assignment.ended",
-        plan=plan,
-        actor=actor,
-        target=assignment,
-        payload={"member": assignment.member_id, "ended_on": str(on), "reason": reason},
-    )
-    return assignment
 
 
 def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on, communicate_from, actor) -> Assignment:
@@ -377,58 +354,3 @@ def _open_clocks(*, plan, assignment: Assignment) -> None:
             link=link,
             member=member,
         )
-
-
-@transaction.atomic
-def mark_pcp_notified(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
-    """Record that the member's PCP was told of the assignment (DOMAIN 7: within 10 business days)."""
-    principal = require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan)
-    require_same_plan(plan, assignment)
-    require(principal, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
-    if assignment.pcp_notification_due is None:
-        raise DomainError(
-            "No PCP notice is owed: the ECM Provider is the member's PCP or the member has no PCP on record.",
-            code="no_pcp_notice",
-        )
-    assignment.pcp_notified_at = assignment.pcp_notified_at or clocks.now()
-    assignment.save(update_fields=["pcp_notified_at"])
-    deadline_meet(plan=plan, kind=DeadlineKind.PCP_NOTICE, target=assignment, at=assignment.pcp_notified_at)
-    audit_record(code="providers.assignment.pcp_notified", plan=plan, actor=actor, target=assignment)
-    return assignment
-
-
-@transaction.atomic
-def mark_communicated(*, plan: HealthPlan, assignment: Assignment, actor) -> Assignment:
-    principal = require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan)
-    require_same_plan(plan, assignment)
-    require(principal, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
-    assignment.communicated_at = assignment.communicated_at or clocks.now()
-    assignment.save(update_fields=["communicated_at"])
-    deadline_meet(plan=plan, kind=DeadlineKind.PROVIDER_COMMUNICATION, target=assignment, at=assignment.communicated_at)
-    audit_record(code="providers.assignment.communicated", plan=plan, actor=actor, target=assignment)
-    return assignment
-
-
-@transaction.atomic
-def assignment_set_lead_care_manager(
-    *, plan: HealthPlan, assignment: Assignment, care_manager: CareManager, actor
-) -> Assignment:
-    """Record the member's Lead Care Manager, a person at the assigned provider (DOMAIN 7)."""
-    principal = require(actor, Capability.ASSIGNMENTS_MANAGE, plan=plan)
-    require_same_plan(plan, assignment)
-    require(principal, Capability.ASSIGNMENTS_MANAGE, plan=plan, organization=assignment.organization_id)
-    if care_manager.organization_id != assignment.organization_id:
-        raise DomainError("The Lead Care Manager works for another organization.", field="care_manager")
-    if not care_manager.is_active:
-        raise DomainError("The care manager is inactive.", field="care_manager")
-    assignment.lead_care_manager = care_manager
-    assignment.save(update_fields=["lead_care_manager"])
-    deadline_meet(plan=plan, kind=DeadlineKind.LEAD_CARE_MANAGER, target=assignment)
-    audit_record(
-        code="providers.assignment.lead_care_manager_set",
-        plan=plan,
-        actor=actor,
-        target=assignment,
-        payload={"care_manager": care_manager.pk},
-    )
-    return assignment

@@ -22,8 +22,11 @@ def _notify_assigners(*, plan, text: str) -> int:
     return len(memberships)
 
 
-def _await(*, plan, actor, member, authorized_on, cause, detail, preferred_organization=None) -> AwaitingAssignment:
-    """Put the member on the awaiting-assignment worklist (once) and tell who may assign them."""
+def await_assignment(
+    *, plan, actor, member, authorized_on, cause, detail, preferred_organization=None
+) -> AwaitingAssignment:
+    """Put the member on the awaiting-assignment worklist (once) and tell who may assign them; a
+    member already waiting keeps their place and the latest reason no provider could take them."""
     waiting, created = AwaitingAssignment.objects.get_or_create(
         plan=plan,
         member=member,
@@ -36,6 +39,9 @@ def _await(*, plan, actor, member, authorized_on, cause, detail, preferred_organ
             "since": clocks.now(),
         },
     )
+    if not created and waiting.detail != detail[:300]:
+        waiting.detail = detail[:300]
+        waiting.save(update_fields=["detail"])
     if created:
         _notify_assigners(
             plan=plan, text=f"{member.full_name} is authorized for ECM and awaits an ECM Provider: {detail}"

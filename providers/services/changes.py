@@ -3,9 +3,12 @@
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
+from ecm_platform.deadlines.models import DeadlineKind
+from ecm_platform.deadlines.services import deadline_meet, deadline_open
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
@@ -18,7 +21,9 @@ from providers.models import (
     ProviderChangeRequest,
     ProviderOrganization,
 )
-from providers.services.assignments import _contract_taking, _create, _end
+from providers.services.assignments import _contract_taking, _create
+from providers.services.endings import end_assignment
+from providers.services.follow_up import lead_care_manager_due
 
 CHANGE_CALENDAR_DAYS = 30  # DOMAIN 7: a member-requested change within 30 days
 
@@ -47,8 +52,8 @@ def _replace(*, plan, assignment, organization, rule, reason, actor) -> Assignme
         raise DomainError("The assignment has ended already.")
     contract = _contract_taking(plan=plan, member=assignment.member, organization=organization)
     today = clocks.local_date(clocks.now())
-    _end(plan=plan, actor=actor, assignment=assignment, on=today, reason=AssignmentEndReason.PROVIDER_CHANGE)
-    return _create(
+    end_assignment(plan=plan, actor=actor, assignment=assignment, on=today, reason=AssignmentEndReason.PROVIDER_CHANGE)
+    new = _create(
         plan=plan,
         member=assignment.member,
         contract=contract,
@@ -59,6 +64,9 @@ def _replace(*, plan, assignment, organization, rule, reason, actor) -> Assignme
         communicate_from=today,  # a new assignment for the provider to hear of (DOMAIN 7)
         actor=actor,
     )
+    if assignment.lead_care_manager_id is not None:
+        lead_care_manager_due(plan=plan, assignment=new)  # the member was in services there
+    return new
 
 
 @transaction.atomic
@@ -74,6 +82,16 @@ def provider_change_request(
         requested_organization=organization,
         requested_on=requested_on,
         due=clocks.calendar_days_deadline(requested_on, CHANGE_CALENDAR_DAYS),
+    )
+    deadline_open(
+        plan=plan,
+        kind=DeadlineKind.PROVIDER_CHANGE,
+        target=request,
+        due_at=request.due,
+        owner=Capability.PROVIDER_CHANGES_MANAGE,
+        label=f"Move {member.full_name} to {organization.name} as they asked",
+        link=reverse("assignment-worklist"),
+        member=member,
     )
     audit_record(code="providers.change.requested", plan=plan, actor=actor, target=request)
     return request
@@ -106,6 +124,7 @@ def provider_change_implement(*, plan: HealthPlan, change: ProviderChangeRequest
             )
             change.resolved_on, change.outcome = today, "Implemented"
             change.save(update_fields=["resolved_on", "outcome"])
+            deadline_meet(plan=plan, kind=DeadlineKind.PROVIDER_CHANGE, target=change)
             return assignment
     except DomainError as error:
         # Recorded outside the rolled-back block so the refusal survives the error.

@@ -1,23 +1,31 @@
 """A plan's contracts with provider organizations: created, vetted, activated (DOMAIN 7)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
+from ecm_platform.deadlines.models import DeadlineKind
+from ecm_platform.deadlines.services import deadline_meet
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, actor_user, require
 from ecm_platform.tenancy.models import County, HealthPlan
 from ecm_platform.tenancy.ownership import require_same_plan
 from eligibility.models import PopulationOfFocus
-from providers import rules
 from providers.models import (
+    Assignment,
+    AssignmentEndReason,
+    AwaitingAssignment,
     Contract,
     ProviderOrganization,
     Service,
     VettingCheck,
 )
+from providers.selectors import contract_list, vetting_criteria, vetting_missing
+from providers.services.assignments import request_or_await
+from providers.services.endings import end_assignment
+from providers.services.follow_up import lead_care_manager_due
 
 
 @transaction.atomic
@@ -35,13 +43,9 @@ def contract_create(
     service: Service = Service.ECM,
 ) -> Contract:
     require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
-    outside = [county.name for county in counties if not plan.counties.filter(pk=county.pk).exists()]
-    if outside:
-        raise DomainError(f"{plan} does not serve {', '.join(outside)}.", field="counties")
+    _check_terms(plan=plan, counties=counties, capacity=capacity)
     if end_date and end_date < start_date:
         raise DomainError("The end date is before the start date.", field="end_date")
-    if capacity < 1:
-        raise DomainError("A contract serves at least one member.", field="capacity")
     contract = Contract.objects.create(
         plan=plan,
         organization=organization,
@@ -63,13 +67,116 @@ def contract_create(
     return contract
 
 
+def _check_terms(*, plan: HealthPlan, counties: list[County], capacity: int) -> None:
+    outside = [county.name for county in counties if not plan.counties.filter(pk=county.pk).exists()]
+    if outside:
+        raise DomainError(f"{plan} does not serve {', '.join(outside)}.", field="counties")
+    if capacity < 1:
+        raise DomainError("A contract serves at least one member.", field="capacity")
+
+
+@transaction.atomic
+def contract_update(
+    *,
+    plan: HealthPlan,
+    actor,
+    contract: Contract,
+    counties: list[County] | None = None,
+    pofs: list[PopulationOfFocus] | None = None,
+    capacity: int | None = None,
+    is_presumptive_capable: bool | None = None,
+) -> Contract:
+    """Change a contract's terms (what is left as None stays). Its end goes through `contract_end`,
+    which moves its members. Capacity cannot drop below the members assigned today (DOMAIN 7:
+    assignments respect capacity): end or move assignments first."""
+    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
+    require_same_plan(plan, contract)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    counties = list(contract.counties.all()) if counties is None else counties
+    capacity = contract.capacity if capacity is None else capacity
+    _check_terms(plan=plan, counties=counties, capacity=capacity)
+    assigned = contract_list(plan=plan).get(pk=contract.pk).assigned
+    if capacity < assigned:
+        raise DomainError(
+            f"{assigned} members are assigned under the contract today; end or move assignments before "
+            f"lowering its capacity to {capacity}.",
+            field="capacity",
+            code="capacity_below_assigned",
+        )
+    changed = {"capacity": [contract.capacity, capacity]} if capacity != contract.capacity else {}
+    contract.capacity = capacity
+    if is_presumptive_capable is not None:
+        changed |= {"is_presumptive_capable": [contract.is_presumptive_capable, is_presumptive_capable]}
+        contract.is_presumptive_capable = is_presumptive_capable
+    contract.save(update_fields=["capacity", "is_presumptive_capable"])
+    contract.counties.set(counties)
+    if pofs is not None:
+        contract.pofs.set(pofs)
+    audit_record(
+        code="providers.contract.updated",
+        plan=plan,
+        actor=actor,
+        target=contract,
+        payload={
+            **changed,
+            "counties": sorted(county.code for county in counties),
+            "pofs": sorted(contract.pofs.values_list("code", flat=True)),
+        },
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_end(*, plan: HealthPlan, actor, contract: Contract, end_date: date) -> Contract:
+    """End the contract on `end_date`, its last day: each member assigned under it has that
+    assignment end (CONTRACT_ENDED) and is reassigned by the same order among the contracts in force
+    after it, with a new 10-business-day communication clock, or goes on the awaiting-assignment
+    (reassignment) worklist (DOMAIN 7)."""
+    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
+    require_same_plan(plan, contract)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if end_date < contract.start_date:
+        raise DomainError("The end date is before the start date.", field="end_date")
+    contract.end_date = end_date
+    contract.save(update_fields=["end_date"])
+    ending = list(
+        Assignment.objects.select_for_update()
+        .filter(plan=plan, contract=contract, ended_on__isnull=True)
+        .select_related("member__county")
+        .order_by("started_on", "pk")
+    )
+    # The first day without the contract, and never a day past: a late record reassigns today.
+    day = max(clocks.local_date(clocks.now()), end_date + timedelta(days=1))
+    reassigned = 0
+    for assignment in ending:
+        end_assignment(
+            plan=plan, actor=actor, assignment=assignment, on=end_date, reason=AssignmentEndReason.CONTRACT_ENDED
+        )
+        new = request_or_await(
+            plan=plan, actor=actor, member=assignment.member, authorized_on=assignment.authorized_on, reason="",
+            preferred_organization=None, organization=None, day=day, cause=AwaitingAssignment.Cause.CONTRACT_ENDED,
+        )  # fmt: skip
+        if new is not None:
+            reassigned += 1
+            if assignment.lead_care_manager_id is not None:  # the member was in services there
+                lead_care_manager_due(plan=plan, assignment=new)
+    audit_record(
+        code="providers.contract.ended",
+        plan=plan,
+        actor=actor,
+        target=contract,
+        payload={"end_date": str(end_date), "reassigned": reassigned, "awaiting": len(ending) - reassigned},
+    )
+    return contract
+
+
 @transaction.atomic
 def vetting_check_record(
     *, plan: HealthPlan, organization: ProviderOrganization, criterion: str, met_on: date, actor
 ) -> VettingCheck:
     """The plan's reviewer records that an organization meets one vetting criterion (Policy Guide VII)."""
     require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
-    if criterion not in rules.VETTING_CRITERIA:
+    if not vetting_criteria().filter(text=criterion).exists():
         raise DomainError("Choose one of the vetting criteria.", field="criterion")
     if met_on > clocks.local_date(clocks.now()):
         raise DomainError("A check cannot be met in the future.", field="met_on")
@@ -83,7 +190,17 @@ def vetting_check_record(
         target=check,
         payload={"organization": organization.npi, "criterion": criterion, "met_on": str(met_on)},
     )
+    if not vetting_missing(plan=plan, organization=organization):
+        _vetting_completed(plan=plan, organization=organization)
     return check
+
+
+def _vetting_completed(*, plan: HealthPlan, organization: ProviderOrganization) -> None:
+    """Contracts active before the vetting guard lose their mark, and their vetting clock is met."""
+    for contract in Contract.objects.filter(plan=plan, organization=organization, vetting_to_complete=True):
+        contract.vetting_to_complete = False
+        contract.save(update_fields=["vetting_to_complete"])
+        deadline_meet(plan=plan, kind=DeadlineKind.VETTING, target=contract)
 
 
 ORIENTATION_WORKING_DAYS = 10  # DOMAIN 7: Community Supports providers, after becoming active
@@ -91,12 +208,21 @@ ORIENTATION_WORKING_DAYS = 10  # DOMAIN 7: Community Supports providers, after b
 
 @transaction.atomic
 def contract_activate(*, plan: HealthPlan, contract: Contract, activated_on: date, actor) -> Contract:
-    """The provider becomes active under the contract; a Community Supports provider then owes
-    its orientation within 10 working days (DOMAIN 7)."""
+    """The provider becomes active under the contract, once every vetting (or enrollment) criterion
+    is recorded as met for the plan; a Community Supports provider then owes its orientation within
+    10 working days (DOMAIN 7)."""
     require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
     require_same_plan(plan, contract)
     if contract.activated_on is not None:
         raise DomainError("The contract is active already.", field="activated_on")
+    missing = vetting_missing(plan=plan, organization=contract.organization)
+    if missing:
+        raise DomainError(
+            f"The vetting of {contract.organization.name} is not complete: "
+            f"{len(missing)} criteria not recorded as met ({'; '.join(c.text for c in missing)}).",
+            field="vetting",
+            code="vetting_incomplete",
+        )
     contract.activated_on = activated_on
     if contract.service == Service.COMMUNITY_SUPPORTS:
         contract.orientation_due = clocks.business_days_after(

@@ -188,6 +188,13 @@ def test_a_community_supports_provider_owes_orientation_within_10_working_days(p
         },
         format="json",
     ).json()
+    # DOMAIN 7: activated only once the organization's vetting (here its state enrollment) is complete
+    for criterion in admin_api.get(f"/api/v1/provider-organizations/{org_id}/vetting/").json()["criteria"]:
+        admin_api.post(
+            f"/api/v1/provider-organizations/{org_id}/vetting-checks/",
+            {"criterion": criterion["text"], "met_on": "2026-11-02"},
+            format="json",
+        )
     activated = admin_api.post(
         f"/api/v1/contracts/{contract['id']}/activate/", {"activated_on": "2026-11-20"}, format="json"
     ).json()
