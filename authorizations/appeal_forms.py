@@ -29,6 +29,12 @@ class GrievanceForm(forms.Form):
 class AppealResolveForm(forms.Form):
     outcome = forms.ChoiceField(choices=AppealOutcome.choices)
     summary = forms.CharField(widget=_textarea(), label="Resolution summary")
+    modification = forms.CharField(
+        required=False,
+        widget=_textarea(2),
+        label="What is approved",
+        help_text="A partial overturn of a denial or a modification approves this instead (its modification notice).",
+    )
 
 
 class GrievanceResolveForm(forms.Form):

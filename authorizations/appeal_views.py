@@ -150,6 +150,9 @@ def _resolve(request, cases: Cases, pk):
         return _render_case(request, cases, case, resolve_form=form, status=400)
     if not is_confirmed(request):
         outcome = dict(form.fields["outcome"].choices)[form.cleaned_data["outcome"]]
+        facts = [("Outcome", outcome), ("Summary", form.cleaned_data["summary"])]
+        if form.cleaned_data.get("modification"):  # appeals only: what a partial overturn approves
+            facts.append(("What is approved", form.cleaned_data["modification"]))
         return confirmation_page(
             request,
             form,
@@ -157,7 +160,7 @@ def _resolve(request, cases: Cases, pk):
             question=f"Resolve it as {outcome.lower()}?",
             button=f"Yes, resolve the {cases.kind}",
             back=reverse(f"{cases.kind}-detail", args=[case.pk]),
-            facts=[("Outcome", outcome), ("Summary", form.cleaned_data["summary"])],
+            facts=facts,
         )
     resolved, status = call_service(
         form, cases.resolve, plan=request.plan, actor=request.principal, **{cases.kind: case}, **form.cleaned_data

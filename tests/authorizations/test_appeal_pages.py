@@ -233,3 +233,20 @@ def test_a_grievance_about_another_members_request_is_refused(plan_a, login, den
     assert response.status_code == 400
     assert '<div class="error" role="alert">The request is not this member&#x27;s.</div>' in text_of(response)
     assert not Grievance.objects.exists()
+
+
+def test_a_partial_overturn_says_what_is_approved(login, appeal, denied):
+    # DOMAIN 5.2, 5.4: a partially overturned denial approves with a modification (its NOA).
+    url = f"/appeals/{appeal.pk}/resolve/"
+    data = {"outcome": AppealOutcome.PARTIALLY_OVERTURNED, "summary": "Part of it.", "confirmed": "yes"}
+    client = login(Role.REVIEWER)
+    missing = post(client, url, data)
+    assert missing.status_code == 400
+    assert '<p class="error" role="alert">Say what is approved after the partial overturn.</p>' in text_of(missing)
+    assert Appeal.objects.get(pk=appeal.pk).resolved_at is None
+
+    asked = post(client, url, {**data, "modification": "Three months of ECM", "confirmed": ""})
+    assert "What is approved</dt><dd>Three months of ECM" in text_of(asked)
+    assert post(client, url, data | {"modification": "Three months of ECM"}).status_code == 302
+    denied.refresh_from_db()
+    assert (denied.status, denied.decision, denied.modification) == (Status.APPROVED, "modified", "Three months of ECM")
