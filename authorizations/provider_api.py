@@ -2,14 +2,18 @@
 plan it contracts with (DOMAIN 5.1, 5.2), acting for its own organization only; the service checks
 the contract. The answer names the request, never more of the member than the caller sent: a
 refusal says why by its code, not whose request is already open, and the CIN lookup is in the PHI
-access log."""
+access log.
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+/api/v1/provider/decisions/: the decisions on the organization's requests, told in the portal
+(DOMAIN 5.3), with the reason when not authorized; every read in the PHI access log."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from authorizations import services
-from authorizations.models import AuthorizationRequest
+from authorizations import selectors, services
+from authorizations.models import AuthorizationRequest, RequesterNotice
+from authorizations.services.requester_notices import NOT_AUTHORIZED, requester_notice_reasons, requester_notice_text
 from ecm_platform.api.schema import conflict_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import DomainError
@@ -77,4 +81,50 @@ class PresumptiveStartViewSet(ProviderViewSet):
         return Response(PresumptiveStartOutput(started).data, status=status.HTTP_201_CREATED)
 
 
-ROUTES = [("provider/presumptive-starts", PresumptiveStartViewSet, "provider-presumptive-start")]
+class DecisionOutput(serializers.ModelSerializer):
+    plan = PlanOfRow()
+    member = serializers.IntegerField(source="request.member_id")
+    member_name = serializers.CharField(source="request.member.full_name")
+    reasons = serializers.SerializerMethodField(help_text="The reason codes' labels, when not authorized.")
+    explanation = serializers.SerializerMethodField(help_text="The reviewer's explanation, as written.")
+    message = serializers.SerializerMethodField(help_text="The decision as the requester reads it.")
+
+    class Meta:
+        model = RequesterNotice
+        fields = ["id", "plan", "request", "member", "member_name", "decision", "reasons", "explanation", "message",
+                  "created_at"]  # fmt: skip
+
+    def get_reasons(self, told) -> list[str]:
+        return requester_notice_reasons(told) if told.decision in NOT_AUTHORIZED else []
+
+    def get_explanation(self, told) -> str:
+        return told.notice.content["explanation"] if told.decision in NOT_AUTHORIZED else ""
+
+    def get_message(self, told) -> str:
+        return requester_notice_text(told)
+
+
+class DecisionViewSet(mixins.ListModelMixin, ProviderViewSet):
+    """The plans' decisions on the requests your organization sent (provider staff; DOMAIN 5.3)."""
+
+    queryset = RequesterNotice.objects.none()
+    serializer_class = DecisionOutput
+    ordering = "pk"
+
+    def get_queryset(self):
+        return selectors.requester_notices_of_provider(
+            principal=self.request.principal, plan_code=self.request.query_params.get("plan")
+        )
+
+    @extend_schema(parameters=[OpenApiParameter("plan", str, description="One contracting plan's code.")])
+    def list(self, request):
+        rows = self.paginate_queryset(self.get_queryset())
+        members = [row.request.member for row in rows]
+        phi_read_record(principal=request.principal, path=request.get_full_path(), members=members)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+
+ROUTES = [
+    ("provider/presumptive-starts", PresumptiveStartViewSet, "provider-presumptive-start"),
+    ("provider/decisions", DecisionViewSet, "provider-decision"),
+]

@@ -14,10 +14,13 @@ from authorizations.models import (
     Grievance,
     Notice,
     RequestAttachment,
+    RequesterChannel,
+    RequesterNotice,
     RequestSource,
     Status,
 )
 from ecm_platform.audit.models import AuditEvent
+from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.models import HealthPlan
 
 
@@ -112,3 +115,13 @@ def request_history(*, plan: HealthPlan, request: AuthorizationRequest) -> Query
 def notices_held(*, plan: HealthPlan) -> QuerySet[Notice]:
     """Notices whose letter waits for the plan's contact (DOMAIN 5.3)."""
     return notice_list(plan=plan).filter(held_since__isnull=False, released_at__isnull=True)
+
+
+def requester_notices_of_provider(*, principal: Principal, plan_code: str | None = None) -> QuerySet[RequesterNotice]:
+    """The decisions told in the portal to the principal's organization, in the plans it contracts
+    with (DOMAIN 5.3): the provider axis, by organization and plan, never a disabled scope."""
+    require(principal, Capability.ASSIGNED_MEMBERS_READ, plan=None, organization=principal.organization_id)
+    told = RequesterNotice.objects.filter(
+        organization_id=principal.organization_id, plan_id__in=principal.plan_ids, channel=RequesterChannel.IN_APP
+    ).select_related("plan", "notice", "request__member")
+    return told.filter(plan__code=plan_code) if plan_code else told

@@ -85,11 +85,10 @@ def requester_notice_record(*, plan: HealthPlan, notice: Notice, action: rules.A
     return told
 
 
-def requester_notice_text(told: RequesterNotice) -> str:
-    """What the requester reads: the decision and, when not authorized, the reason code's label and
-    the reviewer's explanation as written; from the member's notice, frozen at the decision."""
+def requester_notice_reasons(told: RequesterNotice) -> list[str]:
+    """The labels of the reason codes the decision gave (the plan's words for providers)."""
     content = told.notice.content
-    reasons = [
+    return [
         choices(content[key]).label
         for key, choices in (
             ("denial_reason", DenialReason),
@@ -98,9 +97,19 @@ def requester_notice_text(told: RequesterNotice) -> str:
         )
         if content.get(key)
     ]
+
+
+def requester_notice_text(told: RequesterNotice) -> str:
+    """What the requester reads: the decision and, when not authorized, the reason code's label and
+    the reviewer's explanation as written; from the member's notice, frozen at the decision."""
     return render_to_string(
         "authorizations/letters/requester_notice.txt",
-        {"told": told, "content": content, "reasons": reasons, "not_authorized": told.decision in NOT_AUTHORIZED},
+        {
+            "told": told,
+            "content": told.notice.content,
+            "reasons": requester_notice_reasons(told),
+            "not_authorized": told.decision in NOT_AUTHORIZED,
+        },
     )
 
 

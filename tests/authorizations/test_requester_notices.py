@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django_scopes import scopes_disabled
+from rest_framework.test import APIClient
 
 from authorizations import services
 from authorizations.models import (
@@ -20,13 +21,14 @@ from authorizations.models import (
 )
 from authorizations.services.requester_notices import requester_notice_email
 from ecm_platform import clocks
+from ecm_platform.audit.models import PhiAccess
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import ProviderRole
 from providers.selectors import open_assignment
 from providers.services import assignment_set_lead_care_manager, care_manager_add
 from providers.staff import provider_membership_create
-from tests.authorizations.conftest import MONDAY
+from tests.authorizations.conftest import MONDAY, VALID_NPIS
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
@@ -201,3 +203,40 @@ def test_a_valid_email_contact_is_kept(plan_a, coordinator_a, make_eligible_memb
         requester_contact=f"  {CONTACT} ",
     )  # fmt: skip
     assert request.requester_contact == CONTACT
+
+
+def test_provider_staff_read_their_organizations_decisions_in_the_portal(
+    plan_a, coordinator_a, make_eligible_member, make_provider, make_request, decide, django_capture_on_commit_callbacks
+):
+    # DOMAIN 5.3: in-app for portal users, the reason when not authorized; another organization sees nothing.
+    organization = make_provider(plan_a)
+    other = make_provider(plan_a, npi=VALID_NPIS[1])
+    with scopes_disabled():
+        logins = [
+            provider_membership_create(
+                actor=OPERATOR, organization=org, user=UserFactory(), role=ProviderRole.CARE_MANAGER
+            )
+            for org in (organization, other)
+        ]
+    member = make_eligible_member(plan_a, first_name="Rosa", last_name="Díaz")
+    request = make_request(
+        plan_a, coordinator_a.user, member, source=RequestSource.PROVIDER_REFERRAL, requester_organization=organization
+    )
+    decide(
+        request, "deny", django_capture_on_commit_callbacks,
+        reason=DenialReason.NO_POPULATION_OF_FOCUS, explanation=EXPLANATION,
+    )  # fmt: skip
+
+    mine, theirs = (APIClient(), APIClient())
+    mine.force_login(logins[0].user)
+    theirs.force_login(logins[1].user)
+    rows = mine.get("/api/v1/provider/decisions/").json()["results"]
+    assert [(row["request"], row["member_name"], row["decision"], row["plan"]["code"]) for row in rows] == [
+        (request.pk, "Rosa Díaz", "denial", plan_a.code)
+    ]
+    assert rows[0]["reasons"] == [DenialReason.NO_POPULATION_OF_FOCUS.label]
+    assert rows[0]["explanation"] == EXPLANATION
+    assert "Decision: denied." in rows[0]["message"]
+    assert theirs.get("/api/v1/provider/decisions/").json()["results"] == []
+    with scopes_disabled():
+        assert PhiAccess.objects.filter(path="/api/v1/provider/decisions/", member_id=member.pk).count() == 1

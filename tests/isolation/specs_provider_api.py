@@ -30,6 +30,10 @@ SPECS: dict = {
     ("POST", "/api/v1/provider/presumptive-starts/"): [
         Call("post", "/api/v1/provider/presumptive-starts/", data={"plan": "plan-b", "cin": "{member_cin}"})
     ],
+    ("GET", "/api/v1/provider/decisions/"): [
+        Call("get", "/api/v1/provider/decisions/"),
+        Call("get", "/api/v1/provider/decisions/?plan=plan-b"),
+    ],
     ("GET", "/api/v1/provider/api-keys/"): [Call("get", "/api/v1/provider/api-keys/")],
     ("POST", "/api/v1/provider/api-keys/"): [Call("post", "/api/v1/provider/api-keys/", data={"name": "stolen"})],
     ("GET", "/api/v1/provider/api-keys/{prefix}/"): [Call("get", "/api/v1/provider/api-keys/{api_key}/", foreign=True)],
