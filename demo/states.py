@@ -16,12 +16,13 @@ from authorizations.models import (
     RequestSource,
     WithdrawalReason,
 )
+from authorizations.services.discontinuation import discontinuation_job
 from ecm_platform import clocks
 from ecm_platform.tenancy.access import Principal
 from eligibility.models import Determination
 from members.models import Member
-from providers.models import Assignment, AwaitingAssignment, ProviderMembership, ProviderOrganization
-from providers.services import assignment_request, assignment_set_lead_care_manager
+from providers.models import Assignment, ProviderMembership, ProviderOrganization
+from providers.services import assignment_set_lead_care_manager
 
 PRESUMPTIVE_PROVIDER = "1234567893"  # Eastbay Community Health Center: its contract allows it
 NOTE = "Synthetic request for the demo's lifecycle states."
@@ -67,7 +68,7 @@ def started_services(plan, coordinator, request):
     return authorizations.request_start_services(plan=plan, actor=coordinator, request=request)
 
 
-def load_presumptive(plan, coordinator, members) -> None:
+def load_presumptive(plan, members) -> None:
     """Two presumptive starts by the provider's own staff; the member of the second declines."""
     organization = ProviderOrganization.objects.get(npi=PRESUMPTIVE_PROVIDER)
     login = ProviderMembership.objects.filter(organization=organization, is_active=True).order_by("id").first()
@@ -79,14 +80,14 @@ def load_presumptive(plan, coordinator, members) -> None:
         for member in members
     ]
     authorizations.request_withdraw(
-        plan=plan, actor=coordinator, request=started[-1], reason=WithdrawalReason.MEMBER_DECLINED,
-        note="The member asked to stop.",
+        plan=plan, actor=staff, request=started[-1], reason=WithdrawalReason.MEMBER_DECLINED,
+        note="The member asked their provider to stop.",
     )  # fmt: skip
 
 
 def load_discontinuations(plan, coordinator, reviewer, members, now) -> None:
-    """Services that ended: one decided a month ago, effective since; one decided today, effective
-    in ten days (DOMAIN 6: the notice at least 10 days before)."""
+    """Discontinuations (DOMAIN 5.2, 6): one decided a month ago, which the daily job has let take
+    effect; one decided today, scheduled for ten days from now (the notice at least 10 days before)."""
     for member, decided in zip(members, (now - timedelta(days=DISCONTINUED_AGO), now), strict=True):
         with clocks.frozen(decided - timedelta(days=10)):
             request = submitted(plan, coordinator, reviewer, member, received_at=clocks.now())
@@ -101,6 +102,7 @@ def load_discontinuations(plan, coordinator, reviewer, members, now) -> None:
                 plan=plan, actor=reviewer, request=request, reason=DiscontinuationReason.GOALS_MET,
                 effective_on=clocks.local_date(decided) + timedelta(days=10),
             )  # fmt: skip
+    authorizations.discontinuations_take_effect(plan=plan, actor=discontinuation_job(plan))
 
 
 def load_appeals_and_grievances(plan, coordinator, reviewer, now) -> None:
@@ -134,13 +136,11 @@ def load_appeals_and_grievances(plan, coordinator, reviewer, now) -> None:
 
 
 def load_awaiting(plan, coordinator, reviewer, member, now) -> None:
-    """A high utilizer in a county where no ECM Provider takes high utilizers: approved, and on the
-    awaiting-assignment worklist (DOMAIN 7: never silent)."""
-    request = authorizations.request_approve(
+    """A high utilizer in a county where no ECM Provider takes high utilizers: the approval puts
+    them on the awaiting-assignment worklist (DOMAIN 7: never silent)."""
+    authorizations.request_approve(
         plan=plan, actor=reviewer, request=submitted(plan, coordinator, reviewer, member, received_at=now)
     )
-    if not AwaitingAssignment.objects.filter(plan=plan, member=member, resolved_at__isnull=True).exists():
-        assignment_request(plan=plan, actor=reviewer, member=request.member, authorized_on=clocks.local_date(now))
 
 
 def load_states(plan, *, coordinator, reviewer) -> int:
@@ -148,7 +148,7 @@ def load_states(plan, *, coordinator, reviewer) -> int:
     if Appeal.objects.filter(plan=plan).exists() or Grievance.objects.filter(plan=plan).exists():
         return 0
     now = clocks.now()
-    load_presumptive(plan, coordinator, unrequested_members(plan, county="01")[:2])
+    load_presumptive(plan, unrequested_members(plan, county="01")[:2])
     eligible_since = clocks.local_date(now) - timedelta(days=DISCONTINUED_AGO + 10)
     load_discontinuations(
         plan, coordinator, reviewer, unrequested_members(plan, assigned=True, since=eligible_since)[:2], now

@@ -256,8 +256,11 @@ def test_the_demo_shows_every_state_and_runs_the_monitor_once(db):
     )
     with scopes_disabled():
         statuses = set(AuthorizationRequest.objects.values_list("status", flat=True))
-        assert {"presumptive", "withdrawn", "denied", "approved", "active", "in_review", "deferred"} <= statuses
-        assert AuthorizationRequest.objects.filter(discontinuation_effective_on__isnull=False).count() == 2
+        assert {"presumptive", "withdrawn", "denied", "approved", "active", "discontinued", "deferred"} <= statuses
+        scheduled = AuthorizationRequest.objects.filter(status="active", discontinuation_effective_on__isnull=False)
+        assert [request.discontinuation_state for request in scheduled] == ["scheduled"]
         assert set(Appeal.objects.values_list("outcome", flat=True)) == {"", "overturned"}
         assert Grievance.objects.filter(resolved_at__isnull=True).count() == 2
-        assert AwaitingAssignment.objects.filter(resolved_at__isnull=True).count() == 1
+        assert AwaitingAssignment.objects.filter(resolved_at__isnull=True, member__county__code="10").exists()
+        # The monitor ran at load: the reviewer's bell holds the decisions due soon.
+        assert Notification.objects.filter(recipient__username="reviewer", text__contains="is due soon").exists()
