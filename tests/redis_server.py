@@ -13,7 +13,8 @@ import redis
 
 from ecm_platform.celery import app as celery_app
 
-QUEUE = "outbox-test"
+# The queue the app publishes to by default: on a Redis of the test's own, no other worker reads it.
+QUEUE = celery_app.conf.task_default_queue
 
 
 def free_port() -> int:
@@ -24,21 +25,20 @@ def free_port() -> int:
 
 @contextmanager
 def broker_at(port: int):
-    """The Celery app publishes to Redis on `port` (nothing need listen there), non-eagerly, on a
-    queue of this test's own."""
+    """The Celery app publishes to Redis on `port` (nothing need listen there), non-eagerly."""
     conf = celery_app.conf
-    saved = conf.broker_url, conf.task_always_eager, conf.task_default_queue
+    saved = conf.broker_url, conf.task_always_eager
 
     def reconnect():
         celery_app._pool = None  # the producer pool keeps the broker it was made for
         celery_app.amqp._producer_pool = None
 
-    conf.broker_url, conf.task_always_eager, conf.task_default_queue = f"redis://127.0.0.1:{port}/0", False, QUEUE
+    conf.broker_url, conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
     reconnect()
     try:
         yield
     finally:
-        conf.broker_url, conf.task_always_eager, conf.task_default_queue = saved
+        conf.broker_url, conf.task_always_eager = saved
         reconnect()
 
 
