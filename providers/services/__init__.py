@@ -13,6 +13,7 @@ from providers.services.contracts import (
     contract_create,
     contract_end,
     contract_update,
+    contracts_end_due,
     vetting_check_record,
 )
 from providers.services.endings import assignment_end
@@ -35,6 +36,7 @@ __all__ = [
     "contract_create",
     "contract_end",
     "contract_update",
+    "contracts_end_due",
     "mark_communicated",
     "mark_pcp_notified",
     "organization_create",

@@ -9,7 +9,7 @@ from ecm_platform.audit.services import audit_record
 from ecm_platform.deadlines.models import DeadlineKind
 from ecm_platform.deadlines.services import deadline_meet
 from ecm_platform.errors import DomainError
-from ecm_platform.tenancy.access import Capability, actor_user, require
+from ecm_platform.tenancy.access import Capability, Principal, actor_user, require
 from ecm_platform.tenancy.models import County, HealthPlan
 from ecm_platform.tenancy.ownership import require_same_plan
 from eligibility.models import PopulationOfFocus
@@ -168,6 +168,27 @@ def contract_end(*, plan: HealthPlan, actor, contract: Contract, end_date: date)
         payload={"end_date": str(end_date), "reassigned": reassigned, "awaiting": len(ending) - reassigned},
     )
     return contract
+
+
+def contract_end_job(plan: HealthPlan) -> Principal:
+    """The system principal that moves the members of contracts past their end date (DOMAIN 7)."""
+    return Principal.system("contract-ends", Capability.PROVIDERS_MANAGE, plan=plan)
+
+
+def contracts_end_due(*, plan: HealthPlan, actor) -> int:
+    """Contracts whose end date has passed with members still assigned under them (an end date set
+    when the contract was made, or moved earlier) are ended: their members are reassigned (DOMAIN 7).
+    Daily; safe to rerun: an ended contract has no member left to move."""
+    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
+    today = clocks.local_date(clocks.now())
+    due = Contract.objects.filter(
+        plan=plan, end_date__lt=today, assignments__ended_on__isnull=True, assignments__plan=plan
+    ).distinct()
+    ended = 0
+    for contract in due.order_by("end_date", "pk"):
+        contract_end(plan=plan, actor=actor, contract=contract, end_date=contract.end_date)
+        ended += 1
+    return ended
 
 
 @transaction.atomic

@@ -6,19 +6,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ecm_platform.audit.models import AuditEvent
 from ecm_platform.deadlines.models import Deadline, DeadlineKind
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import County
+from eligibility.models import PopulationOfFocus
 from providers.models import Assignment, AssignmentEndReason, AwaitingAssignment, CareManager
 from providers.selectors import contracts_in_force
 from providers.services import (
     assignment_set_lead_care_manager,
+    contract_create,
     contract_end,
     contract_update,
     provider_change_implement,
     provider_change_request,
 )
+from providers.tasks import contract_ends_task
 from tests.providers.test_assignment_lifecycle import at, live, request
 from tests.providers.test_assignments import contract, homeless_member, organization
 
@@ -113,3 +117,25 @@ def test_a_member_requested_change_is_a_clock_met_when_implemented(plan_a):
     current.refresh_from_db()
     assert clock.state == "met"
     assert (current.ended_on, current.end_reason) == (date(2026, 11, 23), AssignmentEndReason.PROVIDER_CHANGE)
+
+
+def test_a_contract_past_its_end_date_has_its_members_moved_by_the_daily_job(plan_a):
+    """DOMAIN 7: a contract made with an end date ends by itself: the job (its own system principal)
+    reassigns its members the day after its last day, and finds nothing to do on a rerun."""
+    county, pof = County.objects.filter(code="01"), PopulationOfFocus.objects.filter(code="HOMELESS")
+    ending_org, other = organization(plan_a, 0), organization(plan_a, 1)
+    contract_create(
+        plan=plan_a, actor=OPERATOR, organization=ending_org, counties=list(county), pofs=list(pof), capacity=5,
+        start_date=date(2025, 1, 1), end_date=date(2027, 1, 31),
+    )  # fmt: skip
+    contract(plan_a, other)
+    old = request(plan_a, homeless_member(plan_a), preferred_organization=ending_org)
+    with at(date(2027, 1, 31)):
+        assert contract_ends_task(plan_id=plan_a.pk) == 0  # its last day: nothing yet
+    with at(date(2027, 2, 1)):
+        assert contract_ends_task(plan_id=plan_a.pk) == 1
+        assert contract_ends_task(plan_id=plan_a.pk) == 0
+    old.refresh_from_db()
+    assert (old.ended_on, old.end_reason) == (date(2027, 1, 31), AssignmentEndReason.CONTRACT_ENDED)
+    assert Assignment.objects.get(member=old.member, ended_on__isnull=True).organization == other
+    assert AuditEvent.objects.filter(code="providers.contract.ended", actor_label="system:contract-ends").exists()
