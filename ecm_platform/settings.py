@@ -273,6 +273,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "authorizations.tasks.authorization_jobs_all",
         "schedule": crontab(hour=23, minute=30),
     },
+    # DOMAIN 7: contracts past their last day have their members reassigned.
+    "contract-ends": {
+        "task": "providers.tasks.contract_ends_all",
+        "schedule": crontab(hour=0, minute=30),
+    },
     # ARCHITECTURE, Deadlines: every clock at risk or overdue is told to its owner once.
     "deadline-monitors": {
         "task": "ecm_platform.deadlines.tasks.deadline_monitors_all",
