@@ -117,17 +117,3 @@ def choose_provider(
         )
         return Decision(best.organization_id, Rule.COUNTY_AND_POF, tuple(passed_over))
     return Decision(None, Rule.NO_PROVIDER, tuple(passed_over))
-
-
-# The vetting criteria of ECM Policy Guide VII for providers without a state Medi-Cal enrollment
-# pathway (the plan's own process may add to them).
-VETTING_CRITERIA = (
-    "Able to receive referrals from the plan for ECM or the authorized Community Supports",
-    "Sufficient experience providing services similar to ECM for the Populations of Focus",
-    "Able to submit claims or invoices using standardized protocols",
-    "Business licensing that meets industry standards",
-    "Able to comply with all reporting and oversight requirements",
-    "No disqualifying history of fraud, waste or abuse",
-    "No recent history of criminal activity endangering members or their families",
-    "No disqualifying history of liability claims",
-)

@@ -21,7 +21,6 @@ from ecm_platform.tenancy.models import County, Role
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
 from providers.models import Assignment, Contract, ProviderChangeRequest
-from providers.rules import VETTING_CRITERIA
 from providers.services import (
     assignment_assign,
     assignment_set_lead_care_manager,
@@ -36,6 +35,9 @@ from tests.factories import enrolled_member
 MARKER = "ALPHA-SECRET"
 SHARED_NPI = "1234567893"
 ROLES = [Role.CARE_COORDINATOR, Role.PLAN_ADMINISTRATOR]
+
+# A Policy Guide VII criterion, as seeded (providers/migrations/0006).
+CRITERION = "Able to receive referrals from the plan for ECM or the authorized Community Supports"
 
 
 def homeless_member(plan, name):
@@ -54,7 +56,7 @@ def contract_and_members(plan, organization, *, counties, capacity, names, care_
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=capacity, start_date=date(2025, 1, 1),
     )  # fmt: skip
     vetting_check_record(
-        plan=plan, organization=organization, criterion=VETTING_CRITERIA[0], met_on=date(2025, 1, 2), actor=reviewer
+        plan=plan, organization=organization, criterion=CRITERION, met_on=date(2025, 1, 2), actor=reviewer
     )
     for name in names:
         member = homeless_member(plan, name)
@@ -135,7 +137,7 @@ def test_plan_b_pages_show_only_plan_bs_side_of_a_shared_organization(role, plan
     assert "<td>3</td><td>1</td>" in profile  # plan B's capacity and assigned
     assert "<td>7</td>" not in profile and "<td>1</td><td>0</td>" not in profile  # plan A's contracts
     assert "Contra Costa" not in profile  # plan A's contract county
-    assert profile.count(f"{VETTING_CRITERIA[0]} — 2025-01-02 (") == 1  # plan B's own check, not plan A's
+    assert profile.count(f"{CRITERION} — 2025-01-02 (") == 1  # plan B's own check, not plan A's
 
     directory = page(client, "/providers/")
     assert directory.count(f'href="/providers/{organization.pk}/"') == 1  # plan B's one contract
