@@ -68,10 +68,9 @@ class DeadlineViewSet(mixins.ListModelMixin, PlanViewSet):
 
     def list(self, request, *args, **kwargs):
         # DRF's list, keeping the page's rows: each gets its state now, and the log their members.
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        now = clocks.now()
-        for row in rows:
-            row.live_state = selectors.live_state(row.due_at, now)
+        rows = selectors.with_live_states(
+            self.paginate_queryset(self.filter_queryset(self.get_queryset())), clocks.now()
+        )
         phi_read_record(
             membership=request.membership, path=request.get_full_path(), members=[r.member for r in rows if r.member]
         )

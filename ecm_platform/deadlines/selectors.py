@@ -35,6 +35,14 @@ def live_state(due_at: datetime, now: datetime) -> DeadlineState:
     return DeadlineState.AT_RISK if is_at_risk(due_at, now) else DeadlineState.OPEN
 
 
+def with_live_states(rows, now: datetime) -> list[Deadline]:
+    """The deadlines, each with its `live_state` at `now` (for its badge or its API state)."""
+    rows = list(rows)
+    for row in rows:
+        row.live_state = live_state(row.due_at, now)
+    return rows
+
+
 def deadlines_in_state(rows: QuerySet[Deadline], *, state: str, now: datetime) -> QuerySet[Deadline]:
     """`rows` whose `live_state` at `now` is `state` (overdue, at risk or open), as one indexed query."""
     soon = now + AT_RISK_WINDOW

@@ -12,14 +12,6 @@ from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 
 
-def with_live_states(rows, now) -> list:
-    """Each deadline with where it stands now (`live_state`), for its badge."""
-    rows = list(rows)
-    for row in rows:
-        row.live_state = selectors.live_state(row.due_at, now)
-    return rows
-
-
 @plan_page(Capability.DEADLINES_READ)
 def deadline_list(request):
     now = clocks.now()
@@ -31,7 +23,7 @@ def deadline_list(request):
     if filters.get("state"):
         rows = selectors.deadlines_in_state(rows, state=filters["state"], now=now)
     page = keyset_page_by_instant(rows, request.GET, "due_at")
-    page.rows = with_live_states(page.rows, now)
+    page.rows = selectors.with_live_states(page.rows, now)
     phi_read_record(
         membership=request.membership, path=request.get_full_path(), members=[r.member for r in page.rows if r.member]
     )
@@ -43,4 +35,4 @@ def member_deadlines_context(*, plan, member) -> dict:
     of the member, whoever owns it; the member page records the PHI read itself."""
     now = clocks.now()
     rows = selectors.deadlines_of_member(plan=plan, member=member).order_by("due_at", "id")
-    return {"member_deadlines": with_live_states(rows, now), "member_deadlines_now": now}
+    return {"member_deadlines": selectors.with_live_states(rows, now), "member_deadlines_now": now}
