@@ -17,7 +17,6 @@ from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 from providers import selectors, services
 from providers.forms import AssignLaterForm, ChangeRequestForm, LeadCareManagerForm, OverrideForm
-from providers.models import AwaitingAssignment
 
 PAGE_SIZE = 50
 
@@ -142,11 +141,7 @@ def assignment_override(request, pk):
 
 
 def _awaiting(request):
-    return (
-        AwaitingAssignment.objects.filter(plan=request.plan, resolved_at__isnull=True)
-        .select_related("member__county", "preferred_organization")
-        .order_by("since", "id")
-    )
+    return selectors.awaiting_assignment_list(plan=request.plan).select_related("member__county")
 
 
 def _assign_later_form(request, waiting, data=None):

@@ -3,7 +3,6 @@ from django import forms
 from ecm_platform.tenancy.models import County
 from eligibility.models import PopulationOfFocus
 from providers.models import CareManager, ProviderOrganization
-from providers.rules import VETTING_CRITERIA
 
 
 class ContractForm(forms.Form):
@@ -26,8 +25,13 @@ class ContractForm(forms.Form):
 
 
 class VettingForm(forms.Form):
-    criterion = forms.ChoiceField(choices=[(c, c) for c in VETTING_CRITERIA])
+    criterion = forms.ChoiceField()
     met_on = forms.DateField(label="Met on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The seeded criteria of the organization's pathway (DOMAIN 7), read per request.
+        self.fields["criterion"].choices = [(c.text, c.text) for c in criteria]
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -81,3 +85,23 @@ class AssignLaterForm(forms.Form):
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
+
+
+class ContractEditForm(forms.Form):
+    """A contract's terms; its organization and dates stay (its end has a page of its own)."""
+
+    counties = forms.ModelMultipleChoiceField(queryset=County.objects.none(), widget=forms.CheckboxSelectMultiple)
+    pofs = forms.ModelMultipleChoiceField(
+        queryset=PopulationOfFocus.objects.none(), widget=forms.CheckboxSelectMultiple, label="Populations of Focus"
+    )
+    capacity = forms.IntegerField(min_value=1, help_text="Members the provider can serve under this contract.")
+    is_presumptive_capable = forms.BooleanField(required=False, label="May start services presumptively")
+
+    def __init__(self, *args, plan, pofs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counties"].queryset = plan.counties.all()
+        self.fields["pofs"].queryset = pofs
+
+
+class ContractEndForm(forms.Form):
+    end_date = forms.DateField(label="Last day", widget=DATE_INPUT)

@@ -7,6 +7,8 @@ urlpatterns = [
     path("providers/capacity/", views.capacity, name="provider-capacity"),
     path("providers/contracts/new/", views.contract_new, name="contract-new"),
     path("providers/contracts/<int:pk>/activate/", views.contract_activate, name="contract-activate"),
+    path("providers/contracts/<int:pk>/edit/", views.contract_edit, name="contract-edit"),
+    path("providers/contracts/<int:pk>/end/", views.contract_end, name="contract-end"),
     path("providers/assignments/", assignment_views.assignment_worklist, name="assignment-worklist"),
     path("providers/assignments/<int:pk>/", assignment_views.assignment_detail, name="assignment-detail"),
     path(

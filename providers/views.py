@@ -9,12 +9,12 @@ from django.views.decorators.http import require_POST
 
 from ecm_platform import clocks
 from ecm_platform.errors import DomainError
-from ecm_platform.page_forms import call_service
+from ecm_platform.page_forms import call_service, confirmation_page, is_confirmed
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 from eligibility.selectors import pof_catalogue
 from providers import selectors, services
-from providers.forms import ActivateForm, CareManagerForm, ContractForm, VettingForm
+from providers.forms import ActivateForm, CareManagerForm, ContractEditForm, ContractEndForm, ContractForm, VettingForm
 
 
 @plan_page(Capability.PROVIDERS_READ)
@@ -31,7 +31,10 @@ def profile(request, pk):
         "contracts": selectors.contract_list(plan=request.plan).filter(organization=organization),
         "care_managers": selectors.care_manager_list(plan=request.plan).filter(organization=organization),
         "vetting": selectors.vetting_checks(plan=request.plan, organization=organization),
-        "vetting_form": VettingForm() if request.principal.may(Capability.PROVIDERS_MANAGE) else None,
+        "vetting_missing": selectors.vetting_missing(plan=request.plan, organization=organization),
+        "vetting_form": VettingForm(criteria=selectors.vetting_criteria(organization=organization))
+        if request.principal.may(Capability.PROVIDERS_MANAGE)
+        else None,
     }
     return render(request, "providers/profile.html", context)
 
@@ -83,7 +86,7 @@ def contract_new(request):
 @plan_page(Capability.PROVIDERS_MANAGE)
 def vetting_record(request, pk):
     organization = selectors.organization_get_contracted(plan=request.plan, pk=pk)
-    form = VettingForm(request.POST)
+    form = VettingForm(request.POST, criteria=selectors.vetting_criteria(organization=organization))
     if form.is_valid():
         try:
             services.vetting_check_record(
@@ -150,4 +153,78 @@ def care_manager_new(request, pk):
         status = 400
     return render(
         request, "providers/care_manager_form.html", {"organization": organization, "form": form}, status=status
+    )
+
+
+@plan_page(Capability.PROVIDERS_MANAGE)
+def contract_edit(request, pk):
+    """A contract's terms: counties, Populations of Focus, capacity, presumptive starts (DOMAIN 7)."""
+    contract = _contract(request, pk)
+    initial = {
+        "counties": list(contract.counties.all()),
+        "pofs": list(contract.pofs.all()),
+        "capacity": contract.capacity,
+        "is_presumptive_capable": contract.is_presumptive_capable,
+    }
+    form = ContractEditForm(request.POST or None, plan=request.plan, pofs=pof_catalogue(), initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data | {
+                "counties": list(form.cleaned_data["counties"]),
+                "pofs": list(form.cleaned_data["pofs"]),
+            }
+            updated, status = call_service(
+                form, services.contract_update, plan=request.plan, actor=request.principal, contract=contract, **data
+            )
+            if updated is not None:
+                messages.success(request, f"The contract with {contract.organization.name} is updated.")
+                return redirect("provider-profile", pk=contract.organization_id)
+    context = {"contract": contract, "form": form, "back": reverse("provider-profile", args=[contract.organization_id])}
+    return render(request, "providers/contract_edit.html", context, status=status)
+
+
+@plan_page(Capability.PROVIDERS_MANAGE)
+def contract_end(request, pk):
+    """Ending a contract moves its members (DOMAIN 7): the page asks once more, saying how many."""
+    contract = _contract(request, pk)
+    back = reverse("provider-profile", args=[contract.organization_id])
+    form = ContractEndForm(request.POST or None, initial={"end_date": contract.end_date})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid() and not is_confirmed(request):
+            end_date = form.cleaned_data["end_date"]
+            return confirmation_page(
+                request,
+                form,
+                title=f"End the contract with {contract.organization.name}",
+                question=f"End it on {end_date:%Y-%m-%d}?",
+                button="Yes, end the contract",
+                back=back,
+                facts=[
+                    (
+                        "Members assigned under it",
+                        f"{contract.assigned}: each is reassigned by the assignment order "
+                        "among the contracts in force after it, or put on the awaiting-assignment list.",
+                    ),
+                ],
+            )
+        if form.is_valid():
+            ended, status = call_service(
+                form,
+                services.contract_end,
+                plan=request.plan,
+                actor=request.principal,
+                contract=contract,
+                **form.cleaned_data,
+            )
+            if ended is not None:
+                messages.success(
+                    request, f"The contract with {contract.organization.name} ends on {ended.end_date:%Y-%m-%d}."
+                )
+                return redirect("provider-profile", pk=contract.organization_id)
+    return render(
+        request, "providers/contract_end.html", {"contract": contract, "form": form, "back": back}, status=status
     )

@@ -40,6 +40,25 @@ PAGE_SPECS: dict = {
         Call("get", "/providers/contracts/{contract}/activate/", foreign=True),
         Call("post", "/providers/contracts/{contract}/activate/", foreign=True, data={"activated_on": "2026-11-20"}),
     ],
+    "contract-edit": [
+        Call("get", "/providers/contracts/{contract}/edit/", foreign=True),
+        Call(
+            "post",
+            "/providers/contracts/{contract}/edit/",
+            foreign=True,
+            data={"counties": "1", "pofs": "1", "capacity": "1"},
+        ),
+    ],
+    "contract-end": [
+        Call("get", "/providers/contracts/{contract}/end/", foreign=True),
+        Call("post", "/providers/contracts/{contract}/end/", foreign=True, data={"end_date": "2026-11-30"}),
+        Call(
+            "post",
+            "/providers/contracts/{contract}/end/",
+            foreign=True,
+            data={"end_date": "2026-11-30", "confirmed": "yes"},
+        ),
+    ],
     "care-manager-new": [
         Call("get", "/providers/{organization}/care-managers/new/", foreign=True),
         Call("post", "/providers/{organization}/care-managers/new/", foreign=True, data={"name": "x"}),

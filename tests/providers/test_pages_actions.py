@@ -24,6 +24,7 @@ from providers.models import (
     OrganizationType,
     ProviderChangeRequest,
 )
+from providers.selectors import vetting_criteria
 from providers.services import (
     assignment_assign,
     assignment_request,
@@ -31,6 +32,7 @@ from providers.services import (
     contract_create,
     organization_create,
     provider_change_request,
+    vetting_check_record,
 )
 from tests.factories import enrolled_member
 
@@ -218,7 +220,7 @@ def test_the_change_list_is_for_the_worklist_roles(plan_a, network, login):
     }
 
 
-def test_the_plan_administrator_activates_a_contract(plan_a, network, login):
+def test_the_plan_administrator_activates_a_contract(plan_a, network, login, make_membership):
     # DOMAIN 7: a contract is activated by the plan (once the organization's vetting is complete).
     contract = Contract.objects.get(organization=network["second"])
     url = f"/providers/contracts/{contract.pk}/activate/"
@@ -229,6 +231,24 @@ def test_the_plan_administrator_activates_a_contract(plan_a, network, login):
         assert client.get(url).status_code == 200
         assert "Activate…" in text_of(client.get(f"/providers/{network['second'].pk}/"))
     assert post(client, url, {"activated_on": ""}).status_code == 400
+    # DOMAIN 7: a contract activates only once the organization's vetting is complete.
+    unvetted = post(client, url, {"activated_on": "2026-11-23"})
+    assert unvetted.status_code == 400
+    assert "The vetting of Provider 1 is not complete: 8 criteria not recorded as met" in text_of(unvetted)
+    criteria = list(vetting_criteria(organization=network["second"]))
+    recorded = post(
+        client, f"/providers/{network['second'].pk}/vetting/", {"criterion": criteria[0].text, "met_on": "2026-11-02"}
+    )
+    assert recorded.status_code == 302
+    with clocks.frozen(NOW):
+        profile = text_of(client.get(recorded.url))
+    assert "Vetting check recorded." in profile and "To record before a contract activates:" in profile
+    vetted_by = make_membership(plan_a, Role.PLAN_ADMINISTRATOR).user
+    for criterion in criteria[1:]:
+        vetting_check_record(
+            plan=plan_a, organization=network["second"], criterion=criterion.text, met_on=date(2026, 11, 2),
+            actor=vetted_by,
+        )  # fmt: skip
     activated = post(client, url, {"activated_on": "2026-11-23"})
     assert activated.status_code == 302
     assert Contract.objects.get(pk=contract.pk).activated_on == date(2026, 11, 23)
@@ -322,3 +342,51 @@ def test_a_waiting_member_is_assigned_later_once_a_place_frees_up(plan_a, networ
     assert AwaitingAssignment.objects.get(pk=waiting.pk).resolved_at is not None
     with clocks.frozen(NOW):
         assert "No authorized member is waiting for a provider." in text_of(client.get("/providers/awaiting/"))
+
+
+def test_the_plan_administrator_edits_a_contracts_terms(plan_a, network, login):
+    # DOMAIN 7: providers declare counties, POFs and capacity; capacity respects the assignments.
+    contract = Contract.objects.get(organization=network["first"])
+    url = f"/providers/contracts/{contract.pk}/edit/"
+    terms = {
+        "counties": County.objects.get(code="01").pk,
+        "pofs": PopulationOfFocus.objects.get(code="HOMELESS").pk,
+        "capacity": "4",
+    }
+    assert post(login(Role.CARE_COORDINATOR), url, terms).status_code == 403
+    client = login(Role.PLAN_ADMINISTRATOR)
+    with clocks.frozen(NOW):
+        assert 'value="10"' in text_of(client.get(url))  # the current terms, to change
+    assert post(client, url, terms | {"capacity": "0"}).status_code == 400  # the form's own floor
+    saved = post(client, url, terms)
+    assert saved.status_code == 302, re.findall(r'role="alert">([^<]*)', text_of(saved))
+    updated = Contract.objects.get(pk=contract.pk)
+    assert (updated.capacity, updated.is_presumptive_capable) == (4, False)
+    assigned_member(plan_a, first_name="Second", last_name="Member", cin="98888888A")  # two assigned now
+    refused = post(client, url, terms | {"capacity": "1"})
+    assert refused.status_code == 400
+    assert (
+        '<p class="error" role="alert">2 members are assigned under the contract today; end or move assignments '
+        "before lowering its capacity to 1.</p>"
+    ) in text_of(refused)
+    assert Contract.objects.get(pk=contract.pk).capacity == 4
+
+
+def test_ending_a_contract_asks_once_more_then_moves_its_members(plan_a, network, login):
+    # DOMAIN 7: when a contract ends its members are reassigned by the same order.
+    contract = Contract.objects.get(organization=network["first"])
+    url = f"/providers/contracts/{contract.pk}/end/"
+    assert post(login(Role.REVIEWER), url, {"end_date": "2026-11-23"}).status_code == 403
+    client = login(Role.PLAN_ADMINISTRATOR)
+    assert post(client, url, {"end_date": "2024-01-01", "confirmed": "yes"}).status_code == 400  # before its start
+    asked = post(client, url, {"end_date": "2026-11-23"})
+    assert asked.status_code == 200
+    assert "End it on 2026-11-23?" in text_of(asked)
+    assert "<dt>Members assigned under it</dt><dd>1: each is reassigned" in text_of(asked)
+    assert Contract.objects.get(pk=contract.pk).end_date is None  # nothing happens unconfirmed
+
+    assert post(client, url, {"end_date": "2026-11-23", "confirmed": "yes"}).status_code == 302
+    assert Contract.objects.get(pk=contract.pk).end_date == date(2026, 11, 23)
+    member = network["assignment"].member
+    assert Assignment.objects.get(pk=network["assignment"].pk).ended_on == date(2026, 11, 23)
+    assert Assignment.objects.get(member=member, ended_on__isnull=True).organization == network["second"]
