@@ -76,8 +76,8 @@ from tests.isolation import (
     specs_admin,
     specs_authorization_api,
     specs_authorization_pages,
-    specs_network_api,
     specs_deadlines,
+    specs_network_api,
     specs_plan_settings,
     specs_provider_api,
 )
