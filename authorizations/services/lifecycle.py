@@ -225,8 +225,10 @@ def request_deny(
     explanation: str,
     alternative_services: str = "",
 ) -> AuthorizationRequest:
-    """Deny with a reason code and a plain-language explanation (DOMAIN 5.2)."""
+    """Deny with a reason code and a plain-language explanation (DOMAIN 5.2). Denied presumptive
+    services stop: the presumptive provider's assignment ends today (DOMAIN 7)."""
     _check_may(request, "deny", plan=plan, actor=actor)
+    stops_presumptive = request.status == Status.PRESUMPTIVE
     if reason not in DenialReason.values:
         raise DomainError("Choose a denial reason.", field="reason")
     if not explanation.strip():
@@ -244,6 +246,11 @@ def request_deny(
         alternative_services=alternative_services.strip(),
     )
     deadlines.decision_clock_stop(plan=plan, request=request)
+    if stops_presumptive:
+        assignment_end(
+            plan=plan, actor=_acting_as(actor, plan, "denial", Capability.ASSIGNMENTS_END), member=request.member,
+            on=clocks.local_date(clocks.now()), reason=AssignmentEndReason.DISCONTINUED,
+        )  # fmt: skip
     _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.DENY)
     return request
 

@@ -575,6 +575,9 @@ def test_a_denied_presumptive_authorization_stops_services_with_a_notice(
     assert request.due_at == clocks.end_of_day(request.presumptive_until)
     services.request_deny(plan=plan_a, actor=reviewer, request=request, reason=DenialReason.OTHER, explanation="x")
     assert [n.notice_type for n in reload(request).notices.all()] == [NoticeType.DENIAL]
+    # DOMAIN 7: ECM ended for the member, so the presumptive provider's assignment ends that day
+    assignment = Assignment.objects.get(member=member)
+    assert (assignment.organization, assignment.ended_on) == (provider, date(2026, 11, 23))
 
 
 def test_presumptive_authorization_needs_a_capable_contract(plan_a, coordinator, member, provider, at_monday):
