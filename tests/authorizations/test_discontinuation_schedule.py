@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 
 from authorizations import services
 from authorizations.models import (
@@ -15,6 +16,7 @@ from authorizations.models import (
     Status,
 )
 from authorizations.services.discontinuation import discontinuation_job
+from authorizations.tasks import authorization_jobs_all
 from ecm_platform import clocks
 from ecm_platform.deadlines.models import DeadlineKind, DeadlineState
 from ecm_platform.deadlines.selectors import deadlines_of
@@ -199,3 +201,16 @@ def test_a_reinstated_member_whose_provider_is_full_waits_for_assignment(
     assert AwaitingAssignment.objects.filter(member=request.member, resolved_at__isnull=True).exists()
     reversal = deadlines_of(plan=plan_a, target=request).get(kind=DeadlineKind.SERVICES_AFTER_REVERSAL)
     assert reversal.due_at == datetime(2027, 1, 11, 10, tzinfo=LA)  # still running: no provider yet
+
+
+def test_the_daily_jobs_run_for_every_plan_and_by_hand(plan_a, plan_b, scheduled, capsys):
+    # ARCHITECTURE.md, Background work: a scheduled task per plan, and a manual trigger
+    with clocks.frozen(LATE_EVENING):
+        call_command("run_authorization_jobs", plan=plan_b.code)
+        assert "0 discontinued, 0 ended" in capsys.readouterr().out
+        assert reload(scheduled).status == Status.ACTIVE  # plan B's job never touches plan A
+        assert authorization_jobs_all() == 2
+    assert reload(scheduled).status == Status.DISCONTINUED
+    with clocks.frozen(LATE_EVENING):
+        call_command("run_authorization_jobs", plan=plan_a.code)
+    assert "0 discontinued, 0 ended (left the plan)." in capsys.readouterr().out
