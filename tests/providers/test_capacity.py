@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import County
 from eligibility.models import PopulationOfFocus
-from providers.models import Service
+from providers.models import Contract, Service
 from providers.selectors import capacity_grid, contract_list, contracts_in_force
 from providers.services import assignment_end, candidates_on, contract_create
 from tests.providers.test_assignment_lifecycle import at, request
@@ -65,6 +65,16 @@ def test_a_contract_covering_several_cells_offers_its_pool_in_each_an_upper_boun
     request(plan_a, homeless_member(plan_a))
     left = capacity_grid(plan=plan_a, day=date(2026, 11, 21))["capacity_left"]
     assert left == {("01", "HOMELESS"): 1, ("01", "SMI_SUD"): 1, ("07", "HOMELESS"): 1, ("07", "SMI_SUD"): 1}
+
+
+def test_contracts_sharing_a_cell_add_up_and_an_over_full_one_offers_nothing(plan_a):
+    full = contract(plan_a, organization(plan_a, 0), capacity=2)
+    contract(plan_a, organization(plan_a, 1), capacity=3)
+    for _ in range(2):
+        request(plan_a, homeless_member(plan_a), preferred_organization=full.organization)
+    Contract.objects.filter(pk=full.pk).update(capacity=1)  # over full: counts 0 left, not -1
+    grid = capacity_grid(plan=plan_a, day=date(2026, 11, 21))
+    assert (grid["capacity"][CELL], grid["capacity_left"][CELL], grid["assigned"][CELL]) == (4, 3, 2)
 
 
 def test_the_directory_and_the_assignment_read_the_same_capacity(plan_a):
