@@ -18,7 +18,7 @@ def _notify_assigners(*, plan, text: str) -> int:
         plan=plan, role__in=holders(Capability.ASSIGNMENTS_CREATE), is_active=True
     ).select_related("user")
     for membership in memberships:
-        notification_send(plan=plan, recipient=membership.user, text=text, link=reverse("assignment-worklist"))
+        notification_send(plan=plan, recipient=membership.user, text=text, link=reverse("awaiting-list"))
     return len(memberships)
 
 

@@ -69,6 +69,7 @@ def test_with_no_capacity_the_member_awaits_and_reviewers_and_coordinators_are_t
     assert "capacity left" in waiting.detail
     told = set(Notification.objects.filter(text__contains=waiting_member.full_name).values_list("recipient", flat=True))
     assert {reviewer.user_id, coordinator.user_id} <= told
+    assert Notification.objects.get(recipient=reviewer.user).link == "/providers/awaiting/"  # the worklist
     assert analyst.user_id not in told
     # Asking again neither duplicates the row nor the notices.
     assert request(plan_a, waiting_member) is None
