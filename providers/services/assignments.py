@@ -331,7 +331,7 @@ def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on,
 
 def _open_clocks(*, plan, assignment: Assignment) -> None:
     """DOMAIN 7's clocks of a new assignment: tell the provider, and the PCP where it is another."""
-    link = reverse("assignment-worklist")
+    link = reverse("assignment-detail", args=[assignment.pk])  # where it is marked done
     member, organization = assignment.member, assignment.contract.organization
     deadline_open(
         plan=plan,

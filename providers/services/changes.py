@@ -90,7 +90,7 @@ def provider_change_request(
         due_at=request.due,
         owner=Capability.PROVIDER_CHANGES_MANAGE,
         label=f"Move {member.full_name} to {organization.name} as they asked",
-        link=reverse("assignment-worklist"),
+        link=reverse("change-request-list"),
         member=member,
     )
     audit_record(code="providers.change.requested", plan=plan, actor=actor, target=request)

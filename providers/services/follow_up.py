@@ -29,7 +29,7 @@ def lead_care_manager_due(*, plan, assignment: Assignment) -> None:
         due_at=clocks.business_days_after(plan=plan, start=clocks.now(), days=LEAD_CARE_MANAGER_BUSINESS_DAYS),
         owner=Capability.ASSIGNMENTS_MANAGE,
         label=f"Name {assignment.member.full_name}'s Lead Care Manager at {assignment.contract.organization.name}",
-        link=reverse("assignment-worklist"),
+        link=reverse("assignment-detail", args=[assignment.pk]),
         member=assignment.member,
     )
 

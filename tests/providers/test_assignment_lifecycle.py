@@ -47,7 +47,10 @@ def test_an_assignment_starts_the_provider_and_pcp_clocks_and_marking_them_meets
     assignment = request(plan_a, homeless_member(plan_a, pcp_npi=NPIS[3]))
     communication = live(assignment, DeadlineKind.PROVIDER_COMMUNICATION).get()
     assert communication.due_at == datetime(2026, 12, 8, 23, 59, 59, tzinfo=LA)
-    assert communication.owner == Capability.ASSIGNMENTS_MANAGE
+    assert (communication.owner, communication.link) == (
+        Capability.ASSIGNMENTS_MANAGE,
+        f"/providers/assignments/{assignment.pk}/",
+    )
     assert live(assignment, DeadlineKind.PCP_NOTICE).get().due_at == datetime(2026, 12, 8, 23, 59, 59, tzinfo=LA)
     mark_communicated(plan=plan_a, assignment=assignment, actor=OPERATOR)
     mark_pcp_notified(plan=plan_a, assignment=assignment, actor=OPERATOR)
