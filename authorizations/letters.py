@@ -15,7 +15,8 @@ from datetime import date
 
 from django.template.loader import render_to_string
 
-from authorizations.models import DenialReason, DiscontinuationReason, NoticeType, WithdrawalReason
+from authorizations.models import DenialReason, DiscontinuationReason, NoticeType, TransitionProgram, WithdrawalReason
+from authorizations.rules import LETTER_OCCASIONS
 from providers.models import Service
 
 SUPPORTED_LANGUAGES = ("en", "es")
@@ -24,7 +25,8 @@ NOTICE_TYPES = tuple(NoticeType.values)
 
 # Codes and facts only: every word a letter prints around them is its language's template's.
 # `explanation`, `modification` and `alternative_services` are the reviewer's own words, printed
-# as written (and labelled so); `service` and the three reason keys are codes each template names.
+# as written (and labelled so); `service`, `occasion`, `transition_program` and the three reason
+# keys are codes each template names.
 CONTENT_KEYS = frozenset(
     {
         "notice_type",
@@ -39,6 +41,8 @@ CONTENT_KEYS = frozenset(
         "service",
         "request_id",
         "received_on",
+        "occasion",
+        "transition_program",
         "denial_reason",
         "discontinuation_reason",
         "withdrawal_reason",
@@ -54,6 +58,8 @@ CONTENT_KEYS = frozenset(
 DATE_KEYS = ("notice_date", "effective_on", "received_on", "new_due", "appeal_by", "continue_services_by")
 CODES = {
     "service": frozenset(Service.values),
+    "occasion": frozenset({"", *LETTER_OCCASIONS.values()}),
+    "transition_program": frozenset({"", *TransitionProgram.values}),
     "denial_reason": frozenset({"", *DenialReason.values}),
     "discontinuation_reason": frozenset({"", *DiscontinuationReason.values}),
     "withdrawal_reason": frozenset({"", WithdrawalReason.MEMBER_DECLINED, WithdrawalReason.DUPLICATE}),

@@ -61,6 +61,10 @@ def notice_type_for(action: Action, *, requested_by_member_or_provider: bool, de
     return None
 
 
+# What led to a decision, where its letter says so (codes the templates word; DOMAIN 5.2, 3.5).
+LETTER_OCCASIONS = {Action.OVERTURN: "appeal", Action.REINSTATE: "reinstatement", Action.TRANSITION: "transition"}
+
+
 # DOMAIN 5.3: the decisions the requesting provider or entity is told of, by what they decided.
 REQUESTER_DECISIONS = {
     Action.EXTEND: "deferral",

@@ -27,7 +27,8 @@ def _notice_if_needed(*, plan, actor, request: AuthorizationRequest, action: rul
     )
     if notice_type is None:
         return None
-    notice = _issue(plan=plan, actor=actor, request=request, notice_type=notice_type)
+    occasion = rules.LETTER_OCCASIONS.get(action, "")
+    notice = _issue(plan=plan, actor=actor, request=request, notice_type=notice_type, occasion=occasion)
     requester_notice_record(plan=plan, notice=notice, action=action)
     return notice
 
@@ -36,16 +37,19 @@ def _date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def notice_content(*, plan: HealthPlan, request: AuthorizationRequest, notice_type: NoticeType, notice_date: date):
+def notice_content(
+    *, plan: HealthPlan, request: AuthorizationRequest, notice_type: NoticeType, notice_date: date, occasion: str = ""
+):
     """Every fact the letter states, as codes and plain data (stored with the notice, so it never
-    changes); the words around them are each language's template's (letters.CONTENT_KEYS)."""
+    changes); the words around them are each language's template's (letters.CONTENT_KEYS).
+    `occasion` says what led to the decision (rules.LETTER_OCCASIONS): an appeal, a transition."""
     member = request.member
     effective_on = notice_date
     if notice_type == NoticeType.DISCONTINUATION:
         # Presumptive services stopped at the member's request end the day of the notice (DOMAIN 5.2).
         effective_on = request.discontinuation_effective_on or notice_date
     rights = rules.member_rights(notice_type, notice_date, effective_on)
-    is_delay = notice_type == NoticeType.DELAY
+    is_delay, is_approval = notice_type == NoticeType.DELAY, notice_type == NoticeType.APPROVAL
     return {
         "notice_type": notice_type.value,
         "plan_name": plan.name,
@@ -60,11 +64,13 @@ def notice_content(*, plan: HealthPlan, request: AuthorizationRequest, notice_ty
         "service": request.service,
         "request_id": request.pk,
         "received_on": _date(clocks.local_date(request.received_at)),
+        "occasion": occasion,
+        "transition_program": request.transition_program,
         "denial_reason": request.denial_reason if notice_type == NoticeType.DENIAL else "",
         "discontinuation_reason": request.discontinuation_reason if notice_type == NoticeType.DISCONTINUATION else "",
         "withdrawal_reason": request.withdrawal_reason if notice_type == NoticeType.DISCONTINUATION else "",
         # The reviewer's own words, printed as written.
-        "explanation": request.extension_reason if is_delay else request.decision_explanation,
+        "explanation": "" if is_approval else request.extension_reason if is_delay else request.decision_explanation,
         "modification": request.modification if notice_type == NoticeType.MODIFICATION else "",
         "new_due": _date(clocks.local_date(request.due_at)) if is_delay else "",
         "alternative_services": request.alternative_services if notice_type == NoticeType.DENIAL else "",
@@ -81,7 +87,9 @@ def notice_issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, noti
     return _issue(plan=plan, actor=actor, request=request, notice_type=notice_type)
 
 
-def _issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, notice_type: NoticeType) -> Notice:
+def _issue(
+    *, plan: HealthPlan, actor, request: AuthorizationRequest, notice_type: NoticeType, occasion: str = ""
+) -> Notice:
     """The letter's content is fixed now and never changes. It is rendered once the decision has
     committed (a slow or failing renderer never holds up a decision); while the plan has no
     contact it is held instead, and released when the contact is set (DOMAIN 5.3)."""
@@ -89,7 +97,9 @@ def _issue(*, plan: HealthPlan, actor, request: AuthorizationRequest, notice_typ
     now = clocks.now()
     notice_date = clocks.local_date(now)
     plan.refresh_from_db(fields=["member_services_phone", "appeals_address"])  # the contact as it is now
-    content = notice_content(plan=plan, request=request, notice_type=notice_type, notice_date=notice_date)
+    content = notice_content(
+        plan=plan, request=request, notice_type=notice_type, notice_date=notice_date, occasion=occasion
+    )
     notice = Notice.objects.create(
         plan=plan,
         request=request,

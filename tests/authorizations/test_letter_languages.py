@@ -9,7 +9,16 @@ import pytest
 
 from authorizations import services
 from authorizations.letters import render_letter_pdf
-from authorizations.models import Decision, DenialReason, DiscontinuationReason, NoticeType, RequestSource
+from authorizations.models import (
+    AppealOutcome,
+    Decision,
+    DenialReason,
+    DiscontinuationReason,
+    Notice,
+    NoticeType,
+    RequestSource,
+    WithdrawalReason,
+)
 from ecm_platform import clocks
 from ecm_platform.tenancy.access import OPERATOR
 from providers.selectors import open_assignment
@@ -108,13 +117,40 @@ def _discontinue(plan, reviewer, request):
     )  # fmt: skip
 
 
-DECISIONS = {
-    NoticeType.DENIAL: _deny,
-    NoticeType.DELAY: _extend,
-    NoticeType.MODIFICATION: _approve_modified,
-    NoticeType.APPROVAL: _approve,
-    NoticeType.DISCONTINUATION: _discontinue,
-}
+def _overturn(plan, reviewer, request):
+    """Denied, appealed, overturned: the approval letter says it followed the appeal."""
+    _deny(plan, reviewer, request)
+    denial = request.notices.get(notice_type=NoticeType.DENIAL)
+    appeal = services.appeal_file(plan=plan, actor=reviewer, notice=denial, reason="Estoy sin hogar.")
+    services.appeal_resolve(
+        plan=plan, actor=reviewer, appeal=appeal, outcome=AppealOutcome.OVERTURNED, summary="Records show a POF."
+    )
+
+
+def _transition(plan, reviewer, request):
+    """A Member Transition List authorization (this member's own request is withdrawn first)."""
+    services.request_withdraw(plan=plan, actor=OPERATOR, request=request, reason=WithdrawalReason.DUPLICATE)
+    report = services.transition_import(
+        plan=plan, actor=OPERATOR, rows=[{"cin": request.member.cin, "program": "wpc", "transition_date": "2026-11-02"}]
+    )
+    assert report["created"] == 1, report
+
+
+# Each decision a Spanish member is told of: the letter it sends, and what only Spanish says in it.
+CASES = {
+    "denial": (_deny, NoticeType.DENIAL, SPANISH[NoticeType.DENIAL]),
+    "delay": (_extend, NoticeType.DELAY, SPANISH[NoticeType.DELAY]),
+    "modification": (_approve_modified, NoticeType.MODIFICATION, SPANISH[NoticeType.MODIFICATION]),
+    "approval": (_approve, NoticeType.APPROVAL, SPANISH[NoticeType.APPROVAL]),
+    "discontinuation": (_discontinue, NoticeType.DISCONTINUATION, SPANISH[NoticeType.DISCONTINUATION]),
+    "overturn": (
+        _overturn, NoticeType.APPROVAL, [*SPANISH[NoticeType.APPROVAL], "Después de su apelación, hemos aprobado"]
+    ),
+    "transition": (
+        _transition, NoticeType.APPROVAL,
+        [*SPANISH[NoticeType.APPROVAL], "Sus servicios del Programa de Atención Integral de la Persona (WPC) continúan"],
+    ),
+}  # fmt: skip
 
 
 def _facts(content: dict) -> list[str]:
@@ -134,17 +170,18 @@ def english_sentences(english_lines: str, content: dict) -> list[str]:
     return sorted({" ".join(piece.split()) for piece in pieces if len(piece.split()) >= 2})
 
 
-@pytest.mark.parametrize("notice_type", list(DECISIONS))
+@pytest.mark.parametrize("case", list(CASES))
 def test_a_spanish_member_letter_has_none_of_the_english_letters_sentences(
-    notice_type, plan_a, coordinator_a, reviewer_a, make_eligible_member, make_provider, make_request
+    case, plan_a, coordinator_a, reviewer_a, make_eligible_member, make_provider, make_request
 ):
     # DOMAIN 5.3: letters in the member's preferred language; the notice stores codes and facts.
+    decide, notice_type, spanish_words = CASES[case]
     make_provider(plan_a)
-    member = _member(make_eligible_member, plan_a, list(DECISIONS).index(notice_type))
+    member = _member(make_eligible_member, plan_a, list(CASES).index(case))
     request = _in_review(plan_a, coordinator_a.user, reviewer_a.user, member, make_request)
     with clocks.frozen(MONDAY + timedelta(hours=1)):
-        DECISIONS[notice_type](plan_a, reviewer_a.user, request)
-    notice = request.notices.get(notice_type=notice_type)
+        decide(plan_a, reviewer_a.user, request)
+    notice = Notice.objects.filter(member=member, notice_type=notice_type).latest("pk")
     assert notice.language == "es"
 
     spanish = pdf_text(services.notice_pdf(plan=plan_a, notice=notice))
@@ -153,7 +190,7 @@ def test_a_spanish_member_letter_has_none_of_the_english_letters_sentences(
     sentences = english_sentences(english, notice.content)
     assert len(sentences) > 15  # the English letter was read, not an empty page
     assert [sentence for sentence in sentences if sentence in spanish] == []
-    for words in SPANISH[notice_type]:
+    for words in spanish_words:
         assert words in spanish
     for fact in _facts(notice.content):
         assert fact in spanish  # the reviewer's words and the facts, as written

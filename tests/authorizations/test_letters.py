@@ -52,6 +52,8 @@ def notice_content(notice_type: str, **overrides) -> dict:
         "service": "ecm",
         "request_id": 4711,
         "received_on": "2026-10-30",
+        "occasion": "",
+        "transition_program": "",
         "denial_reason": "no_pof" if notice_type == "denial" else "",
         "discontinuation_reason": "unable_to_connect" if is_discontinuation else "",
         "withdrawal_reason": "",
@@ -241,3 +243,26 @@ def test_the_approval_letter_is_not_a_notice_of_action(language):
     assert ("Your rights" if language == "en" else "Sus derechos") not in text
     assert APPEAL_BY[language] not in text
     assert "1-800-555-0142" in text
+
+
+OCCASIONS = {
+    ("appeal", "en"): "After your appeal, we have approved this request.",
+    ("appeal", "es"): "Después de su apelación, hemos aprobado esta solicitud.",
+    ("reinstatement", "en"): "After your appeal, your Enhanced Care Management (ECM) services with Golden Valley",
+    ("reinstatement", "es"): "Después de su apelación, sus servicios de Administración de Atención Mejorada (ECM)",
+    ("transition", "en"): "Your Health Homes Program (HHP) services continue as Enhanced Care Management (ECM)",
+    ("transition", "es"): "Sus servicios del Programa de Hogares de Salud (HHP) continúan como Administración",
+}
+
+
+@pytest.mark.parametrize(("occasion", "language"), list(OCCASIONS))
+def test_the_approval_letter_says_what_led_to_it(occasion, language):
+    # DOMAIN 5.3 (Beyond NOAs): an overturn on appeal, a reinstatement, a Member Transition List authorization.
+    content = notice_content(
+        "approval", occasion=occasion, transition_program="hhp" if occasion == "transition" else ""
+    )
+
+    text = pdf_text(render_letter_pdf(content, language))
+
+    assert OCCASIONS[occasion, language] in text
+    assert DECISIONS[language]["approval"] in text
