@@ -203,9 +203,10 @@ def test_a_resolved_appeal_cannot_be_resolved_again(login, appeal, reviewer_a, p
 def test_a_grievance_is_filed_from_the_member_and_resolved(plan_a, login, denied, eligible_member_a):
     # DOMAIN 5.4: any expression of dissatisfaction, at any time; coordinators resolve grievances.
     client = login(Role.CARE_COORDINATOR)
-    assert f'href="/grievances/new/?member={eligible_member_a.pk}">File a grievance</a>' in text_of(
-        get(client, f"/authorizations/members/{eligible_member_a.pk}/")
-    )
+    for member_page in (f"/members/{eligible_member_a.pk}/", f"/authorizations/members/{eligible_member_a.pk}/"):
+        assert f'href="/grievances/new/?member={eligible_member_a.pk}">File a grievance</a>' in text_of(
+            get(client, member_page)
+        )
     response = post(
         client,
         f"/grievances/new/?member={eligible_member_a.pk}&request={denied.pk}",
