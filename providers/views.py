@@ -53,6 +53,7 @@ def capacity(request):
             cells.append(
                 {
                     "capacity": capacity,
+                    "capacity_left": grid["capacity_left"].get(key, 0),
                     "assigned": assigned,
                     "identified": identified,
                     "gap": max(identified - capacity, 0),

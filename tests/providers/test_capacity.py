@@ -99,3 +99,22 @@ def test_the_grid_is_one_query_for_capacity_however_many_contracts(plan_a):
     few = capacity_queries()
     contract(plan_a, organization(plan_a, 3), capacity=5)
     assert capacity_queries() == few <= 3
+
+
+def test_the_capacity_page_shows_the_place_freed_as_an_upper_bound(plan_a, client, admin_a):
+    """DOMAIN 7: the grid shows per cell the capacity left, labelled as an upper bound."""
+    contract(plan_a, organization(plan_a, 0), capacity=1)
+    member = homeless_member(plan_a)
+    request(plan_a, member)
+    with at(date(2026, 11, 21)):
+        client.force_login(admin_a.user)
+        full = client.get("/providers/capacity/").content.decode()
+    assert "<strong>1 / 1</strong>" in full and "at most 0 left" in full
+    assert "The capacity left is an upper bound" in full
+    with at(date(2027, 1, 15)):
+        assignment_end(plan=plan_a, actor=OPERATOR, member=member, on=date(2027, 1, 15), reason="discontinued")
+    with at(date(2027, 3, 15)):
+        client.logout()  # two months on: a new session
+        client.force_login(admin_a.user)
+        freed = client.get("/providers/capacity/").content.decode()
+    assert "<strong>0 / 1</strong>" in freed and "at most 1 left" in freed
