@@ -185,3 +185,51 @@ def test_a_discontinuation_takes_effect_on_its_date_and_a_timely_appeal_keeps_se
         expect(request_card).to_contain_text("Services active")
         expect(request_card).not_to_contain_text("Discontinu")  # cancelled
         expect(capacity_cell(page, live_server)).to_contain_text("1 / 2")
+
+
+def test_a_member_no_provider_could_take_is_assigned_later_in_the_browser(page, live_server, world):
+    # DOMAIN 7: an approved member with no provider waits on a worklist; once the plan
+    # administrator raises the contract's capacity, a coordinator assigns them, records the Lead
+    # Care Manager, and services start (DOMAIN 5.2: only with both).
+    plan = world["plan"]
+    with plan_scope(plan):
+        member = enrolled_member(plan, first_name="Cruz", last_name="Castro", cin="93456789A")
+        pof = PopulationOfFocus.objects.get(code="HOMELESS")
+        determination_record(
+            plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL,
+            start_date=date(2025, 6, 1), criteria_met=pof.criteria, actor=OPERATOR,
+        )  # fmt: skip
+        request = request_submit(
+            plan=plan, actor=world["coordinator"], member=member, source=RequestSource.SELF_REFERRAL,
+            requester_name="Self",
+        )  # fmt: skip
+        request = request_start_review(plan=plan, actor=world["reviewer"], request=request)
+        request = request_approve(plan=plan, actor=world["reviewer"], request=request)
+        assert open_assignment(plan=plan, member=member) is None  # the one contract is full
+        administrator = MembershipFactory(plan=plan, role=Role.PLAN_ADMINISTRATOR).user
+
+    log_in(page, live_server, administrator)
+    page.goto(f"{live_server.url}/providers/")
+    page.get_by_role("link", name="Eastbay Care Partners").click()
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Capacity").fill("3")
+    page.get_by_role("button", name="Save the terms").click()
+    expect(page.get_by_text("The contract with Eastbay Care Partners is updated.")).to_be_visible()
+    log_out(page)
+
+    log_in(page, live_server, world["coordinator"])
+    page.get_by_role("link", name="Assignments", exact=True).click()
+    page.get_by_role("link", name="Members awaiting a provider").click()
+    waiting = (
+        page.get_by_role("table", name="Members awaiting assignment").get_by_role("row").filter(has_text="Castro, Cruz")
+    )
+    expect(waiting).to_contain_text("0 days")
+    waiting.get_by_role("button", name="Assign now").click()
+    expect(page.get_by_text("Cruz Castro is assigned to Eastbay Care Partners; tell the provider.")).to_be_visible()
+    page.get_by_role("combobox", name="Lead Care Manager").select_option(label="Lee Manager")
+    page.get_by_role("button", name="Record the Lead Care Manager").click()
+    expect(page.get_by_text("Lee Manager is the member's Lead Care Manager.")).to_be_visible()
+
+    page.goto(f"{live_server.url}/authorizations/{request.pk}/")
+    page.get_by_role("button", name="Start services").click()
+    expect(page.locator(".status-line")).to_have_text("Services active")
