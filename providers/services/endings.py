@@ -31,6 +31,9 @@ def assignment_end(*, plan: HealthPlan, actor, member: Member, on: date, reason:
         raise DomainError("Choose why the assignment ends.", field="reason")
     now = clocks.now()
     AwaitingAssignment.objects.filter(plan=plan, member=member, resolved_at__isnull=True).update(resolved_at=now)
+    # An assignment under a contract ending later (the member was reassigned ahead of it) holds no
+    # place past the end of the member's ECM either.
+    Assignment.objects.filter(plan=plan, member=member, ended_on__gt=on).update(ended_on=on)
     assignment = Assignment.objects.select_for_update().filter(plan=plan, member=member, ended_on__isnull=True).first()
     if assignment is None:
         return None

@@ -15,6 +15,7 @@ from eligibility.models import PopulationOfFocus
 from providers.models import Assignment, AssignmentEndReason, AwaitingAssignment, CareManager
 from providers.selectors import contracts_in_force
 from providers.services import (
+    assignment_end,
     assignment_set_lead_care_manager,
     contract_create,
     contract_end,
@@ -139,3 +140,21 @@ def test_a_contract_past_its_end_date_has_its_members_moved_by_the_daily_job(pla
     assert (old.ended_on, old.end_reason) == (date(2027, 1, 31), AssignmentEndReason.CONTRACT_ENDED)
     assert Assignment.objects.get(member=old.member, ended_on__isnull=True).organization == other
     assert AuditEvent.objects.filter(code="providers.contract.ended", actor_label="system:contract-ends").exists()
+
+
+def test_ending_ahead_reassigns_now_and_the_old_place_is_held_until_the_last_day(plan_a):
+    """DOMAIN 7: a contract ending next month: its members move now (the new provider is told
+    within 10 business days) while the old contract holds their places until its last day, unless
+    their ECM ends first."""
+    ending_org, other = organization(plan_a, 0), organization(plan_a, 1)
+    ending = contract(plan_a, ending_org)
+    contract(plan_a, other)
+    stays, leaves = (request(plan_a, homeless_member(plan_a), preferred_organization=ending_org) for _ in range(2))
+    with at(date(2026, 12, 1)):
+        contract_end(plan=plan_a, actor=OPERATOR, contract=ending, end_date=date(2026, 12, 31))
+        assignment_end(plan=plan_a, actor=OPERATOR, member=leaves.member, on=date(2026, 12, 10), reason="discontinued")
+    assert contracts_in_force(plan=plan_a, day=date(2026, 12, 20)).get(organization=ending_org).assigned == 1
+    assert contracts_in_force(plan=plan_a, day=date(2027, 1, 1)).filter(organization=ending_org).count() == 0
+    stays.refresh_from_db()
+    moved = Assignment.objects.get(member=stays.member, ended_on__isnull=True)
+    assert (stays.ended_on, moved.organization, moved.started_on) == (date(2026, 12, 31), other, date(2026, 12, 1))
