@@ -4,15 +4,20 @@ the contract. The answer names the request, never more of the member than the ca
 refusal says why by its code, not whose request is already open, and the CIN lookup is in the PHI
 access log.
 
+/api/v1/provider/presumptive-starts/{id}/withdraw/: the member asked the provider to stop (or the
+start was a duplicate): the presumptive services end today with the member's discontinuation
+notice (DOMAIN 5.2, 5.3).
+
 /api/v1/provider/decisions/: the decisions on the organization's requests, told in the portal
 (DOMAIN 5.3), with the reason when not authorized; every read in the PHI access log."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from authorizations import selectors, services
-from authorizations.models import AuthorizationRequest, RequesterNotice
+from authorizations.models import AuthorizationRequest, RequesterNotice, WithdrawalReason
 from authorizations.services.requester_notices import NOT_AUTHORIZED, requester_notice_reasons, requester_notice_text
 from ecm_platform.api.schema import conflict_response
 from ecm_platform.audit.services import phi_read_record
@@ -41,12 +46,25 @@ class PresumptiveStartOutput(serializers.ModelSerializer):
         fields = ["id", "plan", "status", "received_at", "presumptive_until", "due_at"]
 
 
+class PresumptiveWithdrawInput(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=[WithdrawalReason.MEMBER_DECLINED, WithdrawalReason.DUPLICATE],
+        help_text="member_declined (the member asked to stop) or duplicate.",
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 class PresumptiveStartViewSet(ProviderViewSet):
-    """Start ECM presumptively for a member (provider administrators and care managers)."""
+    """Start ECM presumptively for a member, or stop it at the member's request (provider
+    administrators and care managers)."""
 
     queryset = AuthorizationRequest.objects.none()
     serializer_class = PresumptiveStartOutput
     capability = Capability.PRESUMPTIVE_START
+    action_capabilities = {"withdraw": Capability.PRESUMPTIVE_WITHDRAW}
+
+    def get_queryset(self):
+        return selectors.presumptive_starts_of_provider(principal=self.request.principal)
 
     @extend_schema(
         request=PresumptiveStartInput,
@@ -79,6 +97,22 @@ class PresumptiveStartViewSet(ProviderViewSet):
             # The plan's own message names the member and any request already open.
             raise type(refused)(NOT_STARTED, field=refused.field, code=refused.code) from None
         return Response(PresumptiveStartOutput(started).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=PresumptiveWithdrawInput,
+        responses={200: PresumptiveStartOutput, 409: conflict_response("invalid_transition", "conflict")},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The member asked to stop (DOMAIN 5.2): the presumptive services end today, with a
+        discontinuation notice dated and effective the same day (DOMAIN 5.3)."""
+        started = self.get_object()
+        payload = PresumptiveWithdrawInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        withdrawn = services.request_withdraw(
+            plan=started.plan, actor=request.principal, request=started, **payload.validated_data
+        )
+        return Response(PresumptiveStartOutput(withdrawn).data)
 
 
 class DecisionOutput(serializers.ModelSerializer):

@@ -125,3 +125,13 @@ def requester_notices_of_provider(*, principal: Principal, plan_code: str | None
         organization_id=principal.organization_id, plan_id__in=principal.plan_ids, channel=RequesterChannel.IN_APP
     ).select_related("plan", "notice", "request__member")
     return told.filter(plan__code=plan_code) if plan_code else told
+
+
+def presumptive_starts_of_provider(*, principal: Principal) -> QuerySet[AuthorizationRequest]:
+    """The requests the principal's organization started presumptively, in the plans it contracts
+    with (DOMAIN 5.2): the provider axis, by organization and plan."""
+    return AuthorizationRequest.objects.filter(
+        plan_id__in=principal.plan_ids,
+        requester_organization_id=principal.organization_id,
+        source=RequestSource.PRESUMPTIVE,
+    ).select_related("plan", "member")

@@ -104,3 +104,23 @@ def test_a_refusal_names_neither_the_member_nor_their_open_request(
     assert eligible_member_a.last_name not in error["detail"] and "request" not in error["detail"].split()
     with across_plans(reason="test: the log"):
         assert PhiAccess.objects.filter(member_id=eligible_member_a.pk, path=URL).count() == 1
+
+
+def test_provider_staff_stop_their_presumptive_start_at_the_members_request(
+    plan_a, provider_a, eligible_member_a, login
+):
+    # DOMAIN 5.2 and 5.3: presumptive → withdrawn by provider staff; the member's discontinuation
+    # notice is dated and effective the same day; outreach staff may not
+    client = client_of(login())
+    started = client.post(URL, {"plan": plan_a.code, "cin": eligible_member_a.cin}, format="json").json()
+    url = f"{URL}{started['id']}/withdraw/"
+    outreach = client_of(login(role=ProviderRole.OUTREACH_STAFF))
+    assert outreach.post(url, {"reason": "member_declined"}, format="json").status_code == 403
+    assert client.post(url, {"reason": "member_unreachable"}, format="json").status_code == 400
+    response = client.post(url, {"reason": "member_declined"}, format="json")
+    assert (response.status_code, response.json()["status"]) == (200, Status.WITHDRAWN)
+    request = AuthorizationRequest.objects.get(pk=started["id"])
+    notice = request.notices.get()
+    assert (notice.notice_type, notice.notice_date, notice.effective_on) == (
+        "discontinuation", request.discontinuation_effective_on, request.discontinuation_effective_on,
+    )  # fmt: skip

@@ -2,6 +2,7 @@
 roles by test_provider_isolation.py).
 
 Objects in URLs: {member} (a member the caller's organization is not assigned), its {member_cin},
+{request} (a request another organization, or the caller's in another plan, started presumptively),
 {api_key} (a key of another organization, or another plan's key) and {provider_staff} (a login of
 another organization).
 """
@@ -29,6 +30,14 @@ SPECS: dict = {
     # Plan B no longer contracts with the caller's organization (or never did, for plan staff).
     ("POST", "/api/v1/provider/presumptive-starts/"): [
         Call("post", "/api/v1/provider/presumptive-starts/", data={"plan": "plan-b", "cin": "{member_cin}"})
+    ],
+    ("POST", "/api/v1/provider/presumptive-starts/{id}/withdraw/"): [
+        Call(
+            "post",
+            "/api/v1/provider/presumptive-starts/{request}/withdraw/",
+            data={"reason": "member_declined"},
+            foreign=True,
+        )
     ],
     ("GET", "/api/v1/provider/decisions/"): [
         Call("get", "/api/v1/provider/decisions/"),

@@ -16,9 +16,11 @@ from django.test import Client
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
+from authorizations.models import AuthorizationRequest
+from authorizations.services import request_start_presumptive
 from ecm_platform import clocks
 from ecm_platform.audit.models import PhiAccess
-from ecm_platform.tenancy.access import OPERATOR
+from ecm_platform.tenancy.access import OPERATOR, Principal
 from ecm_platform.tenancy.models import County, ProviderRole
 from eligibility.models import PopulationOfFocus
 from providers.models import Assignment, Contract, ProviderApiKey, ProviderMembership
@@ -54,6 +56,16 @@ def contract(plan, organization):
     return contract_create(
         plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=9, start_date=date(2025, 1, 1),
+        is_presumptive_capable=True,
+    )  # fmt: skip
+
+
+def presumptive(plan, organization, name):
+    """A request the organization's staff started presumptively for a new member of `plan`."""
+    login = staff(organization, ProviderRole.CARE_MANAGER)
+    return request_start_presumptive(
+        plan=plan, actor=Principal.of_provider_membership(login, plan_ids=[plan.pk]),
+        member=enrolled_member(plan, first_name=name, last_name=name), organization=organization,
     )  # fmt: skip
 
 
@@ -85,6 +97,12 @@ def world(plan_a, plan_b):
         own = assigned(plan_a, xavier, "Xavier")
         yolo_a, yolo_b = assigned(plan_a, yolo, f"{MARKER}-A"), assigned(plan_b, yolo, f"{MARKER}-B")
         xavier_b = assigned(plan_b, xavier, f"{MARKER}-BX")
+        started = {
+            "own": presumptive(plan_a, xavier, "Xavier-P"),
+            "other_organization": presumptive(plan_a, yolo, f"{MARKER}-PA"),
+            "other_plan_same_organization": presumptive(plan_b, xavier, f"{MARKER}-PBX"),
+            "other_plan_other_organization": presumptive(plan_b, yolo, f"{MARKER}-PB"),
+        }
         Contract.objects.filter(pk=ended.pk).update(end_date=clocks.local_date(clocks.now()) - timedelta(days=1))
         yolo_admin = staff(yolo, ProviderRole.PROVIDER_ADMINISTRATOR)
         yolo_key, _ = key(yolo_admin, f"{MARKER} key")
@@ -92,8 +110,9 @@ def world(plan_a, plan_b):
         xavier_key, _ = key(xavier_admin, "Xavier key")
         xavier_colleague = staff(xavier, ProviderRole.OUTREACH_STAFF)
 
-    def objects(assignment, api_key, login):
+    def objects(assignment, api_key, login, request):
         return {
+            "request": request.pk,
             "member": assignment.member_id,
             "member_cin": assignment.member.cin,
             "assignment": assignment.pk,
@@ -104,11 +123,16 @@ def world(plan_a, plan_b):
     return {
         "xavier": xavier,
         "xavier_admin": xavier_admin,
-        "own": objects(own, xavier_key, xavier_colleague),
-        "other_organization": objects(yolo_a, yolo_key, yolo_admin),
-        "other_plan_same_organization": objects(xavier_b, yolo_key, yolo_admin),
-        "other_plan_other_organization": objects(yolo_b, yolo_key, yolo_admin),
+        "own": objects(own, xavier_key, xavier_colleague, started["own"]),
+        "other_organization": objects(yolo_a, yolo_key, yolo_admin, started["other_organization"]),
+        "other_plan_same_organization": objects(
+            xavier_b, yolo_key, yolo_admin, started["other_plan_same_organization"]
+        ),
+        "other_plan_other_organization": objects(
+            yolo_b, yolo_key, yolo_admin, started["other_plan_other_organization"]
+        ),
         "foreign_members": [yolo_a.member_id, yolo_b.member_id, xavier_b.member_id],
+        "own_members": sorted([own.member_id, started["own"].member_id]),
     }
 
 
@@ -139,6 +163,7 @@ def snapshot(world):
             sorted(ProviderMembership.objects.exclude(organization=world["xavier"]).values_list("pk", "is_active")),
             sorted(ProviderApiKey.objects.exclude(organization=world["xavier"]).values_list("prefix", "revoked")),
             sorted(Assignment.objects.values_list("pk", "organization_id", "ended_on")),
+            sorted(AuthorizationRequest.objects.values_list("pk", "status")),
             PhiAccess.objects.filter(member_id__in=world["foreign_members"]).count(),
         )
 
@@ -175,10 +200,17 @@ def test_provider_x_never_reaches_provider_y_or_plan_bs_members(role, call, fore
 
 
 def test_the_provider_harness_can_fail(world, xavier_user):
-    # The control: X's own member is listed and readable, so the checks above can fail.
+    # The control: X's own members are listed and readable, and its own presumptive start can be
+    # stopped, so the checks above can fail.
     client = key_client(xavier_user(ProviderRole.CARE_MANAGER))
-    assert [row["id"] for row in client.get("/api/v1/provider/members/").json()["results"]] == [world["own"]["member"]]
+    listed = sorted(row["id"] for row in client.get("/api/v1/provider/members/").json()["results"])
+    assert listed == world["own_members"]
     assert client.get(f"/api/v1/provider/members/{world['own']['member']}/").status_code == 200
+    withdrawn = client.post(
+        f"/api/v1/provider/presumptive-starts/{world['own']['request']}/withdraw/", {"reason": "member_declined"},
+        format="json",
+    )  # fmt: skip
+    assert (withdrawn.status_code, withdrawn.json()["status"]) == (200, "withdrawn")
 
 
 class AnyObject(dict):
