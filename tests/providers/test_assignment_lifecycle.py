@@ -1,9 +1,11 @@
 """An assignment's life (DOMAIN 7): made by the order or awaited, communicated, ended, freed."""
 
+import importlib
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps as installed_apps
 
 from ecm_platform import clocks
 from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
@@ -22,6 +24,7 @@ from providers.services import (
 from tests.providers.test_assignments import NPIS, contract, homeless_member, organization
 
 LA = ZoneInfo("America/Los_Angeles")
+backfill = importlib.import_module("providers.migrations.0007_assignment_clocks_in_the_deadline_registry")
 pytestmark = pytest.mark.usefixtures("in_plan_a")
 
 AUTHORIZED = date(2026, 11, 20)
@@ -160,3 +163,18 @@ def test_ending_needs_its_capability_and_a_known_reason(plan_a):
         assignment_end(plan=plan_a, actor=job, member=member, on=date(2026, 12, 1), reason="discontinued")
     job = Principal.system("discontinuations", Capability.ASSIGNMENTS_END, plan=plan_a)
     assert assignment_end(plan=plan_a, actor=job, member=member, on=date(2026, 12, 1), reason="discontinued")
+
+
+def test_clocks_running_before_the_registry_are_moved_into_it_once(plan_a):
+    """ARCHITECTURE, Deadlines: an assignment made before the registry, its provider and PCP not yet
+    told, gets its DOMAIN 7 clocks from the data migration; a told provider and a rerun add none."""
+    contract(plan_a, organization(plan_a, 0))
+    untold, told = request(plan_a, homeless_member(plan_a, pcp_npi=NPIS[3])), request(plan_a, homeless_member(plan_a))
+    mark_communicated(plan=plan_a, assignment=told, actor=OPERATOR)
+    Deadline.objects.all().delete()  # as before the registry
+    backfill.register(installed_apps, None)
+    backfill.register(installed_apps, None)
+    assert sorted(Deadline.objects.values_list("target_id", "kind", "due_at")) == [
+        (untold.pk, DeadlineKind.PCP_NOTICE, untold.pcp_notification_due),
+        (untold.pk, DeadlineKind.PROVIDER_COMMUNICATION, untold.communication_due),
+    ]
