@@ -119,7 +119,8 @@ class DiscontinueForm(forms.Form):
     effective_on = forms.DateField(
         widget=DATE_INPUT,
         label="Effective date",
-        help_text="At least 10 calendar days after today's notice (DOMAIN 5.3).",
+        help_text="At least 10 calendar days after today's notice (DOMAIN 5.3); services continue until then, "
+        "or while a timely appeal is pending (DOMAIN 5.2).",
     )
     explanation = forms.CharField(required=False, widget=_textarea(2), label="Plain-language explanation")
 
