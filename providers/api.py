@@ -152,6 +152,10 @@ class ContractUpdateInput(serializers.Serializer):
             field.required = False  # a PATCH: what is left out stays
 
 
+class OrientationInput(serializers.Serializer):
+    completed_on = serializers.DateField()
+
+
 class ContractEndInput(serializers.Serializer):
     end_date = serializers.DateField(help_text="The contract's last day; its members are reassigned (DOMAIN 7).")
 
@@ -168,9 +172,11 @@ class ContractSerializer(serializers.ModelSerializer):
         fields = [
             "id", "organization", "service", "counties", "pofs", "capacity", "assigned", "capacity_left",
             "is_presumptive_capable", "start_date", "end_date", "activated_on", "vetting_to_complete",
-            "orientation_due",
+            "orientation_due", "orientation_completed_on",
         ]  # fmt: skip
-        read_only_fields = ["id", "assigned", "activated_on", "vetting_to_complete", "orientation_due"]
+        read_only_fields = [
+            "id", "assigned", "activated_on", "vetting_to_complete", "orientation_due", "orientation_completed_on",
+        ]  # fmt: skip
 
 
 class ContractFilter(django_filters.FilterSet):
@@ -192,6 +198,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
         "activate": Capability.PROVIDERS_MANAGE,
         "partial_update": Capability.PROVIDERS_MANAGE,
         "end": Capability.PROVIDERS_MANAGE,
+        "orientation": Capability.PROVIDERS_MANAGE,
     }
     ordering = "pk"
 
@@ -211,6 +218,18 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
             plan=request.plan, actor=request.principal, contract=contract, **payload.validated_data
         )
         return Response(ContractSerializer(self._fresh(contract)).data)
+
+    @extend_schema(request=OrientationInput, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def orientation(self, request, pk=None):
+        """A Community Supports provider's orientation completed (DOMAIN 7: within 10 working days)."""
+        return service_response(
+            request,
+            payload_class=OrientationInput,
+            service=services.contract_orientation_record,
+            output_class=ContractSerializer,
+            contract=self.get_object(),
+        )
 
     @extend_schema(request=ContractEndInput, responses=ContractSerializer)
     @action(detail=True, methods=["post"])

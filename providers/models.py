@@ -75,6 +75,7 @@ class Contract(models.Model):
     # Active before vetting was a guard of activation (DOMAIN 7): kept active, the vetting owed.
     vetting_to_complete = models.BooleanField(default=False)
     orientation_due = models.DateTimeField(null=True, blank=True)
+    orientation_completed_on = models.DateField(null=True, blank=True)
 
     objects = ScopedManager(plan="plan")
 

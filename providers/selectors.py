@@ -157,11 +157,10 @@ def awaiting_assignment_list(*, plan: HealthPlan) -> QuerySet[AwaitingAssignment
     )
 
 
-def vetting_criteria(*, organization: ProviderOrganization | None = None) -> QuerySet[VettingCriterion]:
-    """The criteria in use; for an organization, those it meets before a plan activates its
-    contract (DOMAIN 7): the vetting of Policy Guide VII, or the enrollment of its state pathway."""
-    criteria = VettingCriterion.objects.filter(is_active=True)
-    return criteria if organization is None else criteria.filter(pathway=organization.enrollment_pathway)
+def vetting_criteria(*, organization: ProviderOrganization) -> QuerySet[VettingCriterion]:
+    """The criteria the organization meets before a plan activates its contract (DOMAIN 7): the
+    vetting of Policy Guide VII, or the enrollment of its state Medi-Cal pathway."""
+    return VettingCriterion.objects.filter(is_active=True, pathway=organization.enrollment_pathway)
 
 
 def vetting_missing(*, plan: HealthPlan, organization: ProviderOrganization) -> list[VettingCriterion]:

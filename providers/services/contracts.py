@@ -3,11 +3,12 @@
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.deadlines.models import DeadlineKind
-from ecm_platform.deadlines.services import deadline_meet
+from ecm_platform.deadlines.services import deadline_meet, deadline_open
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, Principal, actor_user, require
 from ecm_platform.tenancy.models import County, HealthPlan
@@ -197,7 +198,7 @@ def vetting_check_record(
 ) -> VettingCheck:
     """The plan's reviewer records that an organization meets one vetting criterion (Policy Guide VII)."""
     require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
-    if not vetting_criteria().filter(text=criterion).exists():
+    if not vetting_criteria(organization=organization).filter(text=criterion).exists():
         raise DomainError("Choose one of the vetting criteria.", field="criterion")
     if met_on > clocks.local_date(clocks.now()):
         raise DomainError("A check cannot be met in the future.", field="met_on")
@@ -249,6 +250,15 @@ def contract_activate(*, plan: HealthPlan, contract: Contract, activated_on: dat
         contract.orientation_due = clocks.business_days_after(
             plan=plan, start=activated_on, days=ORIENTATION_WORKING_DAYS
         )
+        deadline_open(
+            plan=plan,
+            kind=DeadlineKind.ORIENTATION,
+            target=contract,
+            due_at=contract.orientation_due,
+            owner=Capability.PROVIDERS_MANAGE,
+            label=f"Orientation of {contract.organization.name} (Community Supports)",
+            link=reverse("provider-profile", args=[contract.organization_id]),
+        )
     contract.save(update_fields=["activated_on", "orientation_due"])
     audit_record(
         code="providers.contract.activated",
@@ -256,5 +266,30 @@ def contract_activate(*, plan: HealthPlan, contract: Contract, activated_on: dat
         actor=actor,
         target=contract,
         payload={"activated_on": str(activated_on)},
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_orientation_record(*, plan: HealthPlan, actor, contract: Contract, completed_on: date) -> Contract:
+    """The Community Supports provider completed its orientation (DOMAIN 7: within 10 working days
+    of becoming active): its clock is met on that day."""
+    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
+    require_same_plan(plan, contract)
+    if contract.orientation_due is None:
+        raise DomainError("No orientation is owed under this contract.", code="no_orientation")
+    if contract.orientation_completed_on is not None:
+        raise DomainError("The orientation is recorded already.", field="completed_on")
+    if not contract.activated_on <= completed_on <= clocks.local_date(clocks.now()):
+        raise DomainError("The orientation is completed between activation and today.", field="completed_on")
+    contract.orientation_completed_on = completed_on
+    contract.save(update_fields=["orientation_completed_on"])
+    deadline_meet(plan=plan, kind=DeadlineKind.ORIENTATION, target=contract)
+    audit_record(
+        code="providers.contract.orientation_completed",
+        plan=plan,
+        actor=actor,
+        target=contract,
+        payload={"completed_on": str(completed_on)},
     )
     return contract

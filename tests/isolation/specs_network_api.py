@@ -21,6 +21,9 @@ SPECS: dict = {
     ("POST", "/api/v1/contracts/{id}/end/"): [
         Call("post", "/api/v1/contracts/{contract}/end/", foreign=True, data={"end_date": "2026-11-20"})
     ],
+    ("POST", "/api/v1/contracts/{id}/orientation/"): [
+        Call("post", "/api/v1/contracts/{contract}/orientation/", foreign=True, data={"completed_on": "2026-11-20"})
+    ],
     ("GET", "/api/v1/awaiting-assignments/"): [Call("get", "/api/v1/awaiting-assignments/", lists="awaiting")],
     ("GET", "/api/v1/awaiting-assignments/{id}/"): [
         Call("get", "/api/v1/awaiting-assignments/{awaiting}/", foreign=True)

@@ -6,6 +6,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from ecm_platform.audit.models import AuditEvent
+from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from eligibility.models import DeterminationSource, PopulationOfFocus
@@ -110,7 +111,7 @@ def test_a_plan_administrator_records_a_contract_in_the_browser(client, plan_a, 
 
 
 def test_vetting_checks_are_recorded_per_plan(client, plan_a, admin_a, admin_api):
-    org_id = organization(admin_api).json()["id"]
+    org_id = organization(admin_api, enrollment_pathway="mcp_vetting").json()["id"]  # the Policy Guide VII list
     admin_api.post(
         "/api/v1/contracts/",
         {"organization": org_id, "counties": ["01"], "pofs": ["HOMELESS"], "capacity": 2, "start_date": "2025-01-01"},
@@ -203,6 +204,18 @@ def test_a_community_supports_provider_owes_orientation_within_10_working_days(p
         f"/api/v1/contracts/{contract['id']}/activate/", {"activated_on": "2026-11-21"}, format="json"
     )
     assert again.status_code == 400
+    # The orientation is a clock of the deadline registry on the plan administrator, met when recorded.
+    with scopes_disabled():
+        clock = Deadline.objects.get(kind=DeadlineKind.ORIENTATION, target_id=contract["id"])
+    assert (clock.owner, clock.due_at.isoformat()) == ("providers.manage", "2026-12-09T07:59:59+00:00")
+    orientation = f"/api/v1/contracts/{contract['id']}/orientation/"
+    assert admin_api.post(orientation, {"completed_on": "2026-11-19"}, format="json").status_code == 400  # before
+    recorded = admin_api.post(orientation, {"completed_on": "2026-11-24"}, format="json")
+    assert (recorded.status_code, recorded.json()["orientation_completed_on"]) == (200, "2026-11-24")
+    with scopes_disabled():
+        clock.refresh_from_db()
+    assert clock.state == DeadlineState.MET
+    assert admin_api.post(orientation, {"completed_on": "2026-11-24"}, format="json").status_code == 400  # once
 
 
 def homeless_member(plan, **fields):
