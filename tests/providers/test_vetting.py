@@ -1,7 +1,8 @@
 """A contract activates only once the organization's vetting is complete for the plan (DOMAIN 7)."""
 
 import importlib
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps as installed_apps
@@ -10,13 +11,14 @@ from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import OPERATOR, Capability
 from ecm_platform.tenancy.scoping import plan_scope
-from providers.models import Contract, EnrollmentPathway, VettingCriterion
+from providers.models import Contract, EnrollmentPathway, Service, VettingCriterion
 from providers.selectors import vetting_criteria, vetting_missing
 from providers.services import contract_activate, vetting_check_record
 from tests.providers.test_assignments import contract, organization
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
 seed_migration = importlib.import_module("providers.migrations.0006_vetting_criteria")
+orientation_migration = importlib.import_module("providers.migrations.0008_contract_orientation_completed")
 
 
 def record_all(plan, org, reviewer, skip=0):
@@ -91,3 +93,17 @@ def test_a_contract_already_vetted_is_not_marked(plan_a, admin_a):
     agreement.refresh_from_db()
     assert agreement.vetting_to_complete is False
     assert not Deadline.objects.filter(kind=DeadlineKind.VETTING).exists()
+
+
+def test_orientations_owed_before_the_registry_become_clocks_once(plan_a):
+    """DOMAIN 7: a Community Supports provider activated before the registry still owes its
+    orientation: the data migration opens that clock (once), on the plan administrator."""
+    agreement = contract(plan_a, organization(plan_a, 0))
+    due = datetime(2026, 12, 8, 23, 59, 59, tzinfo=ZoneInfo("America/Los_Angeles"))
+    Contract.objects.filter(pk=agreement.pk).update(
+        service=Service.COMMUNITY_SUPPORTS, activated_on=date(2026, 11, 20), orientation_due=due
+    )
+    orientation_migration.register(installed_apps, None)
+    orientation_migration.register(installed_apps, None)
+    clock = Deadline.objects.get(kind=DeadlineKind.ORIENTATION, target_id=agreement.pk)
+    assert (clock.due_at, clock.owner, clock.state) == (due, Capability.PROVIDERS_MANAGE, DeadlineState.OPEN)
