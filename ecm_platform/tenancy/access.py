@@ -50,6 +50,7 @@ class Capability(StrEnum):
     # Providers (DOMAIN 7).
     PROVIDERS_READ = "providers.read"
     PROVIDERS_MANAGE = "providers.manage"  # organizations, contracts, vetting, assignment order
+    CONTRACTS_END = "providers.contracts.end"  # ends a contract, moving its members (DOMAIN 7)
     CARE_MANAGERS_ADD = "providers.care_managers.add"
     ASSIGNMENTS_CREATE = "providers.assignments.create"  # by hand, or on approval (DOMAIN 7)
     ASSIGNMENTS_MANAGE = "providers.assignments.manage"  # assign by hand, communicated, PCP notice, LCM
@@ -130,6 +131,7 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.POF_STARTS_MANAGE: frozenset({PA}),
     Capability.PROVIDERS_READ: EVERY_PLAN_ROLE,
     Capability.PROVIDERS_MANAGE: frozenset({PA}),
+    Capability.CONTRACTS_END: frozenset({PA}),
     Capability.CARE_MANAGERS_ADD: frozenset({CC, PA}),
     Capability.ASSIGNMENTS_CREATE: frozenset({CC, RV, PA}),
     Capability.ASSIGNMENTS_MANAGE: frozenset({CC, PA}),
