@@ -1,5 +1,6 @@
 """The authorization API (DOMAIN 5 and 6): requests and one action endpoint per lifecycle
-transition, Notices of Action with their PDF, appeals, grievances and the Member Transition List.
+transition, Notices of Action with their PDF and the Member Transition List (appeals and grievances:
+appeals_api.py).
 
 The services own the rules, including who may take each transition (DOMAIN 5.2): the views let
 every plan role reach an action and the service refuses with 403 (wrong role), 409 (wrong state or
@@ -23,19 +24,15 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
-from authorizations import provider_api, selectors, services, settings_api
+from authorizations import appeals_api, provider_api, selectors, services, settings_api
 from authorizations.models import (
     OPEN_STATUSES,
-    Appeal,
-    AppealOutcome,
     AuthorizationRequest,
     Decision,
     DenialReason,
     DiscontinuationProposer,
     DiscontinuationReason,
     DiscontinuationState,
-    Grievance,
-    GrievanceOutcome,
     Notice,
     NoticeType,
     RequestAttachment,
@@ -45,7 +42,7 @@ from authorizations.models import (
     WithdrawalReason,
 )
 from ecm_platform import clocks
-from ecm_platform.api.fields import PlanRelatedField
+from ecm_platform.api.fields import EmptyInput, PlanRelatedField, optional_text
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.pagination import KeysetPagination
 from ecm_platform.api.parsers import MultiPartParser
@@ -67,10 +64,6 @@ SUBMITTED_SOURCES = [
 ]
 # Requests without a decision clock (transition authorizations) sort after every dated one.
 NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
-
-
-def optional_text(**kwargs):
-    return serializers.CharField(required=False, allow_blank=True, default="", **kwargs)
 
 
 # --- Requests ---------------------------------------------------------------------------------------
@@ -149,10 +142,6 @@ class SubmitInput(serializers.Serializer):
     requester_contact = optional_text()
     notes = optional_text()
     pofs = pof_codes(required=False, help_text="POF codes claimed.")
-
-
-class EmptyInput(serializers.Serializer):
-    pass
 
 
 class ExtendInput(serializers.Serializer):
@@ -443,167 +432,6 @@ class NoticeViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         return response
 
 
-# --- Appeals and grievances ---------------------------------------------------------------------
-
-
-class AppealOutput(serializers.ModelSerializer):
-    outcome = serializers.CharField(read_only=True, help_text="upheld, overturned or partially_overturned.")
-
-    class Meta:
-        model = Appeal
-        fields = [
-            "id", "notice", "request", "member", "received_at", "is_expedited", "reason", "continues_services",
-            "acknowledgement_due", "acknowledged_at", "resolution_due", "resolved_at", "outcome",
-            "resolution_summary",
-        ]  # fmt: skip
-
-
-class AppealInput(serializers.Serializer):
-    notice = PlanRelatedField(plan_queryset=selectors.notice_list)
-    reason = serializers.CharField(allow_blank=True, help_text="What the member disagrees with.")
-    received_at = serializers.DateTimeField(required=False, help_text="Default: now.")
-    is_expedited = serializers.BooleanField(required=False, default=False)
-
-
-class AppealResolveInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=AppealOutcome.choices)
-    summary = serializers.CharField(allow_blank=True)
-    modification = optional_text(
-        help_text="What is approved, when a denial or a modification is partially overturned (DOMAIN 5.2)."
-    )
-
-
-class ResolvedFilter(django_filters.FilterSet):
-    member = IdFilter(field_name="member_id")
-    is_resolved = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", exclude=True)
-
-
-class AppealFilter(ResolvedFilter):
-    request = IdFilter(field_name="request_id")
-
-
-class AppealViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
-    """Appeals of Notices of Action (DOMAIN 5.4): filed within 60 days; an overturned denial is
-    authorized."""
-
-    queryset = Appeal.objects.none()
-    serializer_class = AppealOutput
-    filterset_class = AppealFilter
-    capability = Capability.AUTHORIZATIONS_READ
-    ordering = "pk"
-
-    def get_queryset(self):
-        return selectors.appeal_list(plan=self.request.plan)
-
-    @extend_schema(request=AppealInput, responses={201: AppealOutput})
-    def create(self, request):
-        return service_response(
-            request,
-            payload_class=AppealInput,
-            service=services.appeal_file,
-            output_class=AppealOutput,
-            status_code=status.HTTP_201_CREATED,
-        )
-
-    @extend_schema(request=None, responses={200: AppealOutput, 409: conflict_response("already_acknowledged")})
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
-        return service_response(
-            request,
-            payload_class=EmptyInput,
-            service=services.appeal_acknowledge,
-            output_class=AppealOutput,
-            appeal=self.get_object(),
-        )
-
-    @extend_schema(
-        request=AppealResolveInput,
-        responses={200: AppealOutput, 409: conflict_response("already_resolved", "invalid_transition", "conflict")},
-    )
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        return service_response(
-            request,
-            payload_class=AppealResolveInput,
-            service=services.appeal_resolve,
-            output_class=AppealOutput,
-            appeal=self.get_object(),
-        )
-
-
-class GrievanceOutput(serializers.ModelSerializer):
-    outcome = serializers.CharField(read_only=True, help_text="resolved or unresolved.")
-
-    class Meta:
-        model = Grievance
-        fields = [
-            "id", "member", "request", "received_at", "is_urgent", "description", "acknowledgement_due",
-            "acknowledged_at", "resolution_due", "resolved_at", "outcome", "resolution_summary",
-        ]  # fmt: skip
-
-
-class GrievanceInput(serializers.Serializer):
-    member = PlanRelatedField(plan_queryset=member_list)
-    description = serializers.CharField(allow_blank=True)
-    received_at = serializers.DateTimeField(required=False, help_text="Default: now.")
-    is_urgent = serializers.BooleanField(required=False, default=False)
-    request = PlanRelatedField(
-        plan_queryset=selectors.request_list, required=False, allow_null=True, help_text="The request it is about."
-    )
-
-
-class GrievanceResolveInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=GrievanceOutcome.choices)
-    summary = serializers.CharField(allow_blank=True)
-
-
-class GrievanceViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
-    """Grievances (DOMAIN 5.4): any expression of dissatisfaction, acknowledged and resolved on their clocks."""
-
-    queryset = Grievance.objects.none()
-    serializer_class = GrievanceOutput
-    filterset_class = ResolvedFilter
-    capability = Capability.AUTHORIZATIONS_READ
-    ordering = "pk"
-
-    def get_queryset(self):
-        return selectors.grievance_list(plan=self.request.plan)
-
-    @extend_schema(request=GrievanceInput, responses={201: GrievanceOutput})
-    def create(self, request):
-        return service_response(
-            request,
-            payload_class=GrievanceInput,
-            service=services.grievance_file,
-            output_class=GrievanceOutput,
-            status_code=status.HTTP_201_CREATED,
-        )
-
-    @extend_schema(request=None, responses={200: GrievanceOutput, 409: conflict_response("already_acknowledged")})
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
-        return service_response(
-            request,
-            payload_class=EmptyInput,
-            service=services.grievance_acknowledge,
-            output_class=GrievanceOutput,
-            grievance=self.get_object(),
-        )
-
-    @extend_schema(
-        request=GrievanceResolveInput, responses={200: GrievanceOutput, 409: conflict_response("already_resolved")}
-    )
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        return service_response(
-            request,
-            payload_class=GrievanceResolveInput,
-            service=services.grievance_resolve,
-            output_class=GrievanceOutput,
-            grievance=self.get_object(),
-        )
-
-
 # --- The Member Transition List (DOMAIN 3.5) ------------------------------------------------------
 
 
@@ -657,8 +485,7 @@ class TransitionImportView(PlanAPIView):
 ROUTES = [
     ("authorizations", RequestViewSet, "authorization"),
     ("notices", NoticeViewSet, "notice"),
-    ("appeals", AppealViewSet, "appeal"),
-    ("grievances", GrievanceViewSet, "grievance"),
+    *appeals_api.ROUTES,
     *provider_api.ROUTES,
 ]
 PATHS = [

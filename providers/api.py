@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ecm_platform import clocks
-from ecm_platform.api.fields import PlanRelatedField
+from ecm_platform.api.fields import EmptyInput, PlanRelatedField
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PhiReadMixin, PlanViewSet, service_response
 from ecm_platform.errors import ConflictError
@@ -336,10 +336,6 @@ class AssignmentInput(serializers.Serializer):
 class OverrideInput(serializers.Serializer):
     organization = PlanRelatedField(plan_queryset=lambda plan: selectors.contracted_organizations(plan=plan))
     reason = serializers.CharField()
-
-
-class EmptyInput(serializers.Serializer):
-    pass
 
 
 class LeadCareManagerInput(serializers.Serializer):

@@ -186,12 +186,10 @@ def awaiting_assign(request, pk):
     organization = form.cleaned_data["organization"]
     assignment, status = call_service(
         form,
-        services.assignment_request,
+        services.awaiting_assign,
         plan=request.plan,
         actor=request.principal,
-        member=waiting.member,
-        authorized_on=waiting.authorized_on,
-        preferred_organization=waiting.preferred_organization,
+        waiting=waiting,
         organization=organization,
         reason=form.cleaned_data["reason"],
     )

@@ -18,3 +18,12 @@ class PlanRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.plan_queryset(plan=self.context["request"].plan)
+
+
+def optional_text(**kwargs) -> serializers.CharField:
+    """A text input that may be left out or blank (read as "")."""
+    return serializers.CharField(required=False, allow_blank=True, default="", **kwargs)
+
+
+class EmptyInput(serializers.Serializer):
+    """The body of an action that takes no input."""
