@@ -140,7 +140,7 @@ def request_start_presumptive(
     today = clocks.local_date(clocks.now())
     capable = (
         Contract.objects.filter(plan=plan, organization=organization, service=Service.ECM, is_presumptive_capable=True)
-        .filter(active_on(today))
+        .filter(active_on(today), activated_on__lte=today)  # activated: vetting complete (DOMAIN 7)
         .exists()
     )
     if not capable:
