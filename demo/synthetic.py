@@ -19,7 +19,15 @@ from eligibility.services import determination_record
 from members.models import EnrollmentSpan, MedicareModel, Member, Program, Sex
 from members.services import program_enrollment_add
 from providers.models import Assignment, Contract, ProviderOrganization
-from providers.services import assignment_assign, care_manager_add, contract_create, organization_create
+from providers.selectors import vetting_missing
+from providers.services import (
+    assignment_assign,
+    care_manager_add,
+    contract_activate,
+    contract_create,
+    organization_create,
+    vetting_check_record,
+)
 
 FIRST_NAMES = [
     "Maria", "Jose", "Juan", "Ana", "Luis", "Carmen", "James", "Mary", "Robert", "Linda", "Wei",
@@ -183,11 +191,17 @@ def load_providers(plan, actor, today: date) -> int:
             enrollment_pathway="state_medi_cal" if kind == "fqhc" else "mcp_vetting",
             counties=list(County.objects.filter(code__in=counties)),
         )  # fmt: skip
-        contract_create(
+        contract = contract_create(
             plan=plan, actor=actor, organization=organization, counties=list(County.objects.filter(code__in=counties)),
             pofs=list(PopulationOfFocus.objects.filter(code__in=pofs)), capacity=capacity, start_date=date(2024, 1, 1),
             is_presumptive_capable=npi == PRESUMPTIVE_PROVIDER,
         )  # fmt: skip
+        # DOMAIN 7: the contract takes members once the plan has vetted the organization and activated it.
+        for criterion in vetting_missing(plan=plan, organization=organization):
+            vetting_check_record(
+                plan=plan, organization=organization, criterion=criterion.text, met_on=date(2023, 12, 15), actor=actor
+            )
+        contract_activate(plan=plan, contract=contract, activated_on=date(2024, 1, 1), actor=actor)
         for first_name in ("Alex", "Jordan"):
             care_manager_add(plan=plan, actor=actor, organization=organization, name=f"{first_name} {name.split()[0]}")
     flagged = Determination.objects.filter(plan=plan, end_date__isnull=True).select_related("member__county")

@@ -38,8 +38,9 @@ def open_on(day: date, prefix: str = "") -> Q:
 
 
 def in_force_on(day: date) -> Q:
-    """Contracts in force on `day` (the end date is the last day)."""
-    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+    """Contracts in force on `day`: activated by then, which needs the vetting complete (DOMAIN 7),
+    started, and not past their end date (the last day)."""
+    return Q(activated_on__lte=day, start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
 def with_capacity_on(contracts: QuerySet[Contract], day: date) -> QuerySet[Contract]:

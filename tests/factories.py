@@ -85,6 +85,14 @@ class EnrollmentSpanFactory(PlanOwnedFactory):
     start_date = datetime.date(2020, 1, 1)
 
 
+def activated(contract):
+    """An ECM contract takes members only once the plan activates it, its vetting complete (DOMAIN 7):
+    the fixtures' contracts are active from their start date, as contracts made before that rule."""
+    type(contract).objects.filter(pk=contract.pk).update(activated_on=contract.start_date)
+    contract.activated_on = contract.start_date
+    return contract
+
+
 def enrolled_member(plan, **kwargs) -> Member:
     """A member enrolled in the plan since 2020, with no end."""
     member = MemberFactory(plan=plan, **kwargs)

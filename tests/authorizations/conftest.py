@@ -16,7 +16,7 @@ from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
 from providers.models import EnrollmentPathway, OrganizationType
 from providers.services import contract_create, organization_create
-from tests.factories import enrolled_member
+from tests.factories import activated, enrolled_member
 
 # A Monday morning in Los Angeles, after the county go-live dates and inside every contract.
 MONDAY = datetime(2026, 11, 16, 18, tzinfo=UTC)
@@ -65,16 +65,18 @@ def make_provider(db):
                 plan=plan, actor=OPERATOR, npi=npi, tax_id="123456789", name=f"Provider {npi}",
                 organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
             )  # fmt: skip
-            contract_create(
-                plan=plan,
-                actor=OPERATOR,
-                organization=organization,
-                counties=list(County.objects.filter(code="01")),
-                pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")),
-                capacity=capacity,
-                start_date=date(2025, 1, 1),
-                is_presumptive_capable=contract_fields.pop("is_presumptive_capable", True),
-                **contract_fields,
+            activated(
+                contract_create(
+                    plan=plan,
+                    actor=OPERATOR,
+                    organization=organization,
+                    counties=list(County.objects.filter(code="01")),
+                    pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")),
+                    capacity=capacity,
+                    start_date=date(2025, 1, 1),
+                    is_presumptive_capable=contract_fields.pop("is_presumptive_capable", True),
+                    **contract_fields,
+                )
             )
             return organization
 

@@ -36,7 +36,7 @@ from providers.services import (
     organization_create,
 )
 from providers.staff import provider_membership_create
-from tests.factories import UserFactory, enrolled_member
+from tests.factories import UserFactory, activated, enrolled_member
 
 LA = ZoneInfo("America/Los_Angeles")
 MONDAY = datetime(2026, 11, 23, 10, tzinfo=LA)  # the Monday before Thanksgiving 2026
@@ -70,11 +70,11 @@ def provider(plan_a):
         plan=plan_a, actor=OPERATOR, npi="1234567893", tax_id="123456789", name="Eastbay ECM",
         organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
     )  # fmt: skip
-    contract_create(
+    activated(contract_create(
         plan=plan_a, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=5, start_date=date(2025, 1, 1),
         is_presumptive_capable=True,
-    )  # fmt: skip
+    ))  # fmt: skip
     return organization
 
 

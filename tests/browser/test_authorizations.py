@@ -16,7 +16,7 @@ from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
 from providers.models import EnrollmentPathway, OrganizationType
 from providers.services import contract_create, organization_create
-from tests.factories import PLAN_CONTACT, TEST_PASSWORD, MembershipFactory, enrolled_member
+from tests.factories import PLAN_CONTACT, TEST_PASSWORD, MembershipFactory, activated, enrolled_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,10 +38,10 @@ def world(reference_data):
             plan=plan, actor=OPERATOR, npi="1234567893", tax_id="123456789", name="Eastbay Care Partners",
             organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
         )  # fmt: skip
-        contract_create(
+        activated(contract_create(
             plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
             pofs=[pof], capacity=10, start_date=date(2025, 1, 1),
-        )  # fmt: skip
+        ))  # fmt: skip
         return {
             "member": member,
             "coordinator": MembershipFactory(plan=plan, role=Role.CARE_COORDINATOR).user,

@@ -23,7 +23,7 @@ from ecm_platform.tenancy.models import County, Role
 from eligibility.models import PopulationOfFocus
 from providers.models import AwaitingAssignment
 from providers.services import contract_create, organization_create
-from tests.factories import enrolled_member
+from tests.factories import activated, enrolled_member
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 12, 1, 9, tzinfo=LA)
@@ -54,10 +54,10 @@ def contract(plan_a):
         plan=plan_a, actor=OPERATOR, npi="1234567893", tax_id="123456789", name="Vetted Clinic",
         organization_type="cbo", enrollment_pathway="mcp_vetting",
     )  # fmt: skip
-    return contract_create(
+    return activated(contract_create(
         plan=plan_a, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=5, start_date=date(2026, 1, 1),
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @pytest.fixture

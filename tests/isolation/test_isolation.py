@@ -69,7 +69,7 @@ from providers.services import (
     provider_change_request,
 )
 from providers.staff import provider_membership_create
-from tests.factories import EventFactory, MembershipFactory, UserFactory, enrolled_member
+from tests.factories import EventFactory, MembershipFactory, UserFactory, activated, enrolled_member
 from tests.isolation import (
     harness,
     specs_action_pages,
@@ -453,10 +453,10 @@ def member_world(plan, admin, name):
             plan=plan, actor=OPERATOR, npi=NPI_OF_PLAN[name], tax_id="123456789", name=f"{name[:5]} Provider",
             organization_type="cbo", enrollment_pathway="mcp_vetting",
         )  # fmt: skip
-        contract_create(
+        activated(contract_create(
             plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
             pofs=list(PopulationOfFocus.objects.filter(code="HIGH_UTILIZER")), capacity=5, start_date=date(2025, 1, 1),
-        )  # fmt: skip
+        ))  # fmt: skip
         care_manager_add(plan=plan, actor=OPERATOR, organization=organization, name=f"{name} manager")
         with clocks.frozen(datetime(2026, 11, 20, 18, tzinfo=UTC)):
             assignment_assign(plan=plan, member=member, authorized_on=date(2026, 11, 20), actor=OPERATOR)

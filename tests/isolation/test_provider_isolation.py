@@ -26,7 +26,7 @@ from eligibility.models import PopulationOfFocus
 from providers.models import Assignment, Contract, ProviderApiKey, ProviderMembership
 from providers.services import assignment_assign, contract_create, organization_create
 from providers.staff import provider_api_key_issue, provider_membership_create
-from tests.factories import UserFactory, enrolled_member
+from tests.factories import UserFactory, activated, enrolled_member
 from tests.isolation import specs_provider_api
 from tests.isolation import test_isolation as plan_harness
 
@@ -53,11 +53,11 @@ def organization(plan, name, npi):
 
 
 def contract(plan, organization):
-    return contract_create(
+    return activated(contract_create(
         plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=9, start_date=date(2025, 1, 1),
         is_presumptive_capable=True,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def presumptive(plan, organization, name):

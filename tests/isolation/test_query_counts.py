@@ -14,7 +14,7 @@ from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
 from members.models import Program
 from members.services import program_enrollment_add
-from tests.factories import EventFactory, MembershipFactory, enrolled_member
+from tests.factories import EventFactory, MembershipFactory, activated, enrolled_member
 
 LISTS = [
     "/api/v1/members/",
@@ -124,10 +124,10 @@ def grow_network(plan, count):
             name=f"Provider {number}", organization_type="cbo", enrollment_pathway="mcp_vetting",
             counties=list(County.objects.filter(code="01")), pof_experience=[pof],
         )  # fmt: skip
-        contract_create(
+        activated(contract_create(
             plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code__in=["01", "07"])),
             pofs=[pof], capacity=1, start_date=date(2025, 1, 1),
-        )  # fmt: skip
+        ))  # fmt: skip
         manager = care_manager_add(plan=plan, actor=OPERATOR, organization=organization, name=f"Manager {number}")
         member = enrolled_member(plan, pcp_npi="1003000126")
         determination_record(

@@ -30,7 +30,7 @@ from providers.services import (
     provider_change_request,
     vetting_check_record,
 )
-from tests.factories import enrolled_member
+from tests.factories import activated, enrolled_member
 
 MARKER = "ALPHA-SECRET"
 SHARED_NPI = "1234567893"
@@ -51,10 +51,10 @@ def homeless_member(plan, name):
 
 
 def contract_and_members(plan, organization, *, counties, capacity, names, care_manager, reviewer):
-    contract = contract_create(
+    contract = activated(contract_create(
         plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code__in=counties)),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=capacity, start_date=date(2025, 1, 1),
-    )  # fmt: skip
+    ))  # fmt: skip
     vetting_check_record(
         plan=plan, organization=organization, criterion=CRITERION, met_on=date(2025, 1, 2), actor=reviewer
     )
@@ -80,10 +80,10 @@ def shared(plan_a, plan_b, admin_a, admin_b):
             organization_type="cbo", enrollment_pathway="mcp_vetting", counties=list(County.objects.filter(code="01")),
         )  # fmt: skip
         # Plan A's contract comes first, so that it would be the one a leaky query picks.
-        contract_create(
+        activated(contract_create(
             plan=plan_a, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="07")),
             pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=1, start_date=date(2025, 1, 1),
-        )  # fmt: skip
+        ))  # fmt: skip
         manager = care_manager_add(plan=plan_a, actor=OPERATOR, organization=organization, name="Dana Lee")
         contract_and_members(
             plan_a, organization, counties=["01", "07"], capacity=7, names=[f"{MARKER}-1", f"{MARKER}-2"],

@@ -27,7 +27,7 @@ from providers.services import (
     provider_change_implement,
     provider_change_request,
 )
-from tests.factories import enrolled_member
+from tests.factories import activated, enrolled_member
 
 LA = ZoneInfo("America/Los_Angeles")
 NPIS = ["1234567893", "1245319599", "1679576722", "1003000126"]
@@ -49,8 +49,8 @@ def organization(plan, number, **fields):
     )
 
 
-def contract(plan, org, capacity=10, counties=("01",), pofs=("HOMELESS",)):
-    return contract_create(
+def contract(plan, org, capacity=10, counties=("01",), pofs=("HOMELESS",), active=True):
+    made = contract_create(
         plan=plan,
         actor=OPERATOR,
         organization=org,
@@ -59,6 +59,7 @@ def contract(plan, org, capacity=10, counties=("01",), pofs=("HOMELESS",)):
         capacity=capacity,
         start_date=date(2025, 1, 1),
     )
+    return activated(made) if active else made
 
 
 def homeless_member(plan, **kwargs):

@@ -12,6 +12,7 @@ from eligibility.models import PopulationOfFocus
 from providers.models import Contract, Service
 from providers.selectors import capacity_grid, contract_list, contracts_in_force
 from providers.services import assignment_end, candidates_on, contract_create
+from tests.factories import activated
 from tests.providers.test_assignment_lifecycle import at, request
 from tests.providers.test_assignments import contract, homeless_member, organization
 
@@ -41,10 +42,10 @@ def test_an_end_dated_contract_counts_and_community_supports_do_not(plan_a):
     assignment used them, and could count Community Supports contracts."""
     county, pof = County.objects.filter(code="01"), PopulationOfFocus.objects.filter(code="HOMELESS")
     ending = organization(plan_a, 0)
-    contract_create(
+    activated(contract_create(
         plan=plan_a, actor=OPERATOR, organization=ending, counties=list(county), pofs=list(pof), capacity=3,
         start_date=date(2025, 1, 1), end_date=date(2027, 6, 30),
-    )  # fmt: skip
+    ))  # fmt: skip
     contract_create(
         plan=plan_a, actor=OPERATOR, organization=organization(plan_a, 1), counties=list(county), pofs=list(pof),
         capacity=50, start_date=date(2025, 1, 1), service=Service.COMMUNITY_SUPPORTS,

@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 from ecm_platform import clocks
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
-from providers.models import AwaitingAssignment
+from providers.models import AwaitingAssignment, Contract
 from providers.services import assignment_request
 from tests.providers.test_assignments import contract, homeless_member, organization
 
@@ -95,6 +95,8 @@ def test_who_may_see_and_act_on_the_lifecycle(plan_a, admin_api, network, make_m
 def test_vetting_through_the_api(plan_a, admin_api, network):
     """DOMAIN 7: the criteria of the organization's pathway, each met or not for this plan."""
     org = network["full"].organization_id
+    with scopes_disabled():  # a contract not yet activated
+        Contract.objects.filter(pk=network["full"].pk).update(activated_on=None)
     before = admin_api.get(f"/api/v1/provider-organizations/{org}/vetting/").json()
     assert (before["complete"], len(before["criteria"])) == (False, 8)
     recorded = admin_api.post(

@@ -34,7 +34,7 @@ from providers.services import (
     provider_change_request,
     vetting_check_record,
 )
-from tests.factories import enrolled_member
+from tests.factories import activated, enrolled_member
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
 
@@ -48,10 +48,10 @@ def provider(plan, number, capacity=10):
         plan=plan, actor=OPERATOR, npi=NPIS[number], tax_id=f"{number:09d}", name=f"Provider {number}",
         organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
     )  # fmt: skip
-    contract_create(
+    activated(contract_create(
         plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=capacity, start_date=date(2025, 1, 1),
-    )  # fmt: skip
+    ))  # fmt: skip
     return organization
 
 
@@ -223,6 +223,7 @@ def test_the_change_list_is_for_the_worklist_roles(plan_a, network, login):
 def test_the_plan_administrator_activates_a_contract(plan_a, network, login, make_membership):
     # DOMAIN 7: a contract is activated by the plan (once the organization's vetting is complete).
     contract = Contract.objects.get(organization=network["second"])
+    Contract.objects.filter(pk=contract.pk).update(activated_on=None)  # a contract not yet activated
     url = f"/providers/contracts/{contract.pk}/activate/"
     assert post(login(Role.CARE_COORDINATOR), url, {"activated_on": "2026-11-23"}).status_code == 403
 

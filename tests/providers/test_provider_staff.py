@@ -29,16 +29,16 @@ from providers.models import Assignment, Contract, ProviderApiKey, ProviderMembe
 from providers.services import assignment_assign, contract_create, organization_create
 from providers.staff import provider_api_key_issue, provider_api_key_revoke, provider_membership_create
 from providers.staff import provider_user_create as staff_user_create
-from tests.factories import TEST_PASSWORD, UserFactory, enrolled_member
+from tests.factories import TEST_PASSWORD, UserFactory, activated, enrolled_member
 
 NPI = {"Xavier": "1234567893", "Yolo": "1245319599", "Shared": "1679576722"}
 
 
 def contract(plan, organization):
-    return contract_create(
+    return activated(contract_create(
         plan=plan, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=9, start_date=date(2025, 1, 1),
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def organization(plan, name, npi):

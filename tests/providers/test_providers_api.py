@@ -56,6 +56,7 @@ def test_contract_then_assignment_through_the_api(plan_a, admin_a, admin_api, ma
         format="json",
     )
     assert contract.status_code == 201, contract.json()
+    activate(admin_api, org_id, contract.json()["id"])
     with scopes_disabled():
         member = enrolled_member(plan_a)
         pof = PopulationOfFocus.objects.get(code="HOMELESS")
@@ -151,6 +152,7 @@ def test_lead_care_managers_and_caseloads_stay_within_each_plan(
             format="json",
         )
         assert created.status_code == 201
+        activate(api, org_id, created.json()["id"])
     manager = admin_api.post(
         "/api/v1/care-managers/", {"organization": org_id, "name": "Dana Lee"}, format="json"
     ).json()
@@ -239,7 +241,24 @@ def ecm_contract(api, org_id, counties=("01",), service="ecm"):
         format="json",
     )  # fmt: skip
     assert response.status_code == 201, response.json()
+    if service == "ecm":
+        activate(api, org_id, response.json()["id"])
     return response.json()
+
+
+def activate(api, org_id, contract_id):
+    """DOMAIN 7: a contract takes members once the organization's vetting is complete and the plan
+    activates it."""
+    for criterion in api.get(f"/api/v1/provider-organizations/{org_id}/vetting/").json()["criteria"]:
+        if criterion["met_on"] is None:
+            recorded = api.post(
+                f"/api/v1/provider-organizations/{org_id}/vetting-checks/",
+                {"criterion": criterion["text"], "met_on": "2024-12-20"},
+                format="json",
+            )
+            assert recorded.status_code == 201, recorded.json()
+    activated = api.post(f"/api/v1/contracts/{contract_id}/activate/", {"activated_on": "2025-01-01"}, format="json")
+    assert activated.status_code == 200, activated.json()
 
 
 def test_the_pcp_notice_through_the_api(plan_a, admin_api, make_membership, make_api_client):

@@ -7,15 +7,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.apps import apps as installed_apps
 
+from ecm_platform import clocks
 from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import OPERATOR, Capability
 from ecm_platform.tenancy.scoping import plan_scope
-from providers.models import Contract, EnrollmentPathway, Service, VettingCriterion
+from providers.models import AwaitingAssignment, Contract, EnrollmentPathway, Service, VettingCriterion
 from providers.selectors import vetting_criteria, vetting_missing
-from providers.services import contract_activate, vetting_check_record
-from tests.providers.test_assignments import contract, organization
+from providers.services import assignment_request, contract_activate, vetting_check_record
+from tests.authorizations.test_lifecycle import provider, start_presumptive  # noqa: F401 (provider: a fixture)
+from tests.providers.test_assignments import contract, homeless_member, organization
 
+LA = ZoneInfo("America/Los_Angeles")
 pytestmark = pytest.mark.usefixtures("in_plan_a")
 seed_migration = importlib.import_module("providers.migrations.0006_vetting_criteria")
 orientation_migration = importlib.import_module("providers.migrations.0008_contract_orientation_completed")
@@ -41,7 +44,7 @@ def test_the_policy_guide_vii_criteria_are_data_per_pathway(plan_a):
 def test_a_contract_activates_only_with_every_criterion_recorded_as_met(plan_a, admin_a):
     """DOMAIN 7: "a contract is activated only when the organization's vetting is complete for that plan"."""
     org = organization(plan_a, 0)  # vetted by the plan: eight criteria
-    agreement = contract(plan_a, org)
+    agreement = contract(plan_a, org, active=False)
     record_all(plan_a, org, admin_a.user, skip=1)
     with pytest.raises(DomainError, match="1 criteria not recorded as met") as refused:
         contract_activate(plan=plan_a, contract=agreement, activated_on=date(2026, 11, 20), actor=OPERATOR)
@@ -71,7 +74,7 @@ def test_contracts_active_before_the_guard_are_marked_with_a_vetting_clock_met_o
     """DOMAIN 7: contracts active before this rule are marked "vetting to complete", a deadline on
     the plan administrator, not deactivated; recording the last criterion meets it."""
     org = organization(plan_a, 0)
-    agreement = contract(plan_a, org)
+    agreement = contract(plan_a, org, active=False)
     Contract.objects.filter(pk=agreement.pk).update(activated_on=date(2025, 1, 1))  # active under the old rule
     seed_migration.seed(installed_apps, None)
     agreement.refresh_from_db()
@@ -86,7 +89,7 @@ def test_contracts_active_before_the_guard_are_marked_with_a_vetting_clock_met_o
 
 def test_a_contract_already_vetted_is_not_marked(plan_a, admin_a):
     org = organization(plan_a, 0)
-    agreement = contract(plan_a, org)
+    agreement = contract(plan_a, org, active=False)
     record_all(plan_a, org, admin_a.user)
     Contract.objects.filter(pk=agreement.pk).update(activated_on=date(2025, 1, 1))
     seed_migration.seed(installed_apps, None)
@@ -98,7 +101,7 @@ def test_a_contract_already_vetted_is_not_marked(plan_a, admin_a):
 def test_orientations_owed_before_the_registry_become_clocks_once(plan_a):
     """DOMAIN 7: a Community Supports provider activated before the registry still owes its
     orientation: the data migration opens that clock (once), on the plan administrator."""
-    agreement = contract(plan_a, organization(plan_a, 0))
+    agreement = contract(plan_a, organization(plan_a, 0), active=False)
     due = datetime(2026, 12, 8, 23, 59, 59, tzinfo=ZoneInfo("America/Los_Angeles"))
     Contract.objects.filter(pk=agreement.pk).update(
         service=Service.COMMUNITY_SUPPORTS, activated_on=date(2026, 11, 20), orientation_due=due
@@ -107,3 +110,29 @@ def test_orientations_owed_before_the_registry_become_clocks_once(plan_a):
     orientation_migration.register(installed_apps, None)
     clock = Deadline.objects.get(kind=DeadlineKind.ORIENTATION, target_id=agreement.pk)
     assert (clock.due_at, clock.owner, clock.state) == (due, Capability.PROVIDERS_MANAGE, DeadlineState.OPEN)
+
+
+def test_a_contract_never_activated_takes_no_member_until_its_activation_day(plan_a):
+    """DOMAIN 7: "a contract is activated only when the organization's vetting is complete": one in
+    its dates but never activated takes no member, by the order or named, until its activation day."""
+    org = organization(plan_a, 0)
+    agreement = contract(plan_a, org, active=False)
+    member = homeless_member(plan_a)
+    with clocks.frozen(datetime(2026, 11, 20, 10, tzinfo=LA)):
+        assert assignment_request(plan=plan_a, actor=OPERATOR, member=member, authorized_on=date(2026, 11, 20)) is None
+        named = assignment_request(
+            plan=plan_a, actor=OPERATOR, member=member, authorized_on=date(2026, 11, 20), organization=org
+        )
+        assert named is None
+    assert AwaitingAssignment.objects.filter(member=member, resolved_at__isnull=True).exists()
+    Contract.objects.filter(pk=agreement.pk).update(activated_on=date(2026, 11, 23))
+    with clocks.frozen(datetime(2026, 11, 23, 10, tzinfo=LA)):
+        assignment = assignment_request(plan=plan_a, actor=OPERATOR, member=member, authorized_on=date(2026, 11, 20))
+    assert assignment.contract == agreement
+
+
+def test_a_provider_whose_contract_was_never_activated_cannot_start_presumptively(plan_a, provider):  # noqa: F811
+    """DOMAIN 7 (activation after vetting) and 5.1: presumptive authorization needs a contract in force."""
+    Contract.objects.filter(organization=provider).update(activated_on=None)
+    with pytest.raises(DomainError, match="no contract in force that allows presumptive authorization"):
+        start_presumptive(plan_a, homeless_member(plan_a), provider)
