@@ -186,7 +186,7 @@ def contract_edit(request, pk):
     return render(request, "providers/contract_edit.html", context, status=status)
 
 
-@plan_page(Capability.PROVIDERS_MANAGE)
+@plan_page(Capability.CONTRACTS_END)
 def contract_end(request, pk):
     """Ending a contract moves its members (DOMAIN 7): the page asks once more, saying how many."""
     contract = _contract(request, pk)

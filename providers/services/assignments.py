@@ -180,6 +180,7 @@ def _assign_by_order(
         authorized_on=authorized_on,
         communicate_from=communicate_from,
         actor=actor,
+        started_on=day,
     )
 
 
@@ -232,7 +233,7 @@ def request_or_await(
                 assignment = _create(
                     plan=plan, member=member, contract=contract, rule=AssignmentRule.NAMED_PROVIDER, passed_over=[],
                     reason=reason or "Named by the path into services", authorized_on=authorized_on,
-                    communicate_from=communicate_from, actor=actor,
+                    communicate_from=communicate_from, actor=actor, started_on=day,
                 )  # fmt: skip
             else:
                 assignment = _assign_by_order(
@@ -293,9 +294,13 @@ def _contract_taking(*, plan, member, organization, day: date | None = None) -> 
     return contract
 
 
-def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on, communicate_from, actor) -> Assignment:
+def _create(
+    *, plan, member, contract, rule, passed_over, reason, authorized_on, communicate_from, actor, started_on=None
+) -> Assignment:
     """`communicate_from` starts the 10-business-day clock to tell the provider: the authorization
-    for a first assignment, the day of the new assignment after an override or a change."""
+    for a first assignment, the day of the new assignment after an override or a change. The
+    assignment starts on `started_on` (default today): the day its contract was chosen for, such as
+    the first day after an ending contract, when a successor may only then be in force (DOMAIN 7)."""
     now = clocks.now()
     today = clocks.local_date(now)
     is_pcp = bool(member.pcp_npi) and member.pcp_npi == contract.organization.npi
@@ -314,7 +319,7 @@ def _create(*, plan, member, contract, rule, passed_over, reason, authorized_on,
         pcp_notification_due=None
         if is_pcp or not member.pcp_npi
         else clocks.business_days_after(plan=plan, start=today, days=PCP_NOTICE_BUSINESS_DAYS),
-        started_on=today,
+        started_on=started_on or today,
         created_by=actor_user(actor),
         created_at=now,
     )

@@ -23,7 +23,7 @@ from providers.models import (
 )
 from providers.services.assignments import _contract_taking, _create
 from providers.services.endings import end_assignment
-from providers.services.follow_up import lead_care_manager_due
+from providers.services.follow_up import in_services, lead_care_manager_due
 
 CHANGE_CALENDAR_DAYS = 30  # DOMAIN 7: a member-requested change within 30 days
 
@@ -52,6 +52,7 @@ def _replace(*, plan, assignment, organization, rule, reason, actor) -> Assignme
         raise DomainError("The assignment has ended already.")
     contract = _contract_taking(plan=plan, member=assignment.member, organization=organization)
     today = clocks.local_date(clocks.now())
+    was_in_services = in_services(plan=plan, assignment=assignment)
     end_assignment(plan=plan, actor=actor, assignment=assignment, on=today, reason=AssignmentEndReason.PROVIDER_CHANGE)
     new = _create(
         plan=plan,
@@ -64,8 +65,8 @@ def _replace(*, plan, assignment, organization, rule, reason, actor) -> Assignme
         communicate_from=today,  # a new assignment for the provider to hear of (DOMAIN 7)
         actor=actor,
     )
-    if assignment.lead_care_manager_id is not None:
-        lead_care_manager_due(plan=plan, assignment=new)  # the member was in services there
+    if was_in_services:
+        lead_care_manager_due(plan=plan, assignment=new)
     return new
 
 

@@ -2,13 +2,15 @@
 
 from datetime import date, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.deadlines.models import DeadlineKind
-from ecm_platform.deadlines.services import deadline_meet, deadline_open
+from ecm_platform.deadlines.selectors import deadline_list
+from ecm_platform.deadlines.services import deadline_cancel, deadline_meet, deadline_open
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, Principal, actor_user, require
 from ecm_platform.tenancy.models import County, HealthPlan
@@ -26,7 +28,7 @@ from providers.models import (
 from providers.selectors import contract_list, vetting_criteria, vetting_missing
 from providers.services.assignments import request_or_await
 from providers.services.endings import end_assignment
-from providers.services.follow_up import lead_care_manager_due
+from providers.services.follow_up import in_services, lead_care_manager_due
 
 
 @transaction.atomic
@@ -132,8 +134,8 @@ def contract_end(*, plan: HealthPlan, actor, contract: Contract, end_date: date)
     """End the contract on `end_date`, its last day: each member assigned under it has that
     assignment end (CONTRACT_ENDED) and is reassigned by the same order among the contracts in force
     after it, with a new 10-business-day communication clock, or goes on the awaiting-assignment
-    (reassignment) worklist (DOMAIN 7)."""
-    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
+    (reassignment) worklist (DOMAIN 7). Once the end has come, its vetting and orientation clocks stop."""
+    require(actor, Capability.CONTRACTS_END, plan=plan)
     require_same_plan(plan, contract)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if end_date < contract.start_date:
@@ -146,10 +148,17 @@ def contract_end(*, plan: HealthPlan, actor, contract: Contract, end_date: date)
         .select_related("member__county")
         .order_by("started_on", "pk")
     )
+    if ending:  # its members' assignments end and new ones are made
+        require(actor, Capability.ASSIGNMENTS_END, plan=plan)
+        require(actor, Capability.ASSIGNMENTS_CREATE, plan=plan)
+    today = clocks.local_date(clocks.now())
+    if end_date <= today:
+        deadline_cancel(plan=plan, target=contract)
     # The first day without the contract, and never a day past: a late record reassigns today.
-    day = max(clocks.local_date(clocks.now()), end_date + timedelta(days=1))
+    day = max(today, end_date + timedelta(days=1))
     reassigned = 0
     for assignment in ending:
+        was_in_services = in_services(plan=plan, assignment=assignment)
         end_assignment(
             plan=plan, actor=actor, assignment=assignment, on=end_date, reason=AssignmentEndReason.CONTRACT_ENDED
         )
@@ -159,7 +168,7 @@ def contract_end(*, plan: HealthPlan, actor, contract: Contract, end_date: date)
         )  # fmt: skip
         if new is not None:
             reassigned += 1
-            if assignment.lead_care_manager_id is not None:  # the member was in services there
+            if was_in_services:
                 lead_care_manager_due(plan=plan, assignment=new)
     audit_record(
         code="providers.contract.ended",
@@ -173,15 +182,24 @@ def contract_end(*, plan: HealthPlan, actor, contract: Contract, end_date: date)
 
 def contract_end_job(plan: HealthPlan) -> Principal:
     """The system principal that moves the members of contracts past their end date (DOMAIN 7)."""
-    return Principal.system("contract-ends", Capability.PROVIDERS_MANAGE, plan=plan)
+    return Principal.system(
+        "contract-ends", Capability.CONTRACTS_END, Capability.ASSIGNMENTS_END, Capability.ASSIGNMENTS_CREATE, plan=plan
+    )
 
 
 def contracts_end_due(*, plan: HealthPlan, actor) -> int:
     """Contracts whose end date has passed with members still assigned under them (an end date set
     when the contract was made, or moved earlier) are ended: their members are reassigned (DOMAIN 7).
-    Daily; safe to rerun: an ended contract has no member left to move."""
-    require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
+    The vetting and orientation clocks of contracts whose end has come stop. Daily; safe to rerun:
+    an ended contract has no member left to move, nor a clock running."""
+    require(actor, Capability.CONTRACTS_END, plan=plan)
     today = clocks.local_date(clocks.now())
+    over = Contract.objects.filter(plan=plan, end_date__lte=today).values("pk")
+    with_clocks = deadline_list(plan=plan).filter(
+        target_type=ContentType.objects.get_for_model(Contract), target_id__in=over
+    )
+    for contract in Contract.objects.filter(pk__in=with_clocks.values("target_id")):
+        deadline_cancel(plan=plan, target=contract)
     due = Contract.objects.filter(
         plan=plan, end_date__lt=today, assignments__ended_on__isnull=True, assignments__plan=plan
     ).distinct()

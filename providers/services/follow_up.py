@@ -6,6 +6,7 @@ from django.urls import reverse
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.deadlines.models import DeadlineKind
+from ecm_platform.deadlines.selectors import deadlines_of
 from ecm_platform.deadlines.services import deadline_meet, deadline_open
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, require
@@ -31,6 +32,16 @@ def lead_care_manager_due(*, plan, assignment: Assignment) -> None:
         label=f"Name {assignment.member.full_name}'s Lead Care Manager at {assignment.contract.organization.name}",
         link=reverse("assignment-detail", args=[assignment.pk]),
         member=assignment.member,
+    )
+
+
+def in_services(*, plan, assignment: Assignment) -> bool:
+    """The member is in services at the assignment: a Lead Care Manager named, or one due because
+    services run without one (presumptive, transition, reinstatement; DOMAIN 5.2). Read it before
+    the assignment ends, which cancels that clock."""
+    return (
+        assignment.lead_care_manager_id is not None
+        or deadlines_of(plan=plan, target=assignment).filter(kind=DeadlineKind.LEAD_CARE_MANAGER).exists()
     )
 
 

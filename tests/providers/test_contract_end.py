@@ -8,11 +8,13 @@ import pytest
 
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.deadlines.models import Deadline, DeadlineKind
-from ecm_platform.errors import DomainError
-from ecm_platform.tenancy.access import OPERATOR
+from ecm_platform.deadlines.selectors import deadlines_of
+from ecm_platform.deadlines.services import deadline_open
+from ecm_platform.errors import ActionNotPermitted, DomainError
+from ecm_platform.tenancy.access import OPERATOR, Capability, Principal
 from ecm_platform.tenancy.models import County
 from eligibility.models import PopulationOfFocus
-from providers.models import Assignment, AssignmentEndReason, AwaitingAssignment, CareManager
+from providers.models import Assignment, AssignmentEndReason, AwaitingAssignment, CareManager, Contract
 from providers.selectors import contracts_in_force
 from providers.services import (
     assignment_end,
@@ -23,7 +25,10 @@ from providers.services import (
     provider_change_implement,
     provider_change_request,
 )
+from providers.services.contracts import contract_end_job
 from providers.tasks import contract_ends_task
+from tests.authorizations.test_lifecycle import provider, start_presumptive  # noqa: F401 (provider: a fixture)
+from tests.factories import activated
 from tests.providers.test_assignment_lifecycle import at, live, request
 from tests.providers.test_assignments import contract, homeless_member, organization
 
@@ -46,7 +51,7 @@ def test_ending_a_contract_reassigns_its_members_by_the_order_with_a_new_clock(p
         assert (old.ended_on, old.end_reason) == (date(2027, 2, 1), AssignmentEndReason.CONTRACT_ENDED)
         assert live(old, DeadlineKind.PROVIDER_COMMUNICATION).count() == 0
     moved = Assignment.objects.get(member=first.member, ended_on__isnull=True)
-    assert (moved.organization, moved.started_on) == (other, date(2027, 2, 1))
+    assert (moved.organization, moved.started_on) == (other, date(2027, 2, 2))  # the day after the last
     # Mon 2027-02-01 + 10 business days (Presidents' Day closed): Tue 2027-02-16.
     assert live(moved, DeadlineKind.PROVIDER_COMMUNICATION).get().due_at == datetime(2027, 2, 16, 23, 59, 59, tzinfo=LA)
     # The other provider had one place: the second member waits on the reassignment worklist.
@@ -125,10 +130,10 @@ def test_a_contract_past_its_end_date_has_its_members_moved_by_the_daily_job(pla
     reassigns its members the day after its last day, and finds nothing to do on a rerun."""
     county, pof = County.objects.filter(code="01"), PopulationOfFocus.objects.filter(code="HOMELESS")
     ending_org, other = organization(plan_a, 0), organization(plan_a, 1)
-    contract_create(
+    activated(contract_create(
         plan=plan_a, actor=OPERATOR, organization=ending_org, counties=list(county), pofs=list(pof), capacity=5,
         start_date=date(2025, 1, 1), end_date=date(2027, 1, 31),
-    )  # fmt: skip
+    ))  # fmt: skip
     contract(plan_a, other)
     old = request(plan_a, homeless_member(plan_a), preferred_organization=ending_org)
     with at(date(2027, 1, 31)):
@@ -143,9 +148,9 @@ def test_a_contract_past_its_end_date_has_its_members_moved_by_the_daily_job(pla
 
 
 def test_ending_ahead_reassigns_now_and_the_old_place_is_held_until_the_last_day(plan_a):
-    """DOMAIN 7: a contract ending next month: its members move now (the new provider is told
-    within 10 business days) while the old contract holds their places until its last day, unless
-    their ECM ends first."""
+    """DOMAIN 7: a contract ending next month: its members are reassigned now (the new provider is
+    told within 10 business days), starting there the day after the old contract's last day, which
+    holds their places until then, unless their ECM ends first."""
     ending_org, other = organization(plan_a, 0), organization(plan_a, 1)
     ending = contract(plan_a, ending_org)
     contract(plan_a, other)
@@ -157,4 +162,73 @@ def test_ending_ahead_reassigns_now_and_the_old_place_is_held_until_the_last_day
     assert contracts_in_force(plan=plan_a, day=date(2027, 1, 1)).filter(organization=ending_org).count() == 0
     stays.refresh_from_db()
     moved = Assignment.objects.get(member=stays.member, ended_on__isnull=True)
-    assert (stays.ended_on, moved.organization, moved.started_on) == (date(2026, 12, 31), other, date(2026, 12, 1))
+    assert (stays.ended_on, moved.organization, moved.started_on) == (date(2026, 12, 31), other, date(2027, 1, 1))
+
+
+def test_a_reassignment_ahead_of_the_end_starts_under_a_successor_once_it_is_in_force(plan_a):
+    """DOMAIN 7 (capacity per contract per day): a contract ended ahead of its last day moves its
+    member to a successor contract starting the day after; the new assignment starts that day."""
+    ending_org, successor_org = organization(plan_a, 0), organization(plan_a, 1)
+    ending = contract(plan_a, ending_org, capacity=5)
+    old = request(plan_a, homeless_member(plan_a), preferred_organization=ending_org)
+    successor = activated(contract_create(
+        plan=plan_a, actor=OPERATOR, organization=successor_org, counties=list(County.objects.filter(code="01")),
+        pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=5, start_date=date(2027, 3, 1),
+    ))  # fmt: skip
+    with at(date(2027, 1, 10)):
+        contract_end(plan=plan_a, actor=OPERATOR, contract=ending, end_date=date(2027, 2, 28))
+    new = Assignment.objects.get(member=old.member, ended_on__isnull=True)
+    assert (new.contract, new.started_on) == (successor, date(2027, 3, 1))
+
+
+def test_an_ended_contract_stops_its_vetting_and_orientation_clocks(plan_a):
+    """DOMAIN 7: the vetting to complete and the orientation are owed by a provider under contract:
+    once its end has come they stop, ended now or by the daily job after a later end date."""
+    ended_now, ended_later = contract(plan_a, organization(plan_a, 0)), contract(plan_a, organization(plan_a, 1))
+    for agreement in (ended_now, ended_later):
+        for kind in (DeadlineKind.VETTING, DeadlineKind.ORIENTATION):
+            deadline_open(
+                plan=plan_a, kind=kind, target=agreement, due_at=datetime(2026, 12, 31, tzinfo=LA),
+                owner=Capability.PROVIDERS_MANAGE, label="owed",
+            )  # fmt: skip
+    with at(date(2026, 11, 20)):
+        contract_end(plan=plan_a, actor=OPERATOR, contract=ended_now, end_date=date(2026, 11, 20))
+        contract_end(plan=plan_a, actor=OPERATOR, contract=ended_later, end_date=date(2026, 11, 30))
+    assert not deadlines_of(plan=plan_a, target=ended_now).exists()
+    assert deadlines_of(plan=plan_a, target=ended_later).count() == 2  # not ended yet
+    with at(date(2026, 11, 30)):
+        contract_ends_task(plan_id=plan_a.pk)
+    assert not deadlines_of(plan=plan_a, target=ended_later).exists()
+
+
+def test_a_presumptive_member_moved_by_a_contract_end_keeps_a_lead_care_manager_clock(plan_a, provider):  # noqa: F811
+    """DOMAIN 5.2: presumptive services run without a Lead Care Manager (a 10-business-day clock);
+    moved to another provider when the contract ends, the clock follows to the new assignment."""
+    with at(date(2026, 11, 23)):
+        started = start_presumptive(plan_a, homeless_member(plan_a), provider)
+    old = Assignment.objects.get(member=started.member)
+    assert live(old, DeadlineKind.LEAD_CARE_MANAGER).exists()
+    contract(plan_a, organization(plan_a, 1))
+    with at(date(2026, 11, 25)):
+        contract_end(
+            plan=plan_a,
+            actor=OPERATOR,
+            contract=Contract.objects.get(organization=provider),
+            end_date=date(2026, 11, 25),
+        )
+    new = Assignment.objects.get(member=started.member, ended_on__isnull=True)
+    assert live(new, DeadlineKind.LEAD_CARE_MANAGER).exists()
+
+
+def test_ending_a_contract_takes_its_own_capability_and_the_job_holds_only_what_it_uses(plan_a):
+    """DOMAIN 5.2: a system principal holds only the capabilities it uses: the contract-end job ends
+    contracts and moves their members, and cannot manage organizations, contracts or vetting."""
+    job = contract_end_job(plan_a)
+    assert not job.may(Capability.PROVIDERS_MANAGE, plan=plan_a)
+    ending = contract(plan_a, organization(plan_a, 0))
+    request(plan_a, homeless_member(plan_a))
+    moves_nobody = Principal.system("ends-only", Capability.CONTRACTS_END, plan=plan_a)
+    with at(date(2026, 12, 1)), pytest.raises(ActionNotPermitted):
+        contract_end(plan=plan_a, actor=moves_nobody, contract=ending, end_date=date(2026, 12, 1))
+    with at(date(2026, 12, 1)):
+        contract_end(plan=plan_a, actor=job, contract=ending, end_date=date(2026, 12, 1))
