@@ -26,6 +26,8 @@ from ecm_platform.tenancy.models import HealthPlan
 
 # A partial overturn of these approves with a modification, which must say what is approved.
 MODIFIABLE_NOTICES = (NoticeType.DENIAL, NoticeType.MODIFICATION)
+# A modification is overturned only while its approval stands (not withdrawn, ended, discontinued).
+GRANTED = (Status.APPROVED, Status.ACTIVE)
 
 
 def _check_outcome(*, notice_type: str, outcome: str, modification: str) -> None:
@@ -53,7 +55,7 @@ def _appeal_outcome_apply(*, plan: HealthPlan, actor, appeal: Appeal, modificati
         request_overturn(
             plan=plan, actor=actor, request=request, appeal=appeal, decision=decision, modification=modification
         )
-    elif notice_type == NoticeType.MODIFICATION and request.decision == Decision.MODIFIED:
+    elif notice_type == NoticeType.MODIFICATION and request.decision == Decision.MODIFIED and request.status in GRANTED:
         _modification_overturned(
             plan=plan, actor=actor, request=request, appeal=appeal, decision=decision, modification=modification
         )

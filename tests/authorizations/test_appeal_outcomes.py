@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from authorizations import services
-from authorizations.models import AppealOutcome, Decision, DenialReason, NoticeType, RequestSource, Status
+from authorizations.models import (
+    AppealOutcome,
+    Decision,
+    DenialReason,
+    NoticeType,
+    RequestSource,
+    Status,
+    WithdrawalReason,
+)
 from ecm_platform import clocks
 from ecm_platform.deadlines.models import DeadlineKind, DeadlineState
 from ecm_platform.deadlines.selectors import deadlines_of
@@ -129,6 +137,26 @@ def test_an_upheld_modification_changes_nothing(plan_a, coordinator, reviewer, m
     appeal_and_resolve(plan_a, coordinator, reviewer, modification, AppealOutcome.UPHELD)
     request = reload(modification.request)
     assert (request.decision, request.modification) == (Decision.MODIFIED, "Approved for three months.")
+
+
+def test_an_overturned_modification_leaves_a_request_withdrawn_since_alone(plan_a, coordinator, reviewer, modification):
+    # DOMAIN 5.2: only an approval that stands (approved, active) is approved in full; a request
+    # withdrawn while the appeal was pending keeps its decision and gets no approval letter
+    with clocks.frozen(APPEALED):
+        case = services.appeal_file(plan=plan_a, actor=coordinator, notice=modification, reason="I want six months")
+        services.request_withdraw(
+            plan=plan_a, actor=coordinator, request=reload(modification.request),
+            reason=WithdrawalReason.MEMBER_DECLINED,
+        )  # fmt: skip
+    with clocks.frozen(RESOLVED):
+        services.appeal_resolve(
+            plan=plan_a, actor=reviewer, appeal=case, outcome=AppealOutcome.OVERTURNED, summary="ok"
+        )
+    request = reload(modification.request)
+    assert (request.status, request.decision, request.modification) == (
+        Status.WITHDRAWN, Decision.MODIFIED, "Approved for three months.",
+    )  # fmt: skip
+    assert not request.notices.filter(notice_type=NoticeType.APPROVAL).exists()
 
 
 @pytest.fixture
