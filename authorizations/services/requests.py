@@ -135,7 +135,8 @@ def request_start_presumptive(
 ) -> AuthorizationRequest:
     """A presumptive-capable provider's staff start ECM at once, for the plan's presumptive period,
     until the plan decides (DOMAIN 5.1). The member is assigned to that provider, and its Lead Care
-    Manager is due in 10 business days (DOMAIN 5.2)."""
+    Manager is due in 10 business days (DOMAIN 5.2); a provider with no place for the member
+    cannot start."""
     require(actor, Capability.PRESUMPTIVE_START, plan=plan, organization=organization)
     today = clocks.local_date(clocks.now())
     capable = (
@@ -168,5 +169,14 @@ def request_start_presumptive(
     )
     deadlines.decision_clock_run(plan=plan, request=request)
     assignment = _assign(plan=plan, actor=actor, request=request, on=today, organization=organization)
+    if assignment is None:
+        # A presumptive start assigns the presumptive provider (DOMAIN 5.2): none without a place
+        # there. Raising rolls back the request and the awaiting-assignment entry with it.
+        raise DomainError(
+            f"{organization.name} has no place for {member.full_name} (no capacity left, or the member's county "
+            "is not in its contract): presumptive services cannot start.",
+            field="organization",
+            code="no_capacity",
+        )
     deadlines.lead_care_manager_run(plan=plan, assignment=assignment)
     return request

@@ -11,7 +11,7 @@ from ecm_platform.errors import ActionNotPermitted
 from ecm_platform.tenancy.access import OPERATOR, Principal
 from ecm_platform.tenancy.models import ProviderRole
 from ecm_platform.tenancy.scoping import across_plans
-from providers.models import Contract
+from providers.models import AwaitingAssignment, Contract
 from providers.staff import provider_api_key_issue, provider_membership_create
 from tests.authorizations.conftest import VALID_NPIS
 from tests.factories import UserFactory
@@ -57,6 +57,21 @@ def test_without_a_presumptive_capable_contract_nothing_starts(plan_a, provider_
     response = client_of(login()).post(URL, {"plan": plan_a.code, "cin": eligible_member_a.cin}, format="json")
     assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "organization"
     assert live_requests(eligible_member_a) == []
+
+
+def test_a_provider_with_no_place_left_cannot_start(plan_a, provider_a, eligible_member_a, login):
+    # DOMAIN 5.2: a presumptive start assigns the presumptive provider, so none starts where it is
+    # full; the member is not left on the awaiting-assignment list for another provider either
+    with across_plans(reason="test"):
+        Contract.objects.filter(organization=provider_a).update(capacity=0)
+    response = client_of(login()).post(URL, {"plan": plan_a.code, "cin": eligible_member_a.cin}, format="json")
+    assert response.status_code == 400
+    assert (response.json()["errors"][0]["attr"], response.json()["errors"][0]["code"]) == (
+        "organization", "no_capacity",
+    )  # fmt: skip
+    assert live_requests(eligible_member_a) == []
+    with across_plans(reason="test"):
+        assert not AwaitingAssignment.objects.filter(member=eligible_member_a).exists()
 
 
 def test_a_plan_the_organization_does_not_contract_with_or_an_unknown_cin_is_refused(
