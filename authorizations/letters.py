@@ -131,8 +131,10 @@ def _check_content(content: dict, language: str) -> None:
     # The member's rights are every NOA's (the approval letter is not one).
     if content["notice_type"] != NoticeType.APPROVAL and not content["appeal_by"]:
         raise ValueError("A Notice of Action needs appeal_by.")
-    # Aid paid pending (42 CFR 438.420): a discontinuation letter that omits it misstates the member's rights.
-    if content["notice_type"] == NoticeType.DISCONTINUATION and not content["continue_services_by"]:
+    # Aid paid pending (42 CFR 438.420): a discontinuation letter that omits it misstates the member's
+    # rights, except for presumptive services withdrawn, which end the day of the notice (DOMAIN 5.2).
+    needs_continue_by = content["notice_type"] == NoticeType.DISCONTINUATION and not content["withdrawal_reason"]
+    if needs_continue_by and not content["continue_services_by"]:
         raise ValueError("A discontinuation notice needs continue_services_by.")
 
 

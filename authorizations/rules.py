@@ -118,12 +118,17 @@ class MemberRights:
     continue_services_by: date | None  # discontinuations only
 
 
-def member_rights(notice_type: NoticeType, notice_date: date, effective_on: date) -> MemberRights | None:
-    """None for the approval letter: it is not a Notice of Action and gives no appeal rights."""
+def member_rights(
+    notice_type: NoticeType, notice_date: date, effective_on: date, *, withdrawn: bool = False
+) -> MemberRights | None:
+    """None for the approval letter: it is not a Notice of Action and gives no appeal rights.
+    Presumptive services `withdrawn` (stopped at the member's request, or a duplicate) end the day
+    of their notice, with no advance notice due (42 CFR 431.213(b)), so nothing continues pending an
+    appeal (DOMAIN 5.2)."""
     if notice_type == NoticeType.APPROVAL:
         return None
     continue_by = None
-    if notice_type == NoticeType.DISCONTINUATION:
+    if notice_type == NoticeType.DISCONTINUATION and not withdrawn:
         continue_by = max(notice_date + timedelta(days=AID_PAID_PENDING_DAYS), effective_on)
     return MemberRights(
         appeal_by=notice_date + timedelta(days=APPEAL_FILING_DAYS),

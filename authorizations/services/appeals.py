@@ -66,7 +66,10 @@ def appeal_file(
             field="received_at",
             code="appeal_late",
         )
-    rights = rules.member_rights(NoticeType(notice.notice_type), notice.notice_date, notice.effective_on)
+    rights = rules.member_rights(
+        NoticeType(notice.notice_type), notice.notice_date, notice.effective_on,
+        withdrawn=bool(notice.content.get("withdrawal_reason")),
+    )  # fmt: skip
     appeal = Appeal.objects.create(
         plan=plan,
         notice=notice,

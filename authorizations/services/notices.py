@@ -48,7 +48,8 @@ def notice_content(
     if notice_type == NoticeType.DISCONTINUATION:
         # Presumptive services stopped at the member's request end the day of the notice (DOMAIN 5.2).
         effective_on = request.discontinuation_effective_on or notice_date
-    rights = rules.member_rights(notice_type, notice_date, effective_on)
+    withdrawal_reason = request.withdrawal_reason if notice_type == NoticeType.DISCONTINUATION else ""
+    rights = rules.member_rights(notice_type, notice_date, effective_on, withdrawn=bool(withdrawal_reason))
     is_delay, is_approval = notice_type == NoticeType.DELAY, notice_type == NoticeType.APPROVAL
     return {
         "notice_type": notice_type.value,
@@ -68,7 +69,7 @@ def notice_content(
         "transition_program": request.transition_program,
         "denial_reason": request.denial_reason if notice_type == NoticeType.DENIAL else "",
         "discontinuation_reason": request.discontinuation_reason if notice_type == NoticeType.DISCONTINUATION else "",
-        "withdrawal_reason": request.withdrawal_reason if notice_type == NoticeType.DISCONTINUATION else "",
+        "withdrawal_reason": withdrawal_reason,
         # The reviewer's own words, printed as written.
         "explanation": "" if is_approval else request.extension_reason if is_delay else request.decision_explanation,
         "modification": request.modification if notice_type == NoticeType.MODIFICATION else "",

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from authorizations import services
+from authorizations.letters import render_letter_html
 from authorizations.models import (
     AppealOutcome,
     DenialReason,
@@ -18,13 +19,14 @@ from authorizations.models import (
     NoticeType,
     RequestSource,
     Status,
+    WithdrawalReason,
 )
 from ecm_platform import clocks
 from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from providers.models import Assignment
-from tests.authorizations.test_lifecycle import homeless_member, in_review, reload, start_services
+from tests.authorizations.test_lifecycle import homeless_member, in_review, reload, start_presumptive, start_services
 from tests.authorizations.test_lifecycle import provider as lifecycle_provider
 from tests.factories import enrolled_member
 
@@ -188,6 +190,26 @@ def test_a_discontinuation_appealed_within_10_days_keeps_services(
     with clocks.frozen(NOTICE_DAY + timedelta(days=appeal_day)):
         appeal = services.appeal_file(plan=plan_a, actor=coordinator, notice=notice, reason="I want ECM")
     assert appeal.continues_services is continues
+
+
+def test_presumptive_services_stopped_at_the_members_request_do_not_continue_pending_an_appeal(
+    plan_a, coordinator, provider
+):
+    # DOMAIN 5.2, 5.3: dated and effective the same day, no advance notice being due since the
+    # member asked (42 CFR 431.213(b)): no letter (en, es) promises aid paid pending, and an appeal
+    # of it keeps nothing going
+    with clocks.frozen(NOTICE_DAY):
+        request = start_presumptive(plan_a, homeless_member(plan_a), provider)
+        request = services.request_withdraw(
+            plan=plan_a, actor=coordinator, request=reload(request), reason=WithdrawalReason.MEMBER_DECLINED
+        )
+        notice = request.notices.get(notice_type=NoticeType.DISCONTINUATION)
+        appeal = services.appeal_file(plan=plan_a, actor=coordinator, notice=notice, reason="I changed my mind")
+    assert (notice.content["continue_services_by"], notice.content["appeal_by"]) == ("", "2027-01-22")
+    assert appeal.continues_services is False
+    english, spanish = render_letter_html(notice.content, "en"), render_letter_html(notice.content, "es")
+    assert "Keep your services during the appeal" not in english and "Appeal to" in english
+    assert "Conserve sus servicios" not in spanish and "apelación" in spanish
 
 
 def test_grievances_have_their_clocks_and_outcomes(plan_a, coordinator, reviewer):
