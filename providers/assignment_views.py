@@ -157,10 +157,14 @@ def _render_awaiting(request, bound=None, status=200):
     page = _page(request, _awaiting(request))
     today = clocks.local_date(clocks.now())
     page.object_list = list(page.object_list)
+    choices = None  # each row's form offers the same organizations: read once for the page
     for row in page.object_list:
         row.days_waited = (today - clocks.local_date(row.since)).days
         row.form = bound if bound is not None and bound.prefix == f"waiting-{row.pk}" else None
         row.form = row.form or _assign_later_form(request, row)
+        field = row.form.fields["organization"]
+        choices = choices if choices is not None else list(field.choices)
+        field.choices = choices
     phi_read_record(
         membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
     )

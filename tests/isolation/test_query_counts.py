@@ -163,3 +163,34 @@ def test_provider_pages_do_not_query_per_row(path, client, plan_a, admin_a):
     with scopes_disabled():
         grow_network(plan_a, 29)
     assert queries(client, path) == few
+
+
+def grow_awaiting(plan, count):
+    """`count` more members authorized while no provider has a place: the awaiting list (DOMAIN 7)."""
+    from ecm_platform import clocks
+    from providers.services import assignment_request
+
+    pof = PopulationOfFocus.objects.get(code="HOMELESS")
+    for _ in range(count):
+        member = enrolled_member(plan)
+        determination_record(
+            plan=plan, member=member, pof=pof, source=DeterminationSource.REFERRAL, start_date=date(2025, 1, 1),
+            criteria_met=pof.criteria, actor=OPERATOR,
+        )  # fmt: skip
+        with clocks.frozen(clocks.start_of_day(date(2026, 11, 20))):
+            assert (
+                assignment_request(plan=plan, actor=OPERATOR, member=member, authorized_on=date(2026, 11, 20)) is None
+            )
+
+
+def test_the_awaiting_assignment_page_does_not_query_per_row(client, plan_a, admin_a):
+    """Each waiting member's row offers the plan's contracted organizations: read once per page."""
+    client.force_login(admin_a.user)
+    with scopes_disabled():
+        grow_network(plan_a, 2)  # every place taken
+        grow_awaiting(plan_a, 1)
+    queries(client, "/providers/awaiting/")  # the first request after login also writes the session
+    few = queries(client, "/providers/awaiting/")
+    with scopes_disabled():
+        grow_awaiting(plan_a, 20)
+    assert queries(client, "/providers/awaiting/") == few
