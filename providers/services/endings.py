@@ -33,7 +33,8 @@ def assignment_end(*, plan: HealthPlan, actor, member: Member, on: date, reason:
     AwaitingAssignment.objects.filter(plan=plan, member=member, resolved_at__isnull=True).update(resolved_at=now)
     # An assignment under a contract ending later (the member was reassigned ahead of it) holds no
     # place past the end of the member's ECM either.
-    Assignment.objects.filter(plan=plan, member=member, ended_on__gt=on).update(ended_on=on)
+    for held in Assignment.objects.select_for_update().filter(plan=plan, member=member, ended_on__gt=on):
+        end_assignment(plan=plan, actor=actor, assignment=held, on=on, reason=reason)
     assignment = Assignment.objects.select_for_update().filter(plan=plan, member=member, ended_on__isnull=True).first()
     if assignment is None:
         return None
@@ -48,7 +49,10 @@ def assignment_end(*, plan: HealthPlan, actor, member: Member, on: date, reason:
 
 
 def end_assignment(*, plan, actor, assignment: Assignment, on: date, reason: str) -> Assignment:
-    """`assignment_end` past its checks, for the services that end one (a change, a contract's end)."""
+    """`assignment_end` past its checks, for the services that end one (a change, a contract's end).
+    An assignment never ends before it started: late data (a member who left the plan before they
+    were assigned) ends it on its first day; an end dated before today is audited as retroactive."""
+    on = max(on, assignment.started_on)
     assignment.ended_on, assignment.end_reason = on, reason
     assignment.save(update_fields=["ended_on", "end_reason"])
     deadline_cancel(plan=plan, target=assignment)
@@ -57,6 +61,9 @@ def end_assignment(*, plan, actor, assignment: Assignment, on: date, reason: str
         plan=plan,
         actor=actor,
         target=assignment,
-        payload={"member": assignment.member_id, "ended_on": str(on), "reason": reason},
-    )
+        payload={
+            "member": assignment.member_id, "ended_on": str(on), "reason": reason,
+            "retroactive": on < clocks.local_date(clocks.now()),
+        },
+    )  # fmt: skip
     return assignment

@@ -11,6 +11,7 @@ from authorizations import services
 from authorizations.models import DenialReason, Status
 from authorizations.services.left_plan import left_plan_job
 from ecm_platform import clocks
+from ecm_platform.audit.models import AuditEvent
 from ecm_platform.deadlines.models import DeadlineKind, DeadlineState
 from ecm_platform.deadlines.selectors import deadlines_of
 from ecm_platform.errors import ActionNotPermitted
@@ -105,6 +106,20 @@ def test_the_assignment_ends_on_the_last_enrolled_day(plan_a, coordinator, revie
     assignment = Assignment.objects.get(member=member)
     assert (assignment.ended_on, assignment.end_reason) == (LAST_ENROLLED, "left_plan")
     assert reload(request).status == Status.ENDED
+
+
+def test_late_enrollment_data_never_ends_an_assignment_before_it_started(plan_a, coordinator, reviewer, provider):
+    # DOMAIN 5.2 and 7: the member's enrollment ended before they were assigned (the disenrollment
+    # arrived late): the assignment ends on its first day, and the audit says the end is retroactive
+    member = homeless_member(plan_a)
+    with clocks.frozen(MONDAY):
+        reach("approved", plan_a, coordinator, reviewer, member, provider)
+    leave_plan(member, last_day=date(2026, 11, 20))
+    run_job(plan_a)
+    assignment = Assignment.objects.get(member=member)
+    assert (assignment.started_on, assignment.ended_on) == (MONDAY.date(), MONDAY.date())
+    ended = AuditEvent.objects.get(code="providers.assignment.ended", target_id=str(assignment.pk))
+    assert (ended.payload["ended_on"], ended.payload["retroactive"]) == ("2026-11-23", True)
 
 
 def test_members_still_enrolled_and_decided_requests_are_left_alone(plan_a, coordinator, reviewer, provider):
