@@ -200,6 +200,9 @@ class AwaitingAssignment(models.Model):
     since = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Services already run without a provider (a reinstatement): the assignment, once made, owes a
+    # Lead Care Manager in 10 business days and resumes services (DOMAIN 5.2).
+    services_running = models.BooleanField(default=False)
 
     objects = ScopedManager(plan="plan")
 

@@ -25,7 +25,7 @@ from providers.models import (
     ProviderOrganization,
 )
 from providers.selectors import contracts_in_force
-from providers.services.awaiting import await_assignment
+from providers.services.awaiting import await_assignment, awaiting_resolve
 from providers.services.settings import assignment_settings_get
 
 COMMUNICATION_BUSINESS_DAYS = 10  # DOMAIN 7: tell the provider within 10 business days
@@ -249,8 +249,7 @@ def request_or_await(
         )  # fmt: skip
         return None
     if waiting is not None:
-        waiting.resolved_at, waiting.assignment = clocks.now(), assignment
-        waiting.save(update_fields=["resolved_at", "assignment"])
+        awaiting_resolve(plan=plan, waiting=waiting, assignment=assignment)
     return assignment
 
 

@@ -4,12 +4,17 @@ from django.urls import reverse
 
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
+from ecm_platform.deadlines.models import DeadlineKind
+from ecm_platform.deadlines.selectors import deadlines_of_member
+from ecm_platform.deadlines.services import deadline_meet
 from ecm_platform.notifications.services import notification_send
 from ecm_platform.tenancy.access import Capability, holders
 from ecm_platform.tenancy.models import Membership
 from providers.models import (
+    Assignment,
     AwaitingAssignment,
 )
+from providers.services.follow_up import lead_care_manager_due
 
 
 def _notify_assigners(*, plan, text: str) -> int:
@@ -54,3 +59,30 @@ def await_assignment(
             payload={"member": member.pk, "cause": cause, "detail": detail},
         )
     return waiting
+
+
+def awaiting_services_running(*, plan, actor, member) -> None:
+    """The member waits while their services already run (reinstated on appeal, and the provider
+    they had cannot take them back): their assignment, once made, resumes them (DOMAIN 5.2)."""
+    waiting = AwaitingAssignment.objects.filter(plan=plan, member=member, resolved_at__isnull=True)
+    if waiting.filter(services_running=False).update(services_running=True):
+        audit_record(
+            code="providers.assignment.awaiting_services_running", plan=plan, actor=actor, target=waiting.get(),
+            payload={"member": member.pk},
+        )  # fmt: skip
+
+
+def awaiting_resolve(*, plan, waiting: AwaitingAssignment, assignment: Assignment) -> None:
+    """The member waited for `assignment`. Where services already ran, it owes a Lead Care Manager
+    in 10 business days, and services resume with it: the clock of services due after a reversal
+    on appeal is met (DOMAIN 5.2)."""
+    waiting.resolved_at, waiting.assignment = clocks.now(), assignment
+    waiting.save(update_fields=["resolved_at", "assignment"])
+    if not waiting.services_running:
+        return
+    if assignment.lead_care_manager_id is None:
+        lead_care_manager_due(plan=plan, assignment=assignment)
+    reversal = deadlines_of_member(plan=plan, member=waiting.member).filter(kind=DeadlineKind.SERVICES_AFTER_REVERSAL)
+    for deadline in reversal.select_related("target_type"):
+        target = deadline.target_type.get_object_for_this_type(pk=deadline.target_id)
+        deadline_meet(plan=plan, kind=DeadlineKind.SERVICES_AFTER_REVERSAL, target=target)
