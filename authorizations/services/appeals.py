@@ -17,6 +17,7 @@ from authorizations.models import (
 from authorizations.services import deadlines
 from authorizations.services.appeal_outcomes import _appeal_outcome_apply, _check_outcome
 from authorizations.services.common import _notify_reviewers
+from authorizations.services.discontinuation import _discontinuation_held
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ConflictError, DomainError
@@ -91,6 +92,8 @@ def appeal_file(
         payload={"notice": notice.pk, "expedited": is_expedited, "continues_services": appeal.continues_services},
     )
     deadlines.case_clocks_run(plan=plan, case=appeal)
+    if appeal.continues_services:
+        _discontinuation_held(plan=plan, actor=actor, appeal=appeal)
     _notify_reviewers(plan=plan, text=f"Appeal filed by {notice.member.full_name}.", request=notice.request)
     return appeal
 

@@ -17,7 +17,7 @@ from authorizations.models import (
     Status,
 )
 from authorizations.services import deadlines
-from authorizations.services.common import _assign, _notify_reviewers
+from authorizations.services.common import _acting_as, _assign, _notify_reviewers
 from authorizations.services.lifecycle import _transition
 from authorizations.services.notices import _notice_if_needed
 from ecm_platform import clocks
@@ -29,6 +29,7 @@ from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.ownership import require_same_plan
 from providers.models import Assignment, AssignmentEndReason
 from providers.services import assignment_end
+from providers.services.awaiting import awaiting_services_running
 
 # What a decided discontinuation writes, and what cancelling or reinstating clears.
 CLEARED_DISCONTINUATION = {
@@ -226,19 +227,44 @@ def _reinstate(*, plan: HealthPlan, actor, request: AuthorizationRequest, appeal
         request, "reinstate", plan=plan, actor=actor, payload={"appeal": appeal.pk},
         services_due_by=clocks.expedited_due(now, rules.OVERTURNED_SERVICES_HOURS), **CLEARED_DISCONTINUATION,
     )  # fmt: skip
+    deadlines.services_after_reversal_run(plan=plan, request=request, due_at=request.services_due_by)
+    if _resume_services(plan=plan, actor=actor, request=request, reason=f"Reinstated on appeal {appeal.pk}"):
+        deadlines.services_started(plan=plan, request=request)  # services resume with that provider
+    _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.REINSTATE)
+    return request
+
+
+def _resume_services(*, plan: HealthPlan, actor, request: AuthorizationRequest, reason: str) -> Assignment | None:
+    """Services run again: the provider the member had takes them back where it can, with a Lead
+    Care Manager due in 10 business days; else the member awaits an assignment, which, once made,
+    resumes them (DOMAIN 5.2)."""
     previous = (
         Assignment.objects.filter(plan=plan, member=request.member, ended_on__isnull=False)
         .select_related("organization")
         .order_by("-ended_on", "-pk")
         .first()
     )
-    deadlines.services_after_reversal_run(plan=plan, request=request, due_at=request.services_due_by)
     assignment = _assign(
-        plan=plan, actor=actor, request=request, on=clocks.local_date(now),
-        organization=previous.organization if previous else None, reason=f"Reinstated on appeal {appeal.pk}",
+        plan=plan, actor=actor, request=request, on=clocks.local_date(clocks.now()),
+        organization=previous.organization if previous else None, reason=reason,
     )  # fmt: skip
-    if assignment is not None:
-        deadlines.services_started(plan=plan, request=request)  # services resume with that provider
+    if assignment is None:
+        awaiting_services_running(plan=plan, actor=actor, member=request.member)
     deadlines.lead_care_manager_run(plan=plan, assignment=assignment)
-    _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.REINSTATE)
-    return request
+    return assignment
+
+
+def _discontinuation_held(*, plan: HealthPlan, actor, appeal: Appeal) -> None:
+    """A timely appeal under aid paid pending recorded after its discontinuation took effect (received
+    by the effective date, entered after that evening's job or backdated) holds it all the same
+    (DOMAIN 5.2, 5.3): the `discontinued → active` edge is taken back, the request marked
+    "discontinuation pending appeal", and services resume with the provider the member had."""
+    request = (
+        AuthorizationRequest.objects.select_for_update().select_related("member").get(plan=plan, pk=appeal.request_id)
+    )
+    if request.status != Status.DISCONTINUED or request.discontinuation_effective_on != appeal.notice.effective_on:
+        return  # services still run (the job will wait), or this notice's discontinuation is not what ended them
+    # A step aid paid pending entails, which the role recording the appeal may not take on its own.
+    principal = _acting_as(actor, plan, "aid-paid-pending", Capability.AUTHORIZATIONS_OVERTURN)
+    request = _transition(request, "reinstate", plan=plan, actor=principal, payload={"appeal": appeal.pk, "held": True})
+    _resume_services(plan=plan, actor=principal, request=request, reason=f"Held by the timely appeal {appeal.pk}")

@@ -21,9 +21,11 @@ from ecm_platform import clocks
 from ecm_platform.deadlines.models import DeadlineKind, DeadlineState
 from ecm_platform.deadlines.selectors import deadlines_of
 from ecm_platform.errors import ActionNotPermitted, ConflictError
+from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from providers.models import Assignment, AwaitingAssignment, Contract
 from providers.selectors import contracts_in_force, open_assignment
+from providers.services import awaiting_assign
 from tests.authorizations.test_lifecycle import homeless_member, in_review, reload, start_services
 from tests.authorizations.test_lifecycle import provider as lifecycle_provider
 
@@ -201,6 +203,66 @@ def test_a_reinstated_member_whose_provider_is_full_waits_for_assignment(
     assert AwaitingAssignment.objects.filter(member=request.member, resolved_at__isnull=True).exists()
     reversal = deadlines_of(plan=plan_a, target=request).get(kind=DeadlineKind.SERVICES_AFTER_REVERSAL)
     assert reversal.due_at == datetime(2027, 1, 11, 10, tzinfo=LA)  # still running: no provider yet
+
+    # DOMAIN 5.2: assigned later from the list, services resume there: the reversal clock is met
+    # and, services running without one, the Lead Care Manager is due in 10 business days
+    Contract.objects.filter(organization=provider).update(capacity=5)
+    waiting = AwaitingAssignment.objects.get(member=request.member, resolved_at__isnull=True)
+    with clocks.frozen(datetime(2027, 1, 9, 10, tzinfo=LA)):
+        assignment = awaiting_assign(plan=plan_a, actor=OPERATOR, waiting=waiting)
+    assert assignment.lead_care_manager_id is None
+    assert deadlines_of(plan=plan_a, target=assignment).filter(kind=DeadlineKind.LEAD_CARE_MANAGER).exists()
+    reversal.refresh_from_db()
+    assert (reversal.state, reversal.met_at) == (DeadlineState.MET, datetime(2027, 1, 9, 10, tzinfo=LA))
+
+
+def test_a_member_awaiting_a_first_assignment_owes_no_lead_care_manager_clock(plan_a, coordinator, reviewer, provider):
+    # DOMAIN 5.2, 7: an approved member not yet in services: their Lead Care Manager comes before
+    # services start (approved → active), not on a clock
+    Contract.objects.filter(organization=provider).update(capacity=0)
+    with clocks.frozen(DECIDED):
+        request = in_review(plan_a, coordinator, reviewer, homeless_member(plan_a))
+        services.request_approve(plan=plan_a, actor=reviewer, request=request)
+    Contract.objects.filter(organization=provider).update(capacity=5)
+    waiting = AwaitingAssignment.objects.get(member=request.member, resolved_at__isnull=True)
+    with clocks.frozen(DECIDED + timedelta(days=1)):
+        assignment = awaiting_assign(plan=plan_a, actor=OPERATOR, waiting=waiting)
+    assert not deadlines_of(plan=plan_a, target=assignment).filter(kind=DeadlineKind.LEAD_CARE_MANAGER).exists()
+
+
+def test_a_timely_appeal_recorded_after_the_job_restores_services_pending_the_appeal(
+    plan_a, coordinator, reviewer, provider, scheduled
+):
+    # DOMAIN 5.2 and 5.3, aid paid pending: received on the effective date but entered the next
+    # morning, after that evening's job ended services: they are restored, marked pending appeal,
+    # with the provider the member had; an upheld appeal then lets the discontinuation take effect
+    run_job(plan_a, LATE_EVENING)
+    notice = scheduled.notices.get(notice_type=NoticeType.DISCONTINUATION)
+    with clocks.frozen(datetime(2026, 12, 4, 9, tzinfo=LA)):
+        case = services.appeal_file(
+            plan=plan_a, actor=coordinator, notice=notice, reason="Keep my services",
+            received_at=datetime(2026, 12, 3, 16, tzinfo=LA),
+        )  # fmt: skip
+    assert case.continues_services
+    request = reload(scheduled)
+    assert (request.status, request.discontinuation_state) == (Status.ACTIVE, DiscontinuationState.PENDING_APPEAL)
+    restored = open_assignment(plan=plan_a, member=request.member, on=date(2026, 12, 4))
+    assert restored.organization == provider
+    assert deadlines_of(plan=plan_a, target=restored).filter(kind=DeadlineKind.LEAD_CARE_MANAGER).exists()
+    assert run_job(plan_a, datetime(2026, 12, 4, 23, 30, tzinfo=LA)) == []  # the appeal holds it
+
+    resolve(plan_a, reviewer, case, AppealOutcome.UPHELD, datetime(2026, 12, 10, 15, tzinfo=LA))
+    assert reload(scheduled).status == Status.DISCONTINUED
+    assert Assignment.objects.get(pk=restored.pk).ended_on == date(2026, 12, 10)
+
+
+def test_an_appeal_after_the_window_restores_nothing(plan_a, coordinator, scheduled):
+    # DOMAIN 5.2: after the window the discontinuation stands until an overturn reinstates it
+    run_job(plan_a, LATE_EVENING)
+    case = appeal(plan_a, coordinator, scheduled, datetime(2026, 12, 4, 9, tzinfo=LA))
+    assert not case.continues_services
+    assert reload(scheduled).status == Status.DISCONTINUED
+    assert open_assignment(plan=plan_a, member=scheduled.member, on=date(2026, 12, 4)) is None
 
 
 def test_the_daily_jobs_run_for_every_plan_and_by_hand(plan_a, plan_b, scheduled, capsys):
