@@ -33,6 +33,11 @@ VETTING_TO_COMPLETE_DAYS = 30
 OWNER = "providers.manage"  # Capability.PROVIDERS_MANAGE: the plan administrator
 
 
+def unseed(apps, schema_editor):
+    """The criteria only (tests/conftest.py puts the seeded rows back after a flush)."""
+    apps.get_model("providers", "VettingCriterion").objects.filter(code__in=[c[0] for c in CRITERIA]).delete()
+
+
 def seed(apps, schema_editor):
     criterion_model = apps.get_model("providers", "VettingCriterion")
     for position, (code, pathway, text) in enumerate(CRITERIA):

@@ -271,7 +271,6 @@ def determinations(plan) -> list[tuple]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("reference_data")  # before plan A: a flush took the seeded counties
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="the SQLite test database lives in this process's memory: no second process can open it "
