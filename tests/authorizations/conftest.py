@@ -16,6 +16,7 @@ from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
 from providers.models import EnrollmentPathway, OrganizationType
 from providers.services import contract_create, organization_create
+from tests.authorizations import helpers
 from tests.factories import activated, enrolled_member
 
 # A Monday morning in Los Angeles, after the county go-live dates and inside every contract.
@@ -99,3 +100,43 @@ def make_request(db):
             )
 
     return make
+
+
+# The lifecycle tests' people, provider and member (tests/authorizations/helpers.py has their helpers).
+
+
+@pytest.fixture
+def coordinator(plan_a, make_membership):
+    return make_membership(plan_a, Role.CARE_COORDINATOR).user
+
+
+@pytest.fixture
+def reviewer(plan_a, make_membership):
+    return make_membership(plan_a, Role.REVIEWER).user
+
+
+@pytest.fixture
+def provider(plan_a):
+    """Eastbay ECM: an activated, presumptive-capable contract for HOMELESS members in county 01, capacity 5."""
+    organization = organization_create(
+        plan=plan_a, actor=OPERATOR, npi="1234567893", tax_id="123456789", name="Eastbay ECM",
+        organization_type=OrganizationType.CBO, enrollment_pathway=EnrollmentPathway.MCP_VETTING,
+    )  # fmt: skip
+    activated(contract_create(
+        plan=plan_a, actor=OPERATOR, organization=organization, counties=list(County.objects.filter(code="01")),
+        pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=5, start_date=date(2025, 1, 1),
+        is_presumptive_capable=True,
+    ))  # fmt: skip
+    return organization
+
+
+@pytest.fixture
+def member(plan_a):
+    return helpers.homeless_member(plan_a)
+
+
+@pytest.fixture
+def at_monday():
+    """Frozen at helpers.MONDAY, the Monday before Thanksgiving 2026."""
+    with clocks.frozen(helpers.MONDAY):
+        yield helpers.MONDAY

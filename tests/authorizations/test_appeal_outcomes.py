@@ -22,28 +22,15 @@ from ecm_platform import clocks
 from ecm_platform.deadlines.models import DeadlineKind, DeadlineState
 from ecm_platform.deadlines.selectors import deadlines_of
 from ecm_platform.errors import DomainError
-from ecm_platform.tenancy.models import Role
-from tests.authorizations.test_lifecycle import homeless_member, in_review, reload, start_services
-from tests.authorizations.test_lifecycle import provider as lifecycle_provider
+from tests.authorizations.helpers import homeless_member, in_review, reload, start_services
 
 LA = ZoneInfo("America/Los_Angeles")
 MONDAY = datetime(2026, 11, 23, 10, tzinfo=LA)
 APPEALED = datetime(2026, 11, 25, 9, tzinfo=LA)
 RESOLVED = datetime(2026, 11, 25, 15, tzinfo=LA)
 
-provider = lifecycle_provider
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
-
-
-@pytest.fixture
-def coordinator(plan_a, make_membership):
-    return make_membership(plan_a, Role.CARE_COORDINATOR).user
-
-
-@pytest.fixture
-def reviewer(plan_a, make_membership):
-    return make_membership(plan_a, Role.REVIEWER).user
 
 
 def appeal_and_resolve(plan, coordinator, reviewer, notice, outcome, modification=""):

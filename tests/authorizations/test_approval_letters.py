@@ -23,8 +23,8 @@ from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability
 from tests.authorizations.conftest import MONDAY
+from tests.authorizations.helpers import start_presumptive
 from tests.authorizations.test_letters import pdf_text
-from tests.authorizations.test_lifecycle import start_presumptive
 from tests.authorizations.test_plan_settings import ADDRESS, PHONE, without_contact
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")

@@ -17,7 +17,7 @@ from authorizations.models import AuthorizationRequest, DenialReason, NoticeType
 from ecm_platform import clocks
 from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
 from ecm_platform.tenancy.models import Role
-from tests.authorizations.test_lifecycle import homeless_member, in_review, submit
+from tests.authorizations.helpers import homeless_member, in_review, submit
 from tests.factories import enrolled_member
 
 migration = importlib.import_module("authorizations.migrations.0006_decision_clocks_in_the_deadline_registry")

@@ -23,13 +23,10 @@ from ecm_platform.errors import ConflictError
 from ecm_platform.notifications.models import Notification
 from ecm_platform.tenancy.models import Role
 from ecm_platform.tenancy.scoping import plan_scope
-from tests.authorizations.test_lifecycle import homeless_member, in_review, reload, submit
-from tests.authorizations.test_lifecycle import provider as lifecycle_provider
+from tests.authorizations.helpers import homeless_member, in_review, reload, submit
 
 LA = ZoneInfo("America/Los_Angeles")
 RECEIVED = datetime(2026, 11, 23, 10, tzinfo=LA)  # due Mon 2026-11-30 23:59:59
-
-provider = lifecycle_provider  # the contracted ECM Provider fixture
 
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
@@ -129,7 +126,8 @@ def test_the_monitor_runs_for_every_plan_and_by_hand(plan_a, plan_b, staff, requ
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_reviewers_deciding_at_the_same_moment_on_postgresql(reference_data, plan_a, make_membership):
+@pytest.mark.usefixtures("reference_data")  # before the module's in_plan_a: an earlier flush took the seeds
+def test_two_reviewers_deciding_at_the_same_moment_on_postgresql(plan_a, make_membership):
     # DOMAIN 5.2: two real connections race; exactly one decision lands, the other is a conflict
     if connection.vendor != "postgresql":
         pytest.skip("row locks between two connections need PostgreSQL (DATABASE_URL)")

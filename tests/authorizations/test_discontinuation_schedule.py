@@ -22,31 +22,18 @@ from ecm_platform.deadlines.models import DeadlineKind, DeadlineState
 from ecm_platform.deadlines.selectors import deadlines_of
 from ecm_platform.errors import ActionNotPermitted, ConflictError
 from ecm_platform.tenancy.access import OPERATOR
-from ecm_platform.tenancy.models import Role
 from providers.models import Assignment, AwaitingAssignment, Contract
 from providers.selectors import contracts_in_force, open_assignment
 from providers.services import awaiting_assign
-from tests.authorizations.test_lifecycle import homeless_member, in_review, reload, start_services
-from tests.authorizations.test_lifecycle import provider as lifecycle_provider
+from tests.authorizations.helpers import homeless_member, in_review, reload, start_services
 
 LA = ZoneInfo("America/Los_Angeles")
 DECIDED = datetime(2026, 11, 23, 10, tzinfo=LA)  # the notice date
 EFFECTIVE = date(2026, 12, 3)  # 10 days later: the aid-paid-pending window ends the same day
 LATE_EVENING = datetime(2026, 12, 3, 23, 30, tzinfo=LA)  # the job's hour on the effective date
 
-provider = lifecycle_provider
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
-
-
-@pytest.fixture
-def coordinator(plan_a, make_membership):
-    return make_membership(plan_a, Role.CARE_COORDINATOR).user
-
-
-@pytest.fixture
-def reviewer(plan_a, make_membership):
-    return make_membership(plan_a, Role.REVIEWER).user
 
 
 @pytest.fixture

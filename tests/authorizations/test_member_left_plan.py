@@ -15,10 +15,9 @@ from ecm_platform.audit.models import AuditEvent
 from ecm_platform.deadlines.models import DeadlineKind, DeadlineState
 from ecm_platform.deadlines.selectors import deadlines_of
 from ecm_platform.errors import ActionNotPermitted
-from ecm_platform.tenancy.models import Role
 from members.models import EnrollmentSpan
 from providers.models import Assignment
-from tests.authorizations.test_lifecycle import (
+from tests.authorizations.helpers import (
     homeless_member,
     in_review,
     reload,
@@ -26,26 +25,14 @@ from tests.authorizations.test_lifecycle import (
     start_services,
     submit,
 )
-from tests.authorizations.test_lifecycle import provider as lifecycle_provider
 
 LA = ZoneInfo("America/Los_Angeles")
 MONDAY = datetime(2026, 11, 23, 10, tzinfo=LA)
 LAST_ENROLLED = date(2026, 11, 30)
 AFTER = datetime(2026, 12, 1, 23, 30, tzinfo=LA)
 
-provider = lifecycle_provider
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
-
-
-@pytest.fixture
-def coordinator(plan_a, make_membership):
-    return make_membership(plan_a, Role.CARE_COORDINATOR).user
-
-
-@pytest.fixture
-def reviewer(plan_a, make_membership):
-    return make_membership(plan_a, Role.REVIEWER).user
 
 
 def reach(state, plan, coordinator, reviewer, member, provider):

@@ -24,29 +24,15 @@ from authorizations.models import (
 from ecm_platform import clocks
 from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.tenancy.access import OPERATOR
-from ecm_platform.tenancy.models import Role
 from providers.models import Assignment
-from tests.authorizations.test_lifecycle import homeless_member, in_review, reload, start_presumptive, start_services
-from tests.authorizations.test_lifecycle import provider as lifecycle_provider
+from tests.authorizations.helpers import homeless_member, in_review, reload, start_presumptive, start_services
 from tests.factories import enrolled_member
 
 LA = ZoneInfo("America/Los_Angeles")
 NOTICE_DAY = datetime(2026, 11, 23, 10, tzinfo=LA)
 
-provider = lifecycle_provider  # the contracted ECM Provider fixture
-
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
-
-
-@pytest.fixture
-def coordinator(plan_a, make_membership):
-    return make_membership(plan_a, Role.CARE_COORDINATOR).user
-
-
-@pytest.fixture
-def reviewer(plan_a, make_membership):
-    return make_membership(plan_a, Role.REVIEWER).user
 
 
 @pytest.fixture

@@ -23,32 +23,20 @@ from ecm_platform.deadlines.models import DeadlineKind, DeadlineState
 from ecm_platform.deadlines.selectors import deadlines_of
 from ecm_platform.errors import ActionNotPermitted, DomainError
 from ecm_platform.tenancy.access import OPERATOR, Principal
-from ecm_platform.tenancy.models import ProviderRole, Role
+from ecm_platform.tenancy.models import ProviderRole
 from providers.models import Assignment
 from providers.selectors import open_assignment
 from providers.services import assignment_set_lead_care_manager, care_manager_add
 from providers.staff import provider_membership_create
-from tests.authorizations.test_lifecycle import homeless_member, in_review, reload, start_presumptive
-from tests.authorizations.test_lifecycle import provider as lifecycle_provider
+from tests.authorizations.helpers import homeless_member, in_review, reload, start_presumptive
 from tests.factories import UserFactory, enrolled_member
 
 LA = ZoneInfo("America/Los_Angeles")
 MONDAY = datetime(2026, 11, 23, 10, tzinfo=LA)
 ALL_STATES = tuple(DeadlineState)
 
-provider = lifecycle_provider
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
-
-
-@pytest.fixture
-def coordinator(plan_a, make_membership):
-    return make_membership(plan_a, Role.CARE_COORDINATOR).user
-
-
-@pytest.fixture
-def reviewer(plan_a, make_membership):
-    return make_membership(plan_a, Role.REVIEWER).user
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ from providers.services import (
 )
 from providers.services.contracts import contract_end_job
 from providers.tasks import contract_ends_task
-from tests.authorizations.test_lifecycle import provider, start_presumptive  # noqa: F401 (provider: a fixture)
+from tests.authorizations.conftest import provider  # noqa: F401 (a fixture)
+from tests.authorizations.helpers import start_presumptive
 from tests.factories import activated
 from tests.providers.test_assignment_lifecycle import at, live, request
 from tests.providers.test_assignments import contract, homeless_member, organization

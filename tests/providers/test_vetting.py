@@ -15,7 +15,8 @@ from ecm_platform.tenancy.scoping import plan_scope
 from providers.models import AwaitingAssignment, Contract, EnrollmentPathway, Service, VettingCriterion
 from providers.selectors import vetting_criteria, vetting_missing
 from providers.services import assignment_request, contract_activate, vetting_check_record
-from tests.authorizations.test_lifecycle import provider, start_presumptive  # noqa: F401 (provider: a fixture)
+from tests.authorizations.conftest import provider  # noqa: F401 (a fixture)
+from tests.authorizations.helpers import start_presumptive
 from tests.providers.test_assignments import contract, homeless_member, organization
 
 LA = ZoneInfo("America/Los_Angeles")
