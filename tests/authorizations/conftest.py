@@ -8,7 +8,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from authorizations.models import RequestSource, Urgency
-from authorizations.services import request_submit
+from authorizations.services import request_start_review, request_submit
 from ecm_platform import clocks
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import County, Role
@@ -140,3 +140,24 @@ def at_monday():
     """Frozen at helpers.MONDAY, the Monday before Thanksgiving 2026."""
     with clocks.frozen(helpers.MONDAY):
         yield helpers.MONDAY
+
+
+# The API tests' clients and request (tests/authorizations/api_helpers.py has their helpers).
+
+
+@pytest.fixture
+def coordinator_api(coordinator_a, make_api_client):
+    return make_api_client(coordinator_a)
+
+
+@pytest.fixture
+def reviewer_api(reviewer_a, make_api_client):
+    return make_api_client(reviewer_a)
+
+
+@pytest.fixture
+def under_review(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request):
+    """A self-referral received on MONDAY and put in review."""
+    request = make_request(plan_a, coordinator_a.user, eligible_member_a)
+    with scopes_disabled(), clocks.frozen(MONDAY):
+        return request_start_review(plan=plan_a, actor=reviewer_a.user, request=request)

@@ -1,7 +1,7 @@
-"""The authorization API (DOMAIN 5 and 6): requests and their transitions, notices, appeals,
-grievances and the Member Transition List, through HTTP."""
+"""The authorization API (DOMAIN 5 and 6): requests and their transitions, attachments, and lists
+that do not query per row, through HTTP."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,64 +10,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
-from authorizations.models import AuthorizationRequest, DenialReason, Notice, Status, Urgency
+from authorizations.models import AuthorizationRequest, Notice, Status, Urgency
 from authorizations.services import (
     appeal_file,
     discontinuations_take_effect,
     grievance_file,
-    request_deny,
     request_start_review,
 )
 from authorizations.services.discontinuation import discontinuation_job
 from ecm_platform import clocks
-from ecm_platform.audit.models import PhiAccess
 from ecm_platform.tenancy.access import OPERATOR
-from ecm_platform.tenancy.models import Role
 from providers.models import Assignment
 from providers.selectors import open_assignment
 from providers.services import assignment_set_lead_care_manager, care_manager_add
+from tests.authorizations.api_helpers import denied, post, status_of
 from tests.authorizations.conftest import MONDAY
 
 LA = ZoneInfo("America/Los_Angeles")
-
-
-@pytest.fixture
-def coordinator_api(coordinator_a, make_api_client):
-    return make_api_client(coordinator_a)
-
-
-@pytest.fixture
-def reviewer_api(reviewer_a, make_api_client):
-    return make_api_client(reviewer_a)
-
-
-@pytest.fixture
-def in_review(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request):
-    """A self-referral received on MONDAY and put in review."""
-    request = make_request(plan_a, coordinator_a.user, eligible_member_a)
-    with scopes_disabled(), clocks.frozen(MONDAY):
-        return request_start_review(plan=plan_a, actor=reviewer_a.user, request=request)
-
-
-def denied(plan, coordinator, reviewer, member, make_request, at=MONDAY):
-    """A self-referral denied at `at`, so it has a denial notice (DOMAIN 5.3)."""
-    request = make_request(plan, coordinator.user, member, at=at)
-    with scopes_disabled(), clocks.frozen(at):
-        request_start_review(plan=plan, actor=reviewer.user, request=request)
-        return request_deny(
-            plan=plan, actor=reviewer.user, request=request, reason=DenialReason.NO_POPULATION_OF_FOCUS,
-            explanation="You do not meet a Population of Focus.",
-        )  # fmt: skip
-
-
-def status_of(plan, request_id) -> str:
-    with scope(plan=plan):
-        return AuthorizationRequest.objects.get(pk=request_id).status
-
-
-def post(client, url, data=None, at=MONDAY):
-    with clocks.frozen(at):
-        return client.post(url, data or {}, format="json")
 
 
 def test_submit_returns_the_due_instant_of_the_clock(plan_a, coordinator_api, eligible_member_a, provider_a):
@@ -249,29 +208,29 @@ def test_deny_and_withdraw_endpoints(
     assert withdrawal.json()["notices"] == []
 
 
-def test_attachments_are_uploaded_and_listed_on_the_request(coordinator_api, in_review):
+def test_attachments_are_uploaded_and_listed_on_the_request(coordinator_api, under_review):
     upload = SimpleUploadedFile("referral.pdf", b"%PDF-1.4 referral", content_type="application/pdf")
     with clocks.frozen(MONDAY):
         response = coordinator_api.post(
-            f"/api/v1/authorizations/{in_review.pk}/attachments/", {"file": upload}, format="multipart"
+            f"/api/v1/authorizations/{under_review.pk}/attachments/", {"file": upload}, format="multipart"
         )
 
     assert response.status_code == 201, response.json()
     assert response.json() | {"id": 0, "uploaded_at": ""} == {
         "id": 0, "name": "referral.pdf", "content_type": "application/pdf", "size": 17, "uploaded_at": "",
     }  # fmt: skip
-    detail = coordinator_api.get(f"/api/v1/authorizations/{in_review.pk}/").json()
+    detail = coordinator_api.get(f"/api/v1/authorizations/{under_review.pk}/").json()
     assert [a["name"] for a in detail["attachments"]] == ["referral.pdf"]
     assert "content" not in detail["attachments"][0]
 
 
-def test_a_coordinator_cannot_approve(plan_a, coordinator_api, in_review, provider_a):
+def test_a_coordinator_cannot_approve(plan_a, coordinator_api, under_review, provider_a):
     # DOMAIN 5.2: coordinators prepare, reviewers decide.
-    response = post(coordinator_api, f"/api/v1/authorizations/{in_review.pk}/approve/", {"decision": "full"})
+    response = post(coordinator_api, f"/api/v1/authorizations/{under_review.pk}/approve/", {"decision": "full"})
 
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "permission_denied"
-    assert status_of(plan_a, in_review.pk) == Status.IN_REVIEW
+    assert status_of(plan_a, under_review.pk) == Status.IN_REVIEW
     with scope(plan=plan_a):
         assert not Assignment.objects.exists()
 
@@ -294,9 +253,9 @@ def test_approving_a_received_request_is_a_conflict(
     assert status_of(plan_a, request.pk) == Status.RECEIVED
 
 
-def test_deny_without_an_explanation_names_the_field(plan_a, reviewer_api, in_review):
+def test_deny_without_an_explanation_names_the_field(plan_a, reviewer_api, under_review):
     # DOMAIN 5.2: a denial requires a reason code and a plain-language explanation.
-    url = f"/api/v1/authorizations/{in_review.pk}/deny/"
+    url = f"/api/v1/authorizations/{under_review.pk}/deny/"
 
     blank = post(reviewer_api, url, {"reason": "no_pof", "explanation": "  "})
     missing = post(reviewer_api, url, {"reason": "no_pof"})
@@ -307,181 +266,7 @@ def test_deny_without_an_explanation_names_the_field(plan_a, reviewer_api, in_re
     ]
     assert missing.status_code == 400
     assert missing.json()["errors"][0]["attr"] == "explanation"
-    assert status_of(plan_a, in_review.pk) == Status.IN_REVIEW
-
-
-def test_notices_are_listed_and_their_pdf_downloaded(
-    plan_a, coordinator_a, reviewer_a, coordinator_api, eligible_member_a, make_request
-):
-    # DOMAIN 5.3: a denied self-referral gets a denial notice, listed on the member and the request.
-    request = denied(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request)
-
-    listed = coordinator_api.get(f"/api/v1/notices/?member={eligible_member_a.pk}&request={request.pk}").json()
-    assert [n["notice_type"] for n in listed["results"]] == ["denial"]
-    notice_id = listed["results"][0]["id"]
-    assert coordinator_api.get("/api/v1/notices/?notice_type=delay").json()["results"] == []
-
-    detail = coordinator_api.get(f"/api/v1/notices/{notice_id}/").json()
-    assert detail["content"]["member_cin"] == eligible_member_a.cin
-    assert detail["appeal_by"] == "2027-01-15"  # 60 calendar days after 2026-11-16
-    assert "pdf" not in detail
-
-    with scope(plan=plan_a):
-        reads_before = PhiAccess.objects.filter(member_id=eligible_member_a.pk).count()
-    pdf = coordinator_api.get(f"/api/v1/notices/{notice_id}/pdf/", HTTP_ACCEPT="application/pdf")
-    assert pdf.status_code == 200
-    assert pdf["Content-Type"] == "application/pdf"
-    assert pdf["Content-Disposition"] == f'attachment; filename="notice-{notice_id}.pdf"'
-    assert pdf.content.startswith(b"%PDF")
-    with scope(plan=plan_a):
-        assert PhiAccess.objects.filter(member_id=eligible_member_a.pk).count() == reads_before + 1
-
-
-def test_another_plan_gets_404_for_requests_notices_and_their_pdf(
-    plan_a, plan_b, coordinator_a, reviewer_a, eligible_member_a, make_request, make_membership, make_api_client
-):
-    # DOMAIN 5.3 / ARCHITECTURE Tenancy: another plan's objects look missing, the NOA PDF too.
-    request = denied(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request)
-    with scope(plan=plan_a):
-        notice = request.notices.get()
-    plan_b_reviewer = make_api_client(make_membership(plan_b, Role.REVIEWER))
-
-    for url in [
-        f"/api/v1/authorizations/{request.pk}/",
-        f"/api/v1/authorizations/{request.pk}/history/",
-        f"/api/v1/notices/{notice.pk}/",
-        f"/api/v1/notices/{notice.pk}/pdf/",
-    ]:
-        assert plan_b_reviewer.get(url).status_code == 404, url
-    assert (
-        post(plan_b_reviewer, f"/api/v1/authorizations/{request.pk}/withdraw/", {"reason": "duplicate"}).status_code
-        == 404
-    )
-    assert plan_b_reviewer.get("/api/v1/notices/").json()["results"] == []
-    assert status_of(plan_a, request.pk) == Status.DENIED
-
-
-def test_an_appeal_within_60_days_is_accepted_and_a_late_one_refused(
-    plan_a, coordinator_a, reviewer_a, coordinator_api, eligible_member_a, make_request
-):
-    # DOMAIN 5.3, 5.4: appeal to the plan within 60 calendar days of the notice date (2026-11-16).
-    request = denied(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request)
-    with scope(plan=plan_a):
-        notice = request.notices.get()
-
-    late = post(
-        coordinator_api, "/api/v1/appeals/", {"notice": notice.pk, "reason": "I am homeless."},
-        at=datetime(2027, 1, 16, 18, tzinfo=UTC),
-    )  # fmt: skip
-    timely = post(
-        coordinator_api, "/api/v1/appeals/", {"notice": notice.pk, "reason": "I am homeless.", "is_expedited": True},
-        at=datetime(2027, 1, 15, 18, tzinfo=UTC),
-    )  # fmt: skip
-
-    assert late.status_code == 400
-    assert late.json()["errors"][0]["attr"] == "received_at"
-    assert late.json()["errors"][0]["code"] == "appeal_late"
-    assert timely.status_code == 201, timely.json()
-    assert timely.json()["request"] == request.pk
-    assert timely.json()["is_expedited"] is True
-    # Expedited: resolution due 72 hours after receipt.
-    assert datetime.fromisoformat(timely.json()["resolution_due"]) == datetime(2027, 1, 18, 18, tzinfo=UTC)
-
-
-def test_an_overturned_denial_reopens_the_request_as_approved(
-    plan_a, coordinator_a, reviewer_a, coordinator_api, reviewer_api, eligible_member_a, provider_a, make_request
-):
-    # DOMAIN 5.2, 5.4: an overturned denial is authorized (denied -> approved), never reviewed again.
-    request = denied(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request)
-    with scopes_disabled(), clocks.frozen(MONDAY):
-        appeal = appeal_file(plan=plan_a, actor=coordinator_a.user, notice=request.notices.get(), reason="Homeless")
-    url = f"/api/v1/appeals/{appeal.pk}"
-
-    acknowledged = post(coordinator_api, f"{url}/acknowledge/")
-    by_coordinator = post(coordinator_api, f"{url}/resolve/", {"outcome": "overturned", "summary": "x"})
-    resolved = post(reviewer_api, f"{url}/resolve/", {"outcome": "overturned", "summary": "New evidence."})
-
-    assert acknowledged.status_code == 200 and acknowledged.json()["acknowledged_at"]
-    assert by_coordinator.status_code == 403
-    assert resolved.status_code == 200, resolved.json()
-    assert resolved.json()["outcome"] == "overturned"
-    detail = coordinator_api.get(f"/api/v1/authorizations/{request.pk}/").json()
-    assert detail["status"] == "approved"
-    # 42 CFR 438.424: services within 72 hours of the reversal.
-    assert datetime.fromisoformat(detail["services_due_by"]) == MONDAY + timedelta(hours=72)
-    assert coordinator_api.get("/api/v1/appeals/?is_resolved=true").json()["results"][0]["id"] == appeal.pk
-    assert coordinator_api.get("/api/v1/appeals/?is_resolved=false").json()["results"] == []
-
-
-def test_grievances_are_filed_acknowledged_and_resolved(plan_a, coordinator_api, eligible_member_a, in_review):
-    # DOMAIN 5.4: acknowledgement due in 5 calendar days, resolution in 30 (72 hours when urgent).
-    filed = post(
-        coordinator_api,
-        "/api/v1/grievances/",
-        {"member": eligible_member_a.pk, "description": "Nobody called me back.", "request": in_review.pk},
-    )
-    assert filed.status_code == 201, filed.json()
-    body = filed.json()
-    assert body["request"] == in_review.pk
-    assert datetime.fromisoformat(body["acknowledgement_due"]) == datetime(2026, 11, 21, 23, 59, 59, tzinfo=LA)
-    url = f"/api/v1/grievances/{body['id']}"
-
-    acknowledged = post(coordinator_api, f"{url}/acknowledge/")
-    again = post(coordinator_api, f"{url}/acknowledge/")
-    resolved = post(coordinator_api, f"{url}/resolve/", {"outcome": "resolved", "summary": "Called back."})
-
-    assert acknowledged.status_code == 200 and acknowledged.json()["acknowledged_at"]
-    assert again.status_code == 409
-    assert resolved.status_code == 200, resolved.json()
-    assert resolved.json()["outcome"] == "resolved"
-    assert resolved.json()["resolution_summary"] == "Called back."
-    listed = coordinator_api.get(f"/api/v1/grievances/?member={eligible_member_a.pk}&is_resolved=true").json()
-    assert [g["id"] for g in listed["results"]] == [body["id"]]
-
-
-def test_the_member_transition_list_is_imported_whole_or_not_at_all(
-    plan_a, coordinator_api, eligible_member_a, make_eligible_member
-):
-    # DOMAIN 3.5, 5.1: HHP/WPC members are authorized (active), reassessment due six months later.
-    other = make_eligible_member(plan_a)
-    rows = [
-        {"cin": eligible_member_a.cin, "program": "wpc", "transition_date": "2026-07-01"},
-        {"cin": other.cin, "program": "hhp", "transition_date": "2026-08-31"},
-    ]
-    bad = [rows[0], {"cin": "99999999Z", "program": "wpc", "transition_date": "2026-07-01"}]
-
-    refused = post(coordinator_api, "/api/v1/transition-imports/", {"rows": bad})
-    assert refused.status_code == 400
-    assert refused.json()["type"] == "validation_error"
-    assert [(e["attr"], e["code"]) for e in refused.json()["errors"]] == [("rows.1.cin", "invalid")]
-    assert "99999999Z" in refused.json()["errors"][0]["detail"]
-    with scope(plan=plan_a):
-        assert not AuthorizationRequest.objects.exists()
-
-    imported = post(coordinator_api, "/api/v1/transition-imports/", {"rows": rows})
-    assert imported.status_code == 200, imported.json()
-    assert imported.json() == {"created": 2, "unchanged": 0}
-    reimported = post(coordinator_api, "/api/v1/transition-imports/", {"rows": rows})
-    assert reimported.json() == {"created": 0, "unchanged": 2}
-
-    listed = coordinator_api.get("/api/v1/authorizations/?source=transition").json()["results"]
-    assert sorted((r["transition_program"], r["status"], r["reassessment_due"]) for r in listed) == [
-        ("hhp", "active", "2027-02-28"),
-        ("wpc", "active", "2027-01-01"),
-    ]
-    wpc = next(r for r in listed if r["transition_program"] == "wpc")
-    reassessed = post(
-        coordinator_api, f"/api/v1/authorizations/{wpc['id']}/reassessed/", {"reassessed_on": "2026-11-10"}
-    )
-    assert reassessed.status_code == 200, reassessed.json()
-    assert reassessed.json()["reassessed_on"] == "2026-11-10"
-
-
-def test_an_empty_transition_list_is_refused(coordinator_api):
-    response = post(coordinator_api, "/api/v1/transition-imports/", {"rows": []})
-
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["attr"] == "rows.non_field_errors"
+    assert status_of(plan_a, under_review.pk) == Status.IN_REVIEW
 
 
 def grow(plan, coordinator, reviewer, make_eligible_member, make_request, count):
@@ -524,11 +309,13 @@ def test_list_endpoints_do_not_query_per_row(
         assert len(coordinator_api.get(path).json()["results"]) == 5
 
 
-def test_the_history_does_not_query_per_event(coordinator_api, reviewer_api, in_review, django_assert_max_num_queries):
-    url = f"/api/v1/authorizations/{in_review.pk}/history/"
+def test_the_history_does_not_query_per_event(
+    coordinator_api, reviewer_api, under_review, django_assert_max_num_queries
+):
+    url = f"/api/v1/authorizations/{under_review.pk}/history/"
     few = queries(coordinator_api, url)
-    post(reviewer_api, f"/api/v1/authorizations/{in_review.pk}/extend/", {"days": 3, "reason": "Records"})
-    post(coordinator_api, f"/api/v1/authorizations/{in_review.pk}/resume/")
+    post(reviewer_api, f"/api/v1/authorizations/{under_review.pk}/extend/", {"days": 3, "reason": "Records"})
+    post(coordinator_api, f"/api/v1/authorizations/{under_review.pk}/resume/")
 
     connection.queries_log.clear()
     with django_assert_max_num_queries(few):

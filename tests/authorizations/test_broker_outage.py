@@ -11,7 +11,7 @@ from authorizations.models import Notice
 from ecm_platform.celery import app as celery_app
 from ecm_platform.outbox.delivery import outbox_deliver
 from ecm_platform.outbox.models import OutboxMessage
-from tests.authorizations.test_api import post
+from tests.authorizations.api_helpers import post
 from tests.redis_server import QUEUE, broker_at, running_redis
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")

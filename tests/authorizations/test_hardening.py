@@ -8,10 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope, scopes_disabled
 
 from authorizations.models import RequestAttachment
-from authorizations.services import request_start_review
 from ecm_platform import clocks
+from tests.authorizations.api_helpers import denied
 from tests.authorizations.conftest import MONDAY
-from tests.authorizations.test_api import denied
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'
 HOSTILE = [
@@ -19,18 +18,6 @@ HOSTILE = [
     ("image.svg", "image/svg+xml", SVG),
     ("app.js", "text/javascript", b"fetch('/api/v1/members/').then(r => r.text()).then(alert)"),
 ]
-
-
-@pytest.fixture
-def coordinator_api(coordinator_a, make_api_client):
-    return make_api_client(coordinator_a)
-
-
-@pytest.fixture
-def in_review(plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request):
-    request = make_request(plan_a, coordinator_a.user, eligible_member_a)
-    with scopes_disabled(), clocks.frozen(MONDAY):
-        return request_start_review(plan=plan_a, actor=reviewer_a.user, request=request)
 
 
 def upload(api, request, name, content_type, content):
@@ -74,9 +61,9 @@ def test_member_pages_api_responses_and_letters_are_never_cached(
 
 @pytest.mark.parametrize(("name", "content_type", "content"), HOSTILE)
 def test_markup_and_script_uploads_are_refused_with_a_clear_400(
-    coordinator_api, in_review, name, content_type, content
+    coordinator_api, under_review, name, content_type, content
 ):
-    response = upload(coordinator_api, in_review, name, content_type, content)
+    response = upload(coordinator_api, under_review, name, content_type, content)
     assert response.status_code == 400
     assert response.json()["errors"] == [
         {
@@ -89,23 +76,23 @@ def test_markup_and_script_uploads_are_refused_with_a_clear_400(
         assert not RequestAttachment.objects.exists()
 
 
-def test_the_declared_type_is_not_trusted(coordinator_api, in_review):
+def test_the_declared_type_is_not_trusted(coordinator_api, under_review):
     # An SVG named and declared a PNG is refused; a PNG declared as octet-stream is stored as a PNG.
-    disguised = upload(coordinator_api, in_review, "scan.png", "image/png", SVG)
-    png = upload(coordinator_api, in_review, "scan.png", "application/octet-stream", b"\x89PNG\r\n\x1a\nrest")
+    disguised = upload(coordinator_api, under_review, "scan.png", "image/png", SVG)
+    png = upload(coordinator_api, under_review, "scan.png", "application/octet-stream", b"\x89PNG\r\n\x1a\nrest")
     assert disguised.status_code == 400
     assert png.status_code == 201 and png.json()["content_type"] == "image/png"
 
 
-def test_an_attachment_is_served_as_a_download_of_its_stored_type(client, plan_a, coordinator_a, in_review):
+def test_an_attachment_is_served_as_a_download_of_its_stored_type(client, plan_a, coordinator_a, under_review):
     with scopes_disabled(), clocks.frozen(MONDAY):
         pdf = RequestAttachment.objects.create(
-            plan=plan_a, request=in_review, name="referral.pdf", content_type="application/pdf",
+            plan=plan_a, request=under_review, name="referral.pdf", content_type="application/pdf",
             content=b"%PDF-1.4", uploaded_by=coordinator_a.user, uploaded_at=clocks.now(),
         )  # fmt: skip
         # Stored before the allow-list existed: served as opaque bytes, never as a page.
         legacy = RequestAttachment.objects.create(
-            plan=plan_a, request=in_review, name="x.html", content_type="text/html",
+            plan=plan_a, request=under_review, name="x.html", content_type="text/html",
             content=b"<script>alert(1)</script>", uploaded_by=coordinator_a.user, uploaded_at=clocks.now(),
         )  # fmt: skip
     client.force_login(coordinator_a.user)
@@ -120,12 +107,12 @@ def test_an_attachment_is_served_as_a_download_of_its_stored_type(client, plan_a
         assert no_store(response)
 
 
-def test_the_page_upload_says_what_is_accepted(client, plan_a, coordinator_a, in_review):
+def test_the_page_upload_says_what_is_accepted(client, plan_a, coordinator_a, under_review):
     client.force_login(coordinator_a.user)
     file = io.BytesIO(SVG)
     file.name = "image.svg"
     with clocks.frozen(MONDAY):
-        response = client.post(f"/authorizations/{in_review.pk}/attachments/", {"file": file}, follow=True)
+        response = client.post(f"/authorizations/{under_review.pk}/attachments/", {"file": file}, follow=True)
     assert "Attach a PDF, PNG, JPEG, TIFF, Word (DOCX) or plain text document." in response.content.decode()
     with scopes_disabled():
         assert not RequestAttachment.objects.exists()
