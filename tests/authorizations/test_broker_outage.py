@@ -60,7 +60,6 @@ def test_a_denial_answers_at_once_while_redis_is_down_and_its_letter_renders_whe
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("reference_data")  # before the module's in_plan_a: an earlier flush took the seeds
 def test_with_a_worker_the_letter_renders_by_itself_once_redis_is_back(
     plan_a, coordinator_a, reviewer_a, eligible_member_a, make_request, make_api_client, redis_server
 ):

@@ -126,7 +126,6 @@ def test_the_monitor_runs_for_every_plan_and_by_hand(plan_a, plan_b, staff, requ
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("reference_data")  # before the module's in_plan_a: an earlier flush took the seeds
 def test_two_reviewers_deciding_at_the_same_moment_on_postgresql(plan_a, make_membership):
     # DOMAIN 5.2: two real connections race; exactly one decision lands, the other is a conflict
     if connection.vendor != "postgresql":
