@@ -52,7 +52,7 @@ from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.access import Capability
 from members.selectors import member_list
-from providers.api import pof_codes
+from providers.network_api import pof_codes
 from providers.selectors import organization_list
 
 # Submitted requests come from outside the plan; presumptive ones come from the provider API
