@@ -57,14 +57,14 @@ class Command(BaseCommand):
             # The coordinator also works for the second plan, to show the plan switcher.
             self.membership(users["coordinator"], plans[1], Role.CARE_COORDINATOR)
         raw_key = self.integrator_key(plans[0], users["integrator"])
-        self.load_population(plans[0], users["coordinator"], users["reviewer"])
+        self.load_population(plans[0], users["coordinator"], users["reviewer"], users["admin"])
         self.provider_users()
         self.load_states(plans[0], users["coordinator"], users["reviewer"])
         # The 15-minute monitor, once now: the reviewer's bell shows the decisions due soon.
         call_command("deadlines_check", stdout=self.stdout)
         self.print_logins(plans[0], raw_key)
 
-    def load_population(self, plan, coordinator, reviewer):
+    def load_population(self, plan, coordinator, reviewer, administrator):
         with plan_scope(plan):
             today = clocks.local_date(clocks.now())
             loaded = load_members(plan, coordinator, today)
@@ -74,7 +74,8 @@ class Command(BaseCommand):
                     f"Loaded {loaded} synthetic members with claims; the scan flagged {run.qualified} "
                     f"high utilizers (data month {run.data_month:%Y-%m})."
                 )
-            assigned = load_providers(plan, OPERATOR, today)  # contracts are the plan administrator's
+            # Contracts and their vetting are the plan administrator's (a vetting check names its reviewer).
+            assigned = load_providers(plan, administrator, today)
             if assigned:
                 self.stdout.write(f"Contracted {len(DEMO_PROVIDERS)} ECM Providers; {assigned} members assigned.")
             requests = load_requests(plan, coordinator, reviewer, today)
