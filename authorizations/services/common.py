@@ -40,6 +40,7 @@ def _assign(
     organization: ProviderOrganization | None = None,
     preferred_organization: ProviderOrganization | None = None,
     reason: str = "",
+    services_running: bool = False,
 ) -> Assignment | None:
     """The member's ECM Provider on every path into services (DOMAIN 5.2, 7): the current one, the
     provider the path names, or one by the DOMAIN 7 order; None puts the member on the
@@ -52,4 +53,5 @@ def _assign(
         organization=organization,
         preferred_organization=preferred_organization,
         reason=reason,
+        services_running=services_running,
     )

@@ -29,7 +29,6 @@ from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.ownership import require_same_plan
 from providers.models import Assignment, AssignmentEndReason
 from providers.services import assignment_end
-from providers.services.awaiting import awaiting_services_running
 
 # What a decided discontinuation writes, and what cancelling or reinstating clears.
 CLEARED_DISCONTINUATION = {
@@ -246,10 +245,8 @@ def _resume_services(*, plan: HealthPlan, actor, request: AuthorizationRequest, 
     )
     assignment = _assign(
         plan=plan, actor=actor, request=request, on=clocks.local_date(clocks.now()),
-        organization=previous.organization if previous else None, reason=reason,
+        organization=previous.organization if previous else None, reason=reason, services_running=True,
     )  # fmt: skip
-    if assignment is None:
-        awaiting_services_running(plan=plan, actor=actor, member=request.member)
     deadlines.lead_care_manager_run(plan=plan, assignment=assignment)
     return assignment
 

@@ -25,7 +25,7 @@ from providers.models import (
     ProviderOrganization,
 )
 from providers.selectors import contracts_in_force
-from providers.services.awaiting import await_assignment, awaiting_resolve
+from providers.services.awaiting import _await_assignment, awaiting_resolve
 from providers.services.settings import assignment_settings_get
 
 COMMUNICATION_BUSINESS_DAYS = 10  # DOMAIN 7: tell the provider within 10 business days
@@ -197,24 +197,38 @@ def assignment_request(
     preferred_organization: ProviderOrganization | None = None,
     organization: ProviderOrganization | None = None,
     reason: str = "",
+    services_running: bool = False,
 ) -> Assignment | None:
     """Give an authorized member an ECM Provider: by the DOMAIN 7 order, or the `organization` the
     path into services names (presumptive, transition list, reinstatement; DOMAIN 5.2). The member's
     current assignment, if any, is returned as is. When no provider can take the member, the member
     goes on the awaiting-assignment worklist, reviewers and coordinators are told, and None is
     returned: an approval stands without a provider (DOMAIN 7: never silent). The communication
-    clock starts with the assignment: on the authorization day, or today for a member who waited."""
+    clock starts with the assignment: on the authorization day, or today for a member who waited.
+    `services_running`: the member's services already run (a reinstatement), so a member left
+    waiting owes a Lead Care Manager once assigned."""
     require(actor, Capability.ASSIGNMENTS_CREATE, plan=plan)
     require_same_plan(plan, member, field="member")
-    return request_or_await(
+    return _request_or_await(
         plan=plan, actor=actor, member=member, authorized_on=authorized_on, reason=reason,
         preferred_organization=preferred_organization, organization=organization,
         day=clocks.local_date(clocks.now()), cause=AwaitingAssignment.Cause.NO_PROVIDER,
+        services_running=services_running,
     )  # fmt: skip
 
 
-def request_or_await(
-    *, plan, actor, member, authorized_on, reason, preferred_organization, organization, day, cause
+def _request_or_await(
+    *,
+    plan,
+    actor,
+    member,
+    authorized_on,
+    reason,
+    preferred_organization,
+    organization,
+    day,
+    cause,
+    services_running=False,
 ) -> Assignment | None:
     """`assignment_request` past its checks, choosing among the contracts in force on `day` (a
     contract's end reassigns its members to the contracts in force after it, DOMAIN 7)."""
@@ -243,9 +257,10 @@ def request_or_await(
     except DomainError as error:
         if error.code not in NO_PROVIDER_CODES:
             raise
-        await_assignment(
+        _await_assignment(
             plan=plan, actor=actor, member=member, authorized_on=authorized_on, detail=error.message,
             cause=cause, preferred_organization=preferred_organization or organization,
+            services_running=services_running,
         )  # fmt: skip
         return None
     if waiting is not None:

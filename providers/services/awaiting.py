@@ -27,11 +27,13 @@ def _notify_assigners(*, plan, text: str) -> int:
     return len(memberships)
 
 
-def await_assignment(
-    *, plan, actor, member, authorized_on, cause, detail, preferred_organization=None
+def _await_assignment(
+    *, plan, actor, member, authorized_on, cause, detail, preferred_organization=None, services_running=False
 ) -> AwaitingAssignment:
     """Put the member on the awaiting-assignment worklist (once) and tell who may assign them; a
-    member already waiting keeps their place and the latest reason no provider could take them."""
+    member already waiting keeps their place and the latest reason no provider could take them.
+    `services_running`: their services already run (reinstated, or their contract ended), so the
+    assignment, once made, resumes them (DOMAIN 5.2)."""
     waiting, created = AwaitingAssignment.objects.get_or_create(
         plan=plan,
         member=member,
@@ -42,11 +44,12 @@ def await_assignment(
             "detail": detail[:300],
             "preferred_organization": preferred_organization,
             "since": clocks.now(),
+            "services_running": services_running,
         },
     )
-    if not created and waiting.detail != detail[:300]:
-        waiting.detail = detail[:300]
-        waiting.save(update_fields=["detail"])
+    if not created and (waiting.detail, waiting.services_running) != (detail[:300], services_running):
+        waiting.detail, waiting.services_running = detail[:300], waiting.services_running or services_running
+        waiting.save(update_fields=["detail", "services_running"])
     if created:
         _notify_assigners(
             plan=plan, text=f"{member.full_name} is authorized for ECM and awaits an ECM Provider: {detail}"
@@ -59,17 +62,6 @@ def await_assignment(
             payload={"member": member.pk, "cause": cause, "detail": detail},
         )
     return waiting
-
-
-def awaiting_services_running(*, plan, actor, member) -> None:
-    """The member waits while their services already run (reinstated on appeal, and the provider
-    they had cannot take them back): their assignment, once made, resumes them (DOMAIN 5.2)."""
-    waiting = AwaitingAssignment.objects.filter(plan=plan, member=member, resolved_at__isnull=True)
-    if waiting.filter(services_running=False).update(services_running=True):
-        audit_record(
-            code="providers.assignment.awaiting_services_running", plan=plan, actor=actor, target=waiting.get(),
-            payload={"member": member.pk},
-        )  # fmt: skip
 
 
 def awaiting_resolve(*, plan, waiting: AwaitingAssignment, assignment: Assignment) -> None:

@@ -22,7 +22,7 @@ from providers.models import (
     ProviderOrganization,
 )
 from providers.services.assignments import _contract_taking, _create
-from providers.services.endings import end_assignment
+from providers.services.endings import _end_assignment
 from providers.services.follow_up import in_services, lead_care_manager_due
 
 CHANGE_CALENDAR_DAYS = 30  # DOMAIN 7: a member-requested change within 30 days
@@ -53,7 +53,7 @@ def _replace(*, plan, assignment, organization, rule, reason, actor) -> Assignme
     contract = _contract_taking(plan=plan, member=assignment.member, organization=organization)
     today = clocks.local_date(clocks.now())
     was_in_services = in_services(plan=plan, assignment=assignment)
-    end_assignment(plan=plan, actor=actor, assignment=assignment, on=today, reason=AssignmentEndReason.PROVIDER_CHANGE)
+    _end_assignment(plan=plan, actor=actor, assignment=assignment, on=today, reason=AssignmentEndReason.PROVIDER_CHANGE)
     new = _create(
         plan=plan,
         member=assignment.member,

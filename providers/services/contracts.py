@@ -26,8 +26,8 @@ from providers.models import (
     VettingCheck,
 )
 from providers.selectors import contract_list, vetting_criteria, vetting_missing
-from providers.services.assignments import request_or_await
-from providers.services.endings import end_assignment
+from providers.services.assignments import _request_or_await
+from providers.services.endings import _end_assignment
 from providers.services.follow_up import in_services, lead_care_manager_due
 
 
@@ -159,12 +159,13 @@ def contract_end(*, plan: HealthPlan, actor, contract: Contract, end_date: date)
     reassigned = 0
     for assignment in ending:
         was_in_services = in_services(plan=plan, assignment=assignment)
-        end_assignment(
+        _end_assignment(
             plan=plan, actor=actor, assignment=assignment, on=end_date, reason=AssignmentEndReason.CONTRACT_ENDED
         )
-        new = request_or_await(
+        new = _request_or_await(
             plan=plan, actor=actor, member=assignment.member, authorized_on=assignment.authorized_on, reason="",
             preferred_organization=None, organization=None, day=day, cause=AwaitingAssignment.Cause.CONTRACT_ENDED,
+            services_running=was_in_services,
         )  # fmt: skip
         if new is not None:
             reassigned += 1

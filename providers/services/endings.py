@@ -34,11 +34,11 @@ def assignment_end(*, plan: HealthPlan, actor, member: Member, on: date, reason:
     # An assignment under a contract ending later (the member was reassigned ahead of it) holds no
     # place past the end of the member's ECM either.
     for held in Assignment.objects.select_for_update().filter(plan=plan, member=member, ended_on__gt=on):
-        end_assignment(plan=plan, actor=actor, assignment=held, on=on, reason=reason)
+        _end_assignment(plan=plan, actor=actor, assignment=held, on=on, reason=reason)
     assignment = Assignment.objects.select_for_update().filter(plan=plan, member=member, ended_on__isnull=True).first()
     if assignment is None:
         return None
-    end_assignment(plan=plan, actor=actor, assignment=assignment, on=on, reason=reason)
+    _end_assignment(plan=plan, actor=actor, assignment=assignment, on=on, reason=reason)
     if reason != AssignmentEndReason.PROVIDER_CHANGE:
         # ECM or the contract ended: a pending change of provider is moot.
         for change in ProviderChangeRequest.objects.filter(plan=plan, member=member, resolved_on__isnull=True):
@@ -48,7 +48,7 @@ def assignment_end(*, plan: HealthPlan, actor, member: Member, on: date, reason:
     return assignment
 
 
-def end_assignment(*, plan, actor, assignment: Assignment, on: date, reason: str) -> Assignment:
+def _end_assignment(*, plan, actor, assignment: Assignment, on: date, reason: str) -> Assignment:
     """`assignment_end` past its checks, for the services that end one (a change, a contract's end).
     An assignment never ends before it started: late data (a member who left the plan before they
     were assigned) ends it on its first day; an end dated before today is audited as retroactive."""
