@@ -72,7 +72,10 @@ class AppealViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     def get_queryset(self):
         return selectors.appeal_list(plan=self.request.plan)
 
-    @extend_schema(request=AppealInput, responses={201: AppealOutput})
+    # A timely appeal of a discontinuation that took effect restores services: a transition (DOMAIN 5.2).
+    @extend_schema(
+        request=AppealInput, responses={201: AppealOutput, 409: conflict_response("invalid_transition", "conflict")}
+    )
     def create(self, request):
         return service_response(
             request,

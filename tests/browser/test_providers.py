@@ -25,7 +25,9 @@ def coordinator(reference_data):
             actor=OPERATOR,
             **PLAN_CONTACT,
         )
-        load_providers(plan, OPERATOR, date(2026, 11, 20))
+        # The demo's contracts are vetted and activated by a plan administrator (a check names its reviewer).
+        administrator = MembershipFactory(plan=plan, role=Role.PLAN_ADMINISTRATOR).user
+        load_providers(plan, administrator, date(2026, 11, 20))
         return MembershipFactory(plan=plan, role=Role.CARE_COORDINATOR).user
 
 
