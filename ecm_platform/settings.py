@@ -283,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ecm_platform.deadlines.tasks.deadline_monitors_all",
         "schedule": timedelta(minutes=15),
     },
+    # The PHI access log's coming months have their partitions (ecm_platform/audit/partitions.py).
+    "phi-access-partitions": {
+        "task": "ecm_platform.audit.tasks.phi_access_partitions",
+        "schedule": timedelta(days=1),
+    },
     # Copy next year's default holiday calendar for every plan well before it is needed.
     "holiday-calendars-extend": {
         "task": "ecm_platform.calendars.tasks.holiday_calendars_extend_all",

@@ -19,6 +19,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 
 from ecm_platform.audit.guard import refuse_append_only_changes
 from ecm_platform.audit.models import AppendOnlyModel
+from ecm_platform.audit.partitions import partitions_of
 
 REFUSING_FLUSH = BaseDatabaseOperations.execute_sql_flush
 
@@ -44,12 +45,19 @@ def execute_sql_flush(ops, sql_list):
     connection = ops.connection
     triggers = list(truncate_triggers()) if connection.vendor == "postgresql" else []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        for trigger in triggers:
-            cursor.execute(trigger.disable_sql)
+        # A partitioned table's partitions carry TRUNCATE triggers of their own (audit/partitions.py).
+        toggles = [
+            (f'ALTER TABLE "{table}" DISABLE TRIGGER {pgid}', f'ALTER TABLE "{table}" ENABLE TRIGGER {pgid}')
+            for trigger in triggers
+            for pgid, parent in [(trigger.sql.kwargs["pgid"], trigger.sql.kwargs["table"])]
+            for table in [parent, *partitions_of(cursor, parent)]
+        ]
+        for disable, _ in toggles:
+            cursor.execute(disable)
         with guard_lifted(connection):
             REFUSING_FLUSH(ops, sql_list)
-        for trigger in triggers:
-            cursor.execute(trigger.enable_sql)
+        for _, enable in toggles:
+            cursor.execute(enable)
 
 
 @contextmanager

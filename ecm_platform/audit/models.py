@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models.query import QuerySet
 from django_scopes import ScopedManager
 
+from ecm_platform.audit.fields import MemberIdsField
 from ecm_platform.audit.triggers import append_only_triggers
 from ecm_platform.tenancy.models import HealthPlan
 
@@ -88,18 +89,28 @@ class PhiPurpose(models.TextChoices):
 
 
 class PhiAccess(AppendOnlyModel):
-    """One read of member-level data: one member's (a member page, a member API read, or a list
-    that showed the member: a list records a row per member), an export of `row_count` rows, or a
-    list that showed nobody (no member, labelled "list", `row_count` 0)."""
+    """One read event of member-level data, naming every member it showed: a member page (one
+    member), a list page or API list page (every member on it, in order), an export (`label`, and
+    `row_count` rows), or a list that showed nobody (`label` "list", `row_count` 0).
 
-    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="phi_accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # The members app sits above the core, so the member is referenced by id, not a foreign key.
-    member_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    member_label = models.CharField(max_length=200, blank=True, help_text="e.g. the CIN")
+    The log grows with every page read, so it is built to stay cheap and bounded
+    (`partitions.py`): one row per read, not per member; on PostgreSQL monthly partitions on `at`
+    with a DEFAULT partition, kept six years (HIPAA, 45 CFR 164.316(b)(2)) and then detached and
+    dropped whole by the audited `audit_partitions --retention` command, never deleted row by row.
+    Its indexes are the audit pages' questions and no more: "by time" (plan, -id), "what user Y
+    read" (user, -id), "who saw member X" (a GIN index on `member_ids`, PostgreSQL only).
+    """
+
+    # The composite indexes lead with these columns, so the foreign keys need no index of their own.
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="phi_accesses", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # The members app sits above the core, so members are referenced by id, not a foreign key.
+    member_ids = MemberIdsField(default=list, blank=True)
+    member_labels = models.JSONField(default=list, blank=True, help_text="Their CINs, in the same order.")
+    label = models.CharField(max_length=200, blank=True, help_text="What was read when no member is named.")
     purpose = models.CharField(max_length=30, choices=PhiPurpose.choices)
     path = models.CharField(max_length=500, blank=True)
-    row_count = models.PositiveIntegerField(default=1, help_text="Members in an export.")
+    row_count = models.PositiveIntegerField(default=1, help_text="Members shown, or rows exported.")
     at = models.DateTimeField()
 
     objects = ScopedManager(plan="plan", _manager_class=AppendOnlyManager)
@@ -108,10 +119,13 @@ class PhiAccess(AppendOnlyModel):
         verbose_name = "PHI access"
         verbose_name_plural = "PHI accesses"
         indexes = [
-            models.Index(fields=["plan", "-id"]),
-            models.Index(fields=["plan", "member_id", "-at"]),
-            models.Index(fields=["plan", "user", "-at"]),
+            models.Index(fields=["plan", "-id"], name="audit_phiaccess_plan_recent"),
+            models.Index(fields=["user", "-id"], name="audit_phiaccess_user_recent"),
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} read {self.member_label or self.member_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} read {self.label or len(self.member_ids)}"
+
+    @property
+    def members(self) -> list[tuple[int, str]]:
+        return list(zip(self.member_ids, self.member_labels, strict=False))

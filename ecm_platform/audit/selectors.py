@@ -2,6 +2,8 @@
 
 from datetime import date, timedelta
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from ecm_platform import clocks
@@ -49,11 +51,22 @@ def phi_access_search(
     first: date | None = None,
     last: date | None = None,
 ) -> QuerySet[PhiAccess]:
+    """The plan's read events, newest first, optionally of one user, naming one member (by id or
+    CIN), in a date range. Each filter is served by an index (models.PhiAccess): the user's by
+    (user, -id), the member's by the GIN index on member_ids, the plain and dated list by
+    (plan, -id), the dates also pruning the month partitions on PostgreSQL."""
     accesses = PhiAccess.objects.filter(plan=plan).select_related("user")
     if username:
-        accesses = accesses.filter(user__username=username)
+        user_id = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
+        accesses = accesses.filter(user_id=user_id) if user_id else accesses.none()
     if member:
-        accesses = (
-            accesses.filter(member_id=int(member)) if member.isdigit() else accesses.filter(member_label__iexact=member)
-        )
+        member_id = int(member) if member.isdigit() else _member_of_cin(plan, member)
+        accesses = accesses.filter(member_ids__has=member_id) if member_id else accesses.none()
     return _in_date_range(accesses, first, last).order_by("-id")
+
+
+def _member_of_cin(plan: HealthPlan, cin: str) -> int | None:
+    """The member's id in the plan (a CIN is unique in a plan). The members app sits above the core,
+    so its model is reached through the app registry, not an import."""
+    member_model = apps.get_model("members", "Member")
+    return member_model.objects.filter(plan=plan, cin=cin.strip().upper()).values_list("pk", flat=True).first()

@@ -1,15 +1,18 @@
 """Recording audit events and PHI reads: explicit calls, inside the caller's transaction."""
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models
+from django.db import models, transaction
 
 from ecm_platform import clocks
+from ecm_platform.audit import partitions
 from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiPurpose
 from ecm_platform.errors import ActionNotPermitted
 from ecm_platform.tenancy.access import Capability, Principal, actor_label, actor_user
 from ecm_platform.tenancy.models import HealthPlan, Membership
+from ecm_platform.tenancy.scoping import across_plans
 
 
 def audit_record(
@@ -44,11 +47,15 @@ def phi_access_record(
     path: str = "",
     row_count: int = 1,
 ) -> PhiAccess:
+    """Record one read: of one member (`member_id`, labelled by its CIN), or of something that names
+    no member, such as an export of `row_count` rows (`member_label` says what it was)."""
+    named = member_id is not None
     return PhiAccess.objects.create(
         plan=plan,
         user=user,
-        member_id=member_id,
-        member_label=member_label,
+        member_ids=[member_id] if named else [],
+        member_labels=[member_label] if named else [],
+        label="" if named else member_label,
         purpose=purpose,
         path=path[:500],
         row_count=row_count,
@@ -66,19 +73,19 @@ def phi_read_record(
     """Record a read of member-level data by the principal (plan staff pass their membership), for
     its role's purpose.
 
-    One row per distinct member read, in the order given, all with the same user, plan, purpose,
-    path and time: a member page records its member, a list (a page of a worklist, an API list
-    page) every member it shows, so "who saw member X" includes the lists X appeared on. The rows
-    go in one INSERT whatever their number, so a list's query count does not grow with its rows
-    (SQLite caps the parameters of a statement: there a batch above ~120 rows is split, still a
-    fixed number per page).
+    One row per read event, naming every distinct member it showed in the order given (their ids
+    and CINs) and their number: a member page records its member, a list (a page of a worklist, an
+    API list page) every member it shows, so "who saw member X" includes the lists X appeared on.
+    A page of 50 is one row, written in the caller's transaction, so the read and its record
+    commit or roll back together.
 
-    An empty list (a search that found nobody) still records the read itself: one row without a
+    An empty list (a search that found nobody) still records the read itself: a row without a
     member, labelled "list", with row_count 0. A search for a CIN that matches no member tells the
     user something about that person too, and the log should show that the search happened.
 
-    Each row is in its member's plan: a provider principal's list spans the plans contracting with
-    its organization, and its empty list is recorded in each of them.
+    Each plan's members are recorded in that plan: a provider principal's list spans the plans
+    contracting with its organization, so it is one row per plan it showed members of (one
+    INSERT), and its empty list is recorded in each of its plans.
 
     It is also the last check before member data leaves: a principal that holds no member read, or
     a member of a plan the principal does not act in, is refused (403) and nothing is recorded.
@@ -88,12 +95,55 @@ def phi_read_record(
         raise ActionNotPermitted("Your role may not read member data.")
     purpose, at = PhiPurpose(principal.phi_purpose), clocks.now()
 
-    def access(plan_id, **fields) -> PhiAccess:
-        return PhiAccess(plan_id=plan_id, user=principal.user, purpose=purpose, path=path[:500], at=at, **fields)
+    def access(plan_id, shown: list, **fields) -> PhiAccess:
+        return PhiAccess(
+            plan_id=plan_id,
+            user=principal.user,
+            member_ids=[member.pk for member in shown],
+            member_labels=[member.cin for member in shown],
+            row_count=len(shown),
+            purpose=purpose,
+            path=path[:500],
+            at=at,
+            **fields,
+        )
 
-    distinct = {member.pk: member for member in members}
-    if principal.plan_ids is not None and any(member.plan_id not in principal.plan_ids for member in distinct.values()):
+    by_plan: dict[int, dict] = {}
+    for member in members:
+        by_plan.setdefault(member.plan_id, {}).setdefault(member.pk, member)
+    if principal.plan_ids is not None and not by_plan.keys() <= set(principal.plan_ids):
         raise ActionNotPermitted("A member shown belongs to a plan you do not work for.")
-    rows = [access(member.plan_id, member_id=member.pk, member_label=member.cin) for member in distinct.values()]
-    empty = [access(plan_id, member_label=LIST_LABEL, row_count=0) for plan_id in sorted(principal.plan_ids)]
+    rows = [access(plan_id, list(shown.values())) for plan_id, shown in by_plan.items()]
+    empty = [access(plan_id, [], label=LIST_LABEL) for plan_id in sorted(principal.plan_ids)]
     PhiAccess.objects.bulk_create(rows or empty)
+
+
+def phi_access_partitions_ensure() -> partitions.Ensured:
+    """The PHI access log's month partitions from this month to `MONTHS_AHEAD` on (PostgreSQL)."""
+    return partitions.partitions_ensure(PhiAccess)
+
+
+def phi_access_retention_apply(*, dry_run: bool, today: date | None = None) -> list[partitions.Expired]:
+    """Drop the PHI access log's months older than six years (partitions.py): each whole partition
+    is detached and dropped, after an audit event in every plan that had rows in it, all in one
+    transaction. With `dry_run`, only say which. An operator's command: it crosses plans."""
+    with across_plans(reason="the PHI access log's retention spans every plan"), transaction.atomic():
+        expired = partitions.partitions_expired(today=today)
+        if dry_run:
+            return expired
+        plans = HealthPlan.objects.in_bulk({plan_id for month in expired for plan_id in month.rows_by_plan})
+        for month in expired:
+            for plan_id, rows in month.rows_by_plan.items():
+                audit_record(
+                    code="audit.phi_access.retention_dropped",
+                    plan=plans[plan_id],
+                    actor=None,
+                    payload={
+                        "partition": month.partition,
+                        "month": month.month.isoformat(),
+                        "rows": rows,
+                        "retention_years": partitions.RETENTION_YEARS,
+                    },
+                )
+            partitions.partition_drop(month.partition)
+    return expired

@@ -87,13 +87,14 @@ def phi_accesses(request):
         return csv_response(
             request,
             f"phi-access-{request.plan.code}.csv",
-            ["at", "user", "member_id", "member", "purpose", "rows", "path"],
+            ["at", "user", "member_ids", "members", "what", "purpose", "rows", "path"],
             accesses,
             lambda a: [
                 a.at.isoformat(),
                 a.user.username,
-                a.member_id or "",
-                a.member_label,
+                " ".join(str(member_id) for member_id in a.member_ids),
+                " ".join(a.member_labels),
+                a.label,
                 a.purpose,
                 a.row_count,
                 a.path,

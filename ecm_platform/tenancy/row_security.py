@@ -89,24 +89,30 @@ def row_security_apply(*, using: str = "default", **kwargs) -> list[str]:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return []
-    quote = connection.ops.quote_name
-    changed = []
     with connection.cursor() as cursor:
-        cursor.execute(STATUS_SQL, [plan_owned_tables()])
-        for table, enabled, forced, policies in cursor.fetchall():
-            stale = [name for name in policies if name.startswith(POLICY_PREFIX) and name != POLICY_NAME]
-            if enabled and forced and POLICY_NAME in policies and not stale:
-                continue
-            statements = [
-                f"ALTER TABLE {quote(table)} ENABLE ROW LEVEL SECURITY",
-                f"ALTER TABLE {quote(table)} FORCE ROW LEVEL SECURITY",
-                *(f"DROP POLICY {quote(name)} ON {quote(table)}" for name in stale),
-            ]
-            if POLICY_NAME not in policies:
-                statements.append(
-                    f"CREATE POLICY {quote(POLICY_NAME)} ON {quote(table)} USING {ADMITTED} WITH CHECK {ADMITTED}"
-                )
-            for statement in statements:
-                cursor.execute(statement)
-            changed.append(table)
+        return row_security_wall(cursor, plan_owned_tables())
+
+
+def row_security_wall(cursor, tables: list[str]) -> list[str]:
+    """The wall on the named tables (PostgreSQL), e.g. the partitions of a partitioned table,
+    which do not inherit their parent's policies. Returns the tables it changed."""
+    quote = cursor.db.ops.quote_name
+    changed = []
+    cursor.execute(STATUS_SQL, [tables])
+    for table, enabled, forced, policies in cursor.fetchall():
+        stale = [name for name in policies if name.startswith(POLICY_PREFIX) and name != POLICY_NAME]
+        if enabled and forced and POLICY_NAME in policies and not stale:
+            continue
+        statements = [
+            f"ALTER TABLE {quote(table)} ENABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {quote(table)} FORCE ROW LEVEL SECURITY",
+            *(f"DROP POLICY {quote(name)} ON {quote(table)}" for name in stale),
+        ]
+        if POLICY_NAME not in policies:
+            statements.append(
+                f"CREATE POLICY {quote(POLICY_NAME)} ON {quote(table)} USING {ADMITTED} WITH CHECK {ADMITTED}"
+            )
+        for statement in statements:
+            cursor.execute(statement)
+        changed.append(table)
     return changed
