@@ -45,7 +45,7 @@ SELECT 'K' || g AS claim_id, m.id AS member_id, m.cin,
        false AS planned, g %% 2 = 0 AS avoidable, 'R07.9 Z59.01' AS diagnosis_codes,
        DATE '2025-10-16' + (g %% 365) AS adjudication_date
 FROM generate_series(1, %(rows)s) AS g
-JOIN members_member m ON m.plan_id = %(plan)s AND m.cin = lpad((1 + (g * 7919) %% %(members)s)::text, 8, '0') || 'A'
+JOIN members_member m ON m.plan_id = %(plan)s AND m.cin = lpad((1 + (g::bigint * 7919) %% %(members)s)::text, 8, '0') || 'A'
 """
 
 
