@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,11 +20,10 @@ from ecm_platform import clocks
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import ConflictError
 from ecm_platform.page_forms import call_service, confirmation_page, is_confirmed
+from ecm_platform.pagination import keyset_page_ordered
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 from members.selectors import member_get
-
-PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -74,10 +72,10 @@ def _list(request, cases: Cases):
         .annotate(is_resolved=ExpressionWrapper(Q(resolved_at__isnull=False), output_field=BooleanField()))
         .order_by("is_resolved", "resolution_due", "id")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _with_clocks(list(page.object_list), clocks.now())
+    page = keyset_page_ordered(rows, request.GET)
+    page.rows = _with_clocks(page.rows, clocks.now())
     phi_read_record(
-        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.rows]
     )
     return render(request, "authorizations/appeals/list.html", {"cases": cases, "page": page})
 

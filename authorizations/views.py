@@ -12,7 +12,6 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from ecm_platform import clocks, uploads
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.deadlines.services import is_at_risk
 from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
+from ecm_platform.pagination import keyset_page_ordered
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 from eligibility.selectors import determinations_open_on, member_eligibility, pof_catalogue
@@ -151,23 +151,22 @@ def worklist(request):
     rows = selectors.request_worklist(
         plan=request.plan, **{name: filters.get(name, "") for name in ("urgency", "county", "pof", "source")}
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    page.object_list = _with_clocks(page.object_list, clocks.now())
+    page = keyset_page_ordered(rows, request.GET)
+    page.rows = _with_clocks(page.rows, clocks.now())
     phi_read_record(
-        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.rows]
     )
     return render(request, "authorizations/worklist.html", {"form": form, "page": page})
 
 
 @plan_page(Capability.AUTHORIZATIONS_READ)
 def reassessment_worklist(request):
-    page = Paginator(selectors.reassessments_due(plan=request.plan), 50).get_page(request.GET.get("page"))
+    page = keyset_page_ordered(selectors.reassessments_due(plan=request.plan), request.GET)
     today = clocks.local_date(clocks.now())
-    page.object_list = list(page.object_list)
-    for row in page.object_list:
+    for row in page.rows:
         row.is_overdue = row.reassessment_due < today
     phi_read_record(
-        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.rows]
     )
     context = {"page": page, "today": today, "can_record": request.principal.may(ACTION_CAPABILITIES["reassessed"])}
     return render(request, "authorizations/reassessments.html", context)

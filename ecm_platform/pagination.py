@@ -1,16 +1,21 @@
-"""Keyset pages for browser lists that grow with the plan: "newer" / "older" (by id) or "sooner" /
-"later" (by an instant, such as a due date), no COUNT(*)."""
+"""Keyset pages for browser lists that grow with the plan: "newer" / "older" (by id), or any list
+in its own order (`keyset_page_ordered`: a due date, a name, open cases first), never a COUNT(*)
+and never an OFFSET, so the hundredth page costs what the first does when an index serves the
+order (plan, the ordering's columns, id)."""
 
+import json
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from binascii import Error as Base64Error
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 
 PAGE_SIZE = 50
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
+NOTHING = Q(pk__in=[])
 
 
 @dataclass
@@ -62,20 +67,88 @@ def keyset_page(rows: QuerySet, params: QueryDict, size: int = PAGE_SIZE) -> Key
     return _page(rows, params, size, _id, beyond, lambda row: row.pk)
 
 
-def keyset_page_by_instant(rows: QuerySet, params: QueryDict, field: str, size: int = PAGE_SIZE) -> KeysetPage:
-    """`rows` by ascending `field` (a datetime that is never null), then id: the soonest first. The
-    pager's value is the boundary row's instant in microseconds and its id ("<micros>_<id>")."""
+def keyset_page_ordered(rows: QuerySet, params: QueryDict, size: int = PAGE_SIZE) -> KeysetPage:
+    """`rows` in their own `order_by()`: field names (related `a__b` and annotations too, "-" for
+    descending), the last one unique (the id). NULL sorts as the largest value, as PostgreSQL sorts
+    it by default (made explicit so that SQLite agrees and an ascending index still serves it). The
+    pager's value is the boundary row's keys, JSON in URL-safe base64."""
+    declared = rows.query.order_by or rows.model._meta.ordering
+    ordering = [name for name in declared if isinstance(name, str)]
+    if not ordering or len(ordering) != len(declared) or ordering[-1].lstrip("-") not in ("id", "pk"):
+        raise ValueError(f"keyset pages need an ordering of field names ending in the id, not {declared}")
+    # Each key is read through an annotation: no attribute walk (and no query) per boundary row.
+    names = [f"keyset_{number}" for number in range(len(ordering))]
+    descending = [name.startswith("-") for name in ordering]
+    rows = rows.annotate(**{alias: F(name.lstrip("-")) for alias, name in zip(names, ordering, strict=True)})
+    fields = [rows.query.annotations[alias].output_field for alias in names]
+    nullable = [_nullable(rows.model, name.lstrip("-"), field) for name, field in zip(ordering, fields, strict=True)]
+    rows = rows.order_by(
+        *(
+            F(alias).desc(nulls_first=True) if down else F(alias).asc(nulls_last=True)
+            for alias, down in zip(names, descending, strict=True)
+        )
+    )
 
-    def key(value: str | None) -> tuple[datetime, int] | None:
-        micros, _, pk = (value or "").partition("_")
-        return (EPOCH + int(micros) * MICROSECOND, int(pk)) if micros.isdigit() and pk.isdigit() else None
+    def key(value: str | None) -> tuple | None:
+        """The keys a pager link names, or None (the first page) for a missing or mangled one."""
+        try:
+            raw = json.loads(urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+            if not isinstance(raw, list) or len(raw) != len(fields):
+                return None
+            return tuple(None if v is None else field.to_python(v) for field, v in zip(fields, raw, strict=True))
+        except (TypeError, ValueError, ValidationError, Base64Error):
+            return None
 
-    def beyond(boundary: tuple[datetime, int], down: bool) -> Q:
-        instant, pk = boundary
-        lookup = "gt" if down else "lt"
-        return Q(**{f"{field}__{lookup}": instant}) | Q(**{field: instant, f"id__{lookup}": pk})
+    def beyond(boundary: tuple, down: bool) -> Q:
+        """The rows past `boundary` going down the list (or up it): lexicographic over the keys,
+        with the first key also bounded on its own so that an index scan starts at the boundary."""
+        past, tied = NOTHING, Q()
+        for alias, is_descending, can_be_null, value in zip(names, descending, nullable, boundary, strict=True):
+            past |= tied & _past(alias, value, larger=down != is_descending, nullable=can_be_null)
+            tied &= Q(**{f"{alias}__isnull": True}) if value is None else Q(**{alias: value})
+        return past & _bound(names[0], boundary[0], larger=down != descending[0], nullable=nullable[0])
 
     def token(row) -> str:
-        return f"{(getattr(row, field) - EPOCH) // MICROSECOND}_{row.pk}"
+        values = [getattr(row, alias) for alias in names]
+        text = json.dumps([v.isoformat() if isinstance(v, date) else v for v in values], separators=(",", ":"))
+        return urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
-    return _page(rows.order_by(field, "id"), params, size, key, beyond, token)
+    return _page(rows, params, size, key, beyond, token)
+
+
+def _nullable(model, path: str, field) -> bool:
+    """Whether a key can be NULL: a nullable field, or one reached through a nullable relation."""
+    if path not in {f.name for f in model._meta.get_fields()} and "__" not in path:
+        return field.null  # an annotation
+    for part in path.split("__"):
+        step = model._meta.get_field(part)
+        if step.null:
+            return True
+        model = step.related_model
+    return False
+
+
+def _past(alias: str, value, larger: bool, nullable: bool) -> Q:
+    """Rows whose key is beyond `value` on one side (NULL being the largest)."""
+    if value is None:
+        return NOTHING if larger else Q(**{f"{alias}__isnull": False})
+    if not larger:
+        return Q(**{f"{alias}__lt": value})
+    above = Q(**{f"{alias}__gt": value})
+    return above | Q(**{f"{alias}__isnull": True}) if nullable else above
+
+
+def _bound(alias: str, value, larger: bool, nullable: bool) -> Q:
+    """The first key's range on its own (implied by `_past`): what lets an index scan start at the
+    boundary instead of reading every row before it."""
+    if value is None:
+        return Q(**{f"{alias}__isnull": True}) if larger else Q()
+    if not larger:
+        return Q(**{f"{alias}__lte": value})
+    from_here = Q(**{f"{alias}__gte": value})
+    return from_here | Q(**{f"{alias}__isnull": True}) if nullable else from_here
+
+
+def keyset_page_by_instant(rows: QuerySet, params: QueryDict, field: str, size: int = PAGE_SIZE) -> KeysetPage:
+    """`rows` by ascending `field` (such as a due instant), then id: the soonest first."""
+    return keyset_page_ordered(rows.order_by(field, "id"), params, size)

@@ -1,7 +1,6 @@
 """Pages for members and eligibility: search, the member page, the worklist, claims, scans."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,7 +10,7 @@ from ecm_platform.audit.services import phi_read_record
 from ecm_platform.csv_reader import csv_rows
 from ecm_platform.deadlines.views import member_deadlines_context
 from ecm_platform.errors import ConflictError, DomainError
-from ecm_platform.pagination import keyset_page
+from ecm_platform.pagination import keyset_page, keyset_page_ordered
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 from eligibility import intake, scan, selectors, services
@@ -107,9 +106,9 @@ def worklist(request):
     if filters.get("new_only"):
         rows = rows.filter(scan_run=last_run) if last_run else rows.none()
     rows = rows.order_by(*WORKLIST_SORTS.get(filters.get("sort") or "-flagged"))
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = keyset_page_ordered(rows, request.GET)
     phi_read_record(
-        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.rows]
     )
     return render(
         request,

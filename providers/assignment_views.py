@@ -3,7 +3,7 @@ Manager and override, and the member-requested changes. Thin: the services check
 the rules and write the audit trail."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,31 +13,31 @@ from ecm_platform import clocks
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import DomainError
 from ecm_platform.page_forms import call_service, confirmation_page, is_confirmed
+from ecm_platform.pagination import keyset_page_ordered
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 from providers import selectors, services
 from providers.forms import AssignLaterForm, ChangeRequestForm, LeadCareManagerForm, OverrideForm
 
-PAGE_SIZE = 50
 
-
-def _page(request, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def _is_set(field: str) -> ExpressionWrapper:
+    """False before `field` is recorded: the rows still owed sort first (an index serves it)."""
+    return ExpressionWrapper(Q(**{f"{field}__isnull": False}), output_field=BooleanField())
 
 
 @plan_page(Capability.MEMBER_WORKLISTS)
 def assignment_worklist(request):
-    # Ordered by what is owed soonest, not by id: numbered pages (the open assignments are as many
-    # as the members in ECM, so counting them is cheap).
+    # Not yet communicated first, then by what is owed soonest (providers 0010 indexes this order).
     rows = (
         selectors.assignment_list(plan=request.plan)
         .filter(ended_on__isnull=True)
         .select_related("member__county")
-        .order_by("communicated_at", "communication_due", "id")
+        .annotate(is_communicated=_is_set("communicated_at"))
+        .order_by("is_communicated", "communication_due", "id")
     )
-    page = _page(request, rows)
+    page = keyset_page_ordered(rows, request.GET)
     phi_read_record(
-        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.rows]
     )
     return render(request, "providers/assignments.html", {"page": page, "now": clocks.now()})
 
@@ -154,11 +154,10 @@ def _assign_later_form(request, waiting, data=None):
 
 
 def _render_awaiting(request, bound=None, status=200):
-    page = _page(request, _awaiting(request))
+    page = keyset_page_ordered(_awaiting(request), request.GET)
     today = clocks.local_date(clocks.now())
-    page.object_list = list(page.object_list)
     choices = None  # each row's form offers the same organizations: read once for the page
-    for row in page.object_list:
+    for row in page.rows:
         row.days_waited = (today - clocks.local_date(row.since)).days
         row.form = bound if bound is not None and bound.prefix == f"waiting-{row.pk}" else None
         row.form = row.form or _assign_later_form(request, row)
@@ -166,7 +165,7 @@ def _render_awaiting(request, bound=None, status=200):
         choices = choices if choices is not None else list(field.choices)
         field.choices = choices
     phi_read_record(
-        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.rows]
     )
     return render(request, "providers/awaiting.html", {"page": page}, status=status)
 
@@ -249,11 +248,12 @@ def change_request_list(request):
     rows = (
         selectors.change_request_list(plan=request.plan)
         .select_related("member__county")
-        .order_by("resolved_on", "due", "id")
+        .annotate(is_resolved=_is_set("resolved_on"))
+        .order_by("is_resolved", "due", "id")
     )
-    page = _page(request, rows)
+    page = keyset_page_ordered(rows, request.GET)
     phi_read_record(
-        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.object_list]
+        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.rows]
     )
     return render(request, "providers/changes.html", {"page": page, "now": clocks.now()})
 

@@ -145,8 +145,8 @@ def test_the_page_goes_past_fifty_by_due_instant_and_back(client, plan_a, make_m
     def labels(url):
         with clocks.frozen(NOW):
             html = client.get(url).content.decode()
-        later = re.search(r'href="\?(?:state=&amp;)?(before=[0-9_]+)">Later due', html)
-        sooner = re.search(r'href="\?(after=[0-9_]+)">&larr; Sooner due', html)
+        later = re.search(r'href="\?(?:state=&amp;)?(before=[\w-]+)">Later due', html)
+        sooner = re.search(r'href="\?(after=[\w-]+)">&larr; Sooner due', html)
         return re.findall(r"Decide request (\d\d)", html), later and later[1], sooner and sooner[1]
 
     first, later, sooner = labels("/deadlines/")
