@@ -15,6 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 
 PAGE_SIZE = 50
+BADGE_LIMIT = 99
 NOTHING = Q(pk__in=[])
 
 
@@ -152,3 +153,10 @@ def _bound(alias: str, value, larger: bool, nullable: bool) -> Q:
 def keyset_page_by_instant(rows: QuerySet, params: QueryDict, field: str, size: int = PAGE_SIZE) -> KeysetPage:
     """`rows` by ascending `field` (such as a due instant), then id: the soonest first."""
     return keyset_page_ordered(rows.order_by(field, "id"), params, size)
+
+
+def badge_count(rows: QuerySet, limit: int = BADGE_LIMIT) -> str:
+    """A navigation badge's figure, "" for none: a COUNT over at most `limit` + 1 rows (a LIMIT
+    subquery), so every page pays the same however long the list grows; "99+" beyond."""
+    count = rows[: limit + 1].count()
+    return f"{limit}+" if count > limit else str(count) if count else ""

@@ -1,7 +1,8 @@
 from functools import cached_property
 
 from ecm_platform import clocks
-from ecm_platform.deadlines.selectors import deadlines_needing_action_count
+from ecm_platform.deadlines.selectors import deadlines_needing_action as needing_action
+from ecm_platform.pagination import badge_count
 from ecm_platform.tenancy.access import Capability
 
 
@@ -12,10 +13,8 @@ class DeadlinesNeedingAction:
         self.request = request
 
     @cached_property
-    def count(self) -> int:
-        return deadlines_needing_action_count(
-            plan=self.request.plan, principal=self.request.principal, now=clocks.now()
-        )
+    def count(self) -> str:
+        return badge_count(needing_action(plan=self.request.plan, principal=self.request.principal, now=clocks.now()))
 
 
 def deadlines_needing_action(request):

@@ -53,6 +53,6 @@ def deadlines_in_state(rows: QuerySet[Deadline], *, state: str, now: datetime) -
     }[DeadlineState(state)]
 
 
-def deadlines_needing_action_count(*, plan: HealthPlan, principal, now: datetime) -> int:
-    """How many of the principal's clocks are at risk or overdue: the count beside "Deadlines"."""
-    return deadlines_owned_by(plan=plan, principal=principal).filter(due_at__lte=now + AT_RISK_WINDOW).count()
+def deadlines_needing_action(*, plan: HealthPlan, principal, now: datetime) -> QuerySet[Deadline]:
+    """The principal's clocks at risk or overdue: counted beside "Deadlines"."""
+    return deadlines_owned_by(plan=plan, principal=principal).filter(due_at__lte=now + AT_RISK_WINDOW)

@@ -9,5 +9,5 @@ def notification_list(*, plan: HealthPlan, recipient: AbstractBaseUser) -> Query
     return Notification.objects.filter(plan=plan, recipient=recipient).order_by("-created_at", "-id")
 
 
-def notification_unread_count(*, plan: HealthPlan, recipient: AbstractBaseUser) -> int:
-    return Notification.objects.filter(plan=plan, recipient=recipient, read_at__isnull=True).count()
+def notifications_unread(*, plan: HealthPlan, recipient: AbstractBaseUser) -> QuerySet[Notification]:
+    return Notification.objects.filter(plan=plan, recipient=recipient, read_at__isnull=True)

@@ -43,6 +43,8 @@ class PlanScopeMiddleware:
 
     def __call__(self, request):
         request.memberships = memberships_of_user(user=request.user)
+        for membership in request.memberships:
+            membership.user = request.user  # the same row: no second query for the principal's user
         request.membership = session_membership(request, request.memberships) if request.memberships else None
         request.plan = request.membership.plan if request.membership else None
         request.principal = Principal.of_membership(request.membership) if request.membership else None
