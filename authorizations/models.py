@@ -7,8 +7,11 @@ ConcurrentTransitionMixin so that two reviewers deciding at once get one success
 The services in `services.py` drive the transitions; nothing else does.
 """
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_scopes import ScopedManager
 
@@ -66,6 +69,12 @@ class Status(models.TextChoices):
 
 # The decision clock runs in these states and stops on approved, denied, withdrawn or ended (DOMAIN 5.2).
 OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE)
+
+# The lists' order, "by due instant" (DOMAIN 5.1). Requests without a decision clock (transition
+# authorizations) sort after every dated one, since a cursor cannot hold a null position. The
+# indexes on AuthorizationRequest hold this exact expression, so a page is an index range scan.
+NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
+DUE_SORT = Coalesce("due_at", models.Value(NO_DUE_DATE, output_field=models.DateTimeField()))
 # A reviewer approves or denies from these states (DOMAIN 5.2).
 DECIDABLE_STATUSES = [Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE]
 # A member has at most one request in these states per service: another would be a duplicate.
@@ -199,6 +208,15 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["plan", "status", "due_at"]),
+            # Every request by due instant, and the open ones (the worklist), keyset-paged (issue 15).
+            models.Index(models.F("plan"), DUE_SORT, models.F("id"), name="authreq_due_sort"),
+            models.Index(
+                models.F("plan"),
+                DUE_SORT,
+                models.F("id"),
+                name="authreq_open_due_sort",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
             models.Index(fields=["plan", "member"]),
             models.Index(fields=["plan", "reassessment_due"]),
         ]

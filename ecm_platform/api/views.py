@@ -87,9 +87,10 @@ class PhiReadMixin:
         return Response(data) if page is None else self.get_paginated_response(data)
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
+        # DRF's RetrieveModelMixin.retrieve, keeping the object for the log: fetched once.
         record = self.get_object()
+        data = self.get_serializer(record).data
         phi_read_record(
             membership=request.membership, path=request.get_full_path(), members=[getattr(record, "member", record)]
         )
-        return response
+        return Response(data)

@@ -91,12 +91,18 @@ class Membership(models.Model):
 
 class PlanApiKeyManager(BaseAPIKeyManager):
     def get_usable_keys(self):
-        # One query per authenticated request: the key with its membership, user and plan.
+        # One query per authenticated request: the key with its membership, user and plan (the
+        # membership's, which the API scope is entered from; a key whose plan differs is unusable).
         return (
             super()
             .get_usable_keys()
-            .filter(membership__is_active=True, membership__user__is_active=True, plan__is_active=True)
-            .select_related("membership__user", "plan")
+            .filter(
+                membership__is_active=True,
+                membership__user__is_active=True,
+                membership__plan__is_active=True,
+                plan=models.F("membership__plan"),
+            )
+            .select_related("membership__user", "membership__plan")
         )
 
 
