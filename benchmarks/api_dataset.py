@@ -249,7 +249,7 @@ def _requests(plan, members: int, requests: int) -> None:
                    WHEN i %% 100 < 45 THEN 'approved' WHEN i %% 100 < 70 THEN 'active'
                    WHEN i %% 100 < 80 THEN 'denied' WHEN i %% 100 < 87 THEN 'withdrawn'
                    WHEN i %% 100 < 95 THEN 'discontinued' ELSE 'ended' END AS status,
-              CASE WHEN i %% 10 = 3 THEN 'expedited' ELSE 'routine' END AS urgency,
+              CASE WHEN (i / 100) %% 10 = 3 THEN 'expedited' ELSE 'routine' END AS urgency,
               (ARRAY['mcp_identification', 'provider_referral', 'provider_referral', 'community_referral',
                      'self_referral', 'family_referral'])[1 + (i / 7) %% 6] AS source,
               CASE WHEN i %% 100 < 15 THEN now() - interval '1 minute' * ((i * 37) %% 14400)
