@@ -100,6 +100,17 @@ class Determination(models.Model):
         indexes = [
             models.Index(fields=["plan", "pof", "end_date", "-id"]),
             models.Index(fields=["plan", "member"]),
+            # The worklist's open determinations by flag date, either way: of one POF, and of all.
+            models.Index(
+                fields=["plan", "pof", "start_date", "id"],
+                condition=models.Q(end_date__isnull=True),
+                name="determination_worklist_idx",
+            ),
+            models.Index(
+                fields=["plan", "start_date", "id"],
+                condition=models.Q(end_date__isnull=True),
+                name="determination_flagged_idx",
+            ),
         ]
         constraints = [
             # The scan keeps one open determination per member (DOMAIN 3.3: no duplicates).

@@ -87,21 +87,20 @@ def determination_new(request, pk):
 
 @plan_page(Capability.MEMBER_WORKLISTS)
 def worklist(request):
-    pofs = selectors.pof_catalogue()
-    form = WorklistFilterForm(
-        request.GET or None,
-        counties=request.plan.counties.all(),
-        pofs=pofs,
-        initial={"pof": DEFAULT_WORKLIST_POF},
-    )
+    pofs, counties = list(selectors.pof_catalogue()), list(request.plan.counties.all())
+    form = WorklistFilterForm(request.GET or None, counties=counties, pofs=pofs, initial={"pof": DEFAULT_WORKLIST_POF})
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.determination_list(plan=request.plan).filter(end_date__isnull=True)
+    # The member's plan is the determination's (services refuse a cross-plan link): naming it lets
+    # the name sort walk the members' (plan, last_name, first_name) index.
+    rows = selectors.determination_list(plan=request.plan).filter(end_date__isnull=True, member__plan=request.plan)
     rows = rows.select_related("member__county")
     pof_code = filters.get("pof", "") if request.GET else DEFAULT_WORKLIST_POF
+    # By id, from the lists the form already read: the planner then sees the value the index
+    # (plan, pof, start_date, id) leads with.
     if pof_code:
-        rows = rows.filter(pof__code=pof_code)
+        rows = rows.filter(pof__in=[pof for pof in pofs if pof.code == pof_code])
     if filters.get("county"):
-        rows = rows.filter(member__county__code=filters["county"])
+        rows = rows.filter(member__county__in=[county for county in counties if county.code == filters["county"]])
     last_run = selectors.scan_run_list(plan=request.plan).filter(status=ScanStatus.SUCCEEDED).first()
     if filters.get("new_only"):
         rows = rows.filter(scan_run=last_run) if last_run else rows.none()

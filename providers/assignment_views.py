@@ -3,7 +3,6 @@ Manager and override, and the member-requested changes. Thin: the services check
 the rules and write the audit trail."""
 
 from django.contrib import messages
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,21 +17,17 @@ from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 from providers import selectors, services
 from providers.forms import AssignLaterForm, ChangeRequestForm, LeadCareManagerForm, OverrideForm
-
-
-def _is_set(field: str) -> ExpressionWrapper:
-    """False before `field` is recorded: the rows still owed sort first (an index serves it)."""
-    return ExpressionWrapper(Q(**{f"{field}__isnull": False}), output_field=BooleanField())
+from providers.models import is_recorded
 
 
 @plan_page(Capability.MEMBER_WORKLISTS)
 def assignment_worklist(request):
-    # Not yet communicated first, then by what is owed soonest (providers 0010 indexes this order).
+    # Not yet communicated first, then by what is owed soonest (assignment_worklist_idx).
     rows = (
         selectors.assignment_list(plan=request.plan)
         .filter(ended_on__isnull=True)
         .select_related("member__county")
-        .annotate(is_communicated=_is_set("communicated_at"))
+        .annotate(is_communicated=is_recorded("communicated_at"))
         .order_by("is_communicated", "communication_due", "id")
     )
     page = keyset_page_ordered(rows, request.GET)
@@ -248,7 +243,7 @@ def change_request_list(request):
     rows = (
         selectors.change_request_list(plan=request.plan)
         .select_related("member__county")
-        .annotate(is_resolved=_is_set("resolved_on"))
+        .annotate(is_resolved=is_recorded("resolved_on"))
         .order_by("is_resolved", "due", "id")
     )
     page = keyset_page_ordered(rows, request.GET)

@@ -140,6 +140,11 @@ class AssignmentEndReason(models.TextChoices):
     CONTRACT_ENDED = "contract_ended", "The provider's contract ended"
 
 
+def is_recorded(field: str) -> models.ExpressionWrapper:
+    """True once `field` is set: the worklists show the rows still owed first (and an index serves it)."""
+    return models.ExpressionWrapper(models.Q(**{f"{field}__isnull": False}), output_field=models.BooleanField())
+
+
 class Assignment(models.Model):
     """A member's ECM Provider (and Lead Care Manager), why, and the deadlines that follow."""
 
@@ -170,7 +175,18 @@ class Assignment(models.Model):
     objects = ScopedManager(plan="plan")
 
     class Meta:
-        indexes = [models.Index(fields=["plan", "ended_on", "communication_due"])]
+        indexes = [
+            models.Index(fields=["plan", "ended_on", "communication_due"]),
+            # The assignment worklist's order (not yet communicated first, then by due).
+            models.Index(
+                "plan",
+                is_recorded("communicated_at"),
+                "communication_due",
+                "id",
+                condition=models.Q(ended_on__isnull=True),
+                name="assignment_worklist_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["member"], condition=models.Q(ended_on__isnull=True), name="one_current_ecm_provider"
@@ -276,6 +292,10 @@ class ProviderChangeRequest(models.Model):
     outcome = models.CharField(max_length=200, blank=True)
 
     objects = ScopedManager(plan="plan")
+
+    class Meta:
+        # The change list's order: open ones first, soonest due first.
+        indexes = [models.Index("plan", is_recorded("resolved_on"), "due", "id", name="change_request_worklist_idx")]
 
     def __str__(self):
         return f"{self.member_id} asks for {self.requested_organization_id}"

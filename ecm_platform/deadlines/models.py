@@ -84,6 +84,12 @@ class Deadline(models.Model):
             models.Index(fields=["plan", "owner", "state", "due_at"]),
             models.Index(fields=["plan", "member", "state"]),
             models.Index(fields=["plan", "target_type", "target_id"]),
+            # The deadlines page and its badge: the plan's running clocks, soonest first.
+            models.Index(
+                fields=["plan", "due_at", "id"],
+                condition=models.Q(state__in=["open", "at_risk", "overdue"]),
+                name="deadline_live_due_idx",
+            ),
         ]
         ordering = ["due_at", "pk"]
 
