@@ -98,7 +98,7 @@ class PhiAccess(AppendOnlyModel):
     with a DEFAULT partition, kept six years (HIPAA, 45 CFR 164.316(b)(2)) and then detached and
     dropped whole by the audited `audit_partitions --retention` command, never deleted row by row.
     Its indexes are the audit pages' questions and no more: "by time" (plan, -id), "what user Y
-    read" (user, -id), "who saw member X" (a GIN index on `member_ids`, PostgreSQL only).
+    read" (user, -id); "who saw member X" is `PhiAccessMember`'s key.
     """
 
     # The composite indexes lead with these columns, so the foreign keys need no index of their own.
@@ -129,3 +129,28 @@ class PhiAccess(AppendOnlyModel):
     @property
     def members(self) -> list[tuple[int, str]]:
         return list(zip(self.member_ids, self.member_labels, strict=False))
+
+
+class PhiAccessMember(AppendOnlyModel):
+    """Who saw member X: one narrow row per member a read named, written by a database trigger
+    on each `PhiAccess` insert (partitions.py; the same statement, so the same transaction), never
+    by the application. Its key (member_id, access_id, at) is the index that answers the question.
+
+    Why not a GIN index on `PhiAccess.member_ids`: under row-level security PostgreSQL uses an
+    index only for leakproof operators, and the array operators (`@>`, `&&`) are not, so a GIN
+    index is never used for the application role; `member_id = x` (int8eq) is leakproof.
+    """
+
+    pk = models.CompositePrimaryKey("member_id", "access_id", "at")
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+", db_index=False)
+    member_id = models.BigIntegerField()
+    access_id = models.BigIntegerField(help_text="The PhiAccess row (partitioned: no foreign key).")
+    at = models.DateTimeField()
+
+    objects = ScopedManager(plan="plan", _manager_class=AppendOnlyManager)
+
+    class Meta(AppendOnlyModel.Meta):
+        verbose_name = "PHI access of a member"
+
+    def __str__(self):
+        return f"member {self.member_id} in PHI access {self.access_id}"

@@ -1,10 +1,11 @@
 """The PHI access log on PostgreSQL: monthly partitions, made ahead, and six years' retention.
 
-- `audit_phiaccess` is `PARTITION BY RANGE (at)`: one partition per calendar month in UTC
+- `audit_phiaccess` (the read events) and `audit_phiaccessmember` (who saw member X, filled by the
+  `MEMBERS_FILL` trigger) are `PARTITION BY RANGE (at)`: one partition per calendar month in UTC
   (`audit_phiaccess_p2026_12`) and a DEFAULT partition (`audit_phiaccess_default`), so an insert
-  never fails if the job has not run. Django sees `id` as the primary key; the table's is
+  never fails if the job has not run. Django sees `id` as the events' primary key; the table's is
   `(id, at)`, since a partitioned table's unique keys must hold the partition key.
-- `partitions_ensure` makes this month and the next `MONTHS_AHEAD` (celery beat, daily, and
+- `partitions_ensure` makes this month and the next `MONTHS_AHEAD` of both (celery beat, daily, and
   `manage.py audit_partitions`). A month whose rows already landed in the DEFAULT partition is
   reported and left there (attaching it would fail); its rows stay readable through the parent.
 - Every partition carries the parent's walls: the UPDATE/DELETE row triggers PostgreSQL clones to
@@ -17,7 +18,10 @@
   the partition and its count; rows are never DELETEd. Detaching and dropping take the tables'
   owner: the deployment runs it as the migration role, not the application role.
 
-SQLite (the quick start) has one plain table and none of this: the commands say so and do nothing.
+SQLite (the quick start) has plain tables and none of this, but the same fill trigger
+(`MEMBERS_FILL`): the commands say so and do nothing. A later migration that remakes
+`audit_phiaccess` on SQLite (Django copies the table) must install the trigger again; the tests of
+the log fail without it.
 """
 
 import re
@@ -29,18 +33,47 @@ from pgtrigger import compiler
 
 from ecm_platform import clocks
 from ecm_platform.tenancy.row_security import row_security_wall
+from ecm_platform.tenancy.scoping import across_plans
 
 TABLE = "audit_phiaccess"
-DEFAULT_PARTITION = f"{TABLE}_default"
-MEMBER_IDS_INDEX = f"{TABLE}_member_ids_gin"
+MEMBER_TABLE = "audit_phiaccessmember"
+TABLES = (TABLE, MEMBER_TABLE)
 MONTHS_AHEAD = 3
 RETENTION_YEARS = 6
-_MONTH = re.compile(rf"^{TABLE}_p(\d{{4}})_(\d{{2}})$")
 
 PARTITIONS_SQL = """
 SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 WHERE i.inhparent = %s::regclass ORDER BY c.relname
 """
+
+# Each member a read event names, as a row of the member table, in the insert's own statement.
+MEMBERS_FILL = {
+    "postgresql": [
+        """
+        CREATE FUNCTION audit_phiaccess_members_fill() RETURNS trigger AS $$
+        BEGIN
+            INSERT INTO audit_phiaccessmember (plan_id, member_id, access_id, at)
+            SELECT DISTINCT NEW.plan_id, member_id, NEW.id, NEW.at FROM unnest(NEW.member_ids) AS member_id;
+            RETURN NULL;
+        END;
+        $$ LANGUAGE plpgsql
+        """,
+        "CREATE TRIGGER audit_phiaccess_members_fill AFTER INSERT ON audit_phiaccess FOR EACH ROW "
+        "EXECUTE FUNCTION audit_phiaccess_members_fill()",
+    ],
+    "sqlite": [
+        """
+        CREATE TRIGGER audit_phiaccess_members_fill AFTER INSERT ON audit_phiaccess BEGIN
+            INSERT INTO audit_phiaccessmember (plan_id, member_id, access_id, at)
+            SELECT DISTINCT NEW.plan_id, value, NEW.id, NEW.at FROM json_each(NEW.member_ids);
+        END
+        """
+    ],
+}
+
+
+def default_partition(table: str) -> str:
+    return f"{table}_default"
 
 
 def add_months(month: date, count: int) -> date:
@@ -48,8 +81,8 @@ def add_months(month: date, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def partition_name(month: date) -> str:
-    return f"{TABLE}_p{month:%Y_%m}"
+def partition_name(month: date, table: str = TABLE) -> str:
+    return f"{table}_p{month:%Y_%m}"
 
 
 def _instant(month: date) -> datetime:
@@ -84,21 +117,22 @@ def _walls(cursor, model, tables: list[str]) -> None:
 
 
 def create_partitioned_table(schema_editor, model) -> None:
-    """Create the model's table as the partitioned parent (the migration's PostgreSQL path): the
-    columns, foreign keys and indexes Django would make, the key `(id, at)`, the GIN index and the
-    DEFAULT partition. The append-only triggers are installed by the caller."""
+    """Create the model's table as a partitioned parent (the migration's PostgreSQL path): the
+    columns, foreign keys and indexes Django would make, a key that holds `at`, and the DEFAULT
+    partition. The append-only triggers are installed by the caller."""
+    table = model._meta.db_table
     sql, params = schema_editor.table_sql(model)
-    sql = sql.replace(" PRIMARY KEY", "", 1)
-    assert sql.endswith(")"), sql  # noqa: S101 - Django's CREATE TABLE shape, checked by the migration's tests
-    schema_editor.execute(f'{sql[:-1]}, PRIMARY KEY ("id", "at")) PARTITION BY RANGE ("at")', params or None)
+    assert sql.endswith(")"), sql  # noqa: S101 - Django's CREATE TABLE shape
+    if model._meta.pk.name == "id":  # the events: Django's key is `id`, the table's (id, at)
+        sql = f'{sql.replace(" PRIMARY KEY", "", 1)[:-1]}, PRIMARY KEY ("id", "at"))'
+    schema_editor.execute(f'{sql} PARTITION BY RANGE ("at")', params or None)
     schema_editor.deferred_sql.extend(schema_editor._model_indexes_sql(model))
-    schema_editor.execute(f'CREATE INDEX "{MEMBER_IDS_INDEX}" ON "{TABLE}" USING gin ("member_ids")')
-    schema_editor.execute(f'CREATE TABLE "{DEFAULT_PARTITION}" PARTITION OF "{TABLE}" DEFAULT')
+    schema_editor.execute(f'CREATE TABLE "{default_partition(table)}" PARTITION OF "{table}" DEFAULT')
 
 
-def _month_holds_default_rows(cursor, month: date) -> bool:
+def _month_holds_default_rows(cursor, table: str, month: date) -> bool:
     cursor.execute(
-        f'SELECT EXISTS (SELECT 1 FROM "{DEFAULT_PARTITION}" WHERE at >= %s AND at < %s)',  # noqa: S608
+        f'SELECT EXISTS (SELECT 1 FROM "{default_partition(table)}" WHERE at >= %s AND at < %s)',  # noqa: S608
         [_instant(month), _instant(add_months(month, 1))],
     )
     return cursor.fetchone()[0]
@@ -110,31 +144,33 @@ class Ensured:
     stuck_in_default: list[str]  # months whose rows are in the DEFAULT partition
 
 
-def partitions_ensure(model, *, first: date | None = None, ahead: int = MONTHS_AHEAD, today=None) -> Ensured:
-    """Create the month partitions from `first` (default: this month) to `ahead` months on, and
-    make sure every partition has its walls. Idempotent."""
+def partitions_ensure(models, *, first: date | None = None, ahead: int = MONTHS_AHEAD, today=None) -> Ensured:
+    """Create the month partitions of the models' tables from `first` (default: this month) to
+    `ahead` months on, and make sure every partition has its walls. Idempotent; an operator's job,
+    across plans."""
     result = Ensured(created=[], stuck_in_default=[])
     if connection.vendor != "postgresql":
         return result
     this_month = _this_month(today)
-    month, last = (first or this_month).replace(day=1), add_months(this_month, ahead)
-    with connection.cursor() as cursor:
-        cursor.execute(PARTITIONS_SQL, [TABLE])
-        existing = {name for (name,) in cursor.fetchall()}
-        while month <= last:
-            name = partition_name(month)
-            if name not in existing:
-                if _month_holds_default_rows(cursor, month):
-                    result.stuck_in_default.append(name)
-                else:
-                    cursor.execute(
-                        f'CREATE TABLE "{name}" PARTITION OF "{TABLE}" FOR VALUES FROM (%s) TO (%s)',
-                        [_instant(month), _instant(add_months(month, 1))],
-                    )
-                    result.created.append(name)
-            month = add_months(month, 1)
-        cursor.execute(PARTITIONS_SQL, [TABLE])
-        _walls(cursor, model, [TABLE, *(name for (name,) in cursor.fetchall())])
+    last = add_months(this_month, ahead)
+    # Whether a month's rows are in the DEFAULT partition is a question about every plan's rows.
+    with across_plans(reason="the PHI access log's partitions serve every plan"), connection.cursor() as cursor:
+        for model in models:
+            table, month = model._meta.db_table, (first or this_month).replace(day=1)
+            existing = set(partitions_of(cursor, table))
+            while month <= last:
+                name = partition_name(month, table)
+                if name not in existing:
+                    if _month_holds_default_rows(cursor, table, month):
+                        result.stuck_in_default.append(name)
+                    else:
+                        cursor.execute(
+                            f'CREATE TABLE "{name}" PARTITION OF "{table}" FOR VALUES FROM (%s) TO (%s)',
+                            [_instant(month), _instant(add_months(month, 1))],
+                        )
+                        result.created.append(name)
+                month = add_months(month, 1)
+            _walls(cursor, model, [table, *partitions_of(cursor, table)])
     return result
 
 
@@ -145,9 +181,9 @@ class Expired:
     rows_by_plan: dict[int, int]
 
 
-def month_partitions(cursor) -> list[tuple[str, date]]:
-    cursor.execute(PARTITIONS_SQL, [TABLE])
-    months = [(name, _MONTH.match(name)) for (name,) in cursor.fetchall()]
+def month_partitions(cursor, table: str = TABLE) -> list[tuple[str, date]]:
+    pattern = re.compile(rf"^{table}_p(\d{{4}})_(\d{{2}})$")
+    months = [(name, pattern.match(name)) for name in partitions_of(cursor, table)]
     return [(name, date(int(match[1]), int(match[2]), 1)) for name, match in months if match]
 
 
@@ -157,8 +193,9 @@ def retention_cutoff(today: date | None = None) -> date:
 
 
 def partitions_expired(*, today: date | None = None) -> list[Expired]:
-    """The month partitions wholly older than the retention, with their rows per plan. The caller
-    holds the plans' bypass (`across_plans`): the counts cross plans."""
+    """The month partitions of the events wholly older than the retention, with their rows per
+    plan (each drops with the member table's partition of the month). The caller holds the plans'
+    bypass (`across_plans`): the counts cross plans."""
     if connection.vendor != "postgresql":
         return []
     cutoff = retention_cutoff(today)
@@ -171,13 +208,16 @@ def partitions_expired(*, today: date | None = None) -> list[Expired]:
     return expired
 
 
-def partition_drop(partition: str) -> None:
-    """Detach, then drop, one whole month (never DELETE)."""
-    if not _MONTH.match(partition):
-        raise ValueError(f"{partition} is not a month partition of {TABLE}.")
+def month_drop(month: date) -> None:
+    """Detach, then drop, one whole month of both tables (never DELETE)."""
     with connection.cursor() as cursor:
-        cursor.execute(f'ALTER TABLE "{TABLE}" DETACH PARTITION "{partition}"')
-        cursor.execute(f'DROP TABLE "{partition}"')
+        # A table with deferred foreign-key checks still pending in this transaction cannot drop.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in TABLES:
+            name = partition_name(month, table)
+            if name in partitions_of(cursor, table):
+                cursor.execute(f'ALTER TABLE "{table}" DETACH PARTITION "{name}"')
+                cursor.execute(f'DROP TABLE "{name}"')
 
 
 def partitions_of(cursor, table: str) -> list[str]:

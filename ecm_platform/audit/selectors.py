@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from ecm_platform import clocks
-from ecm_platform.audit.models import AuditEvent, PhiAccess
+from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiAccessMember
 from ecm_platform.tenancy.models import HealthPlan
 
 
@@ -53,15 +53,16 @@ def phi_access_search(
 ) -> QuerySet[PhiAccess]:
     """The plan's read events, newest first, optionally of one user, naming one member (by id or
     CIN), in a date range. Each filter is served by an index (models.PhiAccess): the user's by
-    (user, -id), the member's by the GIN index on member_ids, the plain and dated list by
-    (plan, -id), the dates also pruning the month partitions on PostgreSQL."""
+    (user, -id), the member's by PhiAccessMember's key (member_id, access_id, at), the plain and
+    dated list by (plan, -id), the dates also pruning the month partitions on PostgreSQL."""
     accesses = PhiAccess.objects.filter(plan=plan).select_related("user")
     if username:
         user_id = get_user_model().objects.filter(username=username).values_list("pk", flat=True).first()
         accesses = accesses.filter(user_id=user_id) if user_id else accesses.none()
     if member:
         member_id = int(member) if member.isdigit() else _member_of_cin(plan, member)
-        accesses = accesses.filter(member_ids__has=member_id) if member_id else accesses.none()
+        seen = PhiAccessMember.objects.filter(member_id=member_id).values("access_id")
+        accesses = accesses.filter(id__in=seen) if member_id else accesses.none()
     return _in_date_range(accesses, first, last).order_by("-id")
 
 

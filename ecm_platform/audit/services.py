@@ -8,7 +8,7 @@ from django.db import models, transaction
 
 from ecm_platform import clocks
 from ecm_platform.audit import partitions
-from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiPurpose
+from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiAccessMember, PhiPurpose
 from ecm_platform.errors import ActionNotPermitted
 from ecm_platform.tenancy.access import Capability, Principal, actor_label, actor_user
 from ecm_platform.tenancy.models import HealthPlan, Membership
@@ -120,7 +120,7 @@ def phi_read_record(
 
 def phi_access_partitions_ensure() -> partitions.Ensured:
     """The PHI access log's month partitions from this month to `MONTHS_AHEAD` on (PostgreSQL)."""
-    return partitions.partitions_ensure(PhiAccess)
+    return partitions.partitions_ensure([PhiAccess, PhiAccessMember])
 
 
 def phi_access_retention_apply(*, dry_run: bool, today: date | None = None) -> list[partitions.Expired]:
@@ -145,5 +145,5 @@ def phi_access_retention_apply(*, dry_run: bool, today: date | None = None) -> l
                         "retention_years": partitions.RETENTION_YEARS,
                     },
                 )
-            partitions.partition_drop(month.partition)
+            partitions.month_drop(month.month)
     return expired

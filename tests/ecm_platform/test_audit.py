@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
 from ecm_platform.audit.forms import AuditEventFilterForm
-from ecm_platform.audit.models import AppendOnlyError, AuditEvent, PhiAccess, PhiPurpose
+from ecm_platform.audit.models import AppendOnlyError, AuditEvent, PhiAccess, PhiAccessMember, PhiPurpose
 from ecm_platform.audit.selectors import audit_event_search
 from ecm_platform.audit.services import audit_record, phi_access_record, phi_read_record
 from ecm_platform.calendars.models import Holiday
@@ -105,32 +105,39 @@ def test_the_audit_export_is_a_csv_of_the_search_and_is_itself_audited(client, p
 
 def test_the_phi_log_is_searchable_by_member_and_its_export_is_a_phi_read(client, plan_a, admin_a, make_membership):
     coordinator = make_membership(plan_a)
+    with scopes_disabled():
+        first, second = enrolled_member(plan_a, cin="91234567A"), enrolled_member(plan_a, cin="92345678B")
     with plan_scope(plan_a):
-        phi_access_record(
-            plan=plan_a,
-            user=coordinator.user,
-            purpose=PhiPurpose.CARE_COORDINATION,
-            member_id=41,
-            member_label="91234567A",
-        )
-        phi_access_record(plan=plan_a, user=coordinator.user, purpose=PhiPurpose.CARE_COORDINATION, member_id=42)
+        for member in (first, second):
+            phi_access_record(
+                plan=plan_a,
+                user=coordinator.user,
+                purpose=PhiPurpose.CARE_COORDINATION,
+                member_id=member.pk,
+                member_label=member.cin,
+            )
     login_as(client, admin_a)
-    by_cin = client.get("/audit/phi-access/", {"member": "91234567a"})
-    assert b"91234567A" in by_cin.content
-    by_id = client.get("/audit/phi-access/", {"member": "42"}).content.decode()
-    assert "91234567A" not in by_id and ">42<" in by_id
+    by_cin = client.get("/audit/phi-access/", {"member": "91234567a"}).content.decode()
+    assert "91234567A" in by_cin and "92345678B" not in by_cin
+    by_id = client.get("/audit/phi-access/", {"member": str(second.pk)}).content.decode()
+    assert "91234567A" not in by_id and "92345678B" in by_id
+    nobody = client.get("/audit/phi-access/", {"member": "99999999Z"}).content.decode()
+    assert "No PHI access matches." in nobody
     export = client.get("/audit/phi-access/", {"username": coordinator.user.username, "export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert len(rows) == 3
     with plan_scope(plan_a):
         last = PhiAccess.objects.filter(plan=plan_a).order_by("-id").first()
     assert (last.purpose, last.row_count, last.user) == (PhiPurpose.EXPORT, 2, admin_a.user)
+    assert (last.member_ids, last.label) == ([], "PHI access log export")
 
 
 def test_the_phi_log_search_by_member_finds_the_lists_they_appeared_on(client, plan_a, admin_a, make_membership):
+    """Issue 15: a list page is one read event naming every member it showed."""
     coordinator = make_membership(plan_a)
     with scopes_disabled():
         shown = enrolled_member(plan_a, cin="91234567A", last_name="Flores")
+        also = enrolled_member(plan_a, cin="93456789C", last_name="Flores")
         enrolled_member(plan_a, cin="92345678B", last_name="Other")
     login_as(client, coordinator)
     assert client.get("/members/?name=flores").status_code == 200
@@ -140,21 +147,34 @@ def test_the_phi_log_search_by_member_finds_the_lists_they_appeared_on(client, p
         assert "/members/?name=flores" in page and "91234567A" in page and "92345678B" not in page
     export = client.get("/audit/phi-access/", {"member": "91234567A", "export": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
-    assert [row[1:] for row in rows[1:]] == [
-        [coordinator.user.username, str(shown.pk), "91234567A", "care_coordination", "1", "/members/?name=flores"]
-    ]
+    assert rows[0] == ["at", "user", "member_ids", "members", "what", "purpose", "rows", "path"]
+    ((_, user, ids, cins, what, purpose, count, path),) = rows[1:]
+    assert (user, what, purpose, count, path) == (
+        coordinator.user.username,
+        "",
+        "care_coordination",
+        "2",
+        "/members/?name=flores",
+    )
+    # In the page's order, each id beside its CIN.
+    assert dict(zip(ids.split(), cins.split(), strict=True)) == {str(shown.pk): shown.cin, str(also.pk): also.cin}
 
 
-def test_a_list_read_is_one_insert_whatever_its_length(plan_a, make_membership, django_assert_num_queries):
+def test_a_list_read_is_one_row_naming_each_member_once(plan_a, make_membership, django_assert_num_queries):
+    """Issue 15: one row per read event, written in one INSERT, naming every member in page order."""
     coordinator = make_membership(plan_a)
     with scopes_disabled():
         members = [enrolled_member(plan_a) for _ in range(30)]
     with plan_scope(plan_a), django_assert_num_queries(1):
         phi_read_record(membership=coordinator, path="/members/?name=Member", members=members + members[:5])
     with plan_scope(plan_a):
-        recorded = list(PhiAccess.objects.filter(plan=plan_a).order_by("id"))
-    assert [access.member_id for access in recorded] == [member.pk for member in members]  # each member once
-    assert len({(access.at, access.path, access.user_id, access.purpose) for access in recorded}) == 1
+        (recorded,) = PhiAccess.objects.filter(plan=plan_a)
+    assert recorded.member_ids == [member.pk for member in members]  # each member once, in order
+    assert recorded.member_labels == [member.cin for member in members]
+    assert (recorded.row_count, recorded.path, recorded.user_id) == (30, "/members/?name=Member", coordinator.user_id)
+    with plan_scope(plan_a):  # the database's trigger wrote "who saw member X", in the same INSERT
+        seen = PhiAccessMember.objects.filter(access_id=recorded.pk).values_list("member_id", "plan_id", "at")
+        assert sorted(seen) == sorted((member.pk, plan_a.pk, recorded.at) for member in members)
 
 
 @pytest.mark.parametrize("role", [r for r in Role.values if r != Role.PLAN_ADMINISTRATOR])

@@ -10,7 +10,7 @@ from django.db.models.query import QuerySet
 from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
-from ecm_platform.audit.models import AppendOnlyError, AuditEvent, PhiAccess, PhiPurpose
+from ecm_platform.audit.models import AppendOnlyError, AuditEvent, PhiAccess, PhiAccessMember, PhiPurpose
 from ecm_platform.audit.services import audit_record, phi_access_record
 from ecm_platform.tenancy.scoping import plan_scope
 from tests.append_only_flush import REFUSING_FLUSH, guard_lifted, truncate_triggers
@@ -189,11 +189,11 @@ def installed_triggers():
 @postgresql_only
 def test_every_append_only_table_has_both_triggers_enabled():
     expected = {}
-    for model in MODELS:
+    for model in [*MODELS, PhiAccessMember]:
         for trigger in model._meta.triggers:
             expected[trigger.compile(model).sql.pgid] = "O"
             assert trigger.get_installation_status(model) == ("INSTALLED", True)
-    assert len(expected) == 4
+    assert len(expected) == 6
     assert installed_triggers() == expected
 
 
