@@ -1,12 +1,16 @@
 """Keyset pages of the browser lists: older and newer by id, without counting the table."""
 
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
 import pytest
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import QueryDict
 from django_scopes import scopes_disabled
 
 from ecm_platform.notifications.models import Notification
 from ecm_platform.notifications.services import notification_send
-from ecm_platform.pagination import keyset_page
+from ecm_platform.pagination import keyset_page, keyset_page_ordered
 
 
 @pytest.fixture
@@ -46,3 +50,67 @@ def test_the_pager_links_both_ways(client, admin_a, notifications):
     html = client.get(f"/notifications/?before={middle}").content.decode()
     assert "Newer entries" in html  # the four older ones fit on one page of 50: nothing older
     assert "Older entries" not in html
+
+
+def walk_all(rows, size=3):
+    """Every page down the list by `before`, then every page back up by `after`."""
+    down, query = [], ""
+    while True:
+        page = keyset_page_ordered(rows, QueryDict(query), size=size)
+        down.append([row.pk for row in page.rows])
+        if not page.has_older:
+            break
+        query = urlencode({"before": page.older_than})
+    up = [down[-1]]
+    while page.has_newer:
+        page = keyset_page_ordered(rows, QueryDict(urlencode({"after": page.newer_than})), size=size)
+        up.append([row.pk for row in page.rows])
+    return down, up
+
+
+def test_any_ordering_pages_through_every_row_once_both_ways(plan_a, admin_a):
+    """Issue 15: worklists page in their own order (ties, descending keys, NULL last, annotations)."""
+    with scopes_disabled():
+        for number in range(11):
+            notification = notification_send(plan=plan_a, recipient=admin_a.user, text=f"Notice {number % 3}")
+            if number % 4:  # some read (at one of two instants), some never
+                Notification.objects.filter(pk=notification.pk).update(
+                    read_at=datetime(2026, 1, 1 + number % 2, tzinfo=UTC)
+                )
+        notifications = Notification.objects.filter(plan=plan_a)
+        for ordering, annotate in [
+            (["read_at", "-text", "id"], {}),
+            (["-read_at", "text", "-id"], {}),
+            (
+                ["was_read", "-id"],
+                {"was_read": ExpressionWrapper(Q(read_at__isnull=False), output_field=BooleanField())},
+            ),
+        ]:
+            rows = notifications.annotate(**annotate).order_by(*ordering)
+            expected = in_order(rows, ordering)
+            down, up = walk_all(rows)
+            assert [pk for page in down for pk in page] == expected, ordering
+            assert [pk for page in reversed(up) for pk in page] == expected, ordering
+            assert [len(page) for page in down] == [3, 3, 3, 2]
+
+
+def in_order(rows, ordering) -> list[int]:
+    """Python's version of the order (a stable sort per key, last key first): NULL is the largest."""
+    rows = list(rows)
+    for name in reversed(ordering):
+        field = name.lstrip("-")
+        rows.sort(key=lambda row: (getattr(row, field) is None, getattr(row, field) or 0), reverse=name.startswith("-"))
+    return [row.pk for row in rows]
+
+
+def test_a_mangled_pager_value_shows_the_first_page(plan_a, admin_a, notifications):
+    with scopes_disabled():
+        rows = notifications.order_by("read_at", "id")
+        first = keyset_page_ordered(rows, QueryDict(""), size=3).rows
+        for junk in ["junk", "W10", "WyJ4Il0", "WyJ4IiwiMSJd"]:  # not JSON, [], ["x"], ["x","1"]
+            assert keyset_page_ordered(rows, QueryDict(f"before={junk}"), size=3).rows == first
+
+
+def test_an_ordering_must_end_in_the_id(plan_a, notifications):
+    with scopes_disabled(), pytest.raises(ValueError, match="ending in the id"):
+        keyset_page_ordered(notifications.order_by("read_at"), QueryDict(""))
