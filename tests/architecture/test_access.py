@@ -1,6 +1,6 @@
 """One answer to "who may do this?" (ARCHITECTURE.md, Access): roles are named only where they are
 defined (tenancy/models.py), in the capability table (tenancy/access.py), migrations, tests and
-demo data. Anywhere else a role check is a second, drifting answer."""
+demo and benchmark data. Anywhere else a role check is a second, drifting answer."""
 
 import ast
 import re
@@ -14,7 +14,7 @@ ALLOWED = {
     ROOT / "ecm_platform" / "tenancy" / "models.py",
     ROOT / "ecm_platform" / "tenancy" / "access.py",
 }
-EXEMPT_DIRS = {"tests", "demo", "migrations", ".venv", "node_modules", "staticfiles"}
+EXEMPT_DIRS = {"tests", "demo", "benchmarks", "migrations", ".venv", "node_modules", "staticfiles"}
 ROLE_ENUMS = {"Role": set(Role.names), "ProviderRole": set(ProviderRole.names)}
 TEMPLATE_ROLE_CHECK = re.compile(r"\.role\s*(==|!=|\bin\b)|\brole\s*(==|!=)")
 
