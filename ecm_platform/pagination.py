@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 
@@ -155,8 +156,56 @@ def keyset_page_by_instant(rows: QuerySet, params: QueryDict, field: str, size: 
     return keyset_page_ordered(rows.order_by(field, "id"), params, size)
 
 
-def badge_count(rows: QuerySet, limit: int = BADGE_LIMIT) -> str:
-    """A navigation badge's figure, "" for none: a COUNT over at most `limit` + 1 rows (a LIMIT
-    subquery), so every page pays the same however long the list grows; "99+" beyond."""
-    count = rows[: limit + 1].count()
-    return f"{limit}+" if count > limit else str(count) if count else ""
+class Badges:
+    """The navigation's badge figures for one request, counted together on first use: one query
+    however many badges the page shows, each a COUNT over at most `BADGE_LIMIT` + 1 rows (a LIMIT
+    subquery), so a page pays the same however long the lists grow; "99+" beyond."""
+
+    def __init__(self):
+        self.rows: dict[str, QuerySet] = {}
+        self.counts: dict[str, int] | None = None
+
+    @classmethod
+    def of(cls, request) -> "Badges":
+        if not hasattr(request, "_badges"):
+            request._badges = cls()
+        return request._badges
+
+    def figure(self, name: str, rows: QuerySet) -> "BadgeFigure":
+        self.rows[name] = rows
+        self.counts = None
+        return BadgeFigure(self, name)
+
+    def count(self, name: str) -> int:
+        if self.counts is None:
+            self.counts = _bounded_counts(self.rows)
+        return self.counts[name]
+
+
+@dataclass(frozen=True)
+class BadgeFigure:
+    """A badge as the template reads it: "" when there is nothing, else the figure ("99+" at most)."""
+
+    badges: Badges
+    name: str
+
+    def __str__(self) -> str:
+        count = self.badges.count(self.name)
+        return f"{BADGE_LIMIT}+" if count > BADGE_LIMIT else str(count) if count else ""
+
+    def __bool__(self) -> bool:
+        return self.badges.count(self.name) > 0
+
+
+def _bounded_counts(rows_by_name: dict[str, QuerySet]) -> dict[str, int]:
+    parts, params = [], []
+    for rows in rows_by_name.values():
+        sql, values = rows.order_by()[: BADGE_LIMIT + 1].values("pk").query.sql_with_params()
+        # Django compiled `sql`; every value stays a parameter.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS badge)")  # noqa: S608
+        params.extend(values)
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip(rows_by_name, cursor.fetchone(), strict=True))
