@@ -61,9 +61,17 @@ def phi_access_search(
         accesses = accesses.filter(user_id=user_id) if user_id else accesses.none()
     if member:
         member_id = int(member) if member.isdigit() else _member_of_cin(plan, member)
-        seen = PhiAccessMember.objects.filter(member_id=member_id).values("access_id")
-        accesses = accesses.filter(id__in=seen) if member_id else accesses.none()
+        accesses = accesses.filter(id__in=_access_ids_naming(member_id)) if member_id else accesses.none()
     return _in_date_range(accesses, first, last).order_by("-id")
+
+
+def _access_ids_naming(member_id: int) -> QuerySet:
+    return PhiAccessMember.objects.filter(member_id=member_id).values("access_id")
+
+
+def phi_accesses_naming(member_id: int) -> QuerySet[PhiAccess]:
+    """Every read event (in the scope's plans) that showed the member: "who saw member X"."""
+    return PhiAccess.objects.filter(id__in=_access_ids_naming(member_id))
 
 
 def _member_of_cin(plan: HealthPlan, cin: str) -> int | None:

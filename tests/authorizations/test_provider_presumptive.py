@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from authorizations import services
 from authorizations.models import AuthorizationRequest, Status
-from ecm_platform.audit.models import PhiAccess
+from ecm_platform.audit.selectors import phi_accesses_naming
 from ecm_platform.errors import ActionNotPermitted
 from ecm_platform.tenancy.access import OPERATOR, Principal
 from ecm_platform.tenancy.models import ProviderRole
@@ -118,7 +118,7 @@ def test_a_refusal_names_neither_the_member_nor_their_open_request(
     assert error["code"] == "open_request_exists"
     assert eligible_member_a.last_name not in error["detail"] and "request" not in error["detail"].split()
     with across_plans(reason="test: the log"):
-        assert PhiAccess.objects.filter(member_id=eligible_member_a.pk, path=URL).count() == 1
+        assert phi_accesses_naming(eligible_member_a.pk).filter(path=URL).count() == 1
 
 
 def test_provider_staff_stop_their_presumptive_start_at_the_members_request(

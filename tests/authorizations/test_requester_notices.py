@@ -21,7 +21,7 @@ from authorizations.models import (
 )
 from authorizations.services.requester_notices import requester_notice_email
 from ecm_platform import clocks
-from ecm_platform.audit.models import PhiAccess
+from ecm_platform.audit.selectors import phi_accesses_naming
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import ProviderRole
@@ -239,4 +239,4 @@ def test_provider_staff_read_their_organizations_decisions_in_the_portal(
     assert "Decision: denied." in rows[0]["message"]
     assert theirs.get("/api/v1/provider/decisions/").json()["results"] == []
     with scopes_disabled():
-        assert PhiAccess.objects.filter(path="/api/v1/provider/decisions/", member_id=member.pk).count() == 1
+        assert phi_accesses_naming(member.pk).filter(path="/api/v1/provider/decisions/").count() == 1

@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 
 from authorizations.models import Appeal, AuthorizationRequest, Grievance
 from ecm_platform import clocks
-from ecm_platform.audit.models import PhiAccess
+from ecm_platform.audit.selectors import phi_accesses_naming
 from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
 from ecm_platform.deadlines.services import deadline_open
 from ecm_platform.notifications.models import Notification
@@ -221,7 +221,7 @@ def test_the_api_lists_a_members_clocks_whoever_owns_them(
         "letter_contact"
     )
     with scopes_disabled():
-        assert PhiAccess.objects.filter(member_id=member.pk).count() == 2
+        assert phi_accesses_naming(member.pk).count() == 2
 
 
 def test_an_integrator_sees_the_clocks_of_the_capabilities_it_holds(

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from ecm_platform import clocks
-from ecm_platform.audit.models import PhiAccess
+from ecm_platform.audit.selectors import phi_accesses_naming
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from eligibility.models import Determination, PopulationOfFocus, ScanRun, UtilizationEvent
@@ -134,7 +134,7 @@ def test_the_member_page_shows_why_and_is_a_phi_read(client, plan_a, member, coo
     assert "5 avoidable ED visits and 0 unplanned avoidable stays between 2026-04-01 and 2026-09-30" in page
     assert all(f"WHY{week}" in page for week in range(5))
     assert "Eligible</strong>" in page
-    assert PhiAccess.objects.filter(plan=plan_a, member_id=member.pk, user=coordinator.user).count() == 1
+    assert phi_accesses_naming(member.pk).filter(plan=plan_a, user=coordinator.user).count() == 1
 
 
 def test_recording_a_pof_through_the_criteria_form(client, plan_a, member, coordinator):

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 from authorizations.models import AuthorizationRequest
 from authorizations.services import request_start_presumptive
 from ecm_platform import clocks
-from ecm_platform.audit.models import PhiAccess
+from ecm_platform.audit.models import PhiAccessMember
 from ecm_platform.tenancy.access import OPERATOR, Principal
 from ecm_platform.tenancy.models import County, ProviderRole
 from eligibility.models import PopulationOfFocus
@@ -164,7 +164,7 @@ def snapshot(world):
             sorted(ProviderApiKey.objects.exclude(organization=world["xavier"]).values_list("prefix", "revoked")),
             sorted(Assignment.objects.values_list("pk", "organization_id", "ended_on")),
             sorted(AuthorizationRequest.objects.values_list("pk", "status")),
-            PhiAccess.objects.filter(member_id__in=world["foreign_members"]).count(),
+            PhiAccessMember.objects.filter(member_id__in=world["foreign_members"]).count(),
         )
 
 

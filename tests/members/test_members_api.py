@@ -104,10 +104,10 @@ def test_reading_a_member_is_recorded_in_the_phi_log(api, plan_a, coordinator):
     api.get("/api/v1/members/")
     with scopes_disabled():
         accesses = list(PhiAccess.objects.filter(plan=plan_a).order_by("id"))
-    assert [(a.member_id, a.member_label, a.row_count) for a in accesses] == [
-        (member.pk, "91234567A", 1),
-        (member.pk, "91234567A", 1),
-        (member.pk, "91234567A", 1),  # the list it appears on
+    assert [(a.member_ids, a.member_labels, a.row_count) for a in accesses] == [
+        ([member.pk], ["91234567A"], 1),
+        ([member.pk], ["91234567A"], 1),
+        ([member.pk], ["91234567A"], 1),  # the list it appears on
     ]
     assert {a.purpose for a in accesses} == {PhiPurpose.CARE_COORDINATION}
     assert accesses[0].user == coordinator.user
@@ -124,11 +124,10 @@ def test_an_api_list_records_each_member_it_shows(api, plan_a, coordinator):
     api.get("/api/v1/members/?cin=99999999A")  # nobody: the read itself is still recorded
     with scopes_disabled():
         accesses = list(PhiAccess.objects.filter(plan=plan_a).order_by("id"))
-    assert [(a.path, a.member_id, a.member_label, a.row_count) for a in accesses] == [
-        ("/api/v1/members/?page_size=1", older.pk, "91234567A", 1),
-        ("/api/v1/utilization-events/", newer.pk, "92345678B", 1),
-        ("/api/v1/utilization-events/", older.pk, "91234567A", 1),
-        ("/api/v1/members/?cin=99999999A", None, "list", 0),
+    assert [(a.path, a.member_ids, a.member_labels, a.label, a.row_count) for a in accesses] == [
+        ("/api/v1/members/?page_size=1", [older.pk], ["91234567A"], "", 1),
+        ("/api/v1/utilization-events/", [newer.pk, older.pk], ["92345678B", "91234567A"], "", 2),  # one read
+        ("/api/v1/members/?cin=99999999A", [], [], "list", 0),
     ]
     assert {(a.user, a.purpose) for a in accesses} == {(coordinator.user, PhiPurpose.CARE_COORDINATION)}
 
@@ -143,10 +142,9 @@ def test_a_list_page_records_each_member_it_shows(client, plan_a, coordinator):
     assert client.get("/members/?name=nobody").status_code == 200
     with scopes_disabled():
         accesses = list(PhiAccess.objects.filter(plan=plan_a).order_by("id"))
-    assert [(a.path, a.member_id, a.member_label, a.row_count) for a in accesses] == [
-        ("/members/?name=flores", ana.pk, "92345678B", 1),  # newest first, as the page shows them
-        ("/members/?name=flores", rosa.pk, "91234567A", 1),
-        ("/members/?name=nobody", None, "list", 0),
+    assert [(a.path, a.member_ids, a.member_labels, a.label, a.row_count) for a in accesses] == [
+        ("/members/?name=flores", [ana.pk, rosa.pk], ["92345678B", "91234567A"], "", 2),  # as the page shows them
+        ("/members/?name=nobody", [], [], "list", 0),
     ]
     assert {(a.user, a.purpose) for a in accesses} == {(coordinator.user, PhiPurpose.CARE_COORDINATION)}
 

@@ -166,14 +166,14 @@ def test_every_provider_read_is_in_the_phi_access_log_of_the_members_plan(networ
         logged = list(
             PhiAccess.objects.filter(user=provider_membership.user)
             .order_by("pk")
-            .values_list("plan__code", "member_id", "purpose", "path", "row_count")
+            .values_list("plan__code", "member_ids", "purpose", "path", "row_count")
         )
     assert logged == [
-        ("plan-a", members["a_shared"].pk, "care_coordination", "/api/v1/provider/members/", 1),
-        ("plan-b", members["b_shared"].pk, "care_coordination", "/api/v1/provider/members/", 1),
-        ("plan-b", members["b_shared"].pk, "care_coordination", f"/api/v1/provider/members/{members['b_shared'].pk}/", 1),
-        ("plan-a", None, "care_coordination", "/api/v1/provider/members/?plan=nowhere", 0),
-        ("plan-b", None, "care_coordination", "/api/v1/provider/members/?plan=nowhere", 0),
+        ("plan-a", [members["a_shared"].pk], "care_coordination", "/api/v1/provider/members/", 1),
+        ("plan-b", [members["b_shared"].pk], "care_coordination", "/api/v1/provider/members/", 1),
+        ("plan-b", [members["b_shared"].pk], "care_coordination", f"/api/v1/provider/members/{members['b_shared'].pk}/", 1),
+        ("plan-a", [], "care_coordination", "/api/v1/provider/members/?plan=nowhere", 0),
+        ("plan-b", [], "care_coordination", "/api/v1/provider/members/?plan=nowhere", 0),
     ]  # fmt: skip
 
 
