@@ -5,6 +5,7 @@ the same queries and the differences stay in one tested place.
 """
 
 import io
+import itertools
 from contextlib import contextmanager
 
 from django.db import connection
@@ -52,22 +53,17 @@ def copy_line(row) -> str:
 
 
 def copy_chunks(rows, size: int = COPY_CHUNK_ROWS, line=copy_line):
-    """Tuples as COPY text, `size` rows to a chunk (bounded memory); every row is consumed. `line`
-    may be a faster formatter for rows whose values are known to need no escaping."""
-    chunk, count = io.StringIO(), 0
-    for row in rows:
-        chunk.write(line(row))
-        count += 1
-        if count == size:
-            chunk.seek(0)
-            yield chunk
-            chunk, count = io.StringIO(), 0
-    if count:
-        chunk.seek(0)
+    """Tuples as COPY text in UTF-8, `size` rows to a chunk (bounded memory: bytes, a quarter of
+    what a StringIO holds); every row is consumed. `line` may be a faster formatter for rows whose
+    values are known to need no escaping."""
+    rows = iter(rows)
+    while lines := [line(row) for row in itertools.islice(rows, size)]:
+        chunk = io.BytesIO("".join(lines).encode())
+        del lines
         yield chunk
 
 
-def copy_chunk(cursor, table: str, columns: list[str], chunk: io.StringIO) -> None:
+def copy_chunk(cursor, table: str, columns: list[str], chunk: io.BytesIO) -> None:
     """COPY one chunk of `copy_chunks` into a PostgreSQL table (`cursor` is a psycopg2 cursor)."""
     cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", chunk)
 

@@ -46,7 +46,7 @@ CLAIM_ID = re.compile(r"^[A-Za-z0-9_.:/-]+$")
 JSON_TYPES = {dict: "an object", list: "a list", bool: "true or false"}
 SHOWN_CHARACTERS = 40  # of a bad value, quoted back in its message
 BATCH = 5000
-STAGING_CHUNK_ROWS = 50_000  # PostgreSQL: rows copied at a time, while the next are validated
+STAGING_CHUNK_ROWS = 250_000  # PostgreSQL: rows a chunk, written while the next are validated (see CHUNK_SQL)
 # PostgreSQL: a load that writes this many claims refreshes the table's statistics (measured: the
 # scan over 369k never-analyzed events took 272-360 s, 1.9 s after ANALYZE).
 ANALYZE_AFTER_ROWS = 10_000
@@ -352,17 +352,25 @@ def _staging_line(item: tuple) -> str:
     )
 
 
-# Repeated claim ids and unknown CINs, set-based: the first rows in order, and how many in all.
+STAGING_SQL = [
+    # Dropped first: inside an outer transaction, ON COMMIT DROP waits for the outermost commit.
+    "DROP TABLE IF EXISTS claims_chunk, claims_seen",
+    "CREATE TEMP TABLE claims_chunk (row_number integer, line integer, valid boolean, claim_id text, cin text, "
+    "event_type text, service_date date, discharge_date date, is_planned boolean, is_avoidable boolean, "
+    "diagnosis_codes text, adjudicated_on date) ON COMMIT DROP",
+    # Every row of the file in a few bytes: what the checks across chunks need.
+    "CREATE TEMP TABLE claims_seen (row_number integer, line integer, valid boolean, claim_id text, cin text, "
+    "unknown boolean) ON COMMIT DROP",
+]
+REPEATED_IN_CHUNK_SQL = "SELECT EXISTS (SELECT FROM claims_chunk GROUP BY claim_id HAVING COUNT(*) > 1)"
+# Repeated claim ids and unknown CINs across the file: the first rows in order, and how many in all.
 FOUND_SQL = """
 WITH repeated AS (
-    SELECT claim_id, MIN(row_number) AS first_row FROM claims_staging
+    SELECT claim_id, MIN(row_number) AS first_row FROM claims_seen
     WHERE claim_id IS NOT NULL GROUP BY claim_id HAVING COUNT(*) > 1
 ), found AS (
-    SELECT s.row_number, s.line, s.valid, s.claim_id, s.cin, r.first_row,
-           s.cin IS NOT NULL AND NOT EXISTS (
-               SELECT 1 FROM members_member m WHERE m.plan_id = %(plan)s AND m.cin = s.cin
-           ) AS unknown
-    FROM claims_staging s LEFT JOIN repeated r ON r.claim_id = s.claim_id AND s.row_number > r.first_row
+    SELECT s.row_number, s.line, s.valid, s.claim_id, s.cin, r.first_row, s.unknown
+    FROM claims_seen s LEFT JOIN repeated r ON r.claim_id = s.claim_id AND s.row_number > r.first_row
 )
 SELECT row_number, line, claim_id, cin, first_row, unknown,
        COUNT(first_row) OVER () + COUNT(*) FILTER (WHERE unknown) OVER (),
@@ -370,36 +378,58 @@ SELECT row_number, line, claim_id, cin, first_row, unknown,
 FROM found WHERE first_row IS NOT NULL OR unknown
 ORDER BY row_number LIMIT %(listed)s
 """
-
-UPSERT_SQL = """
-WITH upserted AS (
+# One statement a chunk, each CIN looked up once by the (plan, cin) index: every row noted in
+# claims_seen (for the checks across chunks), and, while no row is bad (`write`), the chunk's claims
+# upserted. Returns the chunk's unknown CINs, inserted and replaced claims.
+CHUNK_SQL = """
+WITH resolved AS MATERIALIZED (
+    SELECT s.*, m.id AS member_id FROM claims_chunk s
+    LEFT JOIN members_member m ON m.plan_id = %(plan)s AND m.cin = s.cin
+), seen AS (
+    INSERT INTO claims_seen
+    SELECT row_number, line, valid, claim_id, cin, cin IS NOT NULL AND member_id IS NULL FROM resolved
+    RETURNING unknown
+), upserted AS (
     INSERT INTO {table} (plan_id, {columns})
-    SELECT %(plan)s, {selected} FROM claims_staging s
-    JOIN members_member m ON m.plan_id = %(plan)s AND m.cin = s.cin
+    SELECT %(plan)s, {columns} FROM resolved
+    WHERE %(write)s AND valid AND member_id IS NOT NULL
     -- In index order: the member index is the one a random file would scatter (measured: a fifth faster).
-    ORDER BY m.id, s.service_date
+    ORDER BY member_id, service_date
     ON CONFLICT (plan_id, claim_id) DO UPDATE SET {assignments}
     WHERE ({current}) IS DISTINCT FROM ({incoming})
     RETURNING (xmax = 0) AS inserted
 )
-SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM upserted
+SELECT (SELECT COUNT(*) FILTER (WHERE unknown) FROM seen),
+       (SELECT COUNT(*) FILTER (WHERE inserted) FROM upserted),
+       (SELECT COUNT(*) FILTER (WHERE NOT inserted) FROM upserted)
 """
 
 
-def _stage_postgresql(items: Iterable[tuple]) -> None:
-    """COPY every row with a claim id or CIN into a temporary table, a chunk at a time, on a second
-    thread over the same connection and transaction, so the database takes one chunk while this
-    thread validates the next (memory stays flat: no CIN map, no set of claim ids)."""
+def _chunk_sql() -> str:
+    table = UtilizationEvent._meta.db_table
+    return CHUNK_SQL.format(
+        table=table,
+        columns=", ".join(["claim_id", *STORED_FIELDS]),
+        assignments=", ".join(f"{name} = EXCLUDED.{name}" for name in STORED_FIELDS),
+        current=", ".join(f"{table}.{name}" for name in STORED_FIELDS),
+        incoming=", ".join(f"EXCLUDED.{name}" for name in STORED_FIELDS),
+    )
+
+
+def _apply_postgresql(plan: HealthPlan, items: Iterable[tuple], report: IntakeReport) -> None:
+    """A chunk at a time, on a second thread over the same connection and transaction (so the
+    database takes one chunk while this thread validates the next): COPY it into a temporary table,
+    note its rows and unknown CINs, and upsert its claims, members resolved by a join. Repeated
+    claim ids are found across the file at the end; once any row is bad nothing more is written
+    (the caller rolls back) but every row is still checked. Memory stays flat: no CIN map, no set
+    of claim ids."""
     with connection.cursor() as cursor:
-        # Dropped first: inside an outer transaction, ON COMMIT DROP waits for the outermost commit.
-        cursor.execute("DROP TABLE IF EXISTS claims_staging")
-        cursor.execute(
-            "CREATE TEMP TABLE claims_staging (row_number integer, line integer, valid boolean, claim_id text, "
-            "cin text, event_type text, service_date date, discharge_date date, is_planned boolean, "
-            "is_avoidable boolean, diagnosis_codes text, adjudicated_on date) ON COMMIT DROP"
-        )
-    chunks: queue.Queue = queue.Queue(maxsize=2)
+        for sql in STAGING_SQL:
+            cursor.execute(sql)
+    chunk_sql, params = _chunk_sql(), {"plan": plan.pk, "listed": ERRORS_LISTED}
+    chunks: queue.Queue = queue.Queue(maxsize=1)  # one chunk waits while one is written
     failures: list[BaseException] = []
+    unknown = [0]
 
     def write(raw_connection) -> None:
         with raw_connection.cursor() as cursor:
@@ -407,7 +437,17 @@ def _stage_postgresql(items: Iterable[tuple]) -> None:
                 if failures:
                     continue
                 try:
-                    db.copy_chunk(cursor, "claims_staging", STAGING_COLUMNS, chunk)
+                    db.copy_chunk(cursor, "claims_chunk", STAGING_COLUMNS, chunk)
+                    write = not (report.error_count or unknown[0])
+                    if write:  # a claim id twice in the chunk would have the upsert touch a row twice
+                        cursor.execute(REPEATED_IN_CHUNK_SQL)
+                        write = not cursor.fetchone()[0]
+                    cursor.execute(chunk_sql, {**params, "write": write})
+                    chunk_unknown, inserted, replaced = cursor.fetchone()
+                    unknown[0] += chunk_unknown
+                    report.inserted += inserted
+                    report.replaced += replaced
+                    cursor.execute("TRUNCATE claims_chunk")
                 except Exception as error:  # handed to the validating thread, which raises it
                     failures.append(error)
 
@@ -421,41 +461,22 @@ def _stage_postgresql(items: Iterable[tuple]) -> None:
         writer.join()
     if failures:
         raise failures[0]
-
-
-def _apply_postgresql(plan: HealthPlan, items: Iterable[tuple], report: IntakeReport) -> None:
-    """Stage the rows, report repeats and unknown CINs from the staging table, then upsert every
-    claim in one statement that resolves members by a join (PostgreSQL: millions of rows)."""
-    _stage_postgresql(items)
-    table = UtilizationEvent._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(FOUND_SQL, {"plan": plan.pk, "listed": ERRORS_LISTED})
+        cursor.execute(FOUND_SQL, params)
         found = cursor.fetchall()
         if found:
             errors = []
-            for number, line, claim_id, cin, first_row, unknown, *_ in found:
+            for number, line, claim_id, cin, first_row, is_unknown, *_ in found:
                 if first_row is not None:
                     errors.append(RowError(number, "claim_id", _repeated(claim_id, first_row), line=line))
-                if unknown:
+                if is_unknown:
                     errors.append(RowError(number, "cin", _unknown_cin(cin), line=line))
             report.add_found(errors, found[0][6], found[0][7])
         if report.error_count:
             return
-        cursor.execute(
-            UPSERT_SQL.format(
-                table=table,
-                columns=", ".join(["claim_id", *STORED_FIELDS]),
-                selected=", ".join(["s.claim_id", "m.id", *(f"s.{name}" for name in STORED_FIELDS[1:])]),
-                assignments=", ".join(f"{name} = EXCLUDED.{name}" for name in STORED_FIELDS),
-                current=", ".join(f"{table}.{name}" for name in STORED_FIELDS),
-                incoming=", ".join(f"EXCLUDED.{name}" for name in STORED_FIELDS),
-            ),
-            {"plan": plan.pk},
-        )
-        report.inserted, report.replaced = cursor.fetchone()
         report.unchanged = report.rows - report.inserted - report.replaced
         if report.inserted + report.replaced >= ANALYZE_AFTER_ROWS:
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"ANALYZE {UtilizationEvent._meta.db_table}")
 
 
 @transaction.atomic
