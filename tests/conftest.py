@@ -1,12 +1,15 @@
 """Fixtures are built through the named cross-plan bypass; test bodies run in a plan's scope, as a
 request, a task or a command would (ARCHITECTURE.md, Tenancy)."""
 
+import copy
 import importlib
 import inspect
 from datetime import timedelta
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import transaction
+from django.test import override_settings
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
@@ -79,57 +82,97 @@ def _seeded(request) -> None:
         request.getfixturevalue("reference_data")
 
 
+PLAN_A = {"code": "plan-a", "name": "Alpha Health Plan", "county_codes": ["01", "07"]}
+PLAN_B = {"code": "plan-b", "name": "Bravo Health Plan", "county_codes": ["01", "19"]}
+
+
+def plan_of(fields: dict):
+    with scopes_disabled():
+        return plan_create(**fields, actor=OPERATOR, **PLAN_CONTACT)
+
+
 @pytest.fixture
 def plan_a(db, request):
     _seeded(request)
-    with scopes_disabled():
-        return plan_create(
-            code="plan-a", name="Alpha Health Plan", county_codes=["01", "07"], actor=OPERATOR, **PLAN_CONTACT
-        )
+    return plan_of(PLAN_A)
 
 
 @pytest.fixture
 def plan_b(db, request):
     _seeded(request)
+    return plan_of(PLAN_B)
+
+
+def built_once_per_module(build):
+    """The module-scoped fixture `module_rows`: the rows `build()` makes, once for the module, its
+    tests sharing them. One transaction holds the module and is rolled back at its end; each test's
+    own (the `db` fixture) is a savepoint inside it, so what a test writes goes when the test ends
+    and the shared rows stay. Not for `transaction=True` tests, whose flush would empty it. Tests
+    take the rows through `module_row_copies`."""
+
+    @pytest.fixture(scope="module", name="module_rows")
+    def fixture(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), transaction.atomic():
+            with across_plans(reason="test fixture setup"):
+                rows = build()
+            with django_db_blocker.block():  # a test reaches the database only through `db`, as elsewhere
+                yield rows
+            transaction.set_rollback(True)
+
+    return fixture
+
+
+def module_row_copies(*names: str) -> list:
+    """Function-scoped fixtures `names`, each a copy of that entry of the module's `module_rows`
+    (`built_once_per_module`), so that a test changing an instance changes only its own, as Django's
+    setUpTestData gives. Assign them to module names: `plan_a, plan_b = module_row_copies(...)`."""
+
+    def copy_of(name):
+        @pytest.fixture(name=name)
+        def fixture(module_rows, db):
+            return copy.deepcopy(module_rows[name])
+
+        return fixture
+
+    return [copy_of(name) for name in names]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Password hashing is slow on purpose; the suite needs no protection against cracking (and rows
+    built once per module come before any function-scoped setting)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+def membership_of(plan, role=Role.CARE_COORDINATOR, **kwargs):
     with scopes_disabled():
-        return plan_create(
-            code="plan-b", name="Bravo Health Plan", county_codes=["01", "19"], actor=OPERATOR, **PLAN_CONTACT
+        return MembershipFactory(plan=plan, role=role, **kwargs)
+
+
+def api_client_of(membership) -> APIClient:
+    """An APIClient authenticated with a fresh key for the membership."""
+    with scopes_disabled():
+        _, raw_key = api_key_issue(
+            plan=membership.plan,
+            membership=membership,
+            name="test",
+            expires_at=clocks.now() + timedelta(days=30),
+            actor=OPERATOR,
         )
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Password hashing is slow on purpose; the suite needs no protection against cracking."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+    return client
 
 
 @pytest.fixture
 def make_membership(db):
-    def make(plan, role=Role.CARE_COORDINATOR, **kwargs):
-        with scopes_disabled():
-            return MembershipFactory(plan=plan, role=role, **kwargs)
-
-    return make
+    return membership_of
 
 
 @pytest.fixture
 def make_api_client(db):
-    """An APIClient authenticated with a fresh key for the membership."""
-
-    def make(membership):
-        with scopes_disabled():
-            _, raw_key = api_key_issue(
-                plan=membership.plan,
-                membership=membership,
-                name="test",
-                expires_at=clocks.now() + timedelta(days=30),
-                actor=OPERATOR,
-            )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
-        return client
-
-    return make
+    return api_client_of
 
 
 @pytest.fixture

@@ -69,6 +69,15 @@ from providers.services import (
     provider_change_request,
 )
 from providers.staff import provider_membership_create
+from tests.conftest import (
+    PLAN_A,
+    PLAN_B,
+    api_client_of,
+    built_once_per_module,
+    membership_of,
+    module_row_copies,
+    plan_of,
+)
 from tests.factories import EventFactory, MembershipFactory, UserFactory, activated, enrolled_member
 from tests.isolation import (
     harness,
@@ -523,14 +532,18 @@ def authorization_world(plan, member, name):
         grievance_file(plan=plan, actor=coordinator, member=member, description=f"{name} grievance")
 
 
-@pytest.fixture
-def plan_a_world(plan_a, admin_a, make_membership, make_api_client):
-    """Plan A with one object of every kind, each carrying MARKER where it holds text."""
-    integrator = make_membership(plan_a, Role.INTEGRATOR)
+@built_once_per_module
+def module_rows():
+    """Plan A with one object of every kind, each carrying MARKER where it holds text, and plan B
+    with objects of its own to compare against, shared by the module's tests (each test's own
+    writes are undone after it)."""
+    plan_a, plan_b = plan_of(PLAN_A), plan_of(PLAN_B)
+    admin_a, admin_b = membership_of(plan_a, Role.PLAN_ADMINISTRATOR), membership_of(plan_b, Role.PLAN_ADMINISTRATOR)
+    integrator = membership_of(plan_a, Role.INTEGRATOR)
     with scopes_disabled():
         integrator.user.username = f"{MARKER}-integrator"
         integrator.user.save()
-    make_api_client(integrator)
+    api_client_of(integrator)
     with scopes_disabled():
         PlanApiKey.objects.filter(plan=plan_a).update(name=f"{MARKER} key")
         holiday_create(plan=plan_a, day=date(2026, 10, 12), name=f"{MARKER} closure", actor=admin_a.user)
@@ -543,12 +556,24 @@ def plan_a_world(plan_a, admin_a, make_membership, make_api_client):
         )
     member_world(plan_a, admin_a, MARKER)
     installation_world(admin_a)
-    return objects_of(plan_a, admin_a)
+    member_world(plan_b, admin_b, "Bravo")
+    return {
+        "plan_a": plan_a,
+        "plan_b": plan_b,
+        "admin_a": admin_a,
+        "admin_b": admin_b,
+        "plan_a_world": objects_of(plan_a, admin_a),
+    }
+
+
+plan_a, plan_b, admin_a, admin_b, plan_a_world = module_row_copies(
+    "plan_a", "plan_b", "admin_a", "admin_b", "plan_a_world"
+)
 
 
 @pytest.fixture
 def plan_b_user(plan_b, admin_b, make_membership, make_api_client):
-    """A plan B user of the requested role, with plan B objects of its own to compare against."""
+    """A plan B user of the requested role."""
 
     def make(role):
         membership = admin_b if role == Role.PLAN_ADMINISTRATOR else make_membership(plan_b, role)
@@ -556,8 +581,6 @@ def plan_b_user(plan_b, admin_b, make_membership, make_api_client):
             grant_admin_site(admin_b.user)  # as membership_create does: the admin's own pages
         make_api_client(admin_b)  # plan B owns a key too
         with scopes_disabled():
-            if not Member.objects.filter(plan=plan_b).exists():
-                member_world(plan_b, admin_b, "Bravo")
             notification_send(plan=plan_b, recipient=membership.user, text="B notice", link="/")
         return membership
 

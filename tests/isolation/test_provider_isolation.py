@@ -26,6 +26,7 @@ from eligibility.models import PopulationOfFocus
 from providers.models import Assignment, Contract, ProviderApiKey, ProviderMembership
 from providers.services import assignment_assign, contract_create, organization_create
 from providers.staff import provider_api_key_issue, provider_membership_create
+from tests.conftest import PLAN_A, PLAN_B, built_once_per_module, module_row_copies, plan_of
 from tests.factories import UserFactory, activated, enrolled_member
 from tests.isolation import specs_provider_api
 from tests.isolation import test_isolation as plan_harness
@@ -86,8 +87,10 @@ def key(provider_membership, name):
     return provider_api_key_issue(actor=OPERATOR, provider_membership=provider_membership, name=name)
 
 
-@pytest.fixture
-def world(plan_a, plan_b):
+@built_once_per_module
+def module_rows():
+    """Shared by the module's tests; each test's own writes are undone after it."""
+    plan_a, plan_b = plan_of(PLAN_A), plan_of(PLAN_B)
     with scopes_disabled():
         xavier, yolo = organization(plan_a, "Xavier", "1234567893"), organization(plan_a, "Yolo", "1245319599")
         contract(plan_a, xavier)
@@ -121,19 +124,24 @@ def world(plan_a, plan_b):
         }
 
     return {
-        "xavier": xavier,
-        "xavier_admin": xavier_admin,
-        "own": objects(own, xavier_key, xavier_colleague, started["own"]),
-        "other_organization": objects(yolo_a, yolo_key, yolo_admin, started["other_organization"]),
-        "other_plan_same_organization": objects(
-            xavier_b, yolo_key, yolo_admin, started["other_plan_same_organization"]
-        ),
-        "other_plan_other_organization": objects(
-            yolo_b, yolo_key, yolo_admin, started["other_plan_other_organization"]
-        ),
-        "foreign_members": [yolo_a.member_id, yolo_b.member_id, xavier_b.member_id],
-        "own_members": sorted([own.member_id, started["own"].member_id]),
+        "world": {
+            "xavier": xavier,
+            "xavier_admin": xavier_admin,
+            "own": objects(own, xavier_key, xavier_colleague, started["own"]),
+            "other_organization": objects(yolo_a, yolo_key, yolo_admin, started["other_organization"]),
+            "other_plan_same_organization": objects(
+                xavier_b, yolo_key, yolo_admin, started["other_plan_same_organization"]
+            ),
+            "other_plan_other_organization": objects(
+                yolo_b, yolo_key, yolo_admin, started["other_plan_other_organization"]
+            ),
+            "foreign_members": [yolo_a.member_id, yolo_b.member_id, xavier_b.member_id],
+            "own_members": sorted([own.member_id, started["own"].member_id]),
+        }
     }
+
+
+(world,) = module_row_copies("world")
 
 
 @pytest.fixture
