@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+import psycopg2.errors
 from django.db import connection, transaction
 
 from ecm_platform import clocks, db
@@ -362,7 +363,6 @@ STAGING_SQL = [
     "CREATE TEMP TABLE claims_seen (row_number integer, line integer, valid boolean, claim_id text, cin text, "
     "unknown boolean) ON COMMIT DROP",
 ]
-REPEATED_IN_CHUNK_SQL = "SELECT EXISTS (SELECT FROM claims_chunk GROUP BY claim_id HAVING COUNT(*) > 1)"
 # Repeated claim ids and unknown CINs across the file: the first rows in order, and how many in all.
 FOUND_SQL = """
 WITH repeated AS (
@@ -416,6 +416,23 @@ def _chunk_sql() -> str:
     )
 
 
+def _write_chunk(cursor, sql: str, params: dict, *, write: bool) -> tuple[int, int, int]:
+    """CHUNK_SQL on the staged chunk. A claim id twice in the chunk makes the upsert touch a row
+    twice, which PostgreSQL refuses: the chunk is then only noted (the repeat is reported at the end)."""
+    if not write:
+        cursor.execute(sql, {**params, "write": False})
+        return cursor.fetchone()
+    cursor.execute("SAVEPOINT claims_chunk")
+    try:
+        cursor.execute(sql, {**params, "write": True})
+    except psycopg2.errors.CardinalityViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT claims_chunk")
+        return _write_chunk(cursor, sql, params, write=False)
+    counts = cursor.fetchone()
+    cursor.execute("RELEASE SAVEPOINT claims_chunk")
+    return counts
+
+
 def _apply_postgresql(plan: HealthPlan, items: Iterable[tuple], report: IntakeReport) -> None:
     """A chunk at a time, on a second thread over the same connection and transaction (so the
     database takes one chunk while this thread validates the next): COPY it into a temporary table,
@@ -438,12 +455,9 @@ def _apply_postgresql(plan: HealthPlan, items: Iterable[tuple], report: IntakeRe
                     continue
                 try:
                     db.copy_chunk(cursor, "claims_chunk", STAGING_COLUMNS, chunk)
-                    write = not (report.error_count or unknown[0])
-                    if write:  # a claim id twice in the chunk would have the upsert touch a row twice
-                        cursor.execute(REPEATED_IN_CHUNK_SQL)
-                        write = not cursor.fetchone()[0]
-                    cursor.execute(chunk_sql, {**params, "write": write})
-                    chunk_unknown, inserted, replaced = cursor.fetchone()
+                    chunk_unknown, inserted, replaced = _write_chunk(
+                        cursor, chunk_sql, params, write=not (report.error_count or unknown[0])
+                    )
                     unknown[0] += chunk_unknown
                     report.inserted += inserted
                     report.replaced += replaced
