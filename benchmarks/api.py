@@ -17,6 +17,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -52,16 +54,21 @@ ENDPOINTS = [
 WRK_SCRIPT = """
 local paths = %(paths)s
 local counter = 0
-init = function(args) counter = math.random(#paths) end
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+init = function(args) counter = math.random(#paths); not_ok = 0 end
 request = function()
   counter = counter + 1
   return wrk.format("GET", paths[(counter %% #paths) + 1])
 end
+-- wrk counts only 4xx and 5xx as errors: a redirect (to the login page) must count too.
+response = function(status, headers, body) if status ~= 200 then not_ok = not_ok + 1 end end
 done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"p50\\": %%d, \\"p95\\": %%d, \\"p99\\": %%d, \\"socket_errors\\": %%d, \\"http_errors\\": %%d}\\n",
+  local e, bad = summary.errors, 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("not_ok") end
+  io.write(string.format("BENCH {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"p50\\": %%d, \\"p95\\": %%d, \\"p99\\": %%d, \\"socket_errors\\": %%d, \\"not_200\\": %%d}\\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout, e.status))
+    e.connect + e.read + e.write + e.timeout, bad))
 end
 """
 
@@ -170,13 +177,54 @@ class Server:
         self.log.close()
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect (to the login page, to https) is an answer to report, not to follow
+
+
+def build_opener():
+    return urllib.request.build_opener(_NoRedirect)
+
+
 def fetch(url: str, headers: dict) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 -- our own loopback server
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        with build_opener().open(request, timeout=60) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def set_cookies(headers) -> SimpleCookie:
+    jar = SimpleCookie()
+    for header in headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return jar
+
+
+def login(server: Server) -> str:
+    """The care coordinator logs in through the running project's login page (its CSRF check, axes
+    and session start, under the server's own secret key); returns the session id."""
+    from benchmarks.api_dataset import COORDINATOR, COORDINATOR_PASSWORD
+
+    secure = {"X-Forwarded-Proto": "https"}
+    first = urllib.request.Request(server.base + "/login/", headers=secure)  # noqa: S310 -- our loopback server
+    with build_opener().open(first, timeout=60) as page:
+        csrf = set_cookies(page.headers)["csrftoken"].value
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.read()).group(1).decode()
+    form = urlencode({"username": COORDINATOR, "password": COORDINATOR_PASSWORD, "csrfmiddlewaretoken": token})
+    origin = f"https://127.0.0.1:{server.port}"
+    headers = {**secure, "Cookie": f"csrftoken={csrf}", "Origin": origin, "Referer": origin + "/login/",
+               "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
+    request = urllib.request.Request(server.base + "/login/", data=form.encode(), headers=headers)  # noqa: S310
+    try:
+        build_opener().open(request, timeout=60)
+    except urllib.error.HTTPError as answer:
+        cookies = set_cookies(answer.headers)
+        if answer.code == 302 and "sessionid" in cookies:
+            return cookies["sessionid"].value
+        raise SystemExit(f"The care coordinator could not log in: {answer.code}") from None
+    raise SystemExit("The care coordinator could not log in: the login page answered 200 (a form error)")
 
 
 def deep_cursor(next_url: str, position: int) -> str:
@@ -221,7 +269,7 @@ def wrk(server: Server, paths: list[str], headers: dict, seconds: int, work_dir:
     return {
         "rps": result["requests"] / (result["duration_us"] / 1e6),
         "p50_ms": result["p50"] / 1000, "p95_ms": result["p95"] / 1000, "p99_ms": result["p99"] / 1000,
-        "errors": result["socket_errors"] + result["http_errors"],
+        "errors": result["socket_errors"] + result["not_200"],
     }  # fmt: skip
 
 
@@ -308,6 +356,8 @@ def print_table(table: list[dict], meta: dict) -> None:
     def cell(side):
         if side is None:
             return "—"
+        if not side["rps"]:
+            return f"no request finished within a round, {side['queries']} queries"
         low, high = side["rps_range"]
         text = f"{side['rps']:,.0f} req/s ({low:,.0f}-{high:,.0f}), p50 {side['p50_ms']:.1f} / p95 {side['p95_ms']:.1f} / p99 {side['p99_ms']:.1f} ms, {side['queries']} queries"
         return text + (f", {side['errors']} errors" if side["errors"] else "")
@@ -360,7 +410,7 @@ def run(args, database: str) -> None:
     dataset = api_dataset.ensure(members=args.members, requests=args.requests)
     verb = f"built in {dataset['seconds']:.0f} s" if dataset["built"] else "reused"
     print(f"database {database}: {args.members:,} members, {args.requests:,} requests, {verb}", flush=True)
-    credentials = api_dataset.credentials(dataset["plan_id"])
+    credentials = {"api_key": api_dataset.api_key(dataset["plan_id"])}
     if args.build_only:
         return
     with plan_scope(HealthPlan.objects.get(pk=dataset["plan_id"])):
@@ -387,11 +437,13 @@ def run(args, database: str) -> None:
             servers["project"].wait_ready("/healthz/")
             servers["baseline"] = Server("baseline", "benchmarks.baseline.wsgi:application", baseline_env, work_dir)
             servers["baseline"].wait_ready(f"/members/{samples['ids'][0]}/")
+            credentials["session"] = login(servers["project"])
             targets = build_targets(servers, credentials, samples)
             queries = {
                 side: count_queries(module, env, targets[side])
                 for side, module, env in (
-                    ("project", "ecm_platform.settings", {**os.environ}),
+                    # The server's secret key: the session's auth hash is keyed on it.
+                    ("project", "ecm_platform.settings", {**os.environ, "SECRET_KEY": project_env["SECRET_KEY"]}),
                     ("baseline", "benchmarks.baseline.settings", baseline_env),
                 )
             }

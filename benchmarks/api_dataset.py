@@ -290,11 +290,8 @@ def _analyze() -> None:
         cursor.execute("ANALYZE")
 
 
-def credentials(plan_id: int) -> dict:
-    """A fresh API key for the care coordinator's membership and a session logged in through the
-    real login page (both through the project's own services)."""
-    from django.test import Client
-
+def api_key(plan_id: int) -> str:
+    """A fresh API key for the care coordinator's membership, issued through the project's service."""
     from ecm_platform.tenancy.access import OPERATOR
     from ecm_platform.tenancy.models import HealthPlan, Membership
     from ecm_platform.tenancy.scoping import plan_scope
@@ -306,11 +303,7 @@ def credentials(plan_id: int) -> dict:
         _, raw_key = api_key_issue(
             plan=plan, membership=membership, name=f"benchmark {secrets.token_hex(4)}", actor=OPERATOR
         )
-    client = Client(HTTP_HOST="127.0.0.1")
-    response = client.post("/login/", {"username": COORDINATOR, "password": COORDINATOR_PASSWORD})
-    if response.status_code != 302:
-        raise SystemExit(f"The care coordinator could not log in ({response.status_code}).")
-    return {"api_key": raw_key, "session": client.cookies["sessionid"].value}
+    return raw_key
 
 
 def samples(plan_id: int, count: int = 200) -> dict:
