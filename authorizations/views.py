@@ -31,7 +31,7 @@ from ecm_platform.tenancy.decorators import plan_page
 from eligibility.selectors import determinations_open_on, member_eligibility, pof_catalogue
 from members.selectors import member_get
 from providers.models import Service
-from providers.selectors import assignment_list, contracted_organizations
+from providers.selectors import assignment_list, organization_choices
 
 # The capability each action needs (DOMAIN 5.2; the services check it again): it decides which
 # buttons a page shows and refuses a POST outright (403).
@@ -203,7 +203,7 @@ def request_new(request):
     claimed = [d.pof.code for d in determinations_open_on(plan=request.plan, member=member, day=today)]
     form = RequestForm(
         request.POST or None,
-        organizations=contracted_organizations(plan=request.plan).order_by("name"),
+        organizations=organization_choices(plan=request.plan),
         pofs=pof_catalogue(today).order_by("name"),
         initial={"pofs": claimed, "urgency": Urgency.ROUTINE},
     )

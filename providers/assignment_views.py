@@ -54,16 +54,26 @@ def _lead_care_manager_form(request, assignment, data=None):
 
 
 def _override_form(request, data=None):
-    return OverrideForm(data, organizations=selectors.contracted_organizations(plan=request.plan).order_by("name"))
+    return OverrideForm(data, organizations=selectors.organization_choices(plan=request.plan))
+
+
+def share_choices(fields) -> None:
+    """Forms offering the same organizations on one page: their choices read once, not per form."""
+    choices = None
+    for field in fields:
+        choices = choices if choices is not None else list(field.choices)
+        field.choices = choices
 
 
 def _render_assignment(request, assignment, *, lead_form=None, override_form=None, change_form=None, status=200):
+    override_form, change_form = override_form or _override_form(request), change_form or _change_form(request)
+    share_choices([override_form.fields["organization"], change_form.fields["organization"]])
     context = {
         "assignment": assignment,
         "now": clocks.now(),
         "lead_form": lead_form or _lead_care_manager_form(request, assignment),
-        "override_form": override_form or _override_form(request),
-        "change_form": change_form or _change_form(request),
+        "override_form": override_form,
+        "change_form": change_form,
         "changes": selectors.change_request_list(plan=request.plan)
         .filter(member=assignment.member_id)
         .order_by("-requested_on", "-id"),
@@ -143,7 +153,7 @@ def _assign_later_form(request, waiting, data=None):
     return AssignLaterForm(
         data,
         prefix=f"waiting-{waiting.pk}",
-        organizations=selectors.contracted_organizations(plan=request.plan).order_by("name"),
+        organizations=selectors.organization_choices(plan=request.plan),
         initial={"organization": waiting.preferred_organization_id},
     )
 
@@ -151,14 +161,11 @@ def _assign_later_form(request, waiting, data=None):
 def _render_awaiting(request, bound=None, status=200):
     page = keyset_page_ordered(_awaiting(request), request.GET)
     today = clocks.local_date(clocks.now())
-    choices = None  # each row's form offers the same organizations: read once for the page
     for row in page.rows:
         row.days_waited = (today - clocks.local_date(row.since)).days
         row.form = bound if bound is not None and bound.prefix == f"waiting-{row.pk}" else None
         row.form = row.form or _assign_later_form(request, row)
-        field = row.form.fields["organization"]
-        choices = choices if choices is not None else list(field.choices)
-        field.choices = choices
+    share_choices([row.form.fields["organization"] for row in page.rows])  # each row offers the same ones
     phi_read_record(
         membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.rows]
     )
@@ -209,7 +216,7 @@ def awaiting_assign(request, pk):
 def _change_form(request, data=None):
     return ChangeRequestForm(
         data,
-        organizations=selectors.contracted_organizations(plan=request.plan).order_by("name"),
+        organizations=selectors.organization_choices(plan=request.plan),
         initial={"requested_on": clocks.local_date(clocks.now())},
     )
 

@@ -30,6 +30,12 @@ def contracted_organizations(*, plan: HealthPlan) -> QuerySet[ProviderOrganizati
     return organization_list().filter(contracts__plan=plan).distinct()
 
 
+def organization_choices(*, plan: HealthPlan) -> QuerySet[ProviderOrganization]:
+    """The plan's contracted organizations by name, for a form's choices: without the directory's
+    prefetched counties and POFs, which a choice does not show."""
+    return contracted_organizations(plan=plan).prefetch_related(None).order_by("name")
+
+
 def open_on(day: date, prefix: str = "") -> Q:
     """Assignments holding their place on `day`: started by then and not ended before (DOMAIN 7)."""
     return Q(**{f"{prefix}started_on__lte": day}) & (
