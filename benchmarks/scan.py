@@ -351,7 +351,7 @@ def counting_query_postgres(plan, repeat: int) -> tuple[float, set]:
 
     from ecm_platform import db
     from eligibility.rules import lookback_window
-    from eligibility.scan import QUALIFYING_SQL, scan_parameters, scan_sql
+    from eligibility.scan import QUALIFYING_SQL, SCAN_PARALLEL_WORKERS, scan_parameters, scan_sql
     from eligibility.selectors import scan_criteria_for
 
     criteria = scan_criteria_for(DATA_MONTH)
@@ -360,7 +360,7 @@ def counting_query_postgres(plan, repeat: int) -> tuple[float, set]:
     params = scan_parameters(plan, criteria, *window, RUN_AT.date())
     times, rows = [], set()
     for _ in range(repeat):
-        with db_transaction(), db.analytic_query(), connection.cursor() as cursor:
+        with db_transaction(), db.analytic_query(SCAN_PARALLEL_WORKERS), connection.cursor() as cursor:
             started = time.perf_counter()
             cursor.execute(sql, params)
             rows = {tuple(int(v) for v in row) for row in cursor.fetchall()}

@@ -174,6 +174,23 @@ def test_a_matched_ed_visit_counts_as_nothing_when_the_admission_is_past_the_win
     assert flagged(plan_a) == set()
 
 
+def test_an_ed_visit_followed_by_two_admissions_counts_as_neither_ed_visit_nor_twice(plan_a):
+    """DOMAIN 3.3: the matched ED visit is dropped once, however many admissions it matches (the
+    scan joins the admissions, so each match is a row), and a stay is never counted per admission."""
+    member = enrolled_member(plan_a)
+    ed_visits(member, 5, start=date(2026, 4, 6))
+    matched = EventFactory(member=member, service_date=date(2026, 8, 10))
+    EventFactory(member=member, event_type=EventType.INPATIENT, service_date=date(2026, 8, 10), is_avoidable=False)
+    EventFactory(member=member, event_type=EventType.INPATIENT, service_date=date(2026, 8, 11), is_avoidable=False)
+    stay = EventFactory(member=member, event_type=EventType.SNF_SHORT_TERM, service_date=date(2026, 8, 10))
+    run(plan_a)
+    evidence = open_determinations(plan_a).get().evidence
+    assert (evidence["ed_visits"], evidence["stays"]) == (5, 1)
+    counted = [e["claim_id"] for e in evidence["events"]]
+    assert matched.claim_id not in counted
+    assert counted.count(stay.claim_id) == 1
+
+
 def test_a_planned_admission_still_absorbs_the_ed_visit(plan_a):
     # DOMAIN 3.3: the ED visit "results in an inpatient stay": it is not an ED visit either way
     member = enrolled_member(plan_a)
