@@ -48,6 +48,7 @@ from ecm_platform.api.schema import conflict_response
 from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, service_response
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import phi_read_record
+from ecm_platform.jobs.api import ImportJobOutput
 from ecm_platform.tenancy.access import Capability
 from members.selectors import member_list
 from providers.network_api import pof_codes
@@ -445,36 +446,28 @@ class TransitionImportInput(serializers.Serializer):
     rows = TransitionRowInput(many=True, allow_empty=False)
 
 
-class TransitionImportOutput(serializers.Serializer):
-    created = serializers.IntegerField()
-    unchanged = serializers.IntegerField(help_text="Rows imported before: nothing changed.")
-
-
 # Errors of the `rows` list itself carry `attr` = `rows`, and those of a row that is no object
 # `rows.<index>` (the schema would otherwise only name `rows.non_field_errors` and
 # `rows.INDEX.non_field_errors`).
 @extend_validation_errors(["empty", "not_a_list", "null", "required"], field_name="rows")
 @extend_validation_errors(["invalid", "null"], field_name="rows.INDEX")
 class TransitionImportView(PlanAPIView):
-    """Import the Member Transition List: each HHP/WPC member is authorized from the transition
-    date with the six-month reassessment due (DOMAIN 3.5, 5.1). One bad row imports nothing: 400
-    with one error per row and field (`attr` = `rows.<row index>.<field>`)."""
+    """Import the Member Transition List as a background job: 202 with the job, whose `url` gives
+    its state and progress. Each HHP/WPC member is authorized from the transition date with the
+    six-month reassessment due (DOMAIN 3.5, 5.1). One bad row imports nothing: the job fails with
+    one error per row and field in `report.errors` (`row` counts from 1); on success the report
+    gives `created` and `unchanged` (rows imported before). 409 while another list is importing."""
 
     capability = Capability.TRANSITIONS_IMPORT
 
-    @extend_schema(request=TransitionImportInput, responses=TransitionImportOutput)
+    @extend_schema(
+        request=TransitionImportInput, responses={202: ImportJobOutput, 409: conflict_response("import_running")}
+    )
     def post(self, request):
-        payload = TransitionImportInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        report = services.transition_import(
-            plan=request.plan, actor=request.principal, rows=payload.validated_data["rows"]
-        )
-        if report["errors"]:
-            rows: dict = {}
-            for error in report["errors"]:
-                rows.setdefault(error["row"] - 1, {}).setdefault(error["field"], []).append(error["message"])
-            raise exceptions.ValidationError({"rows": rows})
-        return Response(TransitionImportOutput(report).data)
+        return service_response(
+            request, payload_class=TransitionImportInput, service=services.transition_import_start,
+            output_class=ImportJobOutput, status_code=202,
+        )  # fmt: skip
 
 
 ROUTES = [

@@ -1,11 +1,17 @@
 from celery import shared_task
 
 from authorizations.models import Notice
-from authorizations.services import discontinuations_take_effect, notice_pdf, requests_end_for_members_left
+from authorizations.services import (
+    discontinuations_take_effect,
+    notice_pdf,
+    requests_end_for_members_left,
+    transition_import_job,
+)
 from authorizations.services.discontinuation import discontinuation_job
 from authorizations.services.left_plan import left_plan_job
 from authorizations.services.letter_contact import held_notices_release, releaser
 from authorizations.services.requester_notices import requester_notice_email
+from ecm_platform.jobs.services import import_job_run
 from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.scoping import PlanTask
 
@@ -50,3 +56,10 @@ def notice_render_task(*, plan: HealthPlan, notice_id: int) -> None:
 def requester_notice_email_task(*, plan: HealthPlan, told_id: int) -> bool:
     """Email a decision to its requester (DOMAIN 5.3); one sent already or gone is left alone."""
     return requester_notice_email(plan=plan, told_id=told_id)
+
+
+@shared_task(base=PlanTask)
+def transition_list_import_task(*, plan: HealthPlan, job_id: int) -> int | None:
+    """A queued Member Transition List import (ecm_platform.jobs); a second delivery runs nothing."""
+    job = import_job_run(plan=plan, job_id=job_id, work=transition_import_job)
+    return job.pk if job is not None else None

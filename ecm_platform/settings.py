@@ -40,6 +40,7 @@ LOCAL_APPS = [
     "ecm_platform.notifications",
     "ecm_platform.deadlines",
     "ecm_platform.outbox",
+    "ecm_platform.jobs",
     "benefits",
     "members",
     "eligibility",
@@ -260,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
     # Publish the work a broker outage left in the outbox.
     "outbox-sweep": {
         "task": "ecm_platform.outbox.tasks.outbox_sweep",
+        "schedule": timedelta(minutes=1),
+    },
+    # A background import whose worker stopped never blocks the next one (ecm_platform/jobs).
+    "import-jobs-sweep": {
+        "task": "ecm_platform.jobs.tasks.import_jobs_sweep_task",
         "schedule": timedelta(minutes=1),
     },
     # DOMAIN 3.3: the nightly high-utilizer scan, one task per plan.

@@ -38,6 +38,7 @@ urlpatterns = [
         name="notification-open",
     ),
     path("deadlines/", include("ecm_platform.deadlines.urls")),
+    path("jobs/", include("ecm_platform.jobs.urls")),
     path("audit/events/", audit_views.audit_events, name="audit-events"),
     path("audit/phi-access/", audit_views.phi_accesses, name="audit-phi-access"),
     path("settings/", settings_views.settings_index, name="settings-index"),

@@ -28,7 +28,12 @@ from authorizations.services.lifecycle import (
 )
 from authorizations.services.notices import notice_content, notice_issue, notice_pdf
 from authorizations.services.requests import request_start_presumptive, request_submit
-from authorizations.services.transition_list import transition_import, transition_reassessment_record
+from authorizations.services.transition_list import (
+    transition_import,
+    transition_import_job,
+    transition_import_start,
+    transition_reassessment_record,
+)
 
 __all__ = [
     "appeal_acknowledge", "appeal_file", "appeal_resolve", "attachment_add", "discontinuations_take_effect",
@@ -37,5 +42,5 @@ __all__ = [
     "request_overturn", "request_propose_discontinuation", "request_resume", "request_start_presumptive",
     "request_start_review", "request_start_services", "request_submit", "request_withdraw",
     "requests_end_for_members_left",
-    "transition_import", "transition_reassessment_record",
+    "transition_import", "transition_import_job", "transition_import_start", "transition_reassessment_record",
 ]  # fmt: skip

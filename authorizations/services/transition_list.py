@@ -1,6 +1,7 @@
 """Transition members (DOMAIN 3.5): the HHP/WPC Member Transition List and the six-month
 reassessment."""
 
+import json
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -21,51 +22,96 @@ from authorizations.services.requests import _new_request
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import DomainError
+from ecm_platform.jobs.models import ImportJob
+from ecm_platform.jobs.services import import_job_start
 from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.ownership import require_same_plan
-from members.selectors import enrolled_on, member_list
+from members.models import EnrollmentSpan
+from members.selectors import active_on, member_list
 from providers.selectors import contracted_organizations
 
+CHUNK = 500  # rows checked per query: SQLite takes a bounded number of parameters
+JOB_KIND = "authorizations.transition_list"
+JOB_TASK = "authorizations.tasks.transition_list_import_task"
 
-def transition_import(*, plan: HealthPlan, actor, rows: list[dict]) -> dict:
+
+def _enrolled(plan: HealthPlan, pairs: set[tuple[int, date]]) -> set[tuple[int, date]]:
+    """The (member id, day) pairs where the member is enrolled on the day: one query per distinct
+    day (a list carries a few), by the rule `enrolled_on` uses."""
+    days: dict[date, set[int]] = {}
+    for member_id, day in pairs:
+        days.setdefault(day, set()).add(member_id)
+    return {
+        (member_id, day)
+        for day, member_ids in days.items()
+        for member_id in EnrollmentSpan.objects.filter(plan=plan, member_id__in=member_ids)
+        .filter(active_on(day))
+        .values_list("member_id", flat=True)
+    }
+
+
+def _transition_date(row: dict) -> date | None:
+    try:
+        return date.fromisoformat(str(row.get("transition_date", "")).strip())
+    except ValueError:
+        return None
+
+
+def _checked(plan: HealthPlan, rows: list[dict], providers: dict, progress) -> tuple[list, list]:
+    """Every row checked, a chunk at a time (a few queries per chunk, none per row): the errors and
+    the rows as (member, program, start, organization)."""
+    errors, parsed, seen = [], [], set()
+    today = clocks.local_date(clocks.now())
+    for first in range(0, len(rows), CHUNK):
+        chunk = rows[first : first + CHUNK]
+        cins = [str(row.get("cin", "")).strip().upper() for row in chunk]
+        starts = [_transition_date(row) for row in chunk]
+        members = {m.cin: m for m in member_list(plan=plan).filter(cin__in=set(cins))}
+        pairs = {(members[cin].pk, start) for cin, start in zip(cins, starts, strict=True) if cin in members and start}
+        enrolled = _enrolled(plan, pairs)
+        for number, (row, cin, start) in enumerate(zip(chunk, cins, starts, strict=True), start=first + 1):
+            program = str(row.get("program", "")).strip().lower()
+            npi = str(row.get("provider_npi") or "").strip()
+            member = members.get(cin)
+            if npi and npi not in providers:
+                errors.append(
+                    {"row": number, "field": "provider_npi", "message": f"No provider of the plan has NPI {npi}."}
+                )
+            if start is None:
+                errors.append({"row": number, "field": "transition_date", "message": "Use a date like 2022-01-01."})
+            if member is None:
+                errors.append({"row": number, "field": "cin", "message": f"No member of the plan has CIN {cin!r}."})
+            if program not in TransitionProgram.values:
+                errors.append({"row": number, "field": "program", "message": "The program is HHP or WPC."})
+            if (cin, program) in seen:
+                errors.append({"row": number, "field": "cin", "message": "This member and program appear twice."})
+            seen.add((cin, program))
+            if start and start > today:
+                errors.append({"row": number, "field": "transition_date", "message": "The date is in the future."})
+            if member is not None and start is not None and (member.pk, start) not in enrolled:
+                errors.append({"row": number, "field": "cin", "message": f"{cin} is not enrolled on {start}."})
+            parsed.append((member, program, start, providers.get(npi)))
+        progress(first + len(chunk), "checking")
+    return errors, parsed
+
+
+def _no_progress(rows_done: int, phase: str = "") -> None:
+    pass
+
+
+def transition_import(*, plan: HealthPlan, actor, rows: list[dict], progress=_no_progress) -> dict:
     """Import a Member Transition List: each HHP/WPC member is authorized (active) from the
     transition date, reassessment due six months later, and assigned to the provider the list
     names in its optional `provider_npi` column (the member's WPC/HHP provider), else by the DOMAIN 7
     order; its Lead Care Manager is due in 10 business days (DOMAIN 3.5, 5.2). Every row is
-    validated first; one bad row imports nothing. Rows already imported change nothing."""
+    validated first, set-based; one bad row imports nothing. Rows already imported change nothing.
+    Large lists run as a background job (`transition_import_start`); `progress(rows, phase)` is
+    told how far it got."""
     require(actor, Capability.TRANSITIONS_IMPORT, plan=plan)
-    errors, parsed = [], []
-    members = {m.cin: m for m in member_list(plan=plan).filter(cin__in=[str(r.get("cin", "")).upper() for r in rows])}
     npis = {str(row.get("provider_npi") or "").strip() for row in rows} - {""}
     providers = {o.npi: o for o in contracted_organizations(plan=plan).filter(npi__in=npis)}
-    seen = set()
-    for number, row in enumerate(rows, start=1):
-        cin = str(row.get("cin", "")).strip().upper()
-        program = str(row.get("program", "")).strip().lower()
-        npi = str(row.get("provider_npi") or "").strip()
-        member = members.get(cin)
-        if npi and npi not in providers:
-            errors.append(
-                {"row": number, "field": "provider_npi", "message": f"No provider of the plan has NPI {npi}."}
-            )
-        try:
-            start = date.fromisoformat(str(row.get("transition_date", "")).strip())
-        except ValueError:
-            errors.append({"row": number, "field": "transition_date", "message": "Use a date like 2022-01-01."})
-            start = None
-        if member is None:
-            errors.append({"row": number, "field": "cin", "message": f"No member of the plan has CIN {cin!r}."})
-        if program not in TransitionProgram.values:
-            errors.append({"row": number, "field": "program", "message": "The program is HHP or WPC."})
-        if (cin, program) in seen:
-            errors.append({"row": number, "field": "cin", "message": "This member and program appear twice."})
-        seen.add((cin, program))
-        if start and start > clocks.local_date(clocks.now()):
-            errors.append({"row": number, "field": "transition_date", "message": "The date is in the future."})
-        if member is not None and start is not None and not enrolled_on(plan=plan, member=member, day=start):
-            errors.append({"row": number, "field": "cin", "message": f"{cin} is not enrolled on {start}."})
-        parsed.append((member, program, start, providers.get(npi)))
+    errors, parsed = _checked(plan, rows, providers, progress)
     if not rows:
         errors.append({"row": 0, "field": "rows", "message": "The list is empty."})
     if errors:
@@ -79,7 +125,7 @@ def transition_import(*, plan: HealthPlan, actor, rows: list[dict]) -> dict:
         )
         notifier = _acting_as(actor, plan, "transition-list", Capability.NOTICES_ISSUE)
         today = clocks.local_date(clocks.now())
-        for member, program, start, organization in parsed:
+        for done, (member, program, start, organization) in enumerate(parsed, start=1):
             if (member.pk, program) in existing:
                 unchanged += 1
                 continue
@@ -102,7 +148,22 @@ def transition_import(*, plan: HealthPlan, actor, rows: list[dict]) -> dict:
             deadlines.lead_care_manager_run(plan=plan, assignment=assignment)
             _notice_if_needed(plan=plan, actor=notifier, request=request, action=rules.Action.TRANSITION)
             created += 1
+            progress(done, "importing")
     return {"created": created, "unchanged": unchanged, "errors": []}
+
+
+def transition_import_start(*, plan: HealthPlan, actor, rows: list[dict], source_name: str = "") -> ImportJob:
+    """Queue the import of a Member Transition List as a background job (issue 15: not inside the
+    request); the job's report is `transition_import`'s."""
+    return import_job_start(
+        plan=plan, actor=actor, kind=JOB_KIND, capability=Capability.TRANSITIONS_IMPORT, task_name=JOB_TASK,
+        content=json.dumps(rows).encode(), source_name=source_name, rows_total=len(rows),
+    )  # fmt: skip
+
+
+def transition_import_job(*, job: ImportJob, actor, progress) -> dict:
+    """The job's work (ecm_platform.jobs.services.import_job_run)."""
+    return transition_import(plan=job.plan, actor=actor, rows=json.loads(job.content), progress=progress)
 
 
 @transaction.atomic

@@ -39,6 +39,7 @@ from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiPurpose
 from ecm_platform.audit.services import phi_access_record
 from ecm_platform.calendars.models import Holiday
 from ecm_platform.calendars.services import holiday_create
+from ecm_platform.jobs.models import ImportJob
 from ecm_platform.notifications.models import Notification
 from ecm_platform.notifications.services import notification_send
 from ecm_platform.tenancy.access import OPERATOR
@@ -86,6 +87,7 @@ from tests.isolation import (
     specs_authorization_api,
     specs_authorization_pages,
     specs_deadlines,
+    specs_jobs,
     specs_network_api,
     specs_plan_settings,
     specs_provider_api,
@@ -379,6 +381,8 @@ PAGE_SPECS |= specs_action_pages.PAGE_SPECS
 API_SPECS |= specs_plan_settings.API_SPECS
 PAGE_SPECS |= specs_deadlines.PAGE_SPECS
 API_SPECS |= specs_deadlines.API_SPECS
+PAGE_SPECS |= specs_jobs.PAGE_SPECS
+API_SPECS |= specs_jobs.API_SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 # The admin's routes run in one world per role (test_admin_pages_...): its gate is staff status, so
 # a plan administrator (staff) and one other role stand for every role.
@@ -420,6 +424,7 @@ def objects_of(plan, admin):
                 "determination": Determination.objects.filter(plan=plan).first().pk,
                 "event": UtilizationEvent.objects.filter(plan=plan).first().pk,
                 "scan": ScanRun.objects.filter(plan=plan).first().pk,
+                "import_job": ImportJob.objects.filter(plan=plan).first().pk,
                 "contract": Contract.objects.filter(plan=plan).first().pk,
                 "organization": Contract.objects.filter(plan=plan).first().organization_id,
                 "care_manager": CareManager.objects.filter(organization__contracts__plan=plan).first().pk,
@@ -482,6 +487,7 @@ def member_world(plan, admin, name):
         )
         authorization_world(plan, member, name)
         specs_deadlines.deadline_world(plan, member, name)
+        specs_jobs.jobs_world(plan, name)
         return member
 
 
