@@ -53,13 +53,19 @@ def copy_line(row) -> str:
 
 
 def copy_chunks(rows, size: int = COPY_CHUNK_ROWS, line=copy_line):
-    """Tuples as COPY text in UTF-8, `size` rows to a chunk (bounded memory: bytes, a quarter of
-    what a StringIO holds); every row is consumed. `line` may be a faster formatter for rows whose
-    values are known to need no escaping."""
+    """Tuples as COPY text in UTF-8, `size` rows to a chunk, every row consumed. Memory stays
+    bounded: each line is encoded as it is made (a chunk of text lines or a StringIO would take two
+    to four times the bytes). `line` may be a faster formatter for rows whose values are known to
+    need no escaping."""
     rows = iter(rows)
-    while lines := [line(row) for row in itertools.islice(rows, size)]:
-        chunk = io.BytesIO("".join(lines).encode())
-        del lines
+    while True:
+        buffer = bytearray()
+        for row in itertools.islice(rows, size):
+            buffer += line(row).encode()
+        if not buffer:
+            return
+        chunk = io.BytesIO(buffer)
+        del buffer
         yield chunk
 
 

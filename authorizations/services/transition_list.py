@@ -163,7 +163,7 @@ def transition_import_start(*, plan: HealthPlan, actor, rows: list[dict], source
 
 def transition_import_job(*, job: ImportJob, actor, progress) -> dict:
     """The job's work (ecm_platform.jobs.services.import_job_run)."""
-    return transition_import(plan=job.plan, actor=actor, rows=json.loads(job.content), progress=progress)
+    return transition_import(plan=job.plan, actor=actor, rows=json.loads(bytes(job.content)), progress=progress)
 
 
 @transaction.atomic
