@@ -1,11 +1,7 @@
 """Members of a plan, their enrollment in it and in other programs (DOMAIN 2, 4)."""
 
-from django.contrib.postgres.indexes import OpClass
 from django.db import models
-from django.db.models.expressions import ExpressionList, OrderBy
-from django.db.models.functions import Collate, Upper
-from django.db.models.indexes import IndexExpression
-from django.db.models.sql import Query
+from django.db.models.functions import Upper
 from django_scopes import ScopedManager
 
 from ecm_platform.identifiers import validate_cin, validate_npi
@@ -33,37 +29,6 @@ class MedicareModel(models.TextChoices):
     PACE = "pace", "PACE"
 
 
-class PatternIndexExpression(IndexExpression):
-    # The wrappers django.contrib.postgres registers (an operator class stays outside the
-    # expression's parentheses); that app is not installed, and SQLite must not see them.
-    wrapper_classes = (OrderBy, OpClass, Collate)
-
-
-class PrefixSearchIndex(models.Index):
-    """An index for case-insensitive prefix search: its `Upper(column)` expressions get the pattern
-    operator class on PostgreSQL.
-
-    Django's `istartswith` reads `UPPER(column::text) LIKE UPPER('abc%')` there, which only an index
-    on that expression with `text_pattern_ops` serves (a plain index is in the collation's order,
-    not LIKE's). SQLite has no operator classes and gets the bare expressions.
-    """
-
-    def create_sql(self, model, schema_editor, using="", **kwargs):
-        if schema_editor.connection.vendor != "postgresql":
-            return super().create_sql(model, schema_editor, using=using, **kwargs)
-        expressions = ExpressionList(
-            *(
-                PatternIndexExpression(
-                    OpClass(expression, name="text_pattern_ops") if isinstance(expression, Upper) else expression
-                )
-                for expression in self.expressions
-            )
-        ).resolve_expression(Query(model, alias_cols=False))
-        return schema_editor._create_index_sql(
-            model, fields=None, name=self.name, using=using, db_tablespace=self.db_tablespace, expressions=expressions
-        )
-
-
 class Member(models.Model):
     plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="members")
     cin = models.CharField("CIN", max_length=9, validators=[validate_cin])
@@ -85,6 +50,15 @@ class Member(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The names in capitals, kept by the database, for name search by prefix (selectors.member_search).
+    # Stored columns, not expression indexes: under row-level security PostgreSQL uses an index only
+    # for leakproof conditions, and UPPER(column) and LIKE are not (starts_with on a column is).
+    first_name_key = models.GeneratedField(
+        expression=Upper("first_name"), output_field=models.CharField(max_length=100), db_persist=True
+    )
+    last_name_key = models.GeneratedField(
+        expression=Upper("last_name"), output_field=models.CharField(max_length=100), db_persist=True
+    )
 
     objects = ScopedManager(plan="plan")
 
@@ -93,9 +67,18 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["plan", "last_name", "first_name"]),
             models.Index(fields=["plan", "birth_date"]),
-            # Name search by prefix of either name, any case (selectors.member_search; issue 15).
-            PrefixSearchIndex(models.F("plan"), Upper("last_name"), name="member_last_name_prefix"),
-            PrefixSearchIndex(models.F("plan"), Upper("first_name"), name="member_first_name_prefix"),
+            # Name search by prefix of either name (issue 15). The pattern operator class orders by
+            # characters, as a prefix range needs, whatever the collation (PostgreSQL only).
+            models.Index(
+                fields=["plan", "last_name_key"],
+                opclasses=["int8_ops", "text_pattern_ops"],
+                name="member_last_name_key",
+            ),
+            models.Index(
+                fields=["plan", "first_name_key"],
+                opclasses=["int8_ops", "text_pattern_ops"],
+                name="member_first_name_key",
+            ),
         ]
 
     def __str__(self):

@@ -11,7 +11,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ("authorizations", "0006_decision_clocks_in_the_deadline_registry"),
         ("eligibility", "0006_scan_runs_queued_and_held_by_their_process"),
-        ("members", "0003_name_prefix_search_indexes"),
         ("providers", "0009_awaiting_services_running"),
         ("tenancy", "0003_healthplan_contact"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -7,12 +7,13 @@ error handling, and is always left again.
 
 from contextlib import ExitStack
 
-from rest_framework import viewsets
+from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.access import Capability, Principal
+from ecm_platform.tenancy.authentication import INVALID, PlanApiKeyAuthentication, api_key_sent
 from ecm_platform.tenancy.models import Membership, PlanApiKey
 from ecm_platform.tenancy.scoping import plan_scope
 
@@ -40,8 +41,17 @@ class PlanScopedMixin:
             self._scope_stack = stack
             return super().dispatch(request, *args, **kwargs)
 
+    def get_authenticators(self):
+        # The plan API's callers hold plan keys: looked up first, in one query, not after a provider
+        # key lookup. Any other key passes on to the other classes (a provider key, refused later
+        # as no plan membership) and, accepted by none, is refused in perform_authentication.
+        others = [auth for auth in super().get_authenticators() if not isinstance(auth, PlanApiKeyAuthentication)]
+        return [PlanApiKeyAuthentication(passes_unknown_keys=True), *others]
+
     def perform_authentication(self, request):
         super().perform_authentication(request)
+        if request.auth is None and api_key_sent(request) is not None:
+            raise exceptions.AuthenticationFailed(INVALID)
         request.membership = principal_membership(request)
         request.plan = request.membership.plan if request.membership else None
         request.principal = Principal.of_membership(request.membership) if request.membership else None

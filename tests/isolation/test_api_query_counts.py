@@ -17,12 +17,15 @@ from ecm_platform.api.urls import router
 from ecm_platform.calendars.services import holiday_create
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.services import api_key_issue
+from tests.conftest import module_row_copies
 from tests.factories import enrolled_member
 from tests.isolation import test_isolation
 from tests.isolation.test_isolation import authorization_world
 from tests.isolation.test_query_counts import grow, grow_awaiting, grow_network
 
-plan_a_world = test_isolation.plan_a_world  # plan A with one object of every kind (a fixture)
+# Plan A with one object of every kind (test_isolation's world, built once for this module too).
+module_rows = test_isolation.module_rows
+plan_a, admin_a, plan_a_world = module_row_copies("plan_a", "admin_a", "plan_a_world")
 
 BUDGET = 8
 MANY = 6
