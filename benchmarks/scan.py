@@ -268,7 +268,7 @@ def reset(plan) -> dict:
 
     Determination.objects.filter(plan=plan).delete()
     UtilizationEvent.objects.filter(plan=plan, claim_id__startswith="F").delete()
-    return {"seconds": 0, "load_seconds": 0, "events": UtilizationEvent.objects.filter(plan=plan).count()}
+    return {"events": UtilizationEvent.objects.filter(plan=plan).count()}
 
 
 # What the database needs per generated member (measured at 1M: 650 bytes of tables and indexes,
@@ -323,6 +323,18 @@ def job(plan_code: str) -> dict:
         "peak_rss_mb": peak_memory_mb(),
         "rss_before_job_mb": baseline,
     }
+
+
+def machine_load() -> str:
+    """How busy the machine is as the jobs start: the figures below scale with it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute("SELECT COUNT(*) FROM generate_series(1, 10000000)")
+        reference = time.perf_counter() - started
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"machine: load average {load} on {os.cpu_count()} cores; 10M-row reference count {reference:.2f} s"
 
 
 def database_url(name: str) -> str:
@@ -497,10 +509,14 @@ def main():
             )
         with plan_scope(plan):
             generated = reset(plan) if args.reuse else generate(plan, args.members)
-        print(
-            f"generated {args.members:,} members and {generated['events']:,} events in {generated['seconds']:.1f} s "
-            f"(rows {generated['load_seconds']:.1f} s, then indexes, keys and statistics)"
-        )
+        if args.reuse:
+            print(f"reused {args.members:,} members and {generated['events']:,} events")
+        else:
+            print(
+                f"generated {args.members:,} members and {generated['events']:,} events in {generated['seconds']:.1f} s "
+                f"(rows {generated['load_seconds']:.1f} s, then indexes, keys and statistics)"
+            )
+        print(machine_load())
         first = run_job_process(database, plan.code)
         second = run_job_process(database, plan.code)
         with plan_scope(plan):
