@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# One pytest-xdist worker per CPU, each with a database of its own (README, Tests); a PYTEST_ARGS
+# of your own replaces this, e.g. `make test PYTEST_ARGS="tests/members -x"` runs in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: demo test lint format install lock clean
 

@@ -4,10 +4,12 @@ request, a task or a command would (ARCHITECTURE.md, Tenancy)."""
 import copy
 import importlib
 import inspect
+import os
 from datetime import timedelta
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.test import override_settings
 from django_scopes import scopes_disabled
@@ -21,6 +23,16 @@ from ecm_platform.tenancy.scoping import across_plans, plan_scope
 from ecm_platform.tenancy.services import api_key_issue, plan_create
 from tests.append_only_flush import flush_permitted
 from tests.factories import PLAN_CONTACT, MembershipFactory
+
+
+def pytest_configure(config):
+    """Each pytest-xdist worker has a database of its own (pytest-django names it test_<name>_gw0, ...),
+    and here a Celery queue and cache keys of its own on the run's Redis too (tests/redis_server.py
+    gives each worker its own ports), before anything publishes or caches."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        celery_app.conf.task_default_queue = f"{celery_app.conf.task_default_queue}-{worker}"
+        django_settings.CACHES["default"]["KEY_PREFIX"] = worker
 
 
 @pytest.hookimpl(hookwrapper=True)

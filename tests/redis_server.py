@@ -1,7 +1,9 @@
 """A throwaway Redis for tests of background work when the broker goes away and comes back."""
 
 import base64
+import itertools
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -17,10 +19,22 @@ from ecm_platform.celery import app as celery_app
 QUEUE = celery_app.conf.task_default_queue
 
 
+# Each pytest-xdist worker takes ports from a range of its own, below the kernel's ephemeral ports
+# (32768 and up, which bind(0) and outgoing connections take): a port a test's server gives up while
+# it is stopped, or one a test keeps silent, is never handed to another worker's server meanwhile.
+WORKER_NUMBER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+PORTS = itertools.count(20000 + 200 * WORKER_NUMBER)
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    while True:
+        port = next(PORTS)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # taken by something else on the machine
+            return port
 
 
 @contextmanager
