@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility import rules
@@ -60,8 +60,10 @@ def member_facts(*, plan: HealthPlan, member: Member, day: date) -> rules.Member
         rule = next(iter(enrollment.program.rules_in_force), None)
         if rule is not None:
             programs.append(rules.ProgramFacts(enrollment.program.name, rule.treatment, rule.note))
-    plan_starts = dict(
-        PlanPofStart.objects.filter(plan=plan, county=member.county_id).values_list("pof_id", "start_date")
+    # The plan's early start for each POF in the member's county, read with the determinations.
+    plan_start = PlanPofStart.objects.filter(plan=plan, county=member.county_id, pof=OuterRef("pof"))
+    determinations = determinations_open_on(plan=plan, member=member, day=day).annotate(
+        plan_start=Subquery(plan_start.values("start_date")[:1])
     )
     pofs = [
         rules.PofFacts(
@@ -73,10 +75,10 @@ def member_facts(*, plan: HealthPlan, member: Member, day: date) -> rules.Member
                 dhcs_wpc_hhp=d.pof.live_in_wpc_hhp_counties,
                 dhcs_other=d.pof.live_in_other_counties,
                 county_has_wpc_hhp=member.county.has_wpc_or_hhp,
-                plan_start=plan_starts.get(d.pof_id),
+                plan_start=d.plan_start,
             ),
         )
-        for d in determinations_open_on(plan=plan, member=member, day=day)
+        for d in determinations
     ]
     return rules.MemberFacts(
         birth_date=member.birth_date,

@@ -172,8 +172,14 @@ def vetting_criteria(*, organization: ProviderOrganization) -> QuerySet[VettingC
 
 def vetting_missing(*, plan: HealthPlan, organization: ProviderOrganization) -> list[VettingCriterion]:
     """The criteria not yet recorded as met for this plan; none left and the vetting is complete."""
-    met = VettingCheck.objects.filter(plan=plan, organization=organization).values("criterion")
-    return list(vetting_criteria(organization=organization).exclude(text__in=met))
+    checks = VettingCheck.objects.filter(plan=plan, organization=organization).only("criterion")
+    return vetting_unmet(vetting_criteria(organization=organization), checks)
+
+
+def vetting_unmet(criteria, checks) -> list[VettingCriterion]:
+    """The `criteria` no check records as met: `vetting_missing` over rows a page has read already."""
+    met = {check.criterion for check in checks}
+    return [criterion for criterion in criteria if criterion.text not in met]
 
 
 def vetting_checks(*, plan: HealthPlan, organization: ProviderOrganization) -> QuerySet[VettingCheck]:

@@ -26,15 +26,15 @@ def directory(request):
 @plan_page(Capability.PROVIDERS_READ)
 def profile(request, pk):
     organization = selectors.organization_get_contracted(plan=request.plan, pk=pk)
+    checks = list(selectors.vetting_checks(plan=request.plan, organization=organization))
+    criteria = list(selectors.vetting_criteria(organization=organization))
     context = {
         "organization": organization,
         "contracts": selectors.contract_list(plan=request.plan).filter(organization=organization),
         "care_managers": selectors.care_manager_list(plan=request.plan).filter(organization=organization),
-        "vetting": selectors.vetting_checks(plan=request.plan, organization=organization),
-        "vetting_missing": selectors.vetting_missing(plan=request.plan, organization=organization),
-        "vetting_form": VettingForm(criteria=selectors.vetting_criteria(organization=organization))
-        if request.principal.may(Capability.PROVIDERS_MANAGE)
-        else None,
+        "vetting": checks,
+        "vetting_missing": selectors.vetting_unmet(criteria, checks),
+        "vetting_form": VettingForm(criteria=criteria) if request.principal.may(Capability.PROVIDERS_MANAGE) else None,
     }
     return render(request, "providers/profile.html", context)
 
