@@ -70,11 +70,8 @@ class Status(models.TextChoices):
 # The decision clock runs in these states and stops on approved, denied, withdrawn or ended (DOMAIN 5.2).
 OPEN_STATUSES = (Status.RECEIVED, Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE)
 
-# The lists' order, "by due instant" (DOMAIN 5.1). Requests without a decision clock (transition
-# authorizations) sort after every dated one, since a cursor cannot hold a null position. The
-# indexes on AuthorizationRequest hold this exact expression, so a page is an index range scan.
+# Requests without a decision clock (transition authorizations) sort after every dated one.
 NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
-DUE_SORT = Coalesce("due_at", models.Value(NO_DUE_DATE, output_field=models.DateTimeField()))
 # A reviewer approves or denies from these states (DOMAIN 5.2).
 DECIDABLE_STATUSES = [Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE]
 # A member has at most one request in these states per service: another would be a duplicate.
@@ -160,6 +157,15 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
 
     # The decision clock (DOMAIN 5.1): set at receipt, moved once by an extension.
     due_at = models.DateTimeField(null=True, blank=True)
+    # The lists' order, "by due instant" (DOMAIN 5.1), kept by the database; never null, since a
+    # cursor cannot hold a null position. A column, not an expression index: under row-level
+    # security only a leakproof condition (a column compared, not a COALESCE) bounds an index scan,
+    # so a deep keyset page starts at its boundary instead of walking the index from the top.
+    due_sort = models.GeneratedField(
+        expression=Coalesce("due_at", models.Value(NO_DUE_DATE, output_field=models.DateTimeField())),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
     original_due_at = models.DateTimeField(null=True, blank=True)
     extension_days = models.PositiveSmallIntegerField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
@@ -209,12 +215,10 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["plan", "status", "due_at"]),
             # Every request by due instant, and the open ones (the worklist), keyset-paged (issue 15).
-            models.Index(models.F("plan"), DUE_SORT, models.F("id"), name="authreq_due_sort"),
+            models.Index(fields=["plan", "due_sort", "id"], name="authreq_plan_due_sort"),
             models.Index(
-                models.F("plan"),
-                DUE_SORT,
-                models.F("id"),
-                name="authreq_open_due_sort",
+                fields=["plan", "due_sort", "id"],
+                name="authreq_open_plan_due_sort",
                 condition=models.Q(status__in=OPEN_STATUSES),
             ),
             models.Index(fields=["plan", "member"]),

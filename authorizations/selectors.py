@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from authorizations.models import (
-    DUE_SORT,
     LIVE_STATUSES,
     OPEN_STATUSES,
     Appeal,
@@ -43,7 +42,7 @@ def request_get(*, plan: HealthPlan, pk) -> AuthorizationRequest:
 
 def by_due(requests: QuerySet[AuthorizationRequest]) -> QuerySet[AuthorizationRequest]:
     """Requests by due instant, undated last (`due_sort`, then id): the order the indexes serve."""
-    return requests.annotate(due_sort=DUE_SORT).order_by("due_sort", "id")
+    return requests.order_by("due_sort", "id")
 
 
 def live_request_of(*, plan: HealthPlan, member, service: str) -> AuthorizationRequest | None:
