@@ -5,6 +5,8 @@ Every write names plan A's objects in its URL, so each must be refused (404, or 
 from tests.isolation.harness import Call
 
 RESOLVE = {"summary": "x", "confirmed": "yes"}
+# A keyset page value (open, due 2000-01-01, id 0): the rows after it, which are still only the plan's.
+PAST_THE_START = "W2ZhbHNlLCIyMDAwLTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwwXQ"
 
 PAGE_SPECS: dict = {
     "assignment-detail": [Call("get", "/providers/assignments/{assignment}/", foreign=True)],
@@ -34,7 +36,10 @@ PAGE_SPECS: dict = {
     ],
     "awaiting-list": [Call("get", "/providers/awaiting/")],
     "awaiting-assign": [Call("post", "/providers/awaiting/{awaiting}/assign/", foreign=True, data={"reason": "x"})],
-    "change-request-list": [Call("get", "/providers/changes/"), Call("get", "/providers/changes/?page=2")],
+    "change-request-list": [
+        Call("get", "/providers/changes/"),
+        Call("get", f"/providers/changes/?before={PAST_THE_START}"),
+    ],
     "change-request-implement": [Call("post", "/providers/changes/{change_request}/implement/", foreign=True)],
     "contract-activate": [
         Call("get", "/providers/contracts/{contract}/activate/", foreign=True),
@@ -63,7 +68,7 @@ PAGE_SPECS: dict = {
         Call("get", "/providers/{organization}/care-managers/new/", foreign=True),
         Call("post", "/providers/{organization}/care-managers/new/", foreign=True, data={"name": "x"}),
     ],
-    "appeal-list": [Call("get", "/appeals/"), Call("get", "/appeals/?page=2")],
+    "appeal-list": [Call("get", "/appeals/"), Call("get", f"/appeals/?before={PAST_THE_START}")],
     "appeal-new": [
         Call("get", "/appeals/new/?notice={notice}", foreign=True),
         Call("post", "/appeals/new/?notice={notice}", foreign=True, data={"reason": "x"}),
