@@ -78,3 +78,17 @@ def test_the_jobs_page_shows_progress_and_refreshes_until_done_then_the_row_erro
     assert "Refresh" not in page
     assert "Nothing was imported: 1 error." in html
     assert "No member of the plan has CIN &#x27;99999999Z&#x27;." in html
+
+
+def test_the_job_page_and_api_stay_within_the_query_budgets(plan_a, coordinator_a, coordinator_api, client):
+    """Issue 15: at most 12 queries a page and 8 an API request, whatever the report holds."""
+    errors = [{"row": n, "field": "cin", "message": "No member."} for n in range(1, 200)]
+    job = services.transition_import_start(plan=plan_a, actor=coordinator_a.user, rows=[])
+    ImportJob.objects.filter(pk=job.pk).update(state="failed", report={"errors": errors})
+    client.force_login(coordinator_a.user)
+    client.get("/")  # the first request after login also writes the session
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(f"/jobs/{job.pk}/").status_code == 200
+    with CaptureQueriesContext(connection) as api:
+        assert coordinator_api.get(f"/api/v1/import-jobs/{job.pk}/").status_code == 200
+    assert (len(page) <= 12, len(api) <= 8) == (True, True), (len(page), len(api))
