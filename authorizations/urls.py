@@ -1,6 +1,6 @@
 from django.urls import path
 
-from authorizations import appeal_views, settings_views, views
+from authorizations import appeal_views, settings_views, transition_views, views
 
 urlpatterns = [
     path("authorizations/", views.worklist, name="authorization-worklist"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("authorizations/start/<int:member_id>/", views.request_start, name="authorization-start"),
     path("authorizations/members/<int:member_id>/", views.member_authorizations, name="member-authorizations"),
     path("authorizations/reassessments/", views.reassessment_worklist, name="reassessment-worklist"),
+    path("authorizations/transition-list/", transition_views.transition_upload, name="transition-upload"),
     path("authorizations/<int:pk>/", views.request_detail, name="authorization-detail"),
     path("authorizations/<int:pk>/attachments/", views.attachment_add, name="authorization-attachment-add"),
     path("authorizations/<int:pk>/<slug:action>/", views.request_action, name="authorization-action"),

@@ -11,7 +11,15 @@ from ecm_platform.jobs.models import ImportJob, JobState
 from ecm_platform.tenancy.access import Capability
 from tests.isolation.harness import Call
 
-PAGE_SPECS: dict = {"import-job": [Call("get", "/jobs/{import_job}/", foreign=True)]}
+PAGE_SPECS: dict = {
+    "import-job": [Call("get", "/jobs/{import_job}/", foreign=True)],
+    # The upload starts a job in the user's own plan; a list naming plan A's members imports none of
+    # them (tests/authorizations/test_transition_upload_page.py).
+    "transition-upload": [
+        Call("get", "/authorizations/transition-list/"),
+        Call("post", "/authorizations/transition-list/", upload=True),
+    ],
+}
 API_SPECS: dict = {
     ("GET", "/api/v1/import-jobs/{id}/"): [Call("get", "/api/v1/import-jobs/{import_job}/", foreign=True)]
 }
