@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from authorizations import selectors, services
 from authorizations.appeal_forms import AppealForm, AppealResolveForm, GrievanceForm, GrievanceResolveForm
+from authorizations.models import case_is_resolved
 from authorizations.views import clock_of
 from ecm_platform import clocks
 from ecm_platform.audit.services import phi_read_record
@@ -69,7 +69,7 @@ def _with_clocks(cases, now):
 def _list(request, cases: Cases):
     rows = (
         cases.rows(plan=request.plan)
-        .annotate(is_resolved=ExpressionWrapper(Q(resolved_at__isnull=False), output_field=BooleanField()))
+        .annotate(is_resolved=case_is_resolved())  # the key the open-first index holds
         .order_by("is_resolved", "resolution_due", "id")
     )
     page = keyset_page_ordered(rows, request.GET)

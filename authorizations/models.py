@@ -407,6 +407,16 @@ class AppealOutcome(models.TextChoices):
     PARTIALLY_OVERTURNED = "partially_overturned", "Partially overturned"
 
 
+def case_is_resolved() -> models.ExpressionWrapper:
+    """The "open first" key of the appeal and grievance lists, as their index holds it."""
+    return models.ExpressionWrapper(models.Q(resolved_at__isnull=False), output_field=models.BooleanField())
+
+
+def open_first_index(name: str) -> models.Index:
+    """Serves the lists' order (open first, then by resolution due, then id) within the plan."""
+    return models.Index(models.F("plan"), case_is_resolved(), models.F("resolution_due"), models.F("id"), name=name)
+
+
 class ClockedCase(models.Model):
     """An appeal or a grievance: received, acknowledged and resolved against the DOMAIN 5.4 clocks."""
 
@@ -444,7 +454,10 @@ class Appeal(ClockedCase):
     outcome = models.CharField(max_length=30, choices=AppealOutcome.choices, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["plan", "resolved_at", "resolution_due"])]
+        indexes = [
+            models.Index(fields=["plan", "resolved_at", "resolution_due"]),
+            open_first_index("appeal_open_first"),
+        ]
 
     def __str__(self):
         return f"Appeal {self.pk} of notice {self.notice_id}"
@@ -466,7 +479,10 @@ class Grievance(ClockedCase):
     outcome = models.CharField(max_length=20, choices=GrievanceOutcome.choices, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["plan", "resolved_at", "resolution_due"])]
+        indexes = [
+            models.Index(fields=["plan", "resolved_at", "resolution_due"]),
+            open_first_index("grievance_open_first"),
+        ]
 
     def __str__(self):
         return f"Grievance {self.pk}"

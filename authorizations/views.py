@@ -28,8 +28,8 @@ from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
 from ecm_platform.pagination import keyset_page_ordered
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
-from eligibility.selectors import determinations_open_on, member_eligibility, pof_catalogue
-from members.selectors import member_get
+from eligibility.selectors import determinations_open_on, member_determinations, member_eligibility, pof_catalogue
+from members.selectors import active_on, member_get
 from providers.models import Service
 from providers.selectors import assignment_list, organization_choices
 
@@ -284,12 +284,16 @@ def _render_detail(request, auth_request, bound_form=None, status=200):
         }
         for action in available_actions(auth_request, request.principal)
     ]
+    # The open determinations the page lists are the ones the eligibility rules read.
+    determinations = list(
+        member_determinations(plan=plan, member=member, day=today).filter(active_on(today)).order_by("start_date", "id")
+    )
     context = {
         "auth_request": auth_request,
         "clock": clock_of(auth_request.due_at, now) if auth_request.is_open else None,
         "today": today,
-        "eligibility": member_eligibility(plan=plan, member=member, day=today),
-        "determinations": determinations_open_on(plan=plan, member=member, day=today).order_by("start_date", "id"),
+        "eligibility": member_eligibility(plan=plan, member=member, day=today, determinations=determinations),
+        "determinations": determinations,
         "assignment": assignment_list(plan=plan)
         .filter(member=member, ended_on__isnull=True)
         .order_by("-started_on", "-id")

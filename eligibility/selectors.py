@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility import rules
@@ -15,7 +15,7 @@ from eligibility.models import (
     UtilizationEvent,
 )
 from members.models import MedicareModelRule, Member, ProgramEnrollment, ProgramRule
-from members.selectors import active_on, enrolled_on
+from members.selectors import active_on, enrollment_spans, program_enrollment_list
 
 
 def in_force(day: date, prefix: str = "") -> Q:
@@ -45,26 +45,56 @@ def determinations_open_on(*, plan: HealthPlan, member: Member, day: date) -> Qu
     return determination_list(plan=plan).filter(member=member).filter(active_on(day))
 
 
-def member_facts(*, plan: HealthPlan, member: Member, day: date) -> rules.MemberFacts:
-    """Everything the DOMAIN 3-4 rules need about one member on one day (a handful of queries)."""
-    is_enrolled = enrolled_on(plan=plan, member=member, day=day)
-    medicare_rule = MedicareModelRule.objects.filter(in_force(day), medicare_model=member.medicare_model).first()
-    programs = []
-    enrollments = ProgramEnrollment.objects.filter(plan=plan, member=member).filter(active_on(day))
-    # The rules in force on the day, fetched for all the programs at once (in the model's order, so
-    # the first one is the one a per-program `.first()` would pick).
-    in_force_rules = Prefetch(
-        "program__rules", queryset=ProgramRule.objects.filter(in_force(day)), to_attr="rules_in_force"
-    )
-    for enrollment in enrollments.select_related("program").prefetch_related(in_force_rules):
-        rule = next(iter(enrollment.program.rules_in_force), None)
-        if rule is not None:
-            programs.append(rules.ProgramFacts(enrollment.program.name, rule.treatment, rule.note))
-    # The plan's early start for each POF in the member's county, read with the determinations.
+def member_determinations(*, plan: HealthPlan, member: Member, day: date) -> QuerySet[Determination]:
+    """The member's determinations, each with `is_open` on `day` and the plan's early start for its
+    POF in the member's county (`plan_start`, DOMAIN 3.4): what a page lists and the rules read."""
     plan_start = PlanPofStart.objects.filter(plan=plan, county=member.county_id, pof=OuterRef("pof"))
-    determinations = determinations_open_on(plan=plan, member=member, day=day).annotate(
-        plan_start=Subquery(plan_start.values("start_date")[:1])
+    return (
+        determination_list(plan=plan)
+        .filter(member=member)
+        .annotate(
+            plan_start=Subquery(plan_start.values("start_date")[:1]),
+            is_open=ExpressionWrapper(active_on(day), output_field=BooleanField()),
+        )
     )
+
+
+def member_programs(*, plan: HealthPlan, member: Member, day: date) -> QuerySet[ProgramEnrollment]:
+    """The member's other-program enrollments, each with `is_open` on `day` and the treatment and
+    note of its program's first rule in force that day (None without one)."""
+    rule = ProgramRule.objects.filter(in_force(day), program=OuterRef("program")).order_by("effective_from")
+    return (
+        program_enrollment_list(plan=plan)
+        .filter(member=member)
+        .annotate(
+            is_open=ExpressionWrapper(active_on(day), output_field=BooleanField()),
+            rule_treatment=Subquery(rule.values("treatment")[:1]),
+            rule_note=Subquery(rule.values("note")[:1]),
+        )
+    )
+
+
+def member_facts(
+    *, plan: HealthPlan, member: Member, day: date, determinations=None, programs=None
+) -> rules.MemberFacts:
+    """Everything the DOMAIN 3-4 rules need about one member on one day, in three queries: the
+    enrollment and Medicare model rule with the member's row, and the two lists below. A page that
+    lists them passes what it read from `member_determinations` and `member_programs` (same day)."""
+    medicare_rule = MedicareModelRule.objects.filter(in_force(day), medicare_model=OuterRef("medicare_model"))
+    facts = (
+        Member.objects.filter(plan=plan, pk=member.pk)
+        .annotate(
+            is_enrolled=Exists(enrollment_spans(plan=plan, member=OuterRef("pk")).filter(active_on(day))),
+            medicare_eligible=Subquery(medicare_rule.values("is_eligible")[:1]),
+            medicare_note=Subquery(medicare_rule.values("note")[:1]),
+        )
+        .values("is_enrolled", "medicare_eligible", "medicare_note")
+        .get()
+    )
+    if programs is None:
+        programs = member_programs(plan=plan, member=member, day=day).filter(active_on(day))
+    if determinations is None:
+        determinations = member_determinations(plan=plan, member=member, day=day).filter(active_on(day))
     pofs = [
         rules.PofFacts(
             code=d.pof.code,
@@ -79,20 +109,28 @@ def member_facts(*, plan: HealthPlan, member: Member, day: date) -> rules.Member
             ),
         )
         for d in determinations
+        if d.is_open
     ]
     return rules.MemberFacts(
         birth_date=member.birth_date,
-        is_enrolled=is_enrolled,
-        medicare_eligible=medicare_rule is not None and medicare_rule.is_eligible,
-        medicare_note=(medicare_rule.note if medicare_rule else "")
+        is_enrolled=facts["is_enrolled"],
+        medicare_eligible=bool(facts["medicare_eligible"]),
+        medicare_note=facts["medicare_note"]
         or f"{member.get_medicare_model_display()} members are not eligible on {day:%Y-%m-%d}.",
-        programs=tuple(programs),
+        programs=tuple(
+            rules.ProgramFacts(p.program.name, p.rule_treatment, p.rule_note)
+            for p in programs
+            if p.is_open and p.rule_treatment is not None
+        ),
         pofs=tuple({pof.code: pof for pof in pofs}.values()),
     )
 
 
-def member_eligibility(*, plan: HealthPlan, member: Member, day: date) -> rules.EligibilityResult:
-    return rules.ecm_eligibility(member_facts(plan=plan, member=member, day=day), day)
+def member_eligibility(
+    *, plan: HealthPlan, member: Member, day: date, determinations=None, programs=None
+) -> rules.EligibilityResult:
+    facts = member_facts(plan=plan, member=member, day=day, determinations=determinations, programs=programs)
+    return rules.ecm_eligibility(facts, day)
 
 
 def event_list(*, plan: HealthPlan) -> QuerySet[UtilizationEvent]:

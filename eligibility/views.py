@@ -50,14 +50,21 @@ def member_detail(request, pk):
     as_of_form = AsOfForm(request.GET or None)
     as_of = (as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]) or clocks.local_date(clocks.now())
     phi_read_record(membership=request.membership, path=request.get_full_path(), members=[member])
+    # The lists the page shows are the ones the rules read (each row marked open on the day or not).
+    programs = list(selectors.member_programs(plan=request.plan, member=member, day=as_of))
+    determinations = list(
+        selectors.member_determinations(plan=request.plan, member=member, day=as_of).order_by("-start_date")
+    )
     context = {
         "member": member,
         "as_of_form": as_of_form,
         "as_of": as_of,
-        "eligibility": selectors.member_eligibility(plan=request.plan, member=member, day=as_of),
+        "eligibility": selectors.member_eligibility(
+            plan=request.plan, member=member, day=as_of, determinations=determinations, programs=programs
+        ),
         "enrollments": member_selectors.enrollment_spans(plan=request.plan, member=member),
-        "programs": member_selectors.program_enrollment_list(plan=request.plan).filter(member=member),
-        "determinations": selectors.determination_list(plan=request.plan).filter(member=member).order_by("-start_date"),
+        "programs": programs,
+        "determinations": determinations,
         "pofs": selectors.pof_catalogue(as_of),
         "can_record": request.principal.may(Capability.DETERMINATIONS_RECORD),
         **member_deadlines_context(plan=request.plan, member=member),

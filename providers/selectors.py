@@ -113,7 +113,10 @@ def assignment_list(*, plan: HealthPlan) -> QuerySet[Assignment]:
 
 
 def organization_get_contracted(*, plan: HealthPlan, pk) -> ProviderOrganization:
-    organization = contracted_organizations(plan=plan).filter(pk=pk).first()
+    # Its counties, not the POF experience the directory lists: no page of one organization shows it.
+    organization = (
+        contracted_organizations(plan=plan).prefetch_related(None).prefetch_related("counties").filter(pk=pk).first()
+    )
     if organization is None:
         raise Http404("No such provider among the plan's contracts.")
     return organization
