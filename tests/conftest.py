@@ -119,7 +119,8 @@ def built_once_per_module(build):
     """The module-scoped fixture `module_rows`: the rows `build()` makes, once for the module, its
     tests sharing them. One transaction holds the module and is rolled back at its end; each test's
     own (the `db` fixture) is a savepoint inside it, so what a test writes goes when the test ends
-    and the shared rows stay. Not for `transaction=True` tests, whose flush would empty it. Tests
+    and the shared rows stay. Not for `transaction=True` tests, whose flush would empty it, nor for
+    code that works on a second connection (a live server, a worker), which cannot see the rows. Tests
     take the rows through `module_row_copies`."""
 
     @pytest.fixture(scope="module", name="module_rows")
