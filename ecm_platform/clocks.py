@@ -174,9 +174,29 @@ def working_calendar(plan, first: date, last: date) -> WorkingCalendar:
     return WorkingCalendar(frozenset(closed))
 
 
+_held_calendars: ContextVar[dict | None] = ContextVar("held_calendars", default=None)
+
+
+@contextmanager
+def calendars_held():
+    """Inside the block each plan's calendar for a span is read once: a set-based import computes
+    the same due dates for thousands of rows (two queries each otherwise)."""
+    token = _held_calendars.set({})
+    try:
+        yield
+    finally:
+        _held_calendars.reset(token)
+
+
 def _calendar_for_span(plan, start: date, working_days: int) -> WorkingCalendar:
+    held, key = _held_calendars.get(), (plan.pk, start, working_days)
+    if held is not None and key in held:
+        return held[key]
     # N working days never span more than 2N + 31 calendar days (weekends plus a month of closures).
-    return working_calendar(plan, start, start + timedelta(days=2 * working_days + 31))
+    calendar = working_calendar(plan, start, start + timedelta(days=2 * working_days + 31))
+    if held is not None:
+        held[key] = calendar
+    return calendar
 
 
 def decision_due(*, plan, received_at: datetime, is_expedited: bool, expedited_hours: int | None = None) -> datetime:

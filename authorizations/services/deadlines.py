@@ -45,13 +45,18 @@ def services_started(*, plan: HealthPlan, request: AuthorizationRequest) -> None
     deadline_meet(plan=plan, kind=DeadlineKind.SERVICES_AFTER_REVERSAL, target=request)
 
 
+def reassessment_clock(request: AuthorizationRequest) -> dict:
+    """A transition member's six-month reassessment (DOMAIN 3.5), due at the end of its day: the
+    clock's fields, for `deadline_open` or, in a set-based import, `deadline_new`."""
+    return {
+        "kind": DeadlineKind.REASSESSMENT, "target": request, "due_at": clocks.end_of_day(request.reassessment_due),
+        "owner": Capability.REASSESSMENTS_RECORD, "member": request.member, "link": _request_link(request),
+        "label": f"Six-month reassessment of {request.member.full_name} (request {request.pk})",
+    }  # fmt: skip
+
+
 def reassessment_run(*, plan: HealthPlan, request: AuthorizationRequest) -> None:
-    """A transition member's six-month reassessment (DOMAIN 3.5), due at the end of its day."""
-    deadline_open(
-        plan=plan, kind=DeadlineKind.REASSESSMENT, target=request, due_at=clocks.end_of_day(request.reassessment_due),
-        owner=Capability.REASSESSMENTS_RECORD, member=request.member, link=_request_link(request),
-        label=f"Six-month reassessment of {request.member.full_name} (request {request.pk})",
-    )  # fmt: skip
+    deadline_open(plan=plan, **reassessment_clock(request))
 
 
 def reassessment_done(*, plan: HealthPlan, request: AuthorizationRequest) -> None:

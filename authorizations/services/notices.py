@@ -9,7 +9,8 @@ from authorizations.models import AuthorizationRequest, Notice, NoticeType
 from authorizations.services.requester_notices import requester_notice_record
 from authorizations.services.settings import notice_hold
 from ecm_platform import clocks
-from ecm_platform.audit.services import audit_record
+from ecm_platform.audit.models import AuditEvent
+from ecm_platform.audit.services import audit_event
 from ecm_platform.errors import ConflictError
 from ecm_platform.tasking import enqueue_on_commit
 from ecm_platform.tenancy.access import Capability, actor_user, require
@@ -95,13 +96,28 @@ def _issue(
     committed (a slow or failing renderer never holds up a decision); while the plan has no
     contact it is held instead, and released when the contact is set (DOMAIN 5.3)."""
     require_same_plan(plan, request)
+    plan.refresh_from_db(fields=["member_services_phone", "appeals_address"])  # the contact as it is now
+    notice = _notice_new(plan=plan, actor=actor, request=request, notice_type=notice_type, occasion=occasion)
+    notice.save()
+    _notice_issued_event(plan=plan, actor=actor, notice=notice).save()
+    if notice.is_held:
+        notice_hold(plan=plan, notice=notice)
+    else:
+        enqueue_on_commit("authorizations.tasks.notice_render_task", plan_id=plan.pk, notice_id=notice.pk)
+    return notice
+
+
+def _notice_new(
+    *, plan: HealthPlan, actor, request: AuthorizationRequest, notice_type: NoticeType, occasion: str = ""
+) -> Notice:
+    """`_issue`'s row with its content frozen, not saved yet (a set-based import writes many at
+    once); `plan` carries its contact as it is now."""
     now = clocks.now()
     notice_date = clocks.local_date(now)
-    plan.refresh_from_db(fields=["member_services_phone", "appeals_address"])  # the contact as it is now
     content = notice_content(
         plan=plan, request=request, notice_type=notice_type, notice_date=notice_date, occasion=occasion
     )
-    notice = Notice.objects.create(
+    return Notice(
         plan=plan,
         request=request,
         member=request.member,
@@ -115,18 +131,16 @@ def _issue(
         issued_at=now,
         held_since=None if plan.has_letter_contact else now,
     )
-    audit_record(
+
+
+def _notice_issued_event(*, plan: HealthPlan, actor, notice: Notice) -> AuditEvent:
+    return audit_event(
         code="authorizations.notice.issued",
         plan=plan,
         actor=actor,
         target=notice,
-        payload={"request": request.pk, "type": notice_type, "language": notice.language},
+        payload={"request": notice.request_id, "type": notice.notice_type, "language": notice.language},
     )
-    if notice.is_held:
-        notice_hold(plan=plan, notice=notice)
-    else:
-        enqueue_on_commit("authorizations.tasks.notice_render_task", plan_id=plan.pk, notice_id=notice.pk)
-    return notice
 
 
 def notice_pdf(*, plan: HealthPlan, notice: Notice) -> bytes:

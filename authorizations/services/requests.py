@@ -16,7 +16,8 @@ from authorizations.services.common import _assign
 from authorizations.services.requester_notices import requester_contact_clean
 from authorizations.services.settings import authorization_settings
 from ecm_platform import clocks
-from ecm_platform.audit.services import audit_record
+from ecm_platform.audit.models import AuditEvent
+from ecm_platform.audit.services import audit_event
 from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.tenancy.access import Capability, actor_user, require
 from ecm_platform.tenancy.models import HealthPlan
@@ -37,8 +38,19 @@ def _new_request(*, plan, actor, member, status, source, received_at, pofs=(), *
             field="member",
             code="not_enrolled",
         )
+    request = _request_new(
+        plan=plan, actor=actor, member=member, status=status, source=source, received_at=received_at, **fields
+    )
+    request.save()
+    request.pofs.set(pofs)
+    _request_created_event(plan=plan, actor=actor, request=request).save()
+    return request
+
+
+def _request_new(*, plan, actor, member, status, source, received_at, **fields) -> AuthorizationRequest:
+    """`_new_request`'s row past its checks, not saved yet (a set-based import writes many at once)."""
     now = clocks.now()
-    request = AuthorizationRequest(
+    return AuthorizationRequest(
         plan=plan,
         member=member,
         status=status,
@@ -49,22 +61,22 @@ def _new_request(*, plan, actor, member, status, source, received_at, pofs=(), *
         updated_at=now,
         **fields,
     )
-    request.save()
-    request.pofs.set(pofs)
-    audit_record(
-        code=f"authorizations.request.{status}",
+
+
+def _request_created_event(*, plan, actor, request: AuthorizationRequest) -> AuditEvent:
+    return audit_event(
+        code=f"authorizations.request.{request.status}",
         plan=plan,
         actor=actor,
         target=request,
         payload={
-            "member": member.pk,
-            "source": source,
+            "member": request.member_id,
+            "source": request.source,
             "urgency": request.urgency,
-            "received_at": received_at.isoformat(),
+            "received_at": request.received_at.isoformat(),
             "due_at": request.due_at.isoformat() if request.due_at else None,
         },
     )
-    return request
 
 
 def _refuse_duplicate(*, plan: HealthPlan, member: Member, service: Service) -> None:

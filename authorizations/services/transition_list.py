@@ -3,22 +3,17 @@ reassessment."""
 
 import json
 from datetime import date
+from functools import partial
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 
 from authorizations import rules
-from authorizations.models import (
-    AuthorizationRequest,
-    Decision,
-    RequestSource,
-    Status,
-    TransitionProgram,
-)
+from authorizations.models import AuthorizationRequest, RequestSource, TransitionProgram
 from authorizations.services import deadlines
 from authorizations.services.common import _acting_as, _assign
 from authorizations.services.notices import _notice_if_needed
 from authorizations.services.requests import _new_request
+from authorizations.services.transition_bulk import transition_fields, transition_rows_create
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import DomainError
@@ -116,40 +111,32 @@ def transition_import(*, plan: HealthPlan, actor, rows: list[dict], progress=_no
         errors.append({"row": 0, "field": "rows", "message": "The list is empty."})
     if errors:
         return {"created": 0, "unchanged": 0, "errors": errors}
-    created = unchanged = 0
     with transaction.atomic():
         existing = set(
             AuthorizationRequest.objects.filter(plan=plan, source=RequestSource.TRANSITION).values_list(
                 "member_id", "transition_program"
             )
         )
+        new = [(number, *row) for number, row in enumerate(parsed, start=1) if (row[0].pk, row[1]) not in existing]
         notifier = _acting_as(actor, plan, "transition-list", Capability.NOTICES_ISSUE)
-        today = clocks.local_date(clocks.now())
-        for done, (member, program, start, organization) in enumerate(parsed, start=1):
-            if (member.pk, program) in existing:
-                unchanged += 1
-                continue
-            request = _new_request(
-                plan=plan,
-                actor=actor,
-                member=member,
-                status=Status.ACTIVE,
-                source=RequestSource.TRANSITION,
-                received_at=clocks.start_of_day(start),
-                transition_program=program,
-                services_started_on=start,
-                decision=Decision.FULL,
-                decided_at=clocks.start_of_day(start),
-                reassessment_due=start + relativedelta(months=rules.TRANSITION_REASSESSMENT_MONTHS),
-            )
-            deadlines.reassessment_run(plan=plan, request=request)
-            # Made today, so its communication clock runs from today, not from a past transition date.
-            assignment = _assign(plan=plan, actor=actor, request=request, on=today, organization=organization)
-            deadlines.lead_care_manager_run(plan=plan, assignment=assignment)
-            _notice_if_needed(plan=plan, actor=notifier, request=request, action=rules.Action.TRANSITION)
-            created += 1
-            progress(done, "importing")
-    return {"created": created, "unchanged": unchanged, "errors": []}
+        created = transition_rows_create(
+            plan=plan, actor=actor, assigner=_acting_as(actor, plan, "assignment", Capability.ASSIGNMENTS_CREATE),
+            notifier=notifier, rows=new, progress=progress,
+            one_row=partial(_create_one, plan=plan, actor=actor, notifier=notifier),
+        )  # fmt: skip
+    return {"created": created, "unchanged": len(parsed) - created, "errors": []}
+
+
+def _create_one(member, program: str, start: date, organization, *, plan: HealthPlan, actor, notifier) -> None:
+    """One row through the per-row services: the set-based path's answer for the rows it does not
+    settle alone (transition_bulk), and the reference it is tested against."""
+    request = _new_request(plan=plan, actor=actor, member=member, **transition_fields(program, start))
+    deadlines.reassessment_run(plan=plan, request=request)
+    # Made today, so its communication clock runs from today, not from a past transition date.
+    today = clocks.local_date(clocks.now())
+    assignment = _assign(plan=plan, actor=actor, request=request, on=today, organization=organization)
+    deadlines.lead_care_manager_run(plan=plan, assignment=assignment)
+    _notice_if_needed(plan=plan, actor=notifier, request=request, action=rules.Action.TRANSITION)
 
 
 def transition_import_start(*, plan: HealthPlan, actor, rows: list[dict], source_name: str = "") -> ImportJob:

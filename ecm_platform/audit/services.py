@@ -25,7 +25,21 @@ def audit_record(
 ) -> AuditEvent:
     """Record that `actor` (a principal, a user, or None for the system) did `code` to `target` in
     `plan`."""
-    return AuditEvent.objects.create(
+    event = audit_event(code=code, plan=plan, actor=actor, target=target, payload=payload)
+    event.save()
+    return event
+
+
+def audit_event(
+    *,
+    code: str,
+    plan: HealthPlan,
+    actor: Principal | AbstractBaseUser | None,
+    target: models.Model | None = None,
+    payload: dict | None = None,
+) -> AuditEvent:
+    """`audit_record`'s row, not saved yet: set-based imports write many with one bulk_create."""
+    return AuditEvent(
         plan=plan,
         code=code,
         actor=actor_user(actor),

@@ -43,17 +43,29 @@ def deadline_open(
 ) -> Deadline:
     """Start `kind`'s clock on `target`, or move the one running (an extension, a restored due
     date): a moved clock is open again, so the monitor tells its owner anew when it nears."""
-    now = clocks.now()
     live = _of(plan, target).filter(kind=kind, state__in=LIVE_STATES).select_for_update().first()
     if live is None:
-        return Deadline.objects.create(
-            plan=plan, kind=kind, target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
-            member=member, label=label[:300], link=link, owner=owner, due_at=due_at, opened_at=now,
-        )  # fmt: skip
+        deadline = deadline_new(
+            plan=plan, kind=kind, target=target, due_at=due_at, owner=owner, label=label, link=link, member=member
+        )
+        deadline.save()
+        return deadline
     live.due_at, live.label, live.link, live.owner = due_at, label[:300], link, owner
     live.state = DeadlineState.OPEN
     live.save(update_fields=["due_at", "label", "link", "owner", "state"])
     return live
+
+
+def deadline_new(
+    *, plan: HealthPlan, kind: DeadlineKind, target: Model, due_at: datetime, owner: Capability, label: str,
+    link: str = "", member=None,
+) -> Deadline:  # fmt: skip
+    """`deadline_open`'s new row, not saved yet, for a target that has no clock of `kind` running
+    (one just created): set-based imports write many with one bulk_create."""
+    return Deadline(
+        plan=plan, kind=kind, target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
+        member=member, label=label[:300], link=link, owner=owner, due_at=due_at, opened_at=clocks.now(),
+    )  # fmt: skip
 
 
 def _close(plan: HealthPlan, target: Model, kinds, state: DeadlineState, at: datetime) -> int:

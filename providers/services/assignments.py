@@ -6,7 +6,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from ecm_platform import clocks
-from ecm_platform.audit.services import audit_record
+from ecm_platform.audit.models import AuditEvent
+from ecm_platform.audit.services import audit_event
 from ecm_platform.deadlines.models import DeadlineKind
 from ecm_platform.deadlines.services import deadline_open
 from ecm_platform.errors import DomainError
@@ -315,10 +316,25 @@ def _create(
     for a first assignment, the day of the new assignment after an override or a change. The
     assignment starts on `started_on` (default today): the day its contract was chosen for, such as
     the first day after an ending contract, when a successor may only then be in force (DOMAIN 7)."""
+    assignment = assignment_new(
+        plan=plan, member=member, contract=contract, rule=rule, passed_over=passed_over, reason=reason,
+        authorized_on=authorized_on, communicate_from=communicate_from, actor=actor, started_on=started_on,
+    )  # fmt: skip
+    assignment.save()
+    for clock in assignment_clocks(assignment):
+        deadline_open(plan=plan, **clock)
+    assignment_created_event(plan=plan, actor=actor, assignment=assignment).save()
+    return assignment
+
+
+def assignment_new(
+    *, plan, member, contract, rule, passed_over, reason, authorized_on, communicate_from, actor, started_on=None
+) -> Assignment:
+    """`_create`'s row, not saved yet (a set-based import writes many at once)."""
     now = clocks.now()
     today = clocks.local_date(now)
     is_pcp = bool(member.pcp_npi) and member.pcp_npi == contract.organization.npi
-    assignment = Assignment.objects.create(
+    return Assignment(
         plan=plan,
         member=member,
         organization=contract.organization,
@@ -337,39 +353,48 @@ def _create(
         created_by=actor_user(actor),
         created_at=now,
     )
-    _open_clocks(plan=plan, assignment=assignment)
-    audit_record(
+
+
+def assignment_created_event(*, plan, actor, assignment: Assignment) -> AuditEvent:
+    return audit_event(
         code="providers.assignment.created",
         plan=plan,
         actor=actor,
         target=assignment,
-        payload={"member": member.pk, "organization": contract.organization.npi, "rule": rule},
+        payload={
+            "member": assignment.member_id,
+            "organization": assignment.contract.organization.npi,
+            "rule": assignment.rule,
+        },
     )
-    return assignment
 
 
-def _open_clocks(*, plan, assignment: Assignment) -> None:
-    """DOMAIN 7's clocks of a new assignment: tell the provider, and the PCP where it is another."""
+def assignment_clocks(assignment: Assignment) -> list[dict]:
+    """DOMAIN 7's clocks of a new assignment, as `deadline_open`'s fields: tell the provider, and
+    the PCP where it is another."""
     link = reverse("assignment-detail", args=[assignment.pk])  # where it is marked done
     member, organization = assignment.member, assignment.contract.organization
-    deadline_open(
-        plan=plan,
-        kind=DeadlineKind.PROVIDER_COMMUNICATION,
-        target=assignment,
-        due_at=assignment.communication_due,
-        owner=Capability.ASSIGNMENTS_MANAGE,
-        label=f"Tell {organization.name} of {member.full_name}'s assignment",
-        link=link,
-        member=member,
-    )
+    due = [
+        {
+            "kind": DeadlineKind.PROVIDER_COMMUNICATION,
+            "target": assignment,
+            "due_at": assignment.communication_due,
+            "owner": Capability.ASSIGNMENTS_MANAGE,
+            "label": f"Tell {organization.name} of {member.full_name}'s assignment",
+            "link": link,
+            "member": member,
+        }
+    ]
     if assignment.pcp_notification_due is not None:
-        deadline_open(
-            plan=plan,
-            kind=DeadlineKind.PCP_NOTICE,
-            target=assignment,
-            due_at=assignment.pcp_notification_due,
-            owner=Capability.ASSIGNMENTS_MANAGE,
-            label=f"Tell {member.full_name}'s PCP of the assignment to {organization.name}",
-            link=link,
-            member=member,
+        due.append(
+            {
+                "kind": DeadlineKind.PCP_NOTICE,
+                "target": assignment,
+                "due_at": assignment.pcp_notification_due,
+                "owner": Capability.ASSIGNMENTS_MANAGE,
+                "label": f"Tell {member.full_name}'s PCP of the assignment to {organization.name}",
+                "link": link,
+                "member": member,
+            }
         )
+    return due

@@ -23,16 +23,20 @@ LEAD_CARE_MANAGER_BUSINESS_DAYS = 10  # DOMAIN 5.2: services running without one
 def lead_care_manager_due(*, plan, assignment: Assignment) -> None:
     """A member moved to another provider while in services has no Lead Care Manager there yet:
     naming one is due in 10 business days (DOMAIN 5.2), met by `assignment_set_lead_care_manager`."""
-    deadline_open(
-        plan=plan,
-        kind=DeadlineKind.LEAD_CARE_MANAGER,
-        target=assignment,
-        due_at=clocks.business_days_after(plan=plan, start=clocks.now(), days=LEAD_CARE_MANAGER_BUSINESS_DAYS),
-        owner=Capability.ASSIGNMENTS_MANAGE,
-        label=f"Name {assignment.member.full_name}'s Lead Care Manager at {assignment.contract.organization.name}",
-        link=reverse("assignment-detail", args=[assignment.pk]),
-        member=assignment.member,
-    )
+    deadline_open(plan=plan, **lead_care_manager_clock(plan=plan, assignment=assignment))
+
+
+def lead_care_manager_clock(*, plan, assignment: Assignment) -> dict:
+    """`lead_care_manager_due`'s clock fields (for `deadline_new` in a set-based import too)."""
+    return {
+        "kind": DeadlineKind.LEAD_CARE_MANAGER,
+        "target": assignment,
+        "due_at": clocks.business_days_after(plan=plan, start=clocks.now(), days=LEAD_CARE_MANAGER_BUSINESS_DAYS),
+        "owner": Capability.ASSIGNMENTS_MANAGE,
+        "label": f"Name {assignment.member.full_name}'s Lead Care Manager at {assignment.contract.organization.name}",
+        "link": reverse("assignment-detail", args=[assignment.pk]),
+        "member": assignment.member,
+    }
 
 
 def in_services(*, plan, assignment: Assignment) -> bool:
