@@ -129,7 +129,11 @@ def phi_read_record(
         raise ActionNotPermitted("A member shown belongs to a plan you do not work for.")
     rows = [access(plan_id, list(shown.values())) for plan_id, shown in by_plan.items()]
     empty = [access(plan_id, [], label=LIST_LABEL) for plan_id in sorted(principal.plan_ids)]
-    PhiAccess.objects.bulk_create(rows or empty)
+    rows = rows or empty
+    if len(rows) == 1:  # the usual read: one INSERT, where bulk_create adds its own BEGIN and COMMIT
+        rows[0].save(force_insert=True)
+    else:
+        PhiAccess.objects.bulk_create(rows)
 
 
 def phi_access_partitions_ensure() -> partitions.Ensured:

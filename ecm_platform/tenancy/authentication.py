@@ -33,7 +33,7 @@ class PlanApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         if not key:
             raise exceptions.AuthenticationFailed("The API key is missing.")
-        with across_plans(reason="API key lookup by its hash", resolving_identity=True):
+        with across_plans(reason="API key lookup by its hash", exempt_tables_only=True):
             try:
                 api_key = PlanApiKey.objects.get_from_key(key)
             except PlanApiKey.DoesNotExist:

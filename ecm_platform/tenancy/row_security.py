@@ -9,7 +9,10 @@ Contract:
 - The session settings mirror django-scopes' state, synced by the database backend
   (`ecm_platform.tenancy.postgresql`) before a statement runs, only when the scope changed: a plan
   scope admits its plans, a disabled scope (`across_plans`, the one named bypass in the app) sets
-  the bypass, no scope admits nothing. Raw SQL therefore runs under the scope unchanged.
+  the bypass, no scope admits nothing. Raw SQL therefore runs under the scope unchanged. The
+  identity lookups (a key by its hash, a user's memberships) read only EXEMPT_MODELS and set no
+  bypass: the session keeps the plans it admits (a persistent connection's last request's plan)
+  or admits none, so a request for the same plan as the last one pays no round trip at all.
 - The policies are applied after every `migrate` (and test flush) by `row_security_apply`, which
   covers tables added later and is idempotent. SQLite has no RLS: nothing happens there.
 
@@ -26,6 +29,12 @@ BYPASS_SETTING = "app.rls_bypass"
 SET_SQL = f"SELECT set_config('{PLAN_IDS_SETTING}', %s, false), set_config('{BYPASS_SETTING}', %s, false)"
 NO_PLAN = ("", "off")
 BYPASS = ("", "on")
+# The django-scopes state key `across_plans(exempt_tables_only=True)` sets False: a disabled scope
+# that reads only EXEMPT_MODELS and sets no bypass (scope_settings returns KEEP for it).
+BYPASS_KEY = "_rls_bypass"
+# "Whatever plans the session admits already, else none": the backend keeps a plan setting the
+# session holds, never a bypass, and saves a round trip (ecm_platform/tenancy/postgresql/base.py).
+KEEP = None
 
 # Identity tables read before any scope exists, to find out which plan the principal works for.
 EXEMPT_MODELS = {
@@ -53,12 +62,12 @@ GROUP BY c.relname, c.relrowsecurity, c.relforcerowsecurity
 """
 
 
-def scope_settings(scope: dict | None) -> tuple[str, str]:
-    """(`app.plan_ids`, `app.rls_bypass`) for a django-scopes state."""
+def scope_settings(scope: dict | None) -> tuple[str, str] | None:
+    """(`app.plan_ids`, `app.rls_bypass`) for a django-scopes state, or KEEP."""
     if not scope:
         return NO_PLAN
     if not scope.get("_enabled", True):
-        return BYPASS
+        return BYPASS if scope.get(BYPASS_KEY, True) else KEEP
     plans = scope.get("plan")
     if plans is None:  # django-scopes reads None as "no filter"; the wall reads it as no plan
         return NO_PLAN

@@ -24,8 +24,9 @@ from contextlib import contextmanager
 from celery.contrib.django.task import DjangoTask
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
+from ecm_platform.tenancy import row_security
 from ecm_platform.tenancy.models import HealthPlan
 
 logger = logging.getLogger("ecm_platform.tenancy")
@@ -59,16 +60,22 @@ def plans_scope(plan_ids):
 
 
 @contextmanager
-def across_plans(*, reason: str, resolving_identity: bool = False):
+def across_plans(*, reason: str, resolving_identity: bool = False, exempt_tables_only: bool = False):
     """The named bypass, logged with its reason. Working out who the caller is (their memberships,
     their key, their organization's contracting plans) happens on every request before any scope
-    exists: logged at DEBUG, so that the crossings worth reading stand out at INFO."""
+    exists: logged at DEBUG, so that the crossings worth reading stand out at INFO.
+
+    `exempt_tables_only` (an identity lookup reading only row_security.EXEMPT_MODELS and the users
+    and plans they name) disables django-scopes but sets no database bypass: the session keeps the
+    plans it admits, or admits none (row_security.KEEP), which spares a request two round trips."""
+    resolving_identity = resolving_identity or exempt_tables_only
     logger.log(logging.DEBUG if resolving_identity else logging.INFO, "tenancy.scope.crossed", extra={"reason": reason})
     try:
-        with scopes_disabled():
+        with scope(_enabled=False, **{row_security.BYPASS_KEY: not exempt_tables_only}):
             yield
     finally:
-        _sync_database_sessions()  # the bypass never outlives its block, not even on a raw cursor
+        if not exempt_tables_only:
+            _sync_database_sessions()  # the bypass never outlives its block, not even on a raw cursor
 
 
 class PlanTask(DjangoTask):

@@ -14,7 +14,7 @@ def memberships_of_user(*, user: AbstractBaseUser) -> list[Membership]:
     """The user's own active memberships in every active plan (for choosing and switching plans)."""
     if not user.is_authenticated:
         return []
-    with across_plans(reason="a user's own memberships, to choose the plan", resolving_identity=True):
+    with across_plans(reason="a user's own memberships, to choose the plan", exempt_tables_only=True):
         return list(
             Membership.objects.filter(user=user, is_active=True, plan__is_active=True)
             .select_related("plan")

@@ -3,12 +3,15 @@
 Before a statement runs (a cursor opened, a statement executed) the session's `app.plan_ids` and
 `app.rls_bypass` are made to match the django-scopes state in force (`row_security.scope_settings`).
 It costs one round trip only when the scope differs from what the session already holds, so a
-request pays once, not per query.
+request pays at most once, not per query: the identity lookups before the scope
+(`across_plans(exempt_tables_only=True)`, row_security.KEEP) leave a plan setting in place, so on a
+persistent connection a request for the plan of the one before pays nothing.
 
 The values are session-level (`set_config(..., false)`): `SET LOCAL` would vanish after the next
 statement in autocommit. A rollback reverts a value set inside the transaction or savepoint it
 undoes, so after any rollback the session's values count as unknown and are set again. A value
-left on a persistent connection is replaced before the next request's first statement; a
+left on a persistent connection is replaced before the next request's first statement outside an
+identity lookup (those read only tables the wall exempts, and never under a bypass); a
 transaction-pooling proxy (PgBouncer in transaction mode) would mix sessions and is not supported.
 """
 
@@ -37,6 +40,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if scope is self._scope_seen or self.connection is None:
             return
         wanted = row_security.scope_settings(scope)
+        if wanted is row_security.KEEP:
+            # A plan setting the session holds admits less than a bypass would; anything else
+            # (a bypass, unknown after a rollback) gives way to no plan.
+            held = self._scope_applied
+            wanted = held if held is not UNKNOWN and held[1] == "off" else row_security.NO_PLAN
         if wanted != self._scope_applied:
             if self.connection.info.transaction_status == TRANSACTION_FAILED:
                 return  # only a rollback can run now, and after it the values are set again
