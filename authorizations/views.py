@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from authorizations import letters, selectors, services
 from authorizations.forms import ACTION_FORMS, AttachmentForm, RequestForm, WorklistFilterForm
 from authorizations.models import RequestSource, Status, Urgency
+from authorizations.request_records import request_records
 from ecm_platform import clocks, uploads
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.deadlines.services import is_at_risk
@@ -298,11 +299,7 @@ def _render_detail(request, auth_request, bound_form=None, status=200):
         .filter(member=member, ended_on__isnull=True)
         .order_by("-started_on", "-id")
         .first(),
-        "notices": selectors.notice_list(plan=plan).filter(request=auth_request),
-        "attachments": selectors.attachment_list(plan=plan).filter(request=auth_request).order_by("uploaded_at", "id"),
-        "appeals": selectors.appeal_list(plan=plan).filter(request=auth_request).order_by("received_at", "id"),
-        "grievances": selectors.grievance_list(plan=plan).filter(request=auth_request).order_by("received_at", "id"),
-        "history": _history(plan, auth_request),
+        **_with_history_labels(request_records(plan=plan, request=auth_request)),
         "action_forms": action_forms,
         "attachment_form": AttachmentForm() if request.principal.may(Capability.ATTACHMENTS_ADD) else None,
     }
@@ -310,12 +307,11 @@ def _render_detail(request, auth_request, bound_form=None, status=200):
     return render(request, "authorizations/detail.html", context, status=status)
 
 
-def _history(plan, auth_request) -> list:
-    events = list(selectors.request_history(plan=plan, request=auth_request))
-    for event in events:
+def _with_history_labels(records: dict[str, list]) -> dict[str, list]:
+    for event in records["history"]:
         verb = event.code.rsplit(".", 1)[-1]
         event.what = HISTORY_LABELS.get(verb, verb.replace("_", " ").capitalize())
-    return events
+    return records
 
 
 @plan_page(Capability.AUTHORIZATIONS_READ)
