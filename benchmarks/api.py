@@ -20,7 +20,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,9 +30,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecm_platform.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project importable
+from benchmarks.common import ROOT, child_answer, database_url, free_port, require_postgresql
 
 WORKERS = 2
 CONNECTIONS = 8
@@ -71,10 +69,6 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout, bad))
 end
 """
-
-
-def database_url(name: str) -> str:
-    return os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
 
 
 def prepare_database(name: str, *, members: int, requests: int, rebuild: bool) -> None:
@@ -129,12 +123,6 @@ def check_disk(members: int) -> None:
     print(f"disk: the dataset needs about {need / 2**30:.1f} GiB, {free / 2**30:.0f} GiB free")
     if free < 2 * need:
         raise SystemExit("Not enough free disk for the benchmark database (twice its size, for indexes and WAL).")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:
@@ -275,11 +263,10 @@ def wrk(server: Server, paths: list[str], headers: dict, seconds: int, work_dir:
 
 def count_queries(settings_module: str, env: dict, targets: list[dict]) -> dict:
     """Each endpoint's queries per request, counted in a fresh process of that project."""
-    output = subprocess.run(
-        [PYTHON, __file__, "--count"], input=json.dumps(targets), capture_output=True, text=True, check=True,
-        env={**env, "DJANGO_SETTINGS_MODULE": settings_module},
-    ).stdout  # fmt: skip
-    counted = json.loads(output.strip().splitlines()[-1])
+    counted = child_answer(
+        [PYTHON, __file__, "--count"], stdin=json.dumps(targets), env={**env, "DJANGO_SETTINGS_MODULE": settings_module},
+        what=f"{settings_module}: counting queries",
+    )  # fmt: skip
     wrong = {key: result["status"] for key, result in counted.items() if result["status"] != 200}
     if wrong:
         raise SystemExit(f"{settings_module}: not 200 in the test client: {wrong}")
@@ -386,8 +373,7 @@ def main():
     if args.count:
         count_mode()
         return
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit("Set DATABASE_URL to PostgreSQL: the benchmark measures the production database.")
+    require_postgresql()
     database = os.environ["DATABASE_URL"].rsplit("/", 1)[1] + "_api_bench"
     check_disk(args.members)
     prepare_database(database, members=args.members, requests=args.requests, rebuild=args.rebuild)

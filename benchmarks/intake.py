@@ -20,15 +20,20 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecm_platform.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project importable
+from benchmarks.common import (
+    benchmark_plan,
+    child_answer,
+    database_url,
+    own_database,
+    peak_memory_mb,
+    require_postgresql,
+)
 
 TARGET = "bench_raw_copy"
 EVENT_COLUMNS = (
@@ -47,13 +52,6 @@ SELECT 'K' || g AS claim_id, m.id AS member_id, m.cin,
 FROM generate_series(1, %(rows)s) AS g
 JOIN members_member m ON m.plan_id = %(plan)s AND m.cin = lpad((1 + (g::bigint * 7919) %% %(members)s)::text, 8, '0') || 'A'
 """
-
-
-def peak_memory_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def generate_members(plan, members: int) -> float:
@@ -140,13 +138,8 @@ def child(kind: str, plan_code: str, path: str) -> dict:
 
 
 def measured(database: str, kind: str, plan_code: str, path: Path) -> dict:
-    env = {**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + database}
-    result = subprocess.run(
-        [sys.executable, __file__, "--child", kind, plan_code, str(path)], env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        raise SystemExit(f"{kind} failed: {result.stderr[-2000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    env = {**os.environ, "DATABASE_URL": database_url(database)}
+    return child_answer([sys.executable, __file__, "--child", kind, plan_code, str(path)], env=env, what=kind)
 
 
 def empty_targets() -> None:
@@ -167,29 +160,14 @@ def main():
     if args.child:
         print(json.dumps(child(*args.child)))
         return
+    require_postgresql()
     import django
 
     django.setup()
-    from django.db import connection
+    from ecm_platform.tenancy.scoping import plan_scope
 
-    if connection.vendor != "postgresql":
-        raise SystemExit("Set DATABASE_URL to PostgreSQL: the benchmark measures the production database.")
-    from ecm_platform.tenancy.access import OPERATOR
-    from ecm_platform.tenancy.scoping import across_plans, plan_scope
-    from ecm_platform.tenancy.services import plan_create
-
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{connection.settings_dict['NAME']}_intake"
-    database = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        with across_plans(reason="the benchmark creates its plan"):
-            plan = plan_create(
-                code="bench-intake",
-                name="Benchmark plan",
-                county_codes=["01", "10", "19"],
-                member_services_phone="1-800-555-0199",
-                appeals_address="Appeals\nPO Box 199\nSacramento, CA 95814",
-                actor=OPERATOR,
-            )
+    with own_database("_intake", keep=args.keep) as database:
+        plan = benchmark_plan("bench-intake")
         with tempfile.TemporaryDirectory() as folder, plan_scope(plan):
             seconds = generate_members(plan, args.members)
             print(f"generated {args.members:,} members in {seconds:.1f} s")
@@ -203,9 +181,6 @@ def main():
                     results[kind].append(result)
                     print(f"round {round_number + 1} {kind}: {result['seconds']:.1f} s, {result['peak_rss_mb']:.0f} MB")
         report(args.rows, results)
-    finally:
-        if not args.keep:
-            connection.creation.destroy_test_db(database, verbosity=0)
 
 
 def report(rows: int, results: dict) -> None:

@@ -5,7 +5,6 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from contextlib import contextmanager
 import pytest
 import redis
 
+from benchmarks import common
 from ecm_platform.celery import app as celery_app
 
 # The queue the app publishes to by default: on a Redis of the test's own, no other worker reads it.
@@ -27,14 +27,7 @@ PORTS = itertools.count(20000 + 200 * WORKER_NUMBER)
 
 
 def free_port() -> int:
-    while True:
-        port = next(PORTS)
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue  # taken by something else on the machine
-            return port
+    return common.free_port(PORTS)
 
 
 @contextmanager
