@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from ecm_platform.api.views import PlanAPIView
-from ecm_platform.jobs import selectors
+from ecm_platform.jobs import services
 from ecm_platform.jobs.models import ImportJob
 from ecm_platform.tenancy.access import Capability
 
@@ -32,15 +32,16 @@ class ImportJobOutput(serializers.ModelSerializer):
 
 class ImportJobView(PlanAPIView):
     """A background import: `queued`, `running` (rows_done of rows_total), then `succeeded` or
-    `failed` (nothing imported) with the row errors in `report.errors`. Readable by whoever may
-    start its kind."""
+    `failed` (nothing imported) with the first 1,000 row errors in `report.errors` and their true
+    number in `report.error_count`. Readable by whoever may start its kind; a report listing row
+    errors is a PHI read (they quote CINs) and is logged."""
 
     # Every role may ask; the job's own capability is checked by the selector.
     capability = Capability.PROFILE_READ
 
     @extend_schema(responses=ImportJobOutput)
     def get(self, request, pk: int):
-        job = selectors.import_job_get(plan=request.plan, actor=request.principal, pk=pk)
+        job = services.import_job_read(plan=request.plan, actor=request.principal, pk=pk, path=request.get_full_path())
         return Response(ImportJobOutput(job).data)
 
 

@@ -20,7 +20,8 @@ ACTIVE_JOB_STATES = [JobState.QUEUED, JobState.RUNNING]
 
 class ImportJob(models.Model):
     """One import of one file. The content is kept as received (bytes, never served back or
-    rendered) for the worker to read; `report` holds the outcome counts and the row errors."""
+    rendered) for the worker to read, and emptied once the job is done; `report` holds the outcome
+    counts and the row errors."""
 
     plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=60, help_text="What is imported, e.g. authorizations.transition_list.")
@@ -68,6 +69,24 @@ class ImportJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_JOB_STATES
+
+    @property
+    def outcome(self) -> list[tuple[str, object]]:
+        """The report's counts (created, unchanged, ...) without its errors."""
+        return [(key, value) for key, value in self.report.items() if key not in ("errors", "error_count")]
+
+    @property
+    def errors_listed(self) -> list[dict]:
+        """The report's first row errors (services.ERRORS_LISTED); `error_count` counts them all."""
+        return self.report.get("errors") or []
+
+    @property
+    def error_count(self) -> int:
+        return self.report.get("error_count", len(self.errors_listed))
+
+    @property
+    def errors_not_listed(self) -> int:
+        return self.error_count - len(self.errors_listed)
 
     @property
     def percent_done(self) -> int:

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from ecm_platform.errors import ActionNotPermitted
-from ecm_platform.jobs import selectors
+from ecm_platform.jobs import services
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 
@@ -15,11 +15,10 @@ REFRESH_SECONDS = 2
 @plan_page(Capability.PLAN_PAGES)
 def import_job_detail(request, pk: int):
     try:
-        job = selectors.import_job_get(plan=request.plan, actor=request.principal, pk=pk)
+        job = services.import_job_read(plan=request.plan, actor=request.principal, pk=pk, path=request.get_full_path())
     except ActionNotPermitted as error:
         raise PermissionDenied(error.message) from error
-    errors = job.report.get("errors", []) if isinstance(job.report, dict) else []
-    response = render(request, "jobs/detail.html", {"job": job, "errors": errors})
+    response = render(request, "jobs/detail.html", {"job": job})
     if job.is_active:
         response["Refresh"] = str(REFRESH_SECONDS)
     return response

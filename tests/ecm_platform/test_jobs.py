@@ -7,10 +7,12 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django_scopes import scopes_disabled
 
 from ecm_platform import clocks
+from ecm_platform.audit.models import AuditEvent
+from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ConflictError
 from ecm_platform.jobs import services
 from ecm_platform.jobs.models import ImportJob, JobState
@@ -49,7 +51,7 @@ class TestRunning:
         assert (done.state, done.rows_done, done.report, done.attempts) == (
             "succeeded",
             10,
-            {"created": 10, "errors": []},
+            {"created": 10, "errors": [], "error_count": 0},
             1,
         )
         assert services.import_job_run(plan=plan_a, job_id=job.pk, work=work) is None
@@ -59,7 +61,7 @@ class TestRunning:
         job = make_job(plan_a)
         report = {"created": 0, "errors": [{"row": 3, "field": "cin", "message": "No member."}]}
         done = services.import_job_run(plan=plan_a, job_id=job.pk, work=lambda **_: report)
-        assert (done.state, done.report) == ("failed", report)
+        assert (done.state, done.report) == ("failed", report | {"error_count": 1})
 
     def test_a_crash_fails_the_job_with_a_plain_message(self, plan_a):
         job = make_job(plan_a)
@@ -165,3 +167,71 @@ def test_a_system_started_job_acts_as_a_system_principal_holding_its_capability(
 
     services.import_job_run(plan=plan_a, job_id=job.pk, work=work)
     assert seen == [(True, True, 1)]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="sessions that see each other's commits")
+@pytest.mark.django_db(transaction=True)
+def test_a_job_the_sweeper_failed_while_it_ran_rolls_back_instead_of_succeeding(plan_a):
+    """Review F3 (issue 15): a worker whose heartbeat was lost is failed by the sweeper while it
+    still runs; once it ends, its import must not commit and the job must stay failed (else a
+    second import may have started meanwhile, and the failed job turned into a success)."""
+    with plan_scope(plan_a):
+        job = make_job(plan_a)
+
+    def sweep_from_another_session():
+        with plan_scope(plan_a):
+            ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=clocks.now() - services.STALE_AFTER * 2)
+        assert services.import_jobs_sweep() == {"failed": 1, "requeued": 0}
+        connection.close()
+
+    def work(*, job, actor, progress):
+        audit_record(code="tests.imported", plan=plan_a, actor=None)  # what the import wrote
+        sweeper = threading.Thread(target=sweep_from_another_session)
+        sweeper.start()
+        sweeper.join()
+        return {"errors": []}
+
+    with plan_scope(plan_a):
+        done = services.import_job_run(plan=plan_a, job_id=job.pk, work=work)
+        assert (done.state, done.error) == ("failed", services.DIED)
+        assert not AuditEvent.objects.filter(code="tests.imported").exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the heartbeat runs on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_keeps_beating_after_a_beat_fails(plan_a, monkeypatch):
+    """Review F3: a beat that fails (a dropped connection, injected here once) is logged and the
+    next beats still come; the thread used to die on the first error, so the sweeper failed a job
+    that was still running."""
+    monkeypatch.setattr(services, "HEARTBEAT_EVERY", timedelta(milliseconds=20))
+    beat, beats = services._Heartbeat.beat, []
+
+    def fails_once(heartbeat):
+        beats.append(heartbeat.job.pk)
+        if len(beats) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return beat(heartbeat)
+
+    monkeypatch.setattr(services._Heartbeat, "beat", fails_once)
+    with plan_scope(plan_a):
+        job = make_job(plan_a)
+
+    def work(*, job, actor, progress):
+        deadline = time.monotonic() + 5
+        while len(beats) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return {"errors": []}
+
+    with plan_scope(plan_a):
+        done = services.import_job_run(plan=plan_a, job_id=job.pk, work=work)
+    assert len(beats) >= 3
+    assert done.state == "succeeded" and done.heartbeat_at > done.started_at
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite only")
+def test_on_sqlite_no_heartbeat_thread_runs(plan_a, in_plan_a):
+    """On SQLite the import's transaction holds the one writer, so no beat could commit: no thread
+    is started (ecm_platform/jobs/services.py documents what that costs)."""
+    heartbeat = services._Heartbeat(make_job(plan_a))
+    with heartbeat:
+        assert heartbeat.thread is None
