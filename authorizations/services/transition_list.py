@@ -101,6 +101,7 @@ def transition_import(*, plan: HealthPlan, actor, rows: list[dict], progress=_no
     names in its optional `provider_npi` column (the member's WPC/HHP provider), else by the DOMAIN 7
     order; its Lead Care Manager is due in 10 business days (DOMAIN 3.5, 5.2). Every row is
     validated first, set-based; one bad row imports nothing. Rows already imported change nothing.
+    The members are then authorized set-based too (transition_bulk), in one transaction.
     Large lists run as a background job (`transition_import_start`); `progress(rows, phase)` is
     told how far it got."""
     require(actor, Capability.TRANSITIONS_IMPORT, plan=plan)
