@@ -79,8 +79,9 @@ PLAN_ROUTES = {
     "grievance-list": "/api/v1/grievances/",
     "grievance-detail": "/api/v1/grievances/{grievance}/",
 }
-# The worklist and the searches the benchmark drives (issue 15).
+# The worklist and the searches the benchmark drives (issue 15), and a member's eligibility (DOMAIN 3-4).
 EXTRA_PATHS = [
+    "/api/v1/members/{member}/eligibility/",
     "/api/v1/authorizations/?is_open=true",
     "/api/v1/members/?name=Example",
     "/api/v1/members/?cin={member_cin}",
