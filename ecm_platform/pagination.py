@@ -6,7 +6,7 @@ order (plan, the ordering's columns, id)."""
 import json
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from binascii import Error as Base64Error
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,7 +35,9 @@ class KeysetPage:
         return self.newer_than is not None
 
 
-def _page(rows: QuerySet, params: QueryDict, size: int, key: Callable, beyond: Callable, token: Callable) -> KeysetPage:
+def _page(
+    rows: QuerySet, params: Mapping[str, str], size: int, key: Callable, beyond: Callable, token: Callable
+) -> KeysetPage:
     """`rows` in list order; `beyond(key, down)` is the filter for the rows below (`down`) or above a
     key, `token(row)` a row's key as the pager writes it. `?before=` pages down the list, `?after=`
     back up; each page knows whether there is more beyond it in both directions."""
@@ -69,7 +71,7 @@ def keyset_page(rows: QuerySet, params: QueryDict, size: int = PAGE_SIZE) -> Key
     return _page(rows, params, size, _id, beyond, lambda row: row.pk)
 
 
-def keyset_page_ordered(rows: QuerySet, params: QueryDict, size: int = PAGE_SIZE) -> KeysetPage:
+def keyset_page_ordered(rows: QuerySet, params: Mapping[str, str], size: int = PAGE_SIZE) -> KeysetPage:
     """`rows` in their own `order_by()`: field names (related `a__b` and annotations too, "-" for
     descending), the last one unique (the id). NULL sorts as the largest value, as PostgreSQL sorts
     it by default (made explicit so that SQLite agrees and an ascending index still serves it). The
@@ -97,9 +99,11 @@ def keyset_page_ordered(rows: QuerySet, params: QueryDict, size: int = PAGE_SIZE
             raw = json.loads(urlsafe_b64decode(value + "=" * (-len(value) % 4)))
             if not isinstance(raw, list) or len(raw) != len(fields):
                 return None
-            return tuple(None if v is None else field.to_python(v) for field, v in zip(fields, raw, strict=True))
-        except (TypeError, ValueError, ValidationError, Base64Error):
-            return None
+            keys = tuple(None if v is None else field.to_python(v) for field, v in zip(fields, raw, strict=True))
+        except (TypeError, ValueError, OverflowError, ValidationError, Base64Error):
+            return None  # OverflowError: int() of a JSON Infinity
+        # No stored text holds NUL (PostgreSQL refuses it; psycopg2 raises before sending it).
+        return None if any(isinstance(k, str) and "\x00" in k for k in keys) else keys
 
     def beyond(boundary: tuple, down: bool) -> Q:
         """The rows past `boundary` going down the list (or up it): lexicographic over the keys,

@@ -1,6 +1,9 @@
 """Keyset pages of the browser lists: older and newer by id, without counting the table."""
 
-from datetime import UTC, datetime
+import json
+import re
+from base64 import urlsafe_b64encode
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -8,9 +11,13 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import QueryDict
 from django_scopes import scopes_disabled
 
+from ecm_platform import clocks
 from ecm_platform.notifications.models import Notification
 from ecm_platform.notifications.services import notification_send
 from ecm_platform.pagination import keyset_page, keyset_page_ordered
+from ecm_platform.tenancy.models import Role
+from eligibility.models import Determination, DeterminationSource, PopulationOfFocus
+from tests.factories import enrolled_member
 
 
 @pytest.fixture
@@ -114,3 +121,22 @@ def test_a_mangled_pager_value_shows_the_first_page(plan_a, admin_a, notificatio
 def test_an_ordering_must_end_in_the_id(plan_a, notifications):
     with scopes_disabled(), pytest.raises(ValueError, match="ending in the id"):
         keyset_page_ordered(notifications.order_by("read_at"), QueryDict(""))
+
+
+def test_a_pager_value_holding_nul_shows_the_first_page(client, plan_a, make_membership):
+    """Review F5 (issue 15): text keys with NUL, which no stored text holds (psycopg2 refuses to send
+    it: a 500 on PostgreSQL), are a mangled value like any other, through the worklist's name sort."""
+    with scopes_disabled():
+        pof = PopulationOfFocus.objects.get(code="HIGH_UTILIZER")
+        for name in ("Adams", "Baker"):
+            Determination.objects.create(
+                plan=plan_a, member=enrolled_member(plan_a, last_name=f"Pager{name}"), pof=pof,
+                source=DeterminationSource.REFERRAL, start_date=date(2026, 3, 1), created_at=clocks.now(),
+                updated_at=clocks.now(),
+            )  # fmt: skip
+    client.force_login(make_membership(plan_a, Role.REVIEWER).user)
+    nul = urlsafe_b64encode(json.dumps(["\u0000", "a", 1]).encode()).decode()
+    for pager in ("before", "after"):
+        response = client.get(f"/eligibility/worklist/?pof=HIGH_UTILIZER&sort=name&{pager}={nul}")
+        assert response.status_code == 200
+        assert re.findall(r"Pager(\w+),", response.content.decode()) == ["Adams", "Baker"]
