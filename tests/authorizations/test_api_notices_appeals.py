@@ -175,8 +175,11 @@ def test_the_member_transition_list_is_imported_whole_or_not_at_all(
         assert not AuthorizationRequest.objects.exists()
 
     done = imported(rows)
-    assert (done["state"], done["report"]) == ("succeeded", {"created": 2, "unchanged": 0, "errors": []})
-    assert imported(rows)["report"] == {"created": 0, "unchanged": 2, "errors": []}
+    assert (done["state"], done["report"]) == (
+        "succeeded",
+        {"created": 2, "unchanged": 0, "errors": [], "error_count": 0},
+    )
+    assert imported(rows)["report"] == {"created": 0, "unchanged": 2, "errors": [], "error_count": 0}
 
     listed = coordinator_api.get("/api/v1/authorizations/?source=transition").json()["results"]
     assert sorted((r["transition_program"], r["status"], r["reassessment_due"]) for r in listed) == [
