@@ -15,3 +15,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE ecm_owner IN SCHEMA public
     GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ecm_app;
 ALTER DEFAULT PRIVILEGES FOR ROLE ecm_owner IN SCHEMA public
     GRANT USAGE, SELECT ON SEQUENCES TO ecm_app;
+-- The owner's SECURITY DEFINER functions (ecm_platform.db.owner_function_install: the PHI access
+-- log's months, ANALYZE after a claims load), which PUBLIC may not call.
+ALTER DEFAULT PRIVILEGES FOR ROLE ecm_owner IN SCHEMA public
+    GRANT EXECUTE ON FUNCTIONS TO ecm_app;

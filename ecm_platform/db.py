@@ -100,3 +100,18 @@ def json_array_agg(expression: str, order_by: str) -> str:
 def as_json(expression: str) -> str:
     """JSON text from a subquery, as JSON again (SQLite loses the JSON subtype across subqueries)."""
     return expression if connection.vendor == "postgresql" else f"json({expression})"
+
+
+def owner_function_install(cursor, *, signature: str, returns: str, body: str) -> None:
+    """Create or replace a PL/pgSQL function that runs as its owner (SECURITY DEFINER), for work only
+    a table's owner may do (DDL, ANALYZE) that the application role, which owns nothing, still needs
+    done. Run it as the owner: from a migration. Its search_path is pinned to this schema, then
+    pg_temp, so a caller's own objects are never found first; PUBLIC loses EXECUTE, which the
+    deployment's default privileges give the application role (docker/postgres-init.sql)."""
+    cursor.execute("SELECT current_schema()")
+    (schema,) = cursor.fetchone()
+    cursor.execute(
+        f"CREATE OR REPLACE FUNCTION {signature} RETURNS {returns} LANGUAGE plpgsql SECURITY DEFINER "
+        f'SET search_path = "{schema}", pg_temp AS $body${body}$body$'
+    )
+    cursor.execute(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
