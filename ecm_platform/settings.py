@@ -289,10 +289,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ecm_platform.deadlines.tasks.deadline_monitors_all",
         "schedule": timedelta(minutes=15),
     },
-    # The PHI access log's coming months have their partitions (ecm_platform/audit/partitions.py).
+    # The PHI access log's coming months have their partitions, and its months past six years are
+    # dropped (ecm_platform/audit/partitions.py: the owner's functions, called as the app role).
     "phi-access-partitions": {
         "task": "ecm_platform.audit.tasks.phi_access_partitions",
         "schedule": timedelta(days=1),
+    },
+    "phi-access-retention": {
+        "task": "ecm_platform.audit.tasks.phi_access_retention",
+        "schedule": crontab(hour=3, minute=15),
     },
     # Copy next year's default holiday calendar for every plan well before it is needed.
     "holiday-calendars-extend": {

@@ -2,9 +2,12 @@
 monthly partitions on PostgreSQL with a DEFAULT partition, the walls on every partition, six years'
 retention by audited partition drops, and the member seam on both databases.
 
-Database-level claims are checked with raw SQL as the application role (NOSUPERUSER NOBYPASSRLS).
+Database-level claims are checked with raw SQL as the application role (NOSUPERUSER NOBYPASSRLS),
+and the jobs run as the deployment's runtime role too, which owns nothing (tests/runtime_role.py;
+review finding F1: the owner's work goes through the owner's SECURITY DEFINER functions).
 """
 
+import io
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,11 +15,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
+from ecm_platform import clocks
 from ecm_platform.audit import partitions
 from ecm_platform.audit.models import AuditEvent, PhiAccess, PhiAccessMember, PhiPurpose
+from ecm_platform.audit.partitions import MEMBER_TABLE, TABLE
 from ecm_platform.audit.services import phi_access_record, phi_access_retention_apply
+from ecm_platform.audit.tasks import phi_access_partitions, phi_access_retention
 from ecm_platform.celery import app
 from ecm_platform.tenancy.scoping import across_plans, plan_scope
+from tests.runtime_role import as_runtime_role
 
 pytestmark = pytest.mark.django_db
 MODELS = [PhiAccess, PhiAccessMember]
@@ -135,18 +142,100 @@ def test_every_partition_refuses_update_delete_and_truncate_and_hides_other_plan
     assert {row[1:] for row in walls} == {(True, True, True)} and len(walls) == len(names)
 
 
+def walls(names: list[str]) -> set[tuple]:
+    """Row-level security (enabled, forced, a policy) and a TRUNCATE trigger, per partition."""
+    return set(
+        raw(
+            "SELECT c.relrowsecurity, c.relforcerowsecurity, EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid), "
+            "EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype = 34 AND NOT t.tgisinternal) "
+            "FROM pg_class c WHERE c.relname = ANY (%s)",
+            [names],
+        )
+    )
+
+
 @postgresql_only
-def test_the_job_makes_the_coming_months_once_and_leaves_a_month_already_in_default(plan_a, admin_a):
+@pytest.mark.parametrize("function", [partitions.ENSURE_FUNCTION, partitions.DROP_FUNCTION])
+def test_the_owners_functions_run_as_the_owner_with_a_fixed_search_path_and_no_public_execute(function):
+    """F1: the application role owns nothing, so the owner's migration leaves it these functions."""
+    ((definer, config, same_owner, public),) = raw(
+        "SELECT p.prosecdef, p.proconfig, p.proowner = (SELECT relowner FROM pg_class WHERE relname = %s), "
+        "EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee = 0) FROM pg_proc p WHERE p.proname = %s",
+        [partitions.TABLE, function],
+    )
+    assert (definer, config, same_owner, public) == (True, ["search_path=public, pg_temp"], True, False)
+    with pytest.raises(DatabaseError, match="not a partitioned table of the PHI access log"), transaction.atomic():
+        raw(f"SELECT * FROM {partitions.ENSURE_FUNCTION}('auth_user', '2041-01-01', '2041-01-01')")  # noqa: S608
+
+
+@postgresql_only
+def test_the_daily_job_as_the_runtime_role_makes_the_months_and_moves_those_already_in_default(
+    plan_a, plan_b, admin_a, admin_b
+):
+    """F1: run as a role that owns nothing, like the deployment's worker, the job makes the coming
+    months, and a month whose rows landed in DEFAULT (every plan's) moves into its own partition,
+    so none is stuck there for retention never to reach. Before, CREATE TABLE ... PARTITION OF
+    failed: it takes the parent's owner."""
+    with as_runtime_role():
+        held = [record(plan, admin.user, at=datetime(2041, 2, 3, tzinfo=UTC)) for plan, admin in
+                ((plan_a, admin_a), (plan_b, admin_b))]  # fmt: skip
+        earlier = record(plan_a, admin_a.user, at=datetime(2025, 6, 30, 23, 59, tzinfo=UTC))  # before any month
+        assert {partition_of(access) for access in [*held, earlier]} == {partitions.default_partition(TABLE)}
+        with clocks.frozen(datetime(2041, 1, 10, tzinfo=UTC)):
+            created = phi_access_partitions.delay().get()
+            again = phi_access_partitions.delay().get()
+        moved = partitions.partitions_ensure(MODELS, today=date(2041, 1, 10))  # nothing left to move
+    months = ["2025_06", "2041_01", "2041_02", "2041_03", "2041_04"]
+    assert sorted(created) == sorted(f"{table}_p{month}" for table in partitions.TABLES for month in months)
+    assert again == [] and moved.created == [] and moved.moved_from_default == {}
+    assert {partition_of(access) for access in held} == {partitions.partition_name(date(2041, 2, 1))}
+    assert partition_of(earlier) == partitions.partition_name(date(2025, 6, 1))
+    with across_plans(reason="test: every plan's rows moved, each once, its member row once"):
+        assert raw(f'SELECT count(*) FROM "{partitions.default_partition(TABLE)}"')[0][0] == 0  # noqa: S608
+        assert raw(f'SELECT count(*) FROM "{partitions.default_partition(MEMBER_TABLE)}"')[0][0] == 0  # noqa: S608
+        assert sorted(PhiAccessMember.objects.values_list("access_id", flat=True)) == sorted(
+            access.pk for access in [*held, earlier]
+        )
+    assert walls(created) == {(True, True, True, True)}
+
+
+@postgresql_only
+def test_the_job_moves_a_month_out_of_default_and_reports_it(plan_a, admin_a):
+    """The month 2041-02 already has a row in DEFAULT when its partition is made."""
     assert settings.CELERY_BEAT_SCHEDULE["phi-access-partitions"]["task"] in app.tasks
     today = date(2041, 1, 10)
-    record(plan_a, admin_a.user, at=datetime(2041, 2, 3, tzinfo=UTC))  # lands in DEFAULT: no partition yet
+    access = record(plan_a, admin_a.user, at=datetime(2041, 2, 3, tzinfo=UTC))  # lands in DEFAULT: no partition yet
     first = partitions.partitions_ensure(MODELS, today=today)
-    assert first.created == [f"{t}_p2041_{m}" for t in partitions.TABLES for m in ("01", "03", "04")]
-    assert first.stuck_in_default == [f"{t}_p2041_02" for t in partitions.TABLES]
+    assert first.created == [f"{t}_p2041_{m}" for t in partitions.TABLES for m in ("01", "03", "04", "02")]
+    assert first.moved_from_default == {f"{t}_p2041_02": 1 for t in partitions.TABLES}
+    assert partition_of(access) == partitions.partition_name(date(2041, 2, 1))
     again = partitions.partitions_ensure(MODELS, today=today)
-    assert again.created == [] and again.stuck_in_default == first.stuck_in_default
+    assert again.created == [] and again.moved_from_default == {}
     with plan_scope(plan_a):
         assert PhiAccess.objects.filter(at__year=2041).count() == 1
+        assert PhiAccessMember.objects.get(access_id=access.pk).at == access.at
+    out = io.StringIO()
+    call_command("audit_partitions", stdout=out)  # this month and the next three exist already
+    assert "Created 0 partitions" in out.getvalue()
+
+
+@postgresql_only
+def test_retention_as_the_runtime_role_drops_past_months_and_never_a_kept_one(plan_a, admin_a):
+    """F1: the daily retention job runs as a role that owns nothing; the owner's function refuses
+    to drop a month inside the six years, whoever calls it."""
+    old_month = partitions.add_months(partitions.retention_cutoff(), -1)
+    with as_runtime_role():
+        partitions.partitions_ensure(MODELS, first=old_month, ahead=0, today=old_month)
+        record(plan_a, admin_a.user, at=datetime(old_month.year, old_month.month, 5, tzinfo=UTC))
+        assert phi_access_retention.delay().get() == [partitions.partition_name(old_month)]
+        for kept in (partitions.retention_cutoff(), partitions.add_months(partitions.retention_cutoff(), 1)):
+            with pytest.raises(DatabaseError, match="keeps every month from"), transaction.atomic():
+                partitions.month_drop(kept)
+    assert settings.CELERY_BEAT_SCHEDULE["phi-access-retention"]["task"] in app.tasks
+    for table in partitions.TABLES:
+        assert raw("SELECT to_regclass(%s)", [partitions.partition_name(old_month, table)])[0][0] is None
+    with plan_scope(plan_a):
+        assert AuditEvent.objects.get(code="audit.phi_access.retention_dropped").payload["rows"] == 1
 
 
 @postgresql_only

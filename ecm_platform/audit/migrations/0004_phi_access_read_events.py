@@ -62,6 +62,7 @@ def rebuild(apps, schema_editor):
             with schema_editor.connection.cursor() as cursor:
                 cursor.execute(f'SELECT min(at) FROM "{OLD}"')
                 (oldest,) = cursor.fetchone()
+                partitions.functions_install(cursor)  # partitions_ensure calls them (0005 for older databases)
             partitions.partitions_ensure([events, members], first=oldest.date() if oldest else None)
         else:
             schema_editor.create_model(events)

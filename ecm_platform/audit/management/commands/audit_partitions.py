@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = (
         "The PHI access log's monthly partitions on PostgreSQL: create this month and the next "
         f"{partitions.MONTHS_AHEAD} (the daily job, by hand), or with --retention detach and drop the months "
-        f"older than {partitions.RETENTION_YEARS} years, audited in each plan (run as the tables' owner)."
+        f"older than {partitions.RETENTION_YEARS} years, audited in each plan (both daily beat jobs, by hand)."
     )
 
     def add_arguments(self, parser):
@@ -23,8 +23,8 @@ class Command(BaseCommand):
         if not retention:
             ensured = phi_access_partitions_ensure()
             self.stdout.write(f"Created {len(ensured.created)} partitions: {', '.join(ensured.created) or 'none'}.")
-            for name in ensured.stuck_in_default:
-                self.stderr.write(f"{name}: its month already has rows in the DEFAULT partition; left there.")
+            for name, rows in ensured.moved_from_default.items():
+                self.stdout.write(f"  {name}: {rows} rows of its month moved out of the DEFAULT partition.")
             return
         expired = phi_access_retention_apply(dry_run=dry_run)
         verb = "Would drop" if dry_run else "Dropped"
