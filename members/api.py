@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, status
@@ -21,7 +22,21 @@ class EnrollmentSpanSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
+# DRF's rendering of a timestamp (the current time zone, "Z" for UTC), shared by every member row.
+_TIMESTAMP = serializers.DateTimeField()
+# The member columns the output shows (plan and CIN also serve the PHI log); the rest stay unread.
+MEMBER_COLUMNS = [
+    "id", "plan_id", "cin", "first_name", "last_name", "birth_date", "sex", "preferred_language",
+    "address_line", "city", "zip_code", "phone", "email", "county__code", "medicare_model",
+    "pcp_npi", "behavioral_health_npi", "created_at", "updated_at",
+]  # fmt: skip
+
+
 class MemberOutput(serializers.ModelSerializer):
+    """The declared fields describe the schema; rows are rendered by a plain dict build, the same
+    JSON as the ModelSerializer's field by field (tests/members/test_api_output.py) at a fraction
+    of its per-row cost (issue 15)."""
+
     county = serializers.CharField(source="county.code")
     enrollments = EnrollmentSpanSerializer(many=True)
 
@@ -32,6 +47,36 @@ class MemberOutput(serializers.ModelSerializer):
             "address_line", "city", "zip_code", "phone", "email", "county", "medicare_model",
             "pcp_npi", "behavioral_health_npi", "enrollments", "created_at", "updated_at",
         ]  # fmt: skip
+
+    def to_representation(self, member):
+        return {
+            "id": member.id,
+            "cin": member.cin,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "birth_date": member.birth_date.isoformat(),
+            "sex": member.sex,
+            "preferred_language": member.preferred_language,
+            "address_line": member.address_line,
+            "city": member.city,
+            "zip_code": member.zip_code,
+            "phone": member.phone,
+            "email": member.email,
+            "county": member.county.code,
+            "medicare_model": member.medicare_model,
+            "pcp_npi": member.pcp_npi,
+            "behavioral_health_npi": member.behavioral_health_npi,
+            "enrollments": [
+                {
+                    "id": span.id,
+                    "start_date": span.start_date.isoformat(),
+                    "end_date": span.end_date and span.end_date.isoformat(),
+                }
+                for span in member.enrollments.all()
+            ],
+            "created_at": _TIMESTAMP.to_representation(member.created_at),
+            "updated_at": _TIMESTAMP.to_representation(member.updated_at),
+        }
 
 
 class MemberInput(serializers.ModelSerializer):
@@ -91,7 +136,12 @@ class MemberViewSet(
     ordering = "pk"
 
     def get_queryset(self):
-        return selectors.member_list(plan=self.request.plan).prefetch_related("enrollments")
+        spans = EnrollmentSpan.objects.only("id", "member_id", "start_date", "end_date")
+        return (
+            selectors.member_list(plan=self.request.plan)
+            .only(*MEMBER_COLUMNS)
+            .prefetch_related(Prefetch("enrollments", queryset=spans))
+        )
 
     @extend_schema(request=MemberInput, responses={201: MemberOutput})
     def create(self, request):
