@@ -216,8 +216,15 @@ def login(server: Server) -> str:
 
 
 def deep_cursor(next_url: str, position: int) -> str:
-    """The first page's `next` cursor moved to `position` (a keyset position on the primary key)."""
+    """The first page's `next` cursor moved to `position` on the primary key: the project's is "n."
+    and the boundary's keys as base64 JSON, the baseline's (DRF's) a base64 query string."""
     cursor = parse_qs(urlsplit(next_url).query)["cursor"][0]
+    direction, dot, boundary = cursor.partition(".")
+    if dot:
+        keys = json.loads(base64.urlsafe_b64decode(boundary + "=" * (-len(boundary) % 4)))
+        if len(keys) != 1 or not isinstance(keys[0], int):
+            raise SystemExit(f"The member list's cursor is not a position on the primary key: {keys}")
+        return f"{direction}.{base64.urlsafe_b64encode(json.dumps([position]).encode()).decode().rstrip('=')}"
     fields = parse_qs(base64.b64decode(cursor.encode()).decode())
     if not fields.get("p", [""])[0].isdigit():
         raise SystemExit(f"The member list's cursor is not a position on the primary key: {fields}")

@@ -143,6 +143,7 @@ def _create_one(member, program: str, start: date, organization, *, plan: Health
 def transition_import_start(*, plan: HealthPlan, actor, rows: list[dict], source_name: str = "") -> ImportJob:
     """Queue the import of a Member Transition List as a background job (issue 15: not inside the
     request); the job's report is `transition_import`'s."""
+    require(actor, Capability.TRANSITIONS_IMPORT, plan=plan)  # before the rows are read
     return import_job_start(
         plan=plan, actor=actor, kind=JOB_KIND, capability=Capability.TRANSITIONS_IMPORT, task_name=JOB_TASK,
         content=json.dumps(rows).encode(), source_name=source_name, rows_total=len(rows),

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django_scopes import ScopedManager
 
+from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.models import HealthPlan
 
 
@@ -16,6 +17,9 @@ class JobState(models.TextChoices):
 
 
 ACTIVE_JOB_STATES = [JobState.QUEUED, JobState.RUNNING]
+# Every capability an import job may be started with (import_job_start refuses any other): reading
+# a job needs its own, and holding none of these refuses before the job is looked up.
+IMPORT_CAPABILITIES = (Capability.TRANSITIONS_IMPORT,)
 
 
 class ImportJob(models.Model):

@@ -27,7 +27,7 @@ from ecm_platform.audit.models import PhiPurpose
 from ecm_platform.audit.services import phi_access_record
 from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.jobs import selectors
-from ecm_platform.jobs.models import ACTIVE_JOB_STATES, ImportJob, JobState
+from ecm_platform.jobs.models import ACTIVE_JOB_STATES, IMPORT_CAPABILITIES, ImportJob, JobState
 from ecm_platform.tasking import enqueue_on_commit
 from ecm_platform.tenancy.access import Capability, Principal, actor_user, principal_for, require
 from ecm_platform.tenancy.models import HealthPlan
@@ -63,6 +63,9 @@ def import_job_start(
 ) -> ImportJob:  # fmt: skip
     """Store the file and queue its import; refused (409) while one of the same kind is queued or
     running, unless that one's worker has stopped (then it is failed first)."""
+    selectors.require_some_import(actor, plan)
+    if capability not in IMPORT_CAPABILITIES:
+        raise ValueError(f"{capability} starts no import job: add it to IMPORT_CAPABILITIES.")
     require(actor, capability, plan=plan)
     now = clocks.now()
     with transaction.atomic():

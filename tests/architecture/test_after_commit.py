@@ -47,20 +47,45 @@ def test_the_check_catches_module_and_function_level_imports(tmp_path):
     assert task_imports_in_services(tmp_path) == ["authorizations/services.py:2", "members/services.py:1"]
 
 
+ENQUEUERS = {"enqueue_on_commit", "enqueue_many_on_commit"}
+
+
 def enqueued_task_names(root: Path) -> set[str]:
+    """The task names given to the enqueuers, and to a job as its `task_name=`: a string, or a
+    module-level constant naming one. A name passed through (a job's stored task) is checked where
+    it is first written."""
     names = set()
     for app in LAYER_OF:
         for path in (root / app).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "enqueue_on_commit":
-                    names.add(node.args[0].value)
+            tree = ast.parse(path.read_text(), filename=str(path))
+            constants = {
+                target.id: node.value.value
+                for node in tree.body
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                for target in node.targets
+                if isinstance(target, ast.Name)
+            }
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                given = [node.args[0]] if getattr(node.func, "id", None) in ENQUEUERS and node.args else []
+                given += [keyword.value for keyword in node.keywords if keyword.arg == "task_name"]
+                for value in given:
+                    if isinstance(value, ast.Constant):
+                        names.add(value.value)
+                    elif isinstance(value, ast.Name) and value.id in constants:
+                        names.add(constants[value.id])
     return names
 
 
 def test_every_task_a_service_names_exists_and_enqueues_after_commit():
     celery_app.autodiscover_tasks(force=True)
     names = enqueued_task_names(ROOT)
-    assert names >= {"authorizations.tasks.notice_render_task", "ecm_platform.notifications.tasks.notification_email"}
+    assert names >= {
+        "authorizations.tasks.notice_render_task",
+        "ecm_platform.notifications.tasks.notification_email",
+        "authorizations.tasks.transition_list_import_task",
+    }
     assert sorted(names - set(celery_app.tasks)) == []
     ours = [task for name, task in celery_app.tasks.items() if name.split(".")[0] in LAYER_OF]
     assert ours and [task.name for task in ours if not hasattr(task, "delay_on_commit")] == []
