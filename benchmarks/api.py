@@ -8,9 +8,8 @@ coordinator with an API key and a logged-in session. It then serves the project 
 sync workers, DJANGO_ENV=production, DEBUG off) and, at the same time and with the same workers,
 the bare baseline under benchmarks/baseline/, counts each endpoint's queries in-process (Django's
 test client and CaptureQueriesContext, against the same database), and drives each endpoint with
-`wrk -c8` for --rounds rounds of --duration seconds, project and baseline alternating. It prints the
-medians and writes them as JSON with --json. The database is kept (other work EXPLAINs against it)
-unless --drop.
+`wrk -c8` for --rounds rounds of --duration seconds, project and baseline alternating; prints the
+medians (as JSON too with --json). The database is kept (for EXPLAIN) unless --drop.
 """
 
 import argparse
