@@ -4,14 +4,13 @@ provider administrator's key: the key lookup, the contracting plans, the page, i
 the PHI access log's write.
 """
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 
 from ecm_platform.api.urls import router
 from ecm_platform.tenancy.models import HealthPlan, ProviderRole
 from tests.conftest import module_row_copies
 from tests.isolation import test_provider_isolation as provider_harness
+from tests.isolation.test_api_query_counts import costs
 
 # Xavier, Yolo and their plans (test_provider_isolation's world, built once for this module too).
 module_rows = provider_harness.module_rows
@@ -42,16 +41,6 @@ def grow(world, start, count):
             provider_harness.presumptive(plan_a, world["xavier"], f"Started{number}")
             colleague = provider_harness.staff(world["xavier"], ProviderRole.CARE_MANAGER)
             provider_harness.key(colleague, f"more {number}")
-
-
-def costs(client, paths):
-    counts = {}
-    for path in paths:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code, response.content[:300])
-        counts[path] = len(captured)
-    return counts
 
 
 def test_every_provider_api_list_and_detail_is_in_the_table():
