@@ -85,6 +85,40 @@ def test_a_key_of_a_deactivated_membership_or_user_is_refused(plan_a, make_membe
     assert client.get("/api/v1/me/").status_code == 200  # the same key: it was the deactivation
 
 
+def test_a_key_in_use_stops_working_at_once_when_revoked_or_expired(plan_a, make_membership, make_api_client):
+    """Issue 15: the lookup reads the key's row on every request; nothing in the process remembers
+    a key that worked."""
+    membership = make_membership(plan_a, Role.INTEGRATOR)
+    client = make_api_client(membership)
+    assert client.get("/api/v1/me/").status_code == 200
+    with scopes_disabled():
+        PlanApiKey.objects.filter(membership=membership).update(revoked=True)
+    assert client.get("/api/v1/me/").status_code == 401
+    expiring = make_api_client(membership)
+    assert expiring.get("/api/v1/me/").status_code == 200
+    with scopes_disabled():
+        PlanApiKey.objects.filter(membership=membership).update(expiry_date=clocks.now() - timedelta(seconds=1))
+    assert expiring.get("/api/v1/me/").status_code == 401
+
+
+def test_a_key_of_a_deactivated_plan_or_of_another_plan_than_its_membership_is_refused(
+    plan_a, plan_b, make_membership, make_api_client
+):
+    membership = make_membership(plan_a, Role.INTEGRATOR)
+    client = make_api_client(membership)
+    with scopes_disabled():
+        HealthPlan.objects.filter(pk=plan_a.pk).update(is_active=False)
+    assert client.get("/api/v1/me/").status_code == 401
+    with scopes_disabled():
+        HealthPlan.objects.filter(pk=plan_a.pk).update(is_active=True)
+    assert client.get("/api/v1/me/").status_code == 200
+    with scopes_disabled():
+        PlanApiKey.objects.filter(membership=membership).update(plan=plan_b)
+    refused = client.get("/api/v1/me/")
+    assert refused.status_code == 401
+    assert refused.json()["errors"][0]["code"] == "authentication_failed"
+
+
 @pytest.mark.parametrize(
     ("header", "status"),
     [(None, 401), ("Api-Key ", 401), ("Api-Key nothing.here", 401), ("Bearer abc", 401)],
