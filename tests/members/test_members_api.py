@@ -199,3 +199,14 @@ def test_reference_data_is_readable(api):
         "2022-01-01",
         "2022-07-01",
     )
+
+
+def test_a_detail_names_its_member_by_id_whatever_list_filters_it_is_sent(api, plan_a, plan_b):
+    """Issue 15: a detail builds no FilterSet (ecm_platform/api/views.py, PhiReadMixin); the member
+    is still looked up among the plan's members only."""
+    with scopes_disabled():
+        member, other = MemberFactory(plan=plan_a), MemberFactory(plan=plan_b)
+    response = api.get(f"/api/v1/members/{member.pk}/?cin=00000000Z&name=nobody")
+    assert response.status_code == 200
+    assert response.json()["id"] == member.pk
+    assert api.get(f"/api/v1/members/{other.pk}/?cin={other.cin}").status_code == 404
