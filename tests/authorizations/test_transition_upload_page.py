@@ -49,6 +49,13 @@ def test_only_who_may_import_the_list_gets_the_page(client, plan_a, make_members
     assert not ImportJob.objects.exists()
 
 
+def test_the_navigation_links_the_page_for_who_may_import_it(client, plan_a, coordinator_a, make_membership):
+    client.force_login(coordinator_a.user)
+    assert f'href="{URL}"' in client.get("/authorizations/").content.decode()
+    client.force_login(make_membership(plan_a, Role.REVIEWER).user)
+    assert f'href="{URL}"' not in client.get("/authorizations/").content.decode()
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
