@@ -36,6 +36,8 @@ class DeadlineKind(models.TextChoices):
     PROVIDER_CHANGE = "provider_change", "Member-requested provider change (30 days)"
     VETTING = "vetting", "Provider vetting to complete"
     ORIENTATION = "orientation", "Community Supports provider orientation (10 working days)"
+    OUTREACH_FIRST_ATTEMPT = "outreach_first_attempt", "First outreach attempt (plan setting)"
+    OTHER_PROGRAMS_REFERRAL = "other_programs_referral", "Refer a closed-out member to other programs"
 
 
 class DeadlineState(models.TextChoices):
@@ -59,8 +61,13 @@ class Deadline(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     label = models.CharField(max_length=300, help_text="What is due, without PHI beyond the member's name.")
     link = models.CharField(max_length=300, blank=True, help_text="The page where it is met.")
-    # The capability whose holders must act (ecm_platform.tenancy.access.Capability).
+    # The capability whose holders must act (ecm_platform.tenancy.access.Capability) ...
     owner = models.CharField(max_length=80)
+    # ... at this provider organization, for a clock its staff owe (outreach to an assigned
+    # member); none: the plan's own staff.
+    organization = models.ForeignKey(
+        "providers.ProviderOrganization", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     due_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=DeadlineState.choices, default=DeadlineState.OPEN)
     opened_at = models.DateTimeField()

@@ -40,31 +40,36 @@ def deadline_open(
     label: str,
     link: str = "",
     member=None,
+    organization=None,
 ) -> Deadline:
     """Start `kind`'s clock on `target`, or move the one running (an extension, a restored due
-    date): a moved clock is open again, so the monitor tells its owner anew when it nears."""
+    date): a moved clock is open again, so the monitor tells its owner anew when it nears.
+    `organization`: the provider organization whose staff owe it (else the plan's staff)."""
     live = _of(plan, target).filter(kind=kind, state__in=LIVE_STATES).select_for_update().first()
     if live is None:
         deadline = deadline_new(
-            plan=plan, kind=kind, target=target, due_at=due_at, owner=owner, label=label, link=link, member=member
-        )
+            plan=plan, kind=kind, target=target, due_at=due_at, owner=owner, label=label, link=link, member=member,
+            organization=organization,
+        )  # fmt: skip
         deadline.save()
         return deadline
     live.due_at, live.label, live.link, live.owner = due_at, label[:300], link, owner
+    live.organization = organization
     live.state = DeadlineState.OPEN
-    live.save(update_fields=["due_at", "label", "link", "owner", "state"])
+    live.save(update_fields=["due_at", "label", "link", "owner", "organization", "state"])
     return live
 
 
 def deadline_new(
     *, plan: HealthPlan, kind: DeadlineKind, target: Model, due_at: datetime, owner: Capability, label: str,
-    link: str = "", member=None,
+    link: str = "", member=None, organization=None,
 ) -> Deadline:  # fmt: skip
     """`deadline_open`'s new row, not saved yet, for a target that has no clock of `kind` running
     (one just created): set-based imports write many with one bulk_create."""
     return Deadline(
         plan=plan, kind=kind, target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
-        member=member, label=label[:300], link=link, owner=owner, due_at=due_at, opened_at=clocks.now(),
+        member=member, organization=organization, label=label[:300], link=link, owner=owner, due_at=due_at,
+        opened_at=clocks.now(),
     )  # fmt: skip
 
 

@@ -84,6 +84,14 @@ class Capability(StrEnum):
     # Jobs only (DOMAIN 5.2): a decided discontinuation on its effective date; a member who left the plan.
     DISCONTINUATIONS_TAKE_EFFECT = "authorizations.discontinuations.take_effect"
     AUTHORIZATIONS_END = "authorizations.end"
+    # Outreach (DOMAIN 8).
+    OUTREACH_READ = "outreach.read"  # engagements and attempts (provider staff: their organization's)
+    OUTREACH_RECORD = "outreach.attempts.record"
+    OUTREACH_CLOSE = "outreach.engagements.close"  # enrolled, declined, unable to reach
+    OTHER_PROGRAMS_REFER = "outreach.other_programs.refer"  # after a close-out (Policy Guide V.1.f)
+    OUTREACH_TARGETS_SYNC = "outreach.targets.sync"  # the job that opens and ends engagements
+    OUTREACH_MEASURES_READ = "outreach.measures.read"
+    OUTREACH_MEASURES_BUILD = "outreach.measures.build"
     # Reporting (DOMAIN 10).
     REPORTS_BUILD = "reporting.reports.build"
 
@@ -165,6 +173,15 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.PRESUMPTIVE_WITHDRAW: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
     Capability.DISCONTINUATIONS_TAKE_EFFECT: frozenset(),
     Capability.AUTHORIZATIONS_END: frozenset(),
+    # DOMAIN 8: the ECM Provider reaches out to its assigned members, the plan's coordinators to the
+    # members the plan identified; integrators load attempts made in other systems.
+    Capability.OUTREACH_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.OUTREACH_RECORD: frozenset({CC, IN}) | EVERY_PROVIDER_ROLE,
+    Capability.OUTREACH_CLOSE: frozenset({CC}) | EVERY_PROVIDER_ROLE,
+    Capability.OTHER_PROGRAMS_REFER: frozenset({CC}),
+    Capability.OUTREACH_TARGETS_SYNC: frozenset(),
+    Capability.OUTREACH_MEASURES_READ: frozenset({CC, RV, RA, PA, IN}),
+    Capability.OUTREACH_MEASURES_BUILD: frozenset({RA, PA, IN}),
     Capability.REPORTS_BUILD: frozenset({RA}),
 }
 
