@@ -86,8 +86,11 @@ class Capability(StrEnum):
     AUTHORIZATIONS_END = "authorizations.end"
     # Outreach (DOMAIN 8).
     OUTREACH_READ = "outreach.read"  # engagements and attempts (provider staff: their organization's)
-    OUTREACH_RECORD = "outreach.attempts.record"
+    OUTREACH_RECORD = "outreach.attempts.record"  # the plan's own outreach (identified members)
     OUTREACH_CLOSE = "outreach.engagements.close"  # enrolled, declined, unable to reach
+    # The ECM Provider's outreach to the members assigned to it (DOMAIN 8).
+    PROVIDER_OUTREACH_RECORD = "outreach.provider_attempts.record"
+    PROVIDER_OUTREACH_CLOSE = "outreach.provider_engagements.close"
     OTHER_PROGRAMS_REFER = "outreach.other_programs.refer"  # after a close-out (Policy Guide V.1.f)
     OUTREACH_TARGETS_SYNC = "outreach.targets.sync"  # the job that opens and ends engagements
     OUTREACH_MEASURES_READ = "outreach.measures.read"
@@ -176,8 +179,10 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     # DOMAIN 8: the ECM Provider reaches out to its assigned members, the plan's coordinators to the
     # members the plan identified; integrators load attempts made in other systems.
     Capability.OUTREACH_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
-    Capability.OUTREACH_RECORD: frozenset({CC, IN}) | EVERY_PROVIDER_ROLE,
-    Capability.OUTREACH_CLOSE: frozenset({CC}) | EVERY_PROVIDER_ROLE,
+    Capability.OUTREACH_RECORD: frozenset({CC, IN}),
+    Capability.OUTREACH_CLOSE: frozenset({CC}),
+    Capability.PROVIDER_OUTREACH_RECORD: EVERY_PROVIDER_ROLE,
+    Capability.PROVIDER_OUTREACH_CLOSE: EVERY_PROVIDER_ROLE,
     Capability.OTHER_PROGRAMS_REFER: frozenset({CC}),
     Capability.OUTREACH_TARGETS_SYNC: frozenset(),
     Capability.OUTREACH_MEASURES_READ: frozenset({CC, RV, RA, PA, IN}),
