@@ -302,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ecm_platform.audit.tasks.phi_access_retention",
         "schedule": crontab(hour=3, minute=15),
     },
+    # DOMAIN 8: engagements opened for the members newly targeted for outreach, ended for the rest.
+    "outreach-targets": {
+        "task": "outreach.tasks.targets_sync_all",
+        "schedule": timedelta(minutes=10),
+    },
     # Copy next year's default holiday calendar for every plan well before it is needed.
     "holiday-calendars-extend": {
         "task": "ecm_platform.calendars.tasks.holiday_calendars_extend_all",

@@ -65,11 +65,12 @@ def deadline_new(
     link: str = "", member=None, organization=None,
 ) -> Deadline:  # fmt: skip
     """`deadline_open`'s new row, not saved yet, for a target that has no clock of `kind` running
-    (one just created): set-based imports write many with one bulk_create."""
+    (one just created): set-based imports write many with one bulk_create. `member` and
+    `organization` may be given as ids (no row fetched per clock)."""
     return Deadline(
         plan=plan, kind=kind, target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
-        member=member, organization=organization, label=label[:300], link=link, owner=owner, due_at=due_at,
-        opened_at=clocks.now(),
+        member_id=getattr(member, "pk", member), organization_id=getattr(organization, "pk", organization),
+        label=label[:300], link=link, owner=owner, due_at=due_at, opened_at=clocks.now(),
     )  # fmt: skip
 
 
