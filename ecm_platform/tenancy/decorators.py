@@ -23,3 +23,24 @@ def plan_page(*capabilities: Capability):
         return wrapped
 
     return decorator
+
+
+def provider_page(*capabilities: Capability):
+    """A provider staff page for signed-in provider principals who hold every one of `capabilities`
+    for their own organization. Plan staff are refused (403): a plan principal is never taken for a
+    provider one, whatever its role holds."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            principal = getattr(request, "principal", None)
+            if principal is None or not principal.is_provider:
+                raise PermissionDenied("This page is for provider staff.")
+            if not all(principal.may(need, organization=principal.organization_id) for need in capabilities):
+                raise PermissionDenied("Your role in your organization does not allow this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
