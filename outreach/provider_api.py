@@ -184,7 +184,7 @@ class ProviderAttemptViewSet(BulkBodyMixin, mixins.ListModelMixin, ProviderViewS
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Record many attempts across your plans, all or nothing: 400 lists every error of every row
-        at `attempts.<row index>.<field>` and records none. At most 1,000 rows and 8 MiB per request."""
+        at `attempts.<row index>.<field>` and records none. At most 1,000 rows and 12 MiB per request."""
 
         def plans_of(ids):
             return {engagement.pk: engagement.plan for engagement in self._engagements().filter(pk__in=ids)}
