@@ -6,6 +6,7 @@ check: a deadline is a fact about the write that made it, not an action of its o
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Model
@@ -95,14 +96,30 @@ def deadline_cancel(*, plan: HealthPlan, target: Model, kinds: list[DeadlineKind
     return _close(plan, target, kinds, DeadlineState.CANCELLED, clocks.now())
 
 
+def _owners(plan: HealthPlan, deadline: Deadline) -> list:
+    """Who holds the owner capability: the plan's staff, or, for a clock a provider organization
+    owes, that organization's active staff (through the user's provider membership: the core does
+    not import the providers app)."""
+    roles = holders(Capability(deadline.owner))
+    if deadline.organization_id is not None:
+        return list(
+            get_user_model().objects.filter(
+                is_active=True, provider_membership__organization_id=deadline.organization_id,
+                provider_membership__is_active=True, provider_membership__role__in=roles,
+            )
+        )  # fmt: skip
+    return [
+        membership.user
+        for membership in Membership.objects.filter(plan=plan, role__in=roles, is_active=True).select_related("user")
+    ]
+
+
 def _notify_owner(plan: HealthPlan, deadline: Deadline, wording: str) -> int:
-    recipients = Membership.objects.filter(
-        plan=plan, role__in=holders(Capability(deadline.owner)), is_active=True
-    ).select_related("user")
+    recipients = _owners(plan, deadline)
     due = f"{deadline.due_at.astimezone(clocks.LOCAL_ZONE):%Y-%m-%d %H:%M %Z}"
-    for membership in recipients:
+    for user in recipients:
         notification_send(
-            plan=plan, recipient=membership.user, text=f"{deadline.label} {wording}: due {due}.",
+            plan=plan, recipient=user, text=f"{deadline.label} {wording}: due {due}.",
             link=deadline.link or "/deadlines/", email=True,
         )  # fmt: skip
     return len(recipients)
