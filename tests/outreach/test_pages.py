@@ -70,8 +70,7 @@ def outreach_world(plan, member, name):
     return engagement
 
 
-@pytest.fixture
-def world(plan_a, plan_b):
+def build_world(plan_a, plan_b):
     """Plan A: Ida (identified: the plan's staff reach out, first attempt overdue since 11-16) and
     Xena (assigned to Provider 0, first attempt due 11-30). Plan B: Bea (identified)."""
     provider = organization(plan_a, 0)
@@ -87,13 +86,24 @@ def world(plan_a, plan_b):
     }  # fmt: skip
 
 
-@pytest.fixture
-def login(client, plan_a, make_membership):
+def signed_in(client, plan_a, make_membership):
+    """`as_role(role)`: the client signed in as a new member of plan A's staff in `role`."""
+
     def as_role(role=Role.CARE_COORDINATOR, plan=None):
         client.force_login(make_membership(plan or plan_a, role).user)
         return client
 
     return as_role
+
+
+@pytest.fixture
+def world(plan_a, plan_b):
+    return build_world(plan_a, plan_b)
+
+
+@pytest.fixture
+def login(client, plan_a, make_membership):
+    return signed_in(client, plan_a, make_membership)
 
 
 def get(client, url):
