@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from authorizations.services.letter_contact import letter_contact_set
+from demo.outreach import load_outreach
 from demo.states import load_states
 from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers, load_requests
 from ecm_platform import clocks
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         self.load_population(plans[0], users["coordinator"], users["reviewer"], users["admin"])
         self.provider_users()
         self.load_states(plans[0], users["coordinator"], users["reviewer"])
+        load_outreach(plans[0], coordinator=users["coordinator"], reviewer=users["reviewer"], stdout=self.stdout)
         # The 15-minute monitor, once now: the reviewer's bell shows the decisions due soon.
         call_command("deadlines_check", stdout=self.stdout)
         self.print_logins(plans[0], raw_key)
