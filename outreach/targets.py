@@ -3,7 +3,7 @@
 - Approved and assigned: an ECM request APPROVED (services not started) whose member has a current
   assignment: the ECM Provider reaches out, from the later of the approval day and the assignment's
   start.
-- Identified by the plan: an open POF determination and no live request (presumptive and
+- Identified by the plan: enrolled today, an open POF determination and no live request (presumptive and
   transition members have live requests and are not targeted), unless an engagement of the member
   was closed out or enrolled since their latest open determination began (a close-out stays closed).
 
@@ -28,7 +28,8 @@ from ecm_platform.deadlines.services import deadline_new
 from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility.selectors import determination_list
-from members.models import Member
+from members.models import EnrollmentSpan, Member
+from members.selectors import active_on
 from outreach.attempts import record_capability
 from outreach.closeout import plan_link, provider_link
 from outreach.models import Engagement, EngagementState, TargetKind
@@ -48,19 +49,16 @@ ENDED_WHY = {
 
 def _assigned_targets(plan: HealthPlan) -> dict[int, tuple]:
     """member -> (kind, organization, assignment, request, targeted_on)."""
-    approved = dict(
-        AuthorizationRequest.objects.filter(plan=plan, status=Status.APPROVED, service=Service.ECM).values_list(
-            "member_id", "pk"
-        )
-    )
-    decided = dict(AuthorizationRequest.objects.filter(pk__in=approved.values()).values_list("pk", "decided_at"))
+    approved = AuthorizationRequest.objects.filter(plan=plan, status=Status.APPROVED, service=Service.ECM)
+    requests = {member_id: (pk, decided_at) for member_id, pk, decided_at in approved.values_list(
+        "member_id", "pk", "decided_at")}  # fmt: skip
+    current = Assignment.objects.filter(plan=plan, ended_on__isnull=True, member_id__in=approved.values("member_id"))
     targets = {}
-    current = Assignment.objects.filter(plan=plan, ended_on__isnull=True, member_id__in=list(approved))
     for member_id, assignment_id, organization_id, started_on in current.values_list(
         "member_id", "pk", "organization_id", "started_on"
     ):
-        request_id = approved[member_id]
-        approved_on = clocks.local_date(decided[request_id]) if decided[request_id] else started_on
+        request_id, decided_at = requests[member_id]
+        approved_on = clocks.local_date(decided_at) if decided_at else started_on
         targets[member_id] = (
             TargetKind.ASSIGNED,
             organization_id,
@@ -72,23 +70,25 @@ def _assigned_targets(plan: HealthPlan) -> dict[int, tuple]:
 
 
 def _identified_targets(plan: HealthPlan, today) -> dict[int, tuple]:
+    open_determinations = determination_list(plan=plan).filter(end_date__isnull=True)
     latest_start = dict(
-        determination_list(plan=plan)
-        .filter(end_date__isnull=True)
-        .values("member_id")
-        .annotate(latest=Max("start_date"))
-        .values_list("member_id", "latest")
+        open_determinations.values("member_id").annotate(latest=Max("start_date")).values_list("member_id", "latest")
     )
     live = set(
         AuthorizationRequest.objects.filter(plan=plan, status__in=LIVE_STATUSES, service=Service.ECM).values_list(
             "member_id", flat=True
         )
     )
+    enrolled = set(
+        EnrollmentSpan.objects.filter(
+            active_on(today), plan=plan, member_id__in=open_determinations.values("member_id")
+        ).values_list("member_id", flat=True)
+    )
     last_closed = dict(
         Engagement.objects.filter(
             plan=plan,
             state__in=[EngagementState.ENROLLED, EngagementState.DECLINED, EngagementState.UNREACHABLE],
-            member_id__in=list(latest_start),
+            member_id__in=open_determinations.values("member_id"),
         )
         .values("member_id")
         .annotate(last=Max("closed_at"))
@@ -97,13 +97,13 @@ def _identified_targets(plan: HealthPlan, today) -> dict[int, tuple]:
     targets = {}
     for member_id, latest in latest_start.items():
         closed = last_closed.get(member_id)
-        if member_id in live or (closed is not None and clocks.local_date(closed) >= latest):
+        if member_id in live or member_id not in enrolled or (closed and clocks.local_date(closed) >= latest):
             continue
         targets[member_id] = (TargetKind.IDENTIFIED, None, None, None, min(latest, today))
     return targets
 
 
-def _why_ended(engagement: tuple, target: tuple | None, statuses: dict, live: set) -> tuple[str, str]:
+def _why_ended(engagement: tuple, target: tuple | None, statuses: dict, live: set, left: set) -> tuple[str, str]:
     """(state, close note) for an open engagement that is no longer targeted as it was."""
     _, member_id, kind, _, _, request_id = engagement
     if kind == TargetKind.ASSIGNED:
@@ -117,6 +117,8 @@ def _why_ended(engagement: tuple, target: tuple | None, statuses: dict, live: se
         return EngagementState.ENDED, "The member no longer has this ECM Provider."
     if member_id in live:
         return EngagementState.ENDED, "A request was submitted for the member."
+    if member_id in left:
+        return EngagementState.ENDED, "The member is no longer enrolled in the plan."
     return EngagementState.ENDED, "The member's Population of Focus determination closed."
 
 
@@ -231,15 +233,21 @@ def targets_sync(*, plan: HealthPlan) -> dict:
         )
     )
     stale = [row for row in open_rows if (target := targets.get(row[1])) is None or target[:4] != row[2:]]
+    stale_members = [row[1] for row in stale]
     statuses = dict(
         AuthorizationRequest.objects.filter(pk__in=[row[5] for row in stale if row[5]]).values_list("pk", "status")
     )
     live = set(
         AuthorizationRequest.objects.filter(
-            plan=plan, status__in=LIVE_STATUSES, member_id__in=[row[1] for row in stale]
+            plan=plan, status__in=LIVE_STATUSES, member_id__in=stale_members
         ).values_list("member_id", flat=True)
     )
-    ended = _end(plan, actor, {row[0]: _why_ended(row, targets.get(row[1]), statuses, live) for row in stale})
+    left = set(stale_members) - set(
+        EnrollmentSpan.objects.filter(active_on(today), plan=plan, member_id__in=stale_members).values_list(
+            "member_id", flat=True
+        )
+    )
+    ended = _end(plan, actor, {row[0]: _why_ended(row, targets.get(row[1]), statuses, live, left) for row in stale})
     kept = {row[1] for row in open_rows} - {row[1] for row in stale}
     new = {member_id: target for member_id, target in targets.items() if member_id not in kept}
     opened = _open(plan, actor, new, outreach_settings_of(plan=plan).first_attempt_business_days)

@@ -15,6 +15,7 @@ from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
 from ecm_platform.tenancy.access import OPERATOR, Capability
 from eligibility.models import Determination
 from eligibility.services import determination_end
+from members.models import EnrollmentSpan
 from outreach.models import Engagement, EngagementState, TargetKind
 from providers.selectors import open_assignment
 from providers.services import assignment_override
@@ -173,3 +174,17 @@ def test_the_job_reads_and_writes_in_a_bounded_number_of_queries(plan_a):
     with CaptureQueriesContext(connection) as many:
         assert synced(plan_a, at=MONDAY + timedelta(minutes=10))["opened"] == 12
     assert len(many) == len(few)
+
+
+def test_a_member_no_longer_enrolled_is_not_identified_and_their_outreach_ends(plan_a):
+    """DOMAIN 8: outreach is to the plan's members; one who left the plan is no longer targeted."""
+    member, gone = identified_member(plan_a), identified_member(plan_a)
+    EnrollmentSpan.objects.filter(member=gone).update(end_date=date(2026, 10, 31))
+    assert synced(plan_a)["opened"] == 1
+    EnrollmentSpan.objects.filter(member=member).update(end_date=date(2026, 11, 30))
+    assert synced(plan_a, at=MONDAY + timedelta(days=8))["ended"] == 1
+    engagement = engagement_of(plan_a, member)
+    assert (engagement.state, engagement.close_note) == (
+        EngagementState.ENDED, "The member is no longer enrolled in the plan.",
+    )  # fmt: skip
+    assert not Engagement.objects.filter(member=gone).exists()
