@@ -287,3 +287,14 @@ def test_new_engagements_follow_the_new_first_attempt_setting(plan_a):
     engagement = engagement_of(plan_a, member)
     assert engagement.kind == TargetKind.IDENTIFIED
     assert engagement.first_attempt_due == clocks.end_of_day(engagement.targeted_on + timedelta(days=1))
+
+
+def test_provider_staff_load_their_own_attempts_in_bulk(plan_a, assigned, identified, provider_staff):
+    """DOMAIN 8: a provider's file of attempts; the plan's own engagements are missing for them."""
+    with pytest.raises(services.BulkRowsInvalid) as refused:
+        bulk(plan_a, provider_staff, [row(assigned), row(identified)])
+    assert [(error.row, error.code) for error in refused.value.errors] == [(1, "not_found")]
+    [attempt] = bulk(plan_a, provider_staff, [row(assigned, method=Method.IN_PERSON, outcome=Outcome.REACHED_MEMBER)])
+    assert (attempt.staff, attempt.successful, attempt.organization_id) == (
+        provider_staff.user, True, assigned.organization_id,
+    )  # fmt: skip
