@@ -334,3 +334,21 @@ def test_the_outreach_settings_are_the_plan_administrators(plan_a, login):
     assert post(admin, "/settings/outreach/", fields).status_code == 302
     saved = OutreachSettings.objects.get(plan=plan_a)
     assert (saved.first_attempt_business_days, saved.unreachable_attempts, saved.unreachable_days) == (5, 4, 21)
+
+
+def test_the_worklist_pages_past_its_first_fifty_in_due_order(plan_a, login):
+    """Keyset pages over (next attempt due, id): the 51st engagement is on the second page."""
+    due = datetime(2026, 11, 10, 18, tzinfo=UTC)
+    for number in range(51):
+        engagement_of(
+            plan_a,
+            enrolled_member(plan_a, last_name=f"Row{number:02d}"),
+            first_attempt_due=due + timedelta(hours=number),
+        )
+    client = login()
+    first = text_of(get(client, "/outreach/"))
+    assert "Row00" in first and "Row49" in first and "Row50" not in first
+    later = re.search(r'href="\?before=([\w-]+)">Later due', first).group(1)
+    second = text_of(get(client, f"/outreach/?before={later}"))
+    assert "Row50" in second and "Row49" not in second
+    assert "Sooner due" in second
