@@ -31,8 +31,11 @@ IMPOSSIBLE_OUTCOMES: dict[str, frozenset[str]] = {
 INTERACTIONS = frozenset(
     {Outcome.REACHED_MEMBER, Outcome.REACHED_GUARDIAN, Outcome.DECLINED, Outcome.CALLBACK_ANSWERED}
 )
-# A robo-call that put the member in touch with live staff (FAQ 20).
-ROBOCALL_LIVE_STAFF = INTERACTIONS | {Outcome.LIVE_MESSAGE}
+# A robo-call that put the member in touch with live staff (FAQ 20). "Declined" is not among them: a
+# member who declines by pressing a key never reached staff.
+ROBOCALL_LIVE_STAFF = frozenset(
+    {Outcome.REACHED_MEMBER, Outcome.REACHED_GUARDIAN, Outcome.CALLBACK_ANSWERED, Outcome.LIVE_MESSAGE}
+)
 WRITTEN_ELECTRONIC = frozenset({Method.EMAIL, Method.TEXT, Method.OTHER_ELECTRONIC})
 
 

@@ -96,6 +96,12 @@ def test_a_robocall_with_only_a_prerecorded_message_does_not_count():
     assert "FAQ 20" in result.reason
 
 
+def test_a_robocall_the_member_declined_by_keypad_does_not_count():
+    """FAQ 20: declining an automated call never reached live staff, so it is no attempt and no success."""
+    result = verdict(M.ROBOCALL, False, OC.DECLINED)
+    assert (result.counts, result.successful) == (False, False)
+
+
 def test_a_robocall_nobody_answered_does_not_count():
     """FAQ 20."""
     assert not verdict(M.ROBOCALL, False, OC.NO_ANSWER).counts
