@@ -13,8 +13,9 @@ attempt is attributed to its engagement, and so to the engagement's strata: its 
 organization (none: the plan's staff), and every POF of the member's determinations overlapping the
 quarter (none: "No POF"); a member in two POFs is in both, so the POF strata may sum past the total.
 
-The query is plain SQL (CTEs, GROUP BY, UNION ALL) that PostgreSQL and SQLite both run: an
-engagement's attempts are aggregated once, then each stratification groups those rows. Quarter
+The query is plain SQL (CTEs, GROUP BY, UNION ALL) that PostgreSQL and SQLite both run: the
+quarter's attempts are summed per engagement once (by the (plan, attempted_at) index), joined to the
+engagements open in the quarter, and each stratification groups those rows. Quarter
 bounds are instants computed here, so no database time-zone function is needed. Only aggregates
 leave the query: no member identifier reaches the figures.
 """
@@ -25,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 
-from ecm_platform import clocks
+from ecm_platform import clocks, db
 from ecm_platform.tenancy.models import County, HealthPlan
 from eligibility.models import Determination, PopulationOfFocus
 from outreach.models import Attempt, Engagement, Method
@@ -74,6 +75,10 @@ def _method_sums() -> str:
     )
 
 
+def _method_columns() -> str:
+    return ", ".join(f"COALESCE(s.method_{index}, 0) AS method_{index}" for index in range(len(METHODS)))
+
+
 def _stratum_select(dimension: str, key: str, source: str, group: bool) -> str:
     method_totals = ", ".join(f"SUM(method_{index})" for index in range(len(METHODS)))
     grouping = f"GROUP BY {key}" if group else ""
@@ -92,20 +97,25 @@ WITH engagement AS (
     SELECT e.id, e.member_id, e.county_id, e.organization_id FROM {engagement} e
     WHERE e.plan_id = %(plan)s AND e.targeted_on <= %(last)s AND (e.closed_at IS NULL OR e.closed_at >= %(start)s)
 ),
-per_engagement AS (
-    SELECT e.id, e.member_id, e.county_id, e.organization_id,
+attempt_sums AS (
+    SELECT a.engagement_id,
         SUM(CASE WHEN a.counts THEN 1 ELSE 0 END) AS counting,
         SUM(CASE WHEN a.counts AND a.successful THEN 1 ELSE 0 END) AS successful,
         SUM(CASE WHEN a.counts THEN a.minutes ELSE 0 END) AS minutes,
-        COUNT(a.id) AS considered, {_method_sums()}
-    FROM engagement e LEFT JOIN {attempt} a
-        ON a.engagement_id = e.id AND a.plan_id = %(plan)s AND a.attempted_at >= %(start)s AND a.attempted_at < %(end)s
-    GROUP BY e.id, e.member_id, e.county_id, e.organization_id
+        COUNT(*) AS considered, {_method_sums()}
+    FROM {attempt} a
+    WHERE a.plan_id = %(plan)s AND a.attempted_at >= %(start)s AND a.attempted_at < %(end)s
+    GROUP BY a.engagement_id
+),
+per_engagement AS (
+    SELECT e.member_id, e.county_id, e.organization_id, COALESCE(s.counting, 0) AS counting,
+        COALESCE(s.successful, 0) AS successful, COALESCE(s.minutes, 0) AS minutes,
+        COALESCE(s.considered, 0) AS considered, {_method_columns()}
+    FROM engagement e LEFT JOIN attempt_sums s ON s.engagement_id = e.id
 ),
 member_pof AS (
     SELECT DISTINCT d.member_id, d.pof_id FROM {determination} d
     WHERE d.plan_id = %(plan)s AND d.start_date <= %(last)s AND (d.end_date IS NULL OR d.end_date >= %(first)s)
-        AND d.member_id IN (SELECT member_id FROM engagement)
 ),
 per_pof AS (
     SELECT p.*, mp.pof_id FROM per_engagement p LEFT JOIN member_pof mp ON mp.member_id = p.member_id
@@ -115,6 +125,9 @@ UNION ALL {_stratum_select("county", "county_id", "per_engagement", group=True)}
 UNION ALL {_stratum_select("provider", "organization_id", "per_engagement", group=True)}
 UNION ALL {_stratum_select("pof", "pof_id", "per_pof", group=True)}
 """  # noqa: S608
+
+
+MEASURES_SQL = _sql()
 
 
 def _hours(minutes: int) -> float:
@@ -143,11 +156,11 @@ def _labelled(rows, labels: dict, empty: tuple[str, str], order) -> list[dict]:
     return sorted(strata, key=order)
 
 
-def measures_build(*, plan: HealthPlan, quarter: Quarter) -> Built:
-    """The quarter's figures for `plan` (the module docstring's definitions and shape)."""
+def measures_query(*, plan: HealthPlan, quarter: Quarter) -> tuple[str, dict]:
+    """The statement and its parameters (benchmarks/outreach.py EXPLAINs them)."""
     start = clocks.start_of_day(quarter.first_day)
     end = clocks.start_of_day(quarter.last_day + timedelta(days=1))
-    params = {
+    return MEASURES_SQL, {
         "plan": plan.pk,
         "first": quarter.first_day,
         "last": quarter.last_day,
@@ -155,8 +168,14 @@ def measures_build(*, plan: HealthPlan, quarter: Quarter) -> Built:
         "end": connection.ops.adapt_datetimefield_value(end),
         **{f"method_{index}": method.value for index, method in enumerate(METHODS)},
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(), params)
+
+
+def measures_build(*, plan: HealthPlan, quarter: Quarter) -> Built:
+    """The quarter's figures for `plan` (the module docstring's definitions and shape). Inside a
+    transaction, on PostgreSQL, without JIT: the planner misjudges the CTEs' sizes and compiled the
+    statement for ~6 of its ~12 s at 50k engagements (benchmarks/outreach.py)."""
+    with db.analytic_query(), connection.cursor() as cursor:
+        cursor.execute(*measures_query(plan=plan, quarter=quarter))
         rows = cursor.fetchall()
     by_dimension: dict[str, list] = {"total": [], "county": [], "provider": [], "pof": []}
     for row in rows:
