@@ -103,11 +103,11 @@ def explain(plan) -> dict:
     scans = []
 
     def walk(node):
-        if "Scan" in node["Node Type"] and "Relation Name" in node:
+        if "Scan" in node["Node Type"] and ("Relation Name" in node or "Index Name" in node):
             scans.append(
                 {
                     "node": node["Node Type"],
-                    "relation": node["Relation Name"],
+                    "relation": node.get("Relation Name", ""),
                     "index": node.get("Index Name", ""),
                     "rows": node["Actual Rows"] * node["Actual Loops"],
                     "ms": round(node["Actual Total Time"] * node["Actual Loops"], 1),
@@ -211,8 +211,9 @@ def report(result: dict) -> None:
     print(f"EXPLAIN ANALYZE: execution {plan['execution_ms']} ms, planning {plan['planning_ms']} ms")
     for scan in plan["scans"]:
         index = f" using {scan['index']}" if scan["index"] else ""
+        relation = f" on {scan['relation']}" if scan["relation"] else ""
         print(
-            f"  {scan['node']} on {scan['relation']}{index}: {scan['rows']:,} rows, {scan['ms']} ms, "
+            f"  {scan['node']}{relation}{index}: {scan['rows']:,} rows, {scan['ms']} ms, "
             f"{scan['shared_read']:,} blocks read"
         )
 
