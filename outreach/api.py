@@ -14,6 +14,7 @@ from functools import partial
 import django_filters
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -65,6 +66,8 @@ class EngagementFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
 
+@extend_validation_errors(["attempt_policy_not_met"], field_name="engagement", actions=["unreachable"])
+@extend_validation_errors(["required"], field_name="note", actions=["other_programs_referral"])
 class EngagementViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """Members targeted for outreach (DOMAIN 8), one engagement from targeting to its end. Every read
     is in the PHI access log."""

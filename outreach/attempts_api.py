@@ -272,13 +272,43 @@ class AttemptFilter(django_filters.FilterSet):
     attempted_to = django_filters.IsoDateTimeFilter(field_name="attempted_at", lookup_expr="lte")
 
 
-def bulk_validation_errors(viewset):
-    """The bulk load's list-level errors (`attempts`) and a row that is no object (`attempts.INDEX`)
-    in the schema, beside the per-field ones its serializer documents."""
+# The codes the service (outreach.attempts) and the checks here answer beside each field's own.
+ATTEMPT_ERROR_CODES = {
+    "engagement": ["not_found", "not_permitted", "engagement_closed"],
+    "attempted_at": ["required", "future", "early"],
+    "method": ["invalid_choice"],
+    "outcome": ["invalid_choice", "impossible_outcome"],
+    "minutes": ["out_of_range"],
+    "asks_for_response": ["required"],
+    "notes": ["too_long"],
+    "staff": ["invalid_staff"],
+}
+
+
+# The verdict's query parameters are read by VerdictInput: its fields' codes, and the rules'.
+TEXT_CODES = ["blank", "invalid", "max_length", "null", "null_characters_not_allowed", "required",
+              "surrogate_characters_not_allowed"]  # fmt: skip
+VERDICT_ERROR_CODES = {
+    "method": ["invalid_choice", "null", "required"],
+    "asks_for_response": ["invalid", "null"],
+    "outcome": [*TEXT_CODES, "invalid_choice", "impossible_outcome"],
+}
+
+
+def attempt_validation_errors(viewset):
+    """The schema's 400s of the attempt actions: the service's codes of each field (create, and each
+    row of a bulk load), the bulk load's list-level errors (`attempts`) and a row that is no object
+    (`attempts.INDEX`), and the verdict's impossible outcome."""
+    for name, codes in ATTEMPT_ERROR_CODES.items():
+        viewset = extend_validation_errors(codes, field_name=name, actions=["create"])(viewset)
+        viewset = extend_validation_errors(codes, field_name=f"attempts.INDEX.{name}", actions=["bulk"])(viewset)
     viewset = extend_validation_errors(
         ["invalid", "not_a_list", "null", "required", "empty", "max_length"], field_name="attempts", actions=["bulk"]
     )(viewset)
-    return extend_validation_errors(["invalid"], field_name="attempts.INDEX", actions=["bulk"])(viewset)
+    viewset = extend_validation_errors(["invalid"], field_name="attempts.INDEX", actions=["bulk"])(viewset)
+    for name, codes in VERDICT_ERROR_CODES.items():
+        viewset = extend_validation_errors(codes, field_name=name, actions=["verdict"])(viewset)
+    return viewset
 
 
 class BulkBodyMixin:
@@ -288,7 +318,7 @@ class BulkBodyMixin:
         return BULK_BYTES if getattr(self, "action", None) == "bulk" else None
 
 
-@bulk_validation_errors
+@attempt_validation_errors
 class AttemptViewSet(BulkBodyMixin, PhiReadMixin, mixins.ListModelMixin, PlanViewSet):
     """Outreach attempts (DOMAIN 8), newest first, each with its verdict: whether it counts, whether
     it succeeded, and why. Every list is in the PHI access log."""

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -54,6 +55,9 @@ class FileNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+@extend_validation_errors(["quarter_invalid", "quarter_not_begun"], field_name="quarter", actions=["create"])
+@extend_validation_errors(["quarter_before_ecm"], field_name="year", actions=["create"])
+@extend_validation_errors(["invalid"], field_name="format", actions=["download"])
 class MeasureRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """The plan's outreach measure runs, newest first (reporting analysts, administrators and
     integrators build them; coordinators and reviewers read them)."""

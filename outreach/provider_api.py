@@ -6,6 +6,7 @@ staff run, is 404 like a missing one; every read of member data is in the PHI ac
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,8 +28,8 @@ from outreach.attempts_api import (
     VerdictInput,
     VerdictOutput,
     attempt_create_response,
+    attempt_validation_errors,
     attempts_bulk_response,
-    bulk_validation_errors,
     verdict_response,
     with_attempt_counts,
 )
@@ -81,6 +82,7 @@ class ProviderAttemptOutput(AttemptOutput):
         fields = ["id", "plan", *AttemptOutput.Meta.fields[1:]]
 
 
+@extend_validation_errors(["attempt_policy_not_met"], field_name="engagement", actions=["unreachable"])
 class ProviderEngagementViewSet(mixins.ListModelMixin, ProviderViewSet):
     """Your organization's outreach to the members the plans assigned to it (DOMAIN 8), the plan on
     every row; enroll (services start), decline or unable to reach (once the plan's attempt policy
@@ -149,7 +151,7 @@ class ProviderEngagementViewSet(mixins.ListModelMixin, ProviderViewSet):
         return self._act(request, services.engagement_unreachable)
 
 
-@bulk_validation_errors
+@attempt_validation_errors
 class ProviderAttemptViewSet(BulkBodyMixin, mixins.ListModelMixin, ProviderViewSet):
     """Your organization's outreach attempts, the plan on every row, each with its verdict."""
 

@@ -2,12 +2,13 @@
 the verdict before saving, and the plan's outreach settings; permissions per role, another plan's
 engagement 404, every read in the PHI access log, bounded query counts."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ecm_platform import clocks
 from ecm_platform.audit.selectors import phi_accesses_naming
 from ecm_platform.tenancy.models import Role
 from outreach.models import Attempt, EngagementState, OutreachSettings
@@ -66,8 +67,9 @@ def test_the_engagement_list_shows_the_plans_outreach_and_logs_the_read(engageme
      ("county=01", True), ("county=02", False), ("overdue=true", True), ("overdue=false", False)],
 )  # fmt: skip
 def test_the_engagement_list_filters(engagement, coordinator_api, query, found):
-    """DOMAIN 8: the first attempt was due 17 November, before today: the outreach is overdue."""
-    response = coordinator_api.get(f"{ENGAGEMENTS}?{query}")
+    """DOMAIN 8: a day after the first attempt was due, with no attempt yet, the outreach is overdue."""
+    with clocks.frozen(engagement.first_attempt_due + timedelta(days=1)):
+        response = coordinator_api.get(f"{ENGAGEMENTS}?{query}")
     assert [row["id"] for row in response.json()["results"]] == ([engagement.pk] if found else [])
 
 
