@@ -48,13 +48,14 @@ from ecm_platform import clocks
 from ecm_platform.audit.models import AppendOnlyError, AuditEvent
 from ecm_platform.errors import ActionNotPermitted, DomainError
 from ecm_platform.tenancy.access import OPERATOR
-from ecm_platform.tenancy.models import County, Role
+from ecm_platform.tenancy.models import County, ProviderRole, Role
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_end, determination_record
 from members.models import Member
 from outreach.measure_runs import COUNTING_RULES, measure_run_build, measure_run_get, measure_runs_of
-from outreach.models import Attempt, Engagement, EngagementState, MeasureRun, Method, Outcome, TargetKind
-from outreach.rules import verdict
+from outreach.models import Engagement, EngagementState, MeasureRun, Method, Outcome, TargetKind
+from outreach.services import attempt_record
+from providers.staff import provider_membership_create
 from tests.factories import UserFactory, enrolled_member
 from tests.providers.test_assignments import assign, contract, organization
 
@@ -83,7 +84,8 @@ def member_in(plan, *pofs: tuple[str, str, str | None]):
     return member
 
 
-def engagement(plan, member, county, targeted, *, provider=None, closed=None, state=EngagementState.OPEN):
+def engagement(plan, member, county, targeted, *, provider=None):
+    """An engagement as the targets job opens it (open; the plan's own outreach, or the provider's)."""
     assignment = assign(plan, member, preferred_organization=provider) if provider else None
     return Engagement.objects.create(
         plan=plan,
@@ -94,40 +96,46 @@ def engagement(plan, member, county, targeted, *, provider=None, closed=None, st
         county=County.objects.get(code=county),
         targeted_on=date.fromisoformat(targeted),
         first_attempt_due=local(targeted) + timedelta(days=14),
-        state=state if closed else EngagementState.OPEN,
-        closed_at=closed,
         created_at=local(targeted),
     )
 
 
-def attempt(engagement, at, method, outcome, minutes, *, staff, asks_for_response=True):
-    """An attempt as recorded: its counts/successful are the rules' verdict, never typed."""
-    judged = verdict(method, asks_for_response, outcome)
-    return Attempt.objects.create(
-        plan=engagement.plan, engagement=engagement, member=engagement.member, organization=engagement.organization,
-        staff=staff, attempted_at=at, method=method, asks_for_response=asks_for_response, outcome=outcome,
-        minutes=minutes, counts=judged.counts, successful=judged.successful, count_reason=judged.reason,
-        recorded_at=at, recorded_by=staff,
-    )  # fmt: skip
+def closed(engagement, at, state=EngagementState.ENDED):
+    """The engagement ends at `at`, after its attempts were recorded (the close-out services' own
+    rules, such as the attempt policy, are not what the measures read)."""
+    Engagement.objects.filter(pk=engagement.pk).update(state=state, closed_at=at)
 
 
 @pytest.fixture
-def quarter_rows(plan_a):
-    staff = UserFactory()
-
-    def tried(*args, **kwargs):
-        return attempt(*args, staff=staff, **kwargs)
-
+def quarter_rows(plan_a, make_membership):
     p0, p1 = organization(plan_a, 0), organization(plan_a, 1)
     contract(plan_a, p0), contract(plan_a, p1)
+    staff = {None: make_membership(plan_a, Role.CARE_COORDINATOR).user}
+    for provider in (p0, p1):
+        staff[provider.pk] = UserFactory()
+        provider_membership_create(
+            actor=OPERATOR, organization=provider, user=staff[provider.pk], role=ProviderRole.OUTREACH_STAFF
+        )
+
+    def tried(engagement, at, method, outcome, minutes, *, asks_for_response=True):
+        """Recorded through the service a minute after it was made: counts and successful are the
+        rules' verdict, never typed."""
+        with clocks.frozen(at + timedelta(minutes=1)):
+            attempt_record(
+                plan=plan_a, actor=OPERATOR, engagement=engagement, attempted_at=at, method=method,
+                asks_for_response=asks_for_response, outcome=outcome, minutes=minutes,
+                staff=staff[engagement.organization_id],
+            )  # fmt: skip
+
     homeless = ("HOMELESS", "2025-06-01", None)
     m1, m3, m5, m6 = (member_in(plan_a, homeless) for _ in range(4))
     m2 = member_in(plan_a, homeless, ("HIGH_UTILIZER", "2026-03-01", None))
     m4 = member_in(plan_a, ("HOMELESS", "2025-06-01", "2026-06-15"), ("SMI_SUD", "2026-10-05", None))
 
-    e1a = engagement(plan_a, m1, "01", "2026-05-01", closed=local("2026-07-05"), state=EngagementState.ENDED)
+    e1a = engagement(plan_a, m1, "01", "2026-05-01")
     tried(e1a, local("2026-06-20"), Method.TELEPHONE, Outcome.REACHED_MEMBER, 30)
     tried(e1a, local("2026-07-02"), Method.TELEPHONE, Outcome.REACHED_MEMBER, 20)
+    closed(e1a, local("2026-07-05"))
     e1 = engagement(plan_a, m1, "01", "2026-07-05", provider=p0)
     tried(e1, local("2026-07-10"), Method.TELEPHONE, Outcome.NO_ANSWER, 15)
     tried(e1, local("2026-07-20"), Method.POSTAL_MAIL, Outcome.NO_ANSWER, 5)
@@ -140,16 +148,19 @@ def quarter_rows(plan_a):
     tried(e2, local("2026-07-03"), Method.ROBOCALL, Outcome.NO_ANSWER, 1)
     tried(e2, local("2026-07-06"), Method.EMAIL, Outcome.NO_ANSWER, 2, asks_for_response=False)
 
-    e3 = engagement(plan_a, m3, "01", "2026-05-01", provider=p1, closed=local("2026-06-30", 23, 30))
+    e3 = engagement(plan_a, m3, "01", "2026-05-01", provider=p1)
     tried(e3, local("2026-06-10"), Method.TELEPHONE, Outcome.NO_ANSWER, 10)
+    closed(e3, local("2026-06-30", 23, 30))
 
-    e4 = engagement(plan_a, m4, "07", "2026-09-20", closed=local("2026-09-29"), state=EngagementState.DECLINED)
+    e4 = engagement(plan_a, m4, "07", "2026-09-20")
     tried(e4, local("2026-09-21"), Method.TEXT, Outcome.NO_ANSWER, 10)
     tried(e4, local("2026-09-25"), Method.ROBOCALL, Outcome.CALLBACK_ANSWERED, 20)
     tried(e4, local("2026-09-26"), Method.OTHER_ELECTRONIC, Outcome.NO_ANSWER, 3)
+    closed(e4, local("2026-09-29"), EngagementState.DECLINED)
 
-    e5 = engagement(plan_a, m5, "01", "2026-06-01", provider=p1, closed=local("2026-07-01", 8), state="declined")
+    e5 = engagement(plan_a, m5, "01", "2026-06-01", provider=p1)
     tried(e5, local("2026-06-15"), Method.TELEPHONE, Outcome.DECLINED, 5)
+    closed(e5, local("2026-07-01", 8), EngagementState.DECLINED)
     e6 = engagement(plan_a, m6, "07", "2026-10-02", provider=p0)
     tried(e6, local("2026-10-03"), Method.TELEPHONE, Outcome.NO_ANSWER, 5)
     return {"p0": p0, "p1": p1}
