@@ -307,6 +307,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outreach.tasks.targets_sync_all",
         "schedule": timedelta(minutes=10),
     },
+    # DOMAIN 8, 10: the quarter just ended, built once for every plan early on the next quarter's first day.
+    "outreach-measures-quarter-end": {
+        "task": "outreach.tasks.measures_quarter_end_all",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=4, minute=0),
+    },
     # Copy next year's default holiday calendar for every plan well before it is needed.
     "holiday-calendars-extend": {
         "task": "ecm_platform.calendars.tasks.holiday_calendars_extend_all",

@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import DomainError
-from ecm_platform.tenancy.access import Capability, actor_label, actor_user, require
+from ecm_platform.tenancy.access import Capability, Principal, actor_label, actor_user, require
 from ecm_platform.tenancy.models import HealthPlan
 from outreach.measure_files import measure_run_csv, measure_run_xlsx
 from outreach.measures import MEASURES, Quarter, measures_build
@@ -37,11 +37,15 @@ __all__ = [
     "measure_run_build",
     "measure_run_csv",
     "measure_run_get",
+    "measure_run_quarter_end",
     "measure_run_xlsx",
     "measure_runs_of",
 ]
 
 COUNTING_RULES = "DOMAIN 8 as amended 2026-12-01 (outreach.rules: FAQ 19-20, Policy Guide XI)"
+# The job that builds the quarter just ended, on the first day of the next (DOMAIN 8: tracked "so they can
+# report accurately at quarterly intervals").
+QUARTER_END = "outreach-quarter-end"
 # ECM began on 2022-01-01: no quarter before it has outreach to report.
 FIRST_QUARTER = Quarter(2022, 1)
 SETTINGS_FIELDS = (
@@ -120,6 +124,17 @@ def measure_run_build(*, plan: HealthPlan, actor, year: int, quarter: int) -> Me
             payload={"year": year, "quarter": quarter, "duration_ms": duration_ms},
         )
     return run
+
+
+def measure_run_quarter_end(*, plan: HealthPlan, today) -> MeasureRun | None:
+    """The quarter before the one `today` is in, built by the job once: a rerun, or a retried task,
+    builds nothing more (None). Runs built on demand do not count: the job's is the quarter's record."""
+    quarter = (today.month - 1) // 3 + 1
+    year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
+    job = Principal.system(QUARTER_END, Capability.OUTREACH_MEASURES_BUILD, plan=plan)
+    if MeasureRun.objects.filter(plan=plan, year=year, quarter=quarter, built_by_label=job.name).exists():
+        return None
+    return measure_run_build(plan=plan, actor=job, year=year, quarter=quarter)
 
 
 def measure_runs_of(*, plan: HealthPlan, principal) -> QuerySet[MeasureRun]:

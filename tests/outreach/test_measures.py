@@ -52,6 +52,7 @@ from ecm_platform.tenancy.models import County, ProviderRole, Role
 from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_end, determination_record
 from members.models import Member
+from outreach import tasks
 from outreach.measure_runs import COUNTING_RULES, measure_run_build, measure_run_get, measure_runs_of
 from outreach.models import Engagement, EngagementState, MeasureRun, Method, Outcome, TargetKind
 from outreach.services import attempt_record
@@ -320,3 +321,23 @@ def test_who_may_build_and_read(plan_a, plan_b, quarter_rows, make_membership):
     assert measure_run_get(plan=plan_a, principal=coordinator, pk=run.pk) == run
     with pytest.raises(MeasureRun.DoesNotExist):
         measure_run_get(plan=plan_b, principal=OPERATOR, pk=run.pk)
+
+
+def test_the_quarter_end_job_builds_the_quarter_just_ended_once(plan_a, quarter_rows):
+    """DOMAIN 8, 10: on the first (local) day of a quarter the job builds the one before; a rerun or a
+    retried task builds nothing more, and a run built on demand does not stand in for the job's."""
+    build(plan_a)  # on demand, before the job
+    with clocks.frozen(local("2026-10-01", hour=4)):
+        run = tasks.measures_quarter_end_task(plan_id=plan_a.pk)
+        assert tasks.measures_quarter_end_task(plan_id=plan_a.pk) is None
+    job_run = MeasureRun.objects.get(pk=run)
+    assert (job_run.year, job_run.quarter, job_run.built_by_label) == (2026, 3, "system:outreach-quarter-end")
+    assert job_run.figures["total"]["attempts"] == 7
+    assert MeasureRun.objects.filter(plan=plan_a, year=2026, quarter=3).count() == 2
+
+
+def test_the_quarter_end_job_in_january_builds_the_last_quarter_of_the_year_before(plan_a):
+    """The first quarter's predecessor is Q4 of the previous year."""
+    with clocks.frozen(local("2027-01-01", hour=4)):
+        run = MeasureRun.objects.get(pk=tasks.measures_quarter_end_task(plan_id=plan_a.pk))
+    assert (run.year, run.quarter, run.period_start, run.period_end) == (2026, 4, date(2026, 10, 1), date(2026, 12, 31))
