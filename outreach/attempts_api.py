@@ -319,9 +319,9 @@ class BulkBodyMixin:
 
 
 @attempt_validation_errors
-class AttemptViewSet(BulkBodyMixin, PhiReadMixin, mixins.ListModelMixin, PlanViewSet):
+class AttemptViewSet(BulkBodyMixin, PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """Outreach attempts (DOMAIN 8), newest first, each with its verdict: whether it counts, whether
-    it succeeded, and why. Every list is in the PHI access log."""
+    it succeeded, and why. Every list and detail is in the PHI access log."""
 
     queryset = Attempt.objects.none()
     serializer_class = AttemptOutput

@@ -55,6 +55,7 @@ API_SPECS: dict = {
         Call("get", f"{ATTEMPTS}?engagement={{engagement}}", lists="attempt"),
         Call("get", f"{ATTEMPTS}?member={{member}}&counts=true", lists="attempt"),
     ],
+    ("GET", f"{ATTEMPTS}{{id}}/"): [Call("get", f"{ATTEMPTS}{{attempt}}/", foreign=True)],
     ("POST", ATTEMPTS): [Call("post", ATTEMPTS, data=ATTEMPT)],
     ("POST", f"{ATTEMPTS}bulk/"): [Call("post", f"{ATTEMPTS}bulk/", data={"attempts": [ATTEMPT]})],
     ("GET", f"{ATTEMPTS}verdict/"): [Call("get", ATTEMPTS + VERDICT)],

@@ -112,6 +112,10 @@ def test_the_attempt_list_filters_by_verdict_and_time(engagement, coordinator_ap
     both = coordinator_api.get(f"{ATTEMPTS}?engagement={engagement.pk}&member={engagement.member_id}").json()
     assert [row["method"] for row in both["results"]] == ["postal_mail", "telephone"]  # newest first
     assert phi_accesses_naming(engagement.member_id).count() == 3
+    attempt_id = both["results"][0]["id"]
+    detail = coordinator_api.get(f"{ATTEMPTS}{attempt_id}/")
+    assert (detail.status_code, detail.json()["method"], detail.json()["counts"]) == (200, "postal_mail", False)
+    assert phi_accesses_naming(engagement.member_id).count() == 4
 
 
 @pytest.mark.parametrize(
@@ -151,12 +155,15 @@ def test_another_plans_engagement_is_missing(plan_a, plan_b, engagement):
     """Tenancy: another plan's engagement is 404 on every route that names it, 400 in a body."""
     other = client_of(plan_b, Role.CARE_COORDINATOR)
     assert other.get(f"{ENGAGEMENTS}{engagement.pk}/").status_code == 404
+    mine = api_client_of(membership_of(plan_a, Role.CARE_COORDINATOR)).post(ATTEMPTS, attempt(engagement)).json()
+    assert other.get(f"{ATTEMPTS}{mine['id']}/").status_code == 404
+    assert other.get(ATTEMPTS).json()["results"] == []
     assert other.post(f"{ENGAGEMENTS}{engagement.pk}/decline/", {}).status_code == 404
     assert other.get(ENGAGEMENTS).json()["results"] == []
     recorded = other.post(ATTEMPTS, attempt(engagement))
     assert recorded.status_code == 400
     assert recorded.json()["errors"][0]["attr"] == "engagement"
-    assert Attempt.objects.count() == 0
+    assert Attempt.objects.count() == 1
     assert engagement_of(plan_a, engagement.member).state == EngagementState.OPEN
 
 
@@ -244,11 +251,12 @@ def _queries(client, path):
 
 def test_lists_and_details_cost_at_most_8_queries_whatever_the_rows(plan_a, engagement, coordinator_api):
     """Issue 15's budget: at most 8 queries per request, the same for one row as for many."""
-    coordinator_api.post(ATTEMPTS, attempt(engagement))
+    first = coordinator_api.post(ATTEMPTS, attempt(engagement)).json()["id"]
     paths = [
         ENGAGEMENTS,
         f"{ENGAGEMENTS}{engagement.pk}/",
         ATTEMPTS,
+        f"{ATTEMPTS}{first}/",
         f"{ATTEMPTS}?counts=true",
         f"{ENGAGEMENTS}?overdue=true",
     ]
