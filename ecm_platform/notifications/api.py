@@ -40,7 +40,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Plan
     )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        marked = services.notifications_mark_all_read(plan=request.plan, recipient=request.user)
+        marked = services.notifications_mark_all_read(plan_ids=[request.plan.pk], recipient=request.user)
         return Response({"marked": marked})
 
 

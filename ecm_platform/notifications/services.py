@@ -67,7 +67,8 @@ def notification_mark_read(*, plan: HealthPlan, notification: Notification) -> N
     return notification
 
 
-def notifications_mark_all_read(*, plan: HealthPlan, recipient: AbstractBaseUser) -> int:
-    return Notification.objects.filter(plan=plan, recipient=recipient, read_at__isnull=True).update(
+def notifications_mark_all_read(*, plan_ids, recipient: AbstractBaseUser) -> int:
+    """Everything unread of `recipient` in these plans (provider staff: their contracting plans)."""
+    return Notification.objects.filter(plan_id__in=plan_ids, recipient=recipient, read_at__isnull=True).update(
         read_at=clocks.now()
     )

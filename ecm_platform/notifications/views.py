@@ -6,31 +6,32 @@ from django.views.decorators.http import require_POST
 from ecm_platform.notifications import selectors, services
 from ecm_platform.pagination import keyset_page
 from ecm_platform.tenancy.access import Capability
-from ecm_platform.tenancy.decorators import plan_page
+from ecm_platform.tenancy.decorators import staff_page, staff_plan_ids
 
 
-@plan_page(Capability.NOTIFICATIONS_READ)
+@staff_page(Capability.NOTIFICATIONS_READ)
 def notification_list(request):
-    notifications = selectors.notification_list(plan=request.plan, recipient=request.user)
+    notifications = selectors.notifications_in(plan_ids=staff_plan_ids(request), recipient=request.user)
     page = keyset_page(notifications, request.GET)
     return render(request, "notifications/list.html", {"page": page})
 
 
 @require_POST
-@plan_page(Capability.NOTIFICATIONS_READ)
+@staff_page(Capability.NOTIFICATIONS_READ)
 def notification_open(request, pk):
     """Mark one notification read and follow its link."""
-    notification = selectors.notification_list(plan=request.plan, recipient=request.user).filter(pk=pk).first()
+    mine = selectors.notifications_in(plan_ids=staff_plan_ids(request), recipient=request.user)
+    notification = mine.select_related("plan").filter(pk=pk).first()
     if notification is None:
         raise Http404("No such notification.")
-    services.notification_mark_read(plan=request.plan, notification=notification)
+    services.notification_mark_read(plan=notification.plan, notification=notification)
     if notification.link and url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None):
         return redirect(notification.link)
     return redirect("notification-list")
 
 
 @require_POST
-@plan_page(Capability.NOTIFICATIONS_READ)
+@staff_page(Capability.NOTIFICATIONS_READ)
 def notification_read_all(request):
-    services.notifications_mark_all_read(plan=request.plan, recipient=request.user)
+    services.notifications_mark_all_read(plan_ids=staff_plan_ids(request), recipient=request.user)
     return redirect("notification-list")

@@ -25,6 +25,30 @@ def plan_page(*capabilities: Capability):
     return decorator
 
 
+def staff_page(*capabilities: Capability):
+    """A page for plan staff (as `plan_page`) and for provider staff holding `capabilities` (as
+    `provider_page`): the views read `request.plan` for the one and `request.principal.plan_ids`
+    for the other (see `staff_plan_ids`)."""
+
+    def decorator(view):
+        plan_view, provider_view = plan_page(*capabilities)(view), provider_page(*capabilities)(view)
+
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            principal = getattr(request, "principal", None)
+            chosen = provider_view if principal is not None and principal.is_provider else plan_view
+            return chosen(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def staff_plan_ids(request) -> list[int]:
+    """The plans a `staff_page` shows: the session's plan, or a provider's contracting plans."""
+    return [request.plan.pk] if request.plan is not None else sorted(request.principal.plan_ids)
+
+
 def provider_page(*capabilities: Capability):
     """A provider staff page for signed-in provider principals who hold every one of `capabilities`
     for their own organization. Plan staff are refused (403): a plan principal is never taken for a

@@ -80,3 +80,30 @@ def test_provider_staff_of_an_organization_without_a_contract_are_refused(plan_a
     with pytest.raises(DomainError) as refused:
         notification_send(plan=plan_a, recipient=outsider.user, text="Outreach due")
     assert refused.value.field == "recipient"
+
+
+def test_provider_staff_read_and_open_their_notifications_in_the_browser(
+    plan_a, coordinator, reviewer, provider, provider_staff, client
+):
+    """Provider staff see the notifications sent to them (the bell, the list), open one to its page
+    and mark them read; another user's are not theirs to see or open."""
+    request = approved_member(plan_a, coordinator, reviewer)
+    synced(plan_a)
+    engagement = engagement_of(plan_a, request.member)
+    with clocks.frozen(engagement.first_attempt_due + timedelta(minutes=5)):
+        deadline_monitor(plan=plan_a)
+    mine = Notification.objects.get(recipient=provider_staff.user)
+    others = Notification.objects.exclude(recipient=provider_staff.user).first()
+    client.force_login(provider_staff.user)
+    listed = client.get("/notifications/")
+    assert listed.status_code == 200
+    assert mine.text in listed.content.decode() and 'class="badge">1<' in listed.content.decode()
+    if others is not None:
+        assert client.post(f"/notifications/{others.pk}/open/").status_code == 404
+    opened = client.post(f"/notifications/{mine.pk}/open/")
+    assert (opened.status_code, opened["Location"]) == (302, f"/provider/outreach/{engagement.pk}/")
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    notification_send(plan=plan_a, recipient=provider_staff.user, text="Second")
+    assert client.post("/notifications/read-all/").status_code == 302
+    assert not Notification.objects.filter(recipient=provider_staff.user, read_at__isnull=True).exists()
