@@ -13,7 +13,7 @@ from functools import partial
 
 import django_filters
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -25,26 +25,14 @@ from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, servi
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.access import Capability
 from outreach import attempts_api, measures_api, provider_api, selectors, services
-from outreach.attempts_api import CLOSE_CONFLICTS, CloseInput, EngagementOutput, with_attempt_counts
+from outreach.attempts_api import (
+    CLOSE_CONFLICTS,
+    CloseInput,
+    EngagementDetailOutput,
+    EngagementOutput,
+    with_attempt_counts,
+)
 from outreach.models import Engagement, EngagementState, OutreachSettings, TargetKind
-
-
-class PolicyOutput(serializers.Serializer):
-    met = serializers.BooleanField(help_text="The plan's attempt policy is met: the member may be closed out as unable to reach.")  # fmt: skip
-    explanation = serializers.CharField()
-
-
-class EngagementDetailOutput(EngagementOutput):
-    attempts_made = serializers.IntegerField(read_only=True)
-    counting_attempts = serializers.IntegerField(read_only=True, help_text="Attempts that count (DOMAIN 8).")
-    policy = serializers.SerializerMethodField(help_text="The plan's attempt policy (unable to reach), as of now.")
-
-    class Meta(EngagementOutput.Meta):
-        fields = [*EngagementOutput.Meta.fields, "attempts_made", "counting_attempts", "policy"]
-
-    @extend_schema_field(PolicyOutput)
-    def get_policy(self, engagement) -> dict:
-        return PolicyOutput(self.context["policy"]).data
 
 
 class ReferralInput(serializers.Serializer):
@@ -97,10 +85,8 @@ class EngagementViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def retrieve(self, request, *args, **kwargs):
         """One engagement with its attempts so far and the attempt policy's status."""
         engagement = self.get_object()
-        policy = selectors.engagement_policy_status(plan=request.plan, engagement=engagement)
-        data = EngagementDetailOutput(
-            engagement, context={"policy": {"met": policy.met, "explanation": policy.explanation}}
-        ).data
+        engagement.policy = selectors.engagement_policy_status(plan=request.plan, engagement=engagement)
+        data = EngagementDetailOutput(engagement).data
         phi_read_record(membership=request.membership, path=request.get_full_path(), members=[engagement.member])
         return Response(data)
 

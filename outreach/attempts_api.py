@@ -58,6 +58,23 @@ class EngagementOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class PolicyOutput(serializers.Serializer):
+    met = serializers.BooleanField(help_text="Met: the member may be closed out as unable to reach (DOMAIN 8).")
+    explanation = serializers.CharField()
+
+
+class EngagementDetailOutput(EngagementOutput):
+    """An engagement with its attempts so far (`with_attempt_counts`) and `policy`, the plan's attempt
+    policy's status (selectors.engagement_policy_status), set on the engagement by the view."""
+
+    attempts_made = serializers.IntegerField(read_only=True)
+    counting_attempts = serializers.IntegerField(read_only=True, help_text="Attempts that count (DOMAIN 8).")
+    policy = PolicyOutput(read_only=True, help_text="The plan's attempt policy (unable to reach), as of now.")
+
+    class Meta(EngagementOutput.Meta):
+        fields = [*EngagementOutput.Meta.fields, "attempts_made", "counting_attempts", "policy"]
+
+
 class AttemptOutput(serializers.ModelSerializer):
     outcome = serializers.CharField(read_only=True, help_text=choices_text(Outcome.choices))
     staff = serializers.CharField(source="staff.username", read_only=True)

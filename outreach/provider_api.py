@@ -7,7 +7,7 @@ staff run, is 404 like a missing one; every read of member data is in the PHI ac
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import mixins, serializers
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -24,6 +24,7 @@ from outreach.attempts_api import (
     AttemptOutput,
     BulkBodyMixin,
     CloseInput,
+    EngagementDetailOutput,
     EngagementOutput,
     VerdictInput,
     VerdictOutput,
@@ -64,15 +65,11 @@ class ProviderEngagementOutput(EngagementOutput):
         fields = ["id", "plan", *EngagementOutput.Meta.fields[1:]]
 
 
-class ProviderEngagementDetailOutput(ProviderEngagementOutput):
-    attempts_made = serializers.IntegerField(read_only=True)
-    counting_attempts = serializers.IntegerField(read_only=True)
-    policy_met = serializers.BooleanField(read_only=True, help_text="The plan's attempt policy is met.")
-    policy_explanation = serializers.CharField(read_only=True)
+class ProviderEngagementDetailOutput(EngagementDetailOutput):
+    plan = PlanOfRow(read_only=True)
 
-    class Meta(ProviderEngagementOutput.Meta):
-        fields = [*ProviderEngagementOutput.Meta.fields, "attempts_made", "counting_attempts", "policy_met",
-                  "policy_explanation"]  # fmt: skip
+    class Meta(EngagementDetailOutput.Meta):
+        fields = ["id", "plan", *EngagementDetailOutput.Meta.fields[1:]]
 
 
 class ProviderAttemptOutput(AttemptOutput):
@@ -119,8 +116,7 @@ class ProviderEngagementViewSet(mixins.ListModelMixin, ProviderViewSet):
     def retrieve(self, request, pk=None):
         """One engagement with its attempts so far and the plan's attempt policy's status."""
         engagement = self.get_object()
-        policy = selectors.engagement_policy_status(plan=engagement.plan, engagement=engagement)
-        engagement.policy_met, engagement.policy_explanation = policy.met, policy.explanation
+        engagement.policy = selectors.engagement_policy_status(plan=engagement.plan, engagement=engagement)
         phi_read_record(principal=request.principal, path=request.get_full_path(), members=[engagement.member])
         return Response(ProviderEngagementDetailOutput(engagement).data)
 

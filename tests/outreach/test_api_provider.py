@@ -130,7 +130,7 @@ def test_the_provider_records_an_attempt_and_reads_the_detail(world, eastbay_api
     assert (response.json()["counts"], response.json()["successful"]) == (True, False)
     detail = eastbay_api.get(f"{ENGAGEMENTS}{own_b.pk}/").json()
     assert (detail["plan"]["code"], detail["attempts_made"], detail["counting_attempts"]) == ("plan-b", 1, 1)
-    assert detail["policy_met"] is False
+    assert detail["policy"]["met"] is False
     listed = eastbay_api.get(f"{ATTEMPTS}?counts=true").json()["results"]
     assert [(row["plan"]["code"], row["engagement"]) for row in listed] == [("plan-b", own_b.pk)]
 
