@@ -4,7 +4,6 @@ close-outs, attempts one by one or in bulk. Another organization's engagement, o
 staff run, is 404 like a missing one; every read of member data is in the PHI access log.
 """
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins
@@ -12,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ecm_platform.audit.services import phi_read_record
-from ecm_platform.tenancy.access import Capability, Principal, require
+from ecm_platform.tenancy.access import Capability
 from outreach import selectors, services
 from outreach.attempts_api import (
     ATTEMPT_CONFLICTS,
@@ -38,24 +37,6 @@ from outreach.models import Attempt, Engagement
 from providers.provider_api import PlanOfRow, ProviderViewSet
 
 PLAN_FILTER = OpenApiParameter("plan", str, description="One contracting plan's code.")
-
-
-def provider_engagements(*, principal: Principal, plan_code: str | None = None) -> QuerySet[Engagement]:
-    """The organization's engagements in the plans contracting with it today (optionally one plan's)."""
-    require(principal, Capability.OUTREACH_READ, plan=None, organization=principal.organization_id)
-    engagements = Engagement.objects.filter(
-        plan_id__in=principal.plan_ids, organization_id=principal.organization_id
-    ).select_related("plan", "member", "county", "closed_by")
-    return engagements.filter(plan__code=plan_code) if plan_code else engagements
-
-
-def provider_attempts(*, principal: Principal, plan_code: str | None = None) -> QuerySet[Attempt]:
-    """The attempts on the organization's engagements in those plans."""
-    require(principal, Capability.OUTREACH_READ, plan=None, organization=principal.organization_id)
-    attempts = Attempt.objects.filter(
-        plan_id__in=principal.plan_ids, engagement__organization_id=principal.organization_id
-    ).select_related("plan", "member", "staff", "recorded_by")
-    return attempts.filter(plan__code=plan_code) if plan_code else attempts
 
 
 class ProviderEngagementOutput(EngagementOutput):
@@ -96,7 +77,7 @@ class ProviderEngagementViewSet(mixins.ListModelMixin, ProviderViewSet):
     ordering = ("-targeted_on", "-id")
 
     def get_queryset(self):
-        engagements = provider_engagements(
+        engagements = selectors.provider_engagements(
             principal=self.request.principal, plan_code=self.request.query_params.get("plan")
         )
         if self.action == "retrieve":
@@ -162,10 +143,12 @@ class ProviderAttemptViewSet(BulkBodyMixin, mixins.ListModelMixin, ProviderViewS
     ordering = ("-attempted_at", "-id")
 
     def get_queryset(self):
-        return provider_attempts(principal=self.request.principal, plan_code=self.request.query_params.get("plan"))
+        return selectors.provider_attempts(
+            principal=self.request.principal, plan_code=self.request.query_params.get("plan")
+        )
 
     def _engagements(self):
-        return provider_engagements(principal=self.request.principal)
+        return selectors.provider_engagements(principal=self.request.principal)
 
     @extend_schema(parameters=[PLAN_FILTER])
     def list(self, request):

@@ -12,7 +12,7 @@ from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Pr
 from django.db.models.functions import Coalesce
 
 from ecm_platform import clocks
-from ecm_platform.tenancy.access import Capability, require
+from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.models import HealthPlan
 from outreach import rules
 from outreach.models import Attempt, Engagement, EngagementState, OutreachSettings
@@ -135,3 +135,22 @@ def attempt_list(*, plan: HealthPlan, principal) -> QuerySet[Attempt]:
     if principal.is_provider:
         queryset = queryset.filter(engagement__organization_id=principal.organization_id)
     return queryset.select_related("engagement", "member", "staff", "organization").order_by("-attempted_at", "-id")
+
+
+# The provider API's reads: the organization's outreach across its contracting plans.
+def provider_engagements(*, principal: Principal, plan_code: str | None = None) -> QuerySet[Engagement]:
+    """The organization's engagements in the plans contracting with it today (optionally one plan's)."""
+    require(principal, Capability.OUTREACH_READ, plan=None, organization=principal.organization_id)
+    engagements = Engagement.objects.filter(
+        plan_id__in=principal.plan_ids, organization_id=principal.organization_id
+    ).select_related("plan", "member", "county", "closed_by")
+    return engagements.filter(plan__code=plan_code) if plan_code else engagements
+
+
+def provider_attempts(*, principal: Principal, plan_code: str | None = None) -> QuerySet[Attempt]:
+    """The attempts on the organization's engagements in those plans."""
+    require(principal, Capability.OUTREACH_READ, plan=None, organization=principal.organization_id)
+    attempts = Attempt.objects.filter(
+        plan_id__in=principal.plan_ids, engagement__organization_id=principal.organization_id
+    ).select_related("plan", "member", "staff", "recorded_by")
+    return attempts.filter(plan__code=plan_code) if plan_code else attempts
