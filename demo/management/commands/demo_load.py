@@ -143,7 +143,10 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {username:<18} {ProviderRole.PROVIDER_ADMINISTRATOR.label} at {organization.name}"
                 )
-        self.stdout.write("  provider logins see their members at http://127.0.0.1:8000/api/v1/provider/members/")
+        self.stdout.write(
+            "  provider logins work their outreach at http://127.0.0.1:8000/provider/outreach/ and see their "
+            "members at /api/v1/provider/members/"
+        )
         if raw_key:
             self.stdout.write(f"\nIntegrator API key for {plan.code} (shown once): {raw_key}")
             self.stdout.write('  curl -H "Authorization: Api-Key <key>" http://127.0.0.1:8000/api/v1/me/')
