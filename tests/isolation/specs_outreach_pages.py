@@ -99,6 +99,16 @@ def outreach_world(plan, member, name):
         measure_run_build(plan=plan, actor=OPERATOR, year=2026, quarter=4)
 
 
+def outreach_grow(plan):
+    """For the query-count tables: outreach_world for every member of the plan with an open
+    assignment and no engagement yet (one more engagement, attempt and measures run each)."""
+    with scopes_disabled():
+        engaged = Engagement.objects.filter(plan=plan).values("member_id")
+        assignments = Assignment.objects.filter(plan=plan, ended_on__isnull=True).exclude(member_id__in=engaged)
+        for assignment in assignments.select_related("member").order_by("id"):
+            outreach_world(plan, assignment.member, f"More {assignment.pk}")
+
+
 def objects_of(plan) -> dict:
     with scopes_disabled():
         return {

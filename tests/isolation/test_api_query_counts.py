@@ -19,7 +19,7 @@ from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.services import api_key_issue
 from tests.conftest import module_row_copies
 from tests.factories import enrolled_member
-from tests.isolation import test_isolation
+from tests.isolation import specs_outreach_pages, test_isolation
 from tests.isolation.test_isolation import authorization_world
 from tests.isolation.test_query_counts import grow, grow_awaiting, grow_network
 
@@ -78,6 +78,12 @@ PLAN_ROUTES = {
     "appeal-detail": "/api/v1/appeals/{appeal}/",
     "grievance-list": "/api/v1/grievances/",
     "grievance-detail": "/api/v1/grievances/{grievance}/",
+    "outreach-engagement-list": "/api/v1/outreach/engagements/",
+    "outreach-engagement-detail": "/api/v1/outreach/engagements/{engagement}/",
+    "outreach-attempt-list": "/api/v1/outreach/attempts/",
+    "outreach-attempt-detail": "/api/v1/outreach/attempts/{attempt}/",
+    "outreach-measure-run-list": "/api/v1/outreach/measure-runs/",
+    "outreach-measure-run-detail": "/api/v1/outreach/measure-runs/{measure_run}/",
 }
 # The worklist and the searches the benchmark drives (issue 15), and a member's eligibility (DOMAIN 3-4).
 EXTRA_PATHS = [
@@ -95,6 +101,7 @@ def grow_everything(plan, admin, start, count):
         grow(plan, admin, count)
         grow_network(plan, count)
         grow_awaiting(plan, count)
+        specs_outreach_pages.outreach_grow(plan)  # the new organizations' assigned members
         for number in range(start, start + count):
             authorization_world(plan, enrolled_member(plan), f"More {number}")
             holiday_create(plan=plan, day=date(2026, 3, 2) + timedelta(weeks=number), name="Closure", actor=OPERATOR)

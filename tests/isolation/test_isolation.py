@@ -89,6 +89,8 @@ from tests.isolation import (
     specs_deadlines,
     specs_jobs,
     specs_network_api,
+    specs_outreach_api,
+    specs_outreach_pages,
     specs_plan_settings,
     specs_provider_api,
 )
@@ -383,6 +385,8 @@ PAGE_SPECS |= specs_deadlines.PAGE_SPECS
 API_SPECS |= specs_deadlines.API_SPECS
 PAGE_SPECS |= specs_jobs.PAGE_SPECS
 API_SPECS |= specs_jobs.API_SPECS
+PAGE_SPECS |= specs_outreach_pages.PAGE_SPECS
+API_SPECS |= specs_outreach_api.API_SPECS | specs_outreach_api.PROVIDER_SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 # The admin's routes run in one world per role (test_admin_pages_...): its gate is staff status, so
 # a plan administrator (staff) and one other role stand for every role.
@@ -441,6 +445,8 @@ def objects_of(plan, admin):
             }
             | specs_admin.objects_of(plan, admin.user)
             | specs_deadlines.objects_of(plan)
+            | specs_outreach_pages.objects_of(plan)
+            | specs_outreach_api.objects_of(plan)
         )
 
 
@@ -486,6 +492,7 @@ def member_world(plan, admin, name):
             actor=OPERATOR, organization=organization, user=UserFactory(), role=ProviderRole.CARE_MANAGER
         )
         authorization_world(plan, member, name)
+        specs_outreach_pages.outreach_world(plan, member, name)
         specs_deadlines.deadline_world(plan, member, name)
         specs_jobs.jobs_world(plan, name)
         return member
@@ -627,6 +634,7 @@ def snapshot(plan):
             list(AuthorizationSettings.objects.filter(plan=plan).values_list("presumptive_period_days")),
             list(AssignmentSettings.objects.filter(plan=plan).values_list("pcp_before_behavioral_health")),
             sorted(PlanPofStart.objects.filter(plan=plan).values_list("county_id", "pof_id", "start_date")),
+            specs_outreach_api.outreach_snapshot(plan),
         )
 
 

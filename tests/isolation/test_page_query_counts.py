@@ -24,8 +24,10 @@ from ecm_platform.tenancy.models import Role
 from eligibility.models import Determination
 from members.models import Member, Program
 from members.services import enrollment_span_add, program_enrollment_add
+from outreach.models import Engagement, MeasureRun
 from providers.models import Assignment, ProviderOrganization
 from providers.services import care_manager_add
+from tests.isolation import specs_outreach_pages
 from tests.isolation.test_query_counts import grow, grow_awaiting, grow_network
 
 MAX_QUERIES = 12
@@ -62,6 +64,7 @@ def grow_everything(plan, admin, coordinator, reviewer, count):
     with scopes_disabled():
         grow(plan, admin, count)
         grow_network(plan, count)
+        specs_outreach_pages.outreach_grow(plan)  # the new organizations' assigned members (DOMAIN 8)
         grow_awaiting(plan, count)
         grow(plan, admin, 3 * count)  # members for the requests
         grow_authorizations(plan, coordinator, reviewer, count)
@@ -86,6 +89,7 @@ def paths(plan):
     request = first(AuthorizationRequest, plan=plan, source=RequestSource.SELF_REFERRAL)
     organization = first(ProviderOrganization, contracts__plan=plan)
     notice = first(Notice, plan=plan)
+    engagement = first(Engagement, plan=plan)
     administrator = [
         "/",
         "/authorizations/",
@@ -124,6 +128,13 @@ def paths(plan):
         "/settings/authorizations/",
         "/settings/pof-starts/",
         "/settings/assignment/",
+        "/outreach/",
+        "/outreach/?overdue=on&kind=assigned",
+        f"/outreach/engagements/{engagement.pk}/",
+        f"/members/{engagement.member_id}/outreach/",
+        "/outreach/measures/",
+        f"/outreach/measures/{first(MeasureRun, plan=plan).pk}/",
+        "/settings/outreach/",
     ]
     coordinator = [
         f"/authorizations/new/?member={member.pk}",

@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 from ecm_platform.api.urls import router
 from ecm_platform.tenancy.models import HealthPlan, ProviderRole
 from tests.conftest import module_row_copies
+from tests.isolation import specs_outreach_pages
 from tests.isolation import test_provider_isolation as provider_harness
 from tests.isolation.test_api_query_counts import costs
 
@@ -28,16 +29,21 @@ PROVIDER_PATHS = {
     "provider-api-key-list": "/api/v1/provider/api-keys/",
     "provider-api-key-detail": "/api/v1/provider/api-keys/{api_key}/",
     "provider-decision-list": "/api/v1/provider/decisions/",
+    "provider-outreach-engagement-list": "/api/v1/provider/outreach/engagements/",
+    "provider-outreach-engagement-detail": "/api/v1/provider/outreach/engagements/{engagement}/",
+    "provider-outreach-attempt-list": "/api/v1/provider/outreach/attempts/",
 }
 EXTRA_PATHS = ["/api/v1/provider/members/?plan=plan-a"]
 
 
 def grow(world, start, count):
-    """`count` more of Xavier's assignments, presumptive starts (decisions), logins and keys."""
+    """`count` more of Xavier's assignments (each with its outreach), presumptive starts (decisions),
+    logins and keys."""
     with scopes_disabled():
         plan_a = HealthPlan.objects.get(code="plan-a")
         for number in range(start, start + count):
-            provider_harness.assigned(plan_a, world["xavier"], f"More{number}")
+            assignment = provider_harness.assigned(plan_a, world["xavier"], f"More{number}")
+            specs_outreach_pages.outreach_world(plan_a, assignment.member, f"More{number}")
             provider_harness.presumptive(plan_a, world["xavier"], f"Started{number}")
             colleague = provider_harness.staff(world["xavier"], ProviderRole.CARE_MANAGER)
             provider_harness.key(colleague, f"more {number}")

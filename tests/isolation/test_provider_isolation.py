@@ -20,6 +20,8 @@ from authorizations.models import AuthorizationRequest
 from authorizations.services import request_start_presumptive
 from ecm_platform import clocks
 from ecm_platform.audit.models import PhiAccessMember
+from ecm_platform.notifications.models import Notification
+from ecm_platform.notifications.services import notification_send
 from ecm_platform.tenancy.access import OPERATOR, Principal
 from ecm_platform.tenancy.models import County, ProviderRole
 from eligibility.models import PopulationOfFocus
@@ -28,7 +30,7 @@ from providers.services import assignment_assign, contract_create, organization_
 from providers.staff import provider_api_key_issue, provider_membership_create
 from tests.conftest import PLAN_A, PLAN_B, built_once_per_module, module_row_copies, plan_of
 from tests.factories import UserFactory, activated, enrolled_member
-from tests.isolation import specs_provider_api
+from tests.isolation import specs_outreach_api, specs_outreach_pages, specs_provider_api
 from tests.isolation import test_isolation as plan_harness
 
 MARKER = "YOLO-SECRET"
@@ -36,13 +38,23 @@ FOREIGN_SETS = ["other_organization", "other_plan_same_organization", "other_pla
 PROVIDER_CALLS = [
     (role, call, foreign_set)
     for role in ProviderRole.values
-    for calls in specs_provider_api.SPECS.values()
+    for calls in {**specs_provider_api.SPECS, **specs_outreach_api.PROVIDER_SPECS}.values()
     for call in calls
+    for foreign_set in FOREIGN_SETS
+]
+# The provider outreach pages (and the verdict), which provider staff use in the browser.
+PROVIDER_PAGE_CALLS = [
+    (role, call, foreign_set)
+    for role in ProviderRole.values
+    for call in specs_outreach_pages.PROVIDER_CALLS
     for foreign_set in FOREIGN_SETS
 ]
 PLAN_API_CALLS = [call for calls in plan_harness.API_SPECS.values() for call in calls if "/provider/" not in call.url]
 PLAN_PAGE_CALLS = [
-    call for calls in plan_harness.PAGE_SPECS.values() for call in calls if call not in plan_harness.ADMIN_CALLS
+    call
+    for calls in plan_harness.PAGE_SPECS.values()
+    for call in calls
+    if call not in plan_harness.ADMIN_CALLS and call not in specs_outreach_pages.PROVIDER_CALLS
 ]
 
 
@@ -100,6 +112,8 @@ def module_rows():
         own = assigned(plan_a, xavier, "Xavier")
         yolo_a, yolo_b = assigned(plan_a, yolo, f"{MARKER}-A"), assigned(plan_b, yolo, f"{MARKER}-B")
         xavier_b = assigned(plan_b, xavier, f"{MARKER}-BX")
+        for assignment in (own, yolo_a, yolo_b, xavier_b):
+            specs_outreach_pages.outreach_world(assignment.plan, assignment.member, assignment.member.first_name)
         started = {
             "own": presumptive(plan_a, xavier, "Xavier-P"),
             "other_organization": presumptive(plan_a, yolo, f"{MARKER}-PA"),
@@ -112,6 +126,7 @@ def module_rows():
         xavier_admin = staff(xavier, ProviderRole.PROVIDER_ADMINISTRATOR)
         xavier_key, _ = key(xavier_admin, "Xavier key")
         xavier_colleague = staff(xavier, ProviderRole.OUTREACH_STAFF)
+        yolo_notice = notification_send(plan=plan_a, recipient=yolo_admin.user, text=f"{MARKER} notice", link="/")
 
     def objects(assignment, api_key, login, request):
         return {
@@ -121,7 +136,7 @@ def module_rows():
             "assignment": assignment.pk,
             "api_key": api_key.prefix,
             "provider_staff": login.pk,
-        }
+        } | specs_outreach_api.provider_objects_of(assignment.member_id)
 
     return {
         "world": {
@@ -137,6 +152,7 @@ def module_rows():
             ),
             "foreign_members": [yolo_a.member_id, yolo_b.member_id, xavier_b.member_id],
             "own_members": sorted([own.member_id, started["own"].member_id]),
+            "yolo_notice": yolo_notice.pk,
         }
     }
 
@@ -173,6 +189,8 @@ def snapshot(world):
             sorted(Assignment.objects.values_list("pk", "organization_id", "ended_on")),
             sorted(AuthorizationRequest.objects.values_list("pk", "status")),
             PhiAccessMember.objects.filter(member_id__in=world["foreign_members"]).count(),
+            list(Notification.objects.filter(pk=world["yolo_notice"]).values_list("read_at")),
+            specs_outreach_api.outreach_snapshot(),
         )
 
 
@@ -180,11 +198,20 @@ def fill(template: str, objects: dict) -> str:
     return template.format_map(objects)
 
 
+def fill_data(value, objects):
+    if isinstance(value, dict):
+        return {key: fill_data(item, objects) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill_data(item, objects) for item in value]
+    return fill(value, objects) if isinstance(value, str) else value
+
+
 def act(client, call, objects):
-    url = fill(call.url, objects)
-    data = {key: fill(value, objects) if isinstance(value, str) else value for key, value in call.data.items()}
+    url, data = fill(call.url, objects), fill_data(call.data, objects)
     if call.method == "get":
         return client.get(url)
+    if not isinstance(client, APIClient):
+        return client.post(url, data)  # a browser form
     return getattr(client, call.method)(url, data, format="json")
 
 
@@ -237,12 +264,15 @@ def test_plan_api_refuses_provider_principals(call, world, xavier_user):
     assert snapshot(world) == before
 
 
-PROVIDER_STAFF_PAGES = {"/"}  # the home page, which shows a provider login no plan's data
+# The home page, which shows a provider login no plan's data, and its own notifications (Yolo's
+# notice, {notification} below, is not Xavier's: opening it is a 404, marking all read leaves it).
+PROVIDER_STAFF_PAGES = {"/", "/notifications/", "/notifications/read-all/"}
 
 
 def plan_page_as_provider_staff(browser, call, world):
     before = snapshot(world)
-    response = act(browser, call, AnyObject()) if call.method == "get" else browser.post(fill(call.url, AnyObject()))
+    objects = AnyObject(notification=world["yolo_notice"])
+    response = act(browser, call, objects) if call.method == "get" else browser.post(fill(call.url, objects))
     assert MARKER.encode() not in response.content
     assert snapshot(world) == before
     return response
@@ -265,3 +295,31 @@ def test_the_admin_refuses_provider_staff(world, xavier_user):
     for call in plan_harness.ADMIN_CALLS:
         response = plan_page_as_provider_staff(browser, call, world)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), str(call)
+
+
+@pytest.mark.parametrize(
+    ("role", "call", "foreign_set"), PROVIDER_PAGE_CALLS, ids=[f"{r}-{c}-{f}" for r, c, f in PROVIDER_PAGE_CALLS]
+)
+def test_provider_outreach_pages_of_x_never_reach_y_or_plan_b(role, call, foreign_set, world, xavier_user):
+    """DOMAIN 8: Xavier's staff never see, record on or close Yolo's engagements, nor plan B's once
+    its contract there ended, on the provider outreach pages."""
+    browser = Client()
+    browser.force_login(xavier_user(role).user)
+    foreign = world[foreign_set]
+    before = snapshot(world)
+    response = act(browser, call, foreign)
+    assert MARKER.encode() not in response.content, f"{call} showed Yolo's or plan B's data"
+    if call.foreign:
+        assert response.status_code in (403, 404), (str(call), response.status_code)
+        if call.method == "get" and act(browser, call, world["own"]).status_code == 200:
+            assert response.status_code == 404, f"{call}: a foreign engagement must look missing"
+    assert snapshot(world) == before, f"{call} changed or read Yolo's or plan B's side"
+
+
+def test_the_provider_outreach_pages_can_fail(world, xavier_user):
+    """The control: Xavier's outreach staff open their own engagement (its attempt's note shown)
+    and Yolo's notice is listed for Yolo's administrator, so the checks above can fail."""
+    browser = Client()
+    browser.force_login(xavier_user(ProviderRole.OUTREACH_STAFF).user)
+    page = browser.get(f"/provider/outreach/{world['own']['engagement']}/")
+    assert page.status_code == 200 and b"Xavier outreach note" in page.content
