@@ -153,6 +153,7 @@ def module_rows():
             "foreign_members": [yolo_a.member_id, yolo_b.member_id, xavier_b.member_id],
             "own_members": sorted([own.member_id, started["own"].member_id]),
             "yolo_notice": yolo_notice.pk,
+            "yolo_admin": yolo_admin,
         }
     }
 
@@ -317,9 +318,16 @@ def test_provider_outreach_pages_of_x_never_reach_y_or_plan_b(role, call, foreig
 
 
 def test_the_provider_outreach_pages_can_fail(world, xavier_user):
-    """The control: Xavier's outreach staff open their own engagement (its attempt's note shown)
-    and Yolo's notice is listed for Yolo's administrator, so the checks above can fail."""
+    """The control: Xavier's outreach staff open their own engagement (its attempt's note shown) and
+    list it in the API, and Yolo's notice is listed for Yolo's administrator, so the checks above and
+    the notification pages' can fail."""
     browser = Client()
     browser.force_login(xavier_user(ProviderRole.OUTREACH_STAFF).user)
     page = browser.get(f"/provider/outreach/{world['own']['engagement']}/")
     assert page.status_code == 200 and b"Xavier outreach note" in page.content
+    client = key_client(xavier_user(ProviderRole.OUTREACH_STAFF))
+    listed = client.get("/api/v1/provider/outreach/engagements/").json()["results"]
+    assert [row["id"] for row in listed] == [world["own"]["engagement"]]
+    yolo = Client()
+    yolo.force_login(world["yolo_admin"].user)
+    assert MARKER.encode() in yolo.get("/notifications/").content
