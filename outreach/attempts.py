@@ -28,6 +28,18 @@ from outreach.selectors import engagement_list
 
 BULK_ROWS = 1000
 MAX_MINUTES = 600
+ASKS_FOR_RESPONSE_NEEDED = (
+    "Say whether the message asked the member to respond: an email, text or other electronic message counts "
+    "only when it does (DOMAIN 8)."
+)
+
+
+def require_either(actor, plan: HealthPlan, plan_capability: Capability, provider_capability: Capability):
+    """The first check, before the engagement is looked at: plan staff hold `plan_capability`,
+    provider staff `provider_capability` (which engagement's is checked next, by its kind)."""
+    principal = principal_for(actor, plan)
+    provider = principal is not None and principal.is_provider
+    return require(actor, provider_capability if provider else plan_capability, plan=plan)
 
 
 def record_capability(engagement: Engagement) -> Capability:
@@ -79,8 +91,11 @@ def _problems(engagement: Engagement, fields: dict, now: datetime) -> list[tuple
     minutes = fields.get("minutes")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= MAX_MINUTES:
         problems.append(("minutes", f"Time spent is a number of minutes from 0 to {MAX_MINUTES}.", "out_of_range"))
-    if not isinstance(fields.get("asks_for_response"), bool):
-        problems.append(("asks_for_response", "Say whether the message asked the member to respond.", "required"))
+    asks = fields.get("asks_for_response")
+    if asks is None and method in rules.WRITTEN_ELECTRONIC:
+        problems.append(("asks_for_response", ASKS_FOR_RESPONSE_NEEDED, "required"))
+    elif asks is not None and not isinstance(asks, bool):
+        problems.append(("asks_for_response", "Asks for a response is true or false.", "invalid"))
     if len(fields.get("notes") or "") > 2000:
         problems.append(("notes", "Notes are at most 2000 characters.", "too_long"))
     return problems
@@ -113,11 +128,12 @@ def _staff_facts(plan: HealthPlan, user_ids: set[int]) -> tuple[set[int], dict[i
 
 
 def _attempt_new(*, plan, actor, engagement: Engagement, staff, fields: dict, now: datetime) -> Attempt:
-    verdict = rules.verdict(fields["method"], fields["asks_for_response"], fields["outcome"])
+    asks = bool(fields.get("asks_for_response"))  # only a written message's matters (DOMAIN 8)
+    verdict = rules.verdict(fields["method"], asks, fields["outcome"])
     return Attempt(
         plan=plan, engagement=engagement, member_id=engagement.member_id, organization_id=engagement.organization_id,
         staff=staff, attempted_at=fields["attempted_at"], method=fields["method"],
-        asks_for_response=fields["asks_for_response"], outcome=fields["outcome"], minutes=fields["minutes"],
+        asks_for_response=asks, outcome=fields["outcome"], minutes=fields["minutes"],
         notes=(fields.get("notes") or "").strip(), counts=verdict.counts, successful=verdict.successful,
         count_reason=verdict.reason[:300], recorded_at=now, recorded_by=actor_user(actor),
     )  # fmt: skip
@@ -161,9 +177,10 @@ def _first_attempts_met(plan: HealthPlan, attempts: list[Attempt]) -> int:
 @transaction.atomic
 def attempt_record(
     *, plan: HealthPlan, actor, engagement: Engagement, attempted_at: datetime, method: str,
-    asks_for_response: bool, outcome: str, minutes: int, notes: str = "", staff=None,
+    asks_for_response: bool | None, outcome: str, minutes: int, notes: str = "", staff=None,
 ) -> Attempt:  # fmt: skip
     """Record one attempt; `staff` (who made it) defaults to the actor's user."""
+    require_either(actor, plan, Capability.OUTREACH_RECORD, Capability.PROVIDER_OUTREACH_RECORD)
     require_same_plan(plan, engagement, field="engagement")
     require(actor, record_capability(engagement), plan=plan, organization=engagement.organization_id)
     engagement = Engagement.objects.select_for_update().get(plan=plan, pk=engagement.pk)
@@ -193,9 +210,7 @@ def _row_errors(index: int, problems) -> list[RowError]:
 def attempts_record_bulk(*, plan: HealthPlan, actor, rows: list[dict]) -> list[Attempt]:
     """Record many attempts (an integrator's load, a provider's file): every row is checked and
     every problem reported (BulkRowsInvalid); only when none has one are they all saved."""
-    principal = principal_for(actor, plan)
-    provider = principal is not None and principal.is_provider
-    actor = require(actor, Capability.PROVIDER_OUTREACH_RECORD if provider else Capability.OUTREACH_RECORD, plan=plan)
+    actor = require_either(actor, plan, Capability.OUTREACH_RECORD, Capability.PROVIDER_OUTREACH_RECORD)
     if len(rows) > BULK_ROWS:
         raise DomainError(f"At most {BULK_ROWS} rows at a time.", field="rows", code="too_many_rows")
     if not rows:

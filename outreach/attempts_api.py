@@ -113,8 +113,10 @@ class AttemptInput(serializers.Serializer):
     attempted_at = serializers.DateTimeField()
     method = serializers.ChoiceField(choices=Method.choices)
     asks_for_response = serializers.BooleanField(
-        default=True, help_text="The message asked the member to respond (emails, texts: DOMAIN 8)."
-    )
+        required=False, allow_null=True, default=None,
+        help_text="The message asked the member to respond: required for an email, a text or another electronic "
+        "message, which count only when they do (DOMAIN 8); ignored for the other methods.",
+    )  # fmt: skip
     outcome = OutcomeField()
     minutes = serializers.IntegerField(min_value=0, max_value=MAX_MINUTES, help_text="Time spent.")
     notes = serializers.CharField(max_length=MAX_NOTES, required=False, allow_blank=True, default="")
@@ -126,10 +128,16 @@ class AttemptInput(serializers.Serializer):
 
 class VerdictInput(serializers.Serializer):
     method = serializers.ChoiceField(choices=Method.choices)
-    asks_for_response = serializers.BooleanField(default=True)
+    asks_for_response = serializers.BooleanField(required=False, allow_null=True, default=None)
     outcome = OutcomeField()
 
     def validate(self, data):
+        if data["asks_for_response"] is None:
+            if data["method"] in rules.WRITTEN_ELECTRONIC:
+                raise serializers.ValidationError(
+                    {"asks_for_response": [ErrorDetail(services.ASKS_FOR_RESPONSE_NEEDED, code="required")]}
+                )
+            data["asks_for_response"] = False
         if problem := rules.outcome_problem(data["method"], data["outcome"]):
             raise serializers.ValidationError({"outcome": [ErrorDetail(problem, code="impossible_outcome")]})
         return data

@@ -27,6 +27,8 @@ from ecm_platform.tenancy.access import Capability, Principal, actor_user, holde
 from ecm_platform.tenancy.models import HealthPlan, Membership
 from ecm_platform.tenancy.ownership import require_same_plan
 from eligibility.selectors import determination_list
+from members.selectors import active_on
+from outreach.attempts import require_either
 from outreach.models import CLOSE_OUT_STATES, Engagement, EngagementState, TargetKind
 from outreach.selectors import engagement_policy_status, outreach_settings_of
 
@@ -55,6 +57,7 @@ def _as(actor, plan: HealthPlan, name: str, capability: Capability):
 
 
 def _open_locked(*, plan: HealthPlan, actor, engagement: Engagement) -> Engagement:
+    require_either(actor, plan, Capability.OUTREACH_CLOSE, Capability.PROVIDER_OUTREACH_CLOSE)
     require_same_plan(plan, engagement, field="engagement")
     require(actor, close_capability(engagement), plan=plan, organization=engagement.organization_id)
     engagement = (
@@ -91,7 +94,7 @@ def engagement_enroll(*, plan: HealthPlan, actor, engagement: Engagement, note: 
         request_start_services(plan=plan, actor=starter, request=engagement.request)
     else:
         pofs = [determination.pof for determination in
-                determination_list(plan=plan).filter(member=engagement.member, end_date__isnull=True)
+                determination_list(plan=plan).filter(active_on(clocks.local_date(clocks.now())), member=engagement.member)
                 .select_related("pof")]  # fmt: skip
         submitter = _as(actor, plan, "outreach-enrollment", Capability.AUTHORIZATIONS_SUBMIT)
         engagement.request = request_submit(
@@ -150,8 +153,8 @@ def engagement_unreachable(*, plan: HealthPlan, actor, engagement: Engagement, n
 @transaction.atomic
 def other_programs_referral_record(*, plan: HealthPlan, actor, engagement: Engagement, note: str) -> Engagement:
     """A closed-out member was referred to the plan's other programs (Policy Guide V.1.f)."""
-    require_same_plan(plan, engagement, field="engagement")
     require(actor, Capability.OTHER_PROGRAMS_REFER, plan=plan)
+    require_same_plan(plan, engagement, field="engagement")
     engagement = Engagement.objects.select_for_update().get(plan=plan, pk=engagement.pk)
     if engagement.state not in CLOSE_OUT_STATES:
         raise ConflictError(

@@ -6,6 +6,7 @@ from django import forms
 from ecm_platform import clocks
 from outreach.models import Method, Outcome, OutreachSettings, TargetKind
 from outreach.rules import outcome_problem, verdict
+from outreach.services import SETTINGS_FIELDS
 
 LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -123,17 +124,11 @@ class ReferralForm(forms.Form):
 class OutreachSettingsForm(forms.ModelForm):
     class Meta:
         model = OutreachSettings
-        fields = [
-            "first_attempt_business_days",
-            "unreachable_attempts",
-            "unreachable_days",
-            "unreachable_methods",
-            "referral_business_days",
-        ]
+        fields = list(SETTINGS_FIELDS)
         labels = {
             "first_attempt_business_days": "First attempt due (business days)",
             "unreachable_attempts": "Unable to reach: counting attempts",
-            "unreachable_days": "Unable to reach: days since the first counting attempt",
+            "unreachable_days": "Unable to reach: days between the first and the latest counting attempt",
             "unreachable_methods": "Unable to reach: different methods",
             "referral_business_days": "Other-programs referral due (business days)",
         }

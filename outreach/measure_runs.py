@@ -29,7 +29,9 @@ from ecm_platform.tenancy.access import Capability, Principal, actor_label, acto
 from ecm_platform.tenancy.models import HealthPlan
 from outreach.measure_files import measure_run_csv, measure_run_xlsx
 from outreach.measures import MEASURES, Quarter, measures_build
-from outreach.models import MeasureRun, OutreachSettings
+from outreach.models import MeasureRun
+from outreach.selectors import outreach_settings_of
+from outreach.services import SETTINGS_FIELDS
 
 __all__ = [
     "COUNTING_RULES",
@@ -48,13 +50,6 @@ COUNTING_RULES = "DOMAIN 8 as amended 2026-12-01 (outreach.rules: FAQ 19-20, Pol
 QUARTER_END = "outreach-quarter-end"
 # ECM began on 2022-01-01: no quarter before it has outreach to report.
 FIRST_QUARTER = Quarter(2022, 1)
-SETTINGS_FIELDS = (
-    "first_attempt_business_days",
-    "unreachable_attempts",
-    "unreachable_days",
-    "unreachable_methods",
-    "referral_business_days",
-)
 
 
 def _quarter_checked(year: int, quarter: int) -> Quarter:
@@ -78,9 +73,8 @@ def _quarter_checked(year: int, quarter: int) -> Quarter:
 
 
 def _settings_values(plan: HealthPlan) -> dict:
-    saved = OutreachSettings.objects.filter(plan=plan).first()
-    source = saved or OutreachSettings(plan=plan)
-    return {name: getattr(source, name) for name in SETTINGS_FIELDS} | {"saved": saved is not None}
+    policy = outreach_settings_of(plan=plan)
+    return {name: getattr(policy, name) for name in SETTINGS_FIELDS} | {"saved": policy.pk is not None}
 
 
 def measure_run_build(*, plan: HealthPlan, actor, year: int, quarter: int) -> MeasureRun:
@@ -126,12 +120,14 @@ def measure_run_build(*, plan: HealthPlan, actor, year: int, quarter: int) -> Me
     return run
 
 
+@transaction.atomic
 def measure_run_quarter_end(*, plan: HealthPlan, today) -> MeasureRun | None:
     """The quarter before the one `today` is in, built by the job once: a rerun, or a retried task,
     builds nothing more (None). Runs built on demand do not count: the job's is the quarter's record."""
     quarter = (today.month - 1) // 3 + 1
     year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
     job = Principal.system(QUARTER_END, Capability.OUTREACH_MEASURES_BUILD, plan=plan)
+    HealthPlan.objects.select_for_update().filter(pk=plan.pk).first()  # two retries at once build once
     if MeasureRun.objects.filter(plan=plan, year=year, quarter=quarter, built_by_label=job.name).exists():
         return None
     return measure_run_build(plan=plan, actor=job, year=year, quarter=quarter)

@@ -175,7 +175,7 @@ class OutreachSettings(models.Model):
     unreachable_days = models.PositiveSmallIntegerField(
         default=30,
         validators=[MinValueValidator(0), MaxValueValidator(365)],
-        help_text="... over at least this many days since the first of them ...",
+        help_text="... spread over at least this many days, first to latest ...",
     )
     unreachable_methods = models.PositiveSmallIntegerField(
         default=2,

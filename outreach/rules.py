@@ -111,22 +111,26 @@ class PolicyStatus:
     explanation: str
 
 
-def unreachable_status(attempts: Iterable[AttemptFacts], policy: AttemptPolicy, today: date) -> PolicyStatus:
+def unreachable_status(attempts: Iterable[AttemptFacts], policy: AttemptPolicy) -> PolicyStatus:
     """Has outreach met the plan's attempt policy, so that the member may be closed out as unable to
-    reach (DOMAIN 8)? Only counting attempts are weighed; a successful one means the member was reached."""
+    reach (DOMAIN 8)? Only counting attempts are weighed; a successful one means the member was reached.
+    "N attempts over M days" is read as attempts spread over M days, first to latest: three calls on
+    one day and then a month of silence is not persistence."""
     counting = sorted((attempt for attempt in attempts if attempt.counts), key=lambda attempt: attempt.day)
     reached = [attempt for attempt in counting if attempt.successful]
     if reached:
         return PolicyStatus(False, f"The member was reached on {reached[-1].day:%Y-%m-%d}.")
     methods = {attempt.method for attempt in counting}
-    span = (today - counting[0].day).days if counting else 0
+    span = (counting[-1].day - counting[0].day).days if counting else 0
     missing = []
     if len(counting) < policy.attempts:
         missing.append(f"{policy.attempts - len(counting)} more counting attempt(s) (of {policy.attempts})")
     if len(methods) < policy.methods:
         missing.append(f"{policy.methods - len(methods)} more method(s) (of {policy.methods})")
     if span < policy.days:
-        missing.append(f"{policy.days - span} more day(s) since the first counting attempt (of {policy.days})")
+        missing.append(
+            f"{policy.days - span} more day(s) between the first and the latest counting attempt (of {policy.days})"
+        )
     if missing:
         return PolicyStatus(False, "The attempt policy needs " + "; ".join(missing) + ".")
     return PolicyStatus(

@@ -114,7 +114,7 @@ def engagement_policy_status(*, plan: HealthPlan, engagement: Engagement) -> rul
         "attempted_at", "method", "counts", "successful"
     )
     policy = attempt_policy_of(outreach_settings_of(plan=plan))
-    return rules.unreachable_status(attempt_facts(attempts), policy, clocks.local_date(clocks.now()))
+    return rules.unreachable_status(attempt_facts(attempts), policy)
 
 
 def member_outreach(*, plan: HealthPlan, principal, member) -> list[Engagement]:

@@ -12,7 +12,14 @@ from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
-from outreach.attempts import BULK_ROWS, BulkRowsInvalid, RowError, attempt_record, attempts_record_bulk
+from outreach.attempts import (
+    ASKS_FOR_RESPONSE_NEEDED,
+    BULK_ROWS,
+    BulkRowsInvalid,
+    RowError,
+    attempt_record,
+    attempts_record_bulk,
+)
 from outreach.closeout import (
     engagement_decline,
     engagement_enroll,
@@ -32,7 +39,7 @@ SETTINGS_FIELDS = (
 )
 
 __all__ = [
-    "BULK_ROWS", "BulkRowsInvalid", "RowError", "attempt_record", "attempts_record_bulk", "engagement_decline",
+    "ASKS_FOR_RESPONSE_NEEDED", "BULK_ROWS", "BulkRowsInvalid", "RowError", "attempt_record", "attempts_record_bulk", "engagement_decline",
     "engagement_enroll", "engagement_unreachable", "other_programs_referral_record", "outreach_settings_update",
     "targets_sync",
 ]  # fmt: skip

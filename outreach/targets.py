@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max
 
-from authorizations.models import LIVE_STATUSES, AuthorizationRequest, Status
+from authorizations.models import LIVE_STATUSES, AuthorizationRequest, RequestSource, Status
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import audit_event
@@ -49,7 +49,11 @@ ENDED_WHY = {
 
 def _assigned_targets(plan: HealthPlan) -> dict[int, tuple]:
     """member -> (kind, organization, assignment, request, targeted_on)."""
-    approved = AuthorizationRequest.objects.filter(plan=plan, status=Status.APPROVED, service=Service.ECM)
+    # Presumptive and transition members are in services already (DOMAIN 8): a close-out would
+    # withdraw services in place without a notice (5.3).
+    approved = AuthorizationRequest.objects.filter(plan=plan, status=Status.APPROVED, service=Service.ECM).exclude(
+        source__in=[RequestSource.PRESUMPTIVE, RequestSource.TRANSITION]
+    )
     requests = {member_id: (pk, decided_at) for member_id, pk, decided_at in approved.values_list(
         "member_id", "pk", "decided_at")}  # fmt: skip
     current = Assignment.objects.filter(plan=plan, ended_on__isnull=True, member_id__in=approved.values("member_id"))
@@ -70,7 +74,7 @@ def _assigned_targets(plan: HealthPlan) -> dict[int, tuple]:
 
 
 def _identified_targets(plan: HealthPlan, today) -> dict[int, tuple]:
-    open_determinations = determination_list(plan=plan).filter(end_date__isnull=True)
+    open_determinations = determination_list(plan=plan).filter(active_on(today))
     latest_start = dict(
         open_determinations.values("member_id").annotate(latest=Max("start_date")).values_list("member_id", "latest")
     )
@@ -129,10 +133,12 @@ def _end(plan: HealthPlan, actor, ending: dict[int, tuple[str, str]]) -> dict[st
         by_outcome[outcome].append(engagement_id)
     for (state, note), ids in by_outcome.items():
         for first in range(0, len(ids), BATCH):
-            chunk = ids[first : first + BATCH]
-            Engagement.objects.filter(plan=plan, pk__in=chunk, state=EngagementState.OPEN).update(
-                state=state, closed_at=now, close_note=note
+            # Only the rows still open once locked: one a coordinator closed meanwhile is theirs.
+            still_open = Engagement.objects.select_for_update().filter(
+                plan=plan, pk__in=ids[first : first + BATCH], state=EngagementState.OPEN
             )
+            chunk = list(still_open.values_list("pk", flat=True))
+            Engagement.objects.filter(plan=plan, pk__in=chunk).update(state=state, closed_at=now, close_note=note)
             Deadline.objects.filter(
                 plan=plan, kind=DeadlineKind.OUTREACH_FIRST_ATTEMPT,
                 target_type=ContentType.objects.get_for_model(Engagement), target_id__in=chunk, state__in=LIVE_STATES,
@@ -149,7 +155,7 @@ def _end(plan: HealthPlan, actor, ending: dict[int, tuple[str, str]]) -> dict[st
                     for engagement_id in chunk
                 ]
             )
-        counts[state] += len(ids)
+            counts[state] += len(chunk)
     return counts
 
 

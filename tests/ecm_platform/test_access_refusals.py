@@ -81,16 +81,17 @@ def _call_with_placeholders(function, *, plan, actor):
     return function(**arguments)
 
 
-@pytest.fixture
-def analyst(plan_a, make_membership):
-    """A reporting analyst holds no write capability (DOMAIN 1)."""
-    return Principal.of_membership(make_membership(plan_a, Role.REPORTING_ANALYST))
+# A reporting analyst holds no write capability but building reports (DOMAIN 1), which a reviewer
+# may not do.
+WITHOUT_THE_CAPABILITY = {"outreach.measure_runs.measure_run_build": Role.REVIEWER}
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
-def test_a_principal_without_the_capability_is_refused_with_nothing_written(name, plan_a, analyst):
+def test_a_principal_without_the_capability_is_refused_with_nothing_written(name, plan_a, make_membership):
+    role = WITHOUT_THE_CAPABILITY.get(name, Role.REPORTING_ANALYST)
+    principal = Principal.of_membership(make_membership(plan_a, role))
     with plan_scope(plan_a), CaptureQueriesContext(connection) as queries, pytest.raises(ActionNotPermitted) as refused:
-        _call_with_placeholders(SERVICES[name], plan=plan_a, actor=analyst)
+        _call_with_placeholders(SERVICES[name], plan=plan_a, actor=principal)
     assert refused.value.status_code == 403
     writes = [query["sql"] for query in queries if query["sql"].lstrip().upper().startswith(WRITES)]
     assert writes == []

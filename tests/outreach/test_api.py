@@ -128,6 +128,9 @@ def test_the_attempt_list_filters_by_verdict_and_time(engagement, coordinator_ap
         ({"attempted_at": "2026-10-01T10:00:00-07:00"}, "attempted_at", "early"),
         ({"notes": "x" * 2001}, "notes", "max_length"),
         ({"staff": "nobody-here"}, "staff", "invalid_staff"),
+        # DOMAIN 8: a written message counts only when it asks for a response: never a default.
+        ({"method": "email"}, "asks_for_response", "required"),
+        ({"method": "text", "outcome": "reached_member"}, "asks_for_response", "required"),
     ],
 )
 def test_an_attempt_the_rules_refuse_is_a_400_naming_the_field(engagement, coordinator_api, overrides, attr, code):
@@ -180,6 +183,23 @@ def test_the_verdict_before_saving(coordinator_api, method, asks, outcome, count
     assert response.status_code == 200
     assert (response.json()["counts"], response.json()["successful"]) == (counts, successful)
     assert response.json()["reason"]
+
+
+def test_a_call_needs_no_asks_for_response_and_a_written_message_does(engagement, coordinator_api):
+    """DOMAIN 8: whether a message asked for a response decides only for emails, texts and other
+    electronic messages; the verdict endpoint asks for it there too."""
+    response = coordinator_api.post(ATTEMPTS, attempt(engagement))
+    assert response.status_code == 201, response.content
+    assert (response.json()["asks_for_response"], response.json()["counts"]) == (False, True)
+    refused = coordinator_api.get(f"{ATTEMPTS}verdict/?method=email&outcome=no_answer")
+    assert refused.status_code == 400
+    assert [(error["attr"], error["code"]) for error in refused.json()["errors"]] == [("asks_for_response", "required")]
+    bulk = coordinator_api.post(
+        f"{ATTEMPTS}bulk/", {"attempts": [attempt(engagement), attempt(engagement, method="email")]}, format="json"
+    )
+    assert bulk.status_code == 400
+    assert [error["attr"] for error in bulk.json()["errors"]] == ["attempts.1.asks_for_response"]
+    assert Attempt.objects.count() == 1
 
 
 def test_the_verdict_of_an_impossible_outcome_is_a_400(coordinator_api):

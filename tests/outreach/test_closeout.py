@@ -173,7 +173,7 @@ def test_unable_to_reach_only_once_the_attempt_policy_is_met(plan_a, assigned, p
         act("engagement_unreachable", plan_a, provider_staff, assigned, at=MONDAY + timedelta(days=31))
     assert refused.value.code == "attempt_policy_not_met"
     assert "1 more counting attempt(s) (of 3)" in refused.value.message
-    attempt(plan_a, provider_staff, assigned, 20)
+    attempt(plan_a, provider_staff, assigned, 30)
     engagement = act("engagement_unreachable", plan_a, provider_staff, assigned, at=MONDAY + timedelta(days=31))
     assert engagement.state == EngagementState.UNREACHABLE
     request = AuthorizationRequest.objects.get(pk=assigned.request_id)

@@ -250,8 +250,9 @@ def test_unable_to_reach_once_the_policy_is_met_opens_the_referral_clock(world, 
     """DOMAIN 8: 3 counting attempts by 2 methods over 30 days (the defaults), none successful."""
     ida = world["ida"]
     Engagement.objects.filter(pk=ida.pk).update(targeted_on=date(2026, 10, 1))
-    for day, method in ((2, Method.TELEPHONE), (15, Method.IN_PERSON), (20, Method.TELEPHONE)):
-        attempt_of(ida, datetime(2026, 10, day, 18, tzinfo=UTC), method, Outcome.NO_ANSWER)
+    for day, method in ((date(2026, 10, 2), Method.TELEPHONE), (date(2026, 10, 15), Method.IN_PERSON),
+                        (date(2026, 11, 1), Method.TELEPHONE)):  # fmt: skip
+        attempt_of(ida, datetime(day.year, day.month, day.day, 18, tzinfo=UTC), method, Outcome.NO_ANSWER)
     client = login()
     assert "disabled aria-describedby" not in text_of(get(client, f"/outreach/engagements/{ida.pk}/"))
     assert post(client, f"/outreach/engagements/{ida.pk}/unreachable/", {"confirmed": "yes"}).status_code == 302

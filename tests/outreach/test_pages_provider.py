@@ -89,7 +89,8 @@ def test_the_provider_worklist_shows_only_the_organizations_members_with_their_p
         assert f'href="/provider/outreach/{network[foreign].pk}/"' not in page
     assert '<nav class="tabs"' not in page  # one contracting plan
     assert 'href="/provider/outreach/" aria-current="page">Outreach worklist' in page
-    assert 'href="/outreach/"' not in page and "Notifications</a>" not in page
+    assert 'href="/outreach/"' not in page, page[page.find('href="/outreach/"') - 300 :][:600]
+    assert 'href="/notifications/"' in page  # provider staff read what is sent to them
 
 
 def test_a_provider_contracted_by_two_plans_sees_one_plan_at_a_time(network, provider_client, plan_b):

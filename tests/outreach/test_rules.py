@@ -191,50 +191,58 @@ def facts(*specs):
 
 def test_the_attempt_policy_is_met_by_enough_attempts_methods_and_days():
     """DOMAIN 8: unable to reach after the plan's attempt policy."""
-    attempts = facts((0, M.TELEPHONE, True, False), (10, M.IN_PERSON, True, False), (20, M.TELEPHONE, True, False))
-    status = unreachable_status(attempts, POLICY, DAY + timedelta(days=30))
+    attempts = facts((0, M.TELEPHONE, True, False), (10, M.IN_PERSON, True, False), (30, M.TELEPHONE, True, False))
+    status = unreachable_status(attempts, POLICY)
     assert status.met
     assert status.explanation.startswith("3 counting attempts by 2 methods over 30 days")
 
 
 def test_the_attempt_policy_needs_more_attempts():
     """DOMAIN 8."""
-    attempts = facts((0, M.TELEPHONE, True, False), (10, M.IN_PERSON, True, False))
-    status = unreachable_status(attempts, POLICY, DAY + timedelta(days=40))
+    attempts = facts((0, M.TELEPHONE, True, False), (30, M.IN_PERSON, True, False))
+    status = unreachable_status(attempts, POLICY)
     assert not status.met
     assert status.explanation == "The attempt policy needs 1 more counting attempt(s) (of 3)."
 
 
 def test_the_attempt_policy_needs_more_methods():
     """DOMAIN 8."""
-    attempts = facts(*[(offset, M.TELEPHONE, True, False) for offset in (0, 10, 20)])
-    status = unreachable_status(attempts, POLICY, DAY + timedelta(days=40))
+    attempts = facts(*[(offset, M.TELEPHONE, True, False) for offset in (0, 15, 30)])
+    status = unreachable_status(attempts, POLICY)
     assert status.explanation == "The attempt policy needs 1 more method(s) (of 2)."
 
 
 def test_the_attempt_policy_needs_more_days():
     """DOMAIN 8."""
     attempts = facts((0, M.TELEPHONE, True, False), (1, M.IN_PERSON, True, False), (2, M.TELEPHONE, True, False))
-    status = unreachable_status(attempts, POLICY, DAY + timedelta(days=10))
-    assert status.explanation == "The attempt policy needs 20 more day(s) since the first counting attempt (of 30)."
+    status = unreachable_status(attempts, POLICY)
+    assert status.explanation == (
+        "The attempt policy needs 28 more day(s) between the first and the latest counting attempt (of 30)."
+    )
+
+
+def test_attempts_on_one_day_and_then_silence_do_not_meet_the_policy():
+    """DOMAIN 8: "N attempts over M days" is persistence over the days, not a wait after one burst."""
+    attempts = facts((0, M.TELEPHONE, True, False), (0, M.IN_PERSON, True, False), (0, M.TELEPHONE, True, False))
+    assert not unreachable_status(attempts, POLICY).met
 
 
 def test_attempts_that_do_not_count_are_not_weighed():
     """DOMAIN 8, FAQ 20: robo-calls and postal mail are kept but never make the policy."""
     attempts = facts(
         (0, M.TELEPHONE, True, False), (5, M.ROBOCALL, False, False), (10, M.POSTAL_MAIL, False, False),
-        (20, M.TELEPHONE, True, False),
+        (30, M.TELEPHONE, True, False),
     )  # fmt: skip
-    status = unreachable_status(attempts, POLICY, DAY + timedelta(days=40))
+    status = unreachable_status(attempts, POLICY)
     assert status.explanation == "The attempt policy needs 1 more counting attempt(s) (of 3); 1 more method(s) (of 2)."
 
 
 def test_with_no_attempt_every_gap_is_named():
     """DOMAIN 8."""
-    status = unreachable_status([], POLICY, DAY)
+    status = unreachable_status([], POLICY)
     assert status.explanation == (
         "The attempt policy needs 3 more counting attempt(s) (of 3); 2 more method(s) (of 2); "
-        "30 more day(s) since the first counting attempt (of 30)."
+        "30 more day(s) between the first and the latest counting attempt (of 30)."
     )
 
 
@@ -244,5 +252,5 @@ def test_a_member_reached_is_not_unreachable():
         (0, M.TELEPHONE, True, False), (10, M.IN_PERSON, True, True), (20, M.TELEPHONE, True, False),
         (30, M.EMAIL, True, False),
     )  # fmt: skip
-    status = unreachable_status(attempts, POLICY, DAY + timedelta(days=60))
+    status = unreachable_status(attempts, POLICY)
     assert (status.met, status.explanation) == (False, "The member was reached on 2026-10-11.")

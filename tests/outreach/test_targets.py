@@ -188,3 +188,21 @@ def test_a_member_no_longer_enrolled_is_not_identified_and_their_outreach_ends(p
         EngagementState.ENDED, "The member is no longer enrolled in the plan.",
     )  # fmt: skip
     assert not Engagement.objects.filter(member=gone).exists()
+
+
+@pytest.mark.parametrize("source", [RequestSource.PRESUMPTIVE, RequestSource.TRANSITION])
+def test_an_approved_presumptive_or_transition_member_is_not_targeted(plan_a, coordinator, reviewer, provider, source):
+    """DOMAIN 8: presumptive and transition members are already in services; an outreach close-out
+    would withdraw services in place without a notice (DOMAIN 5.3)."""
+    request = approved_member(plan_a, coordinator, reviewer)
+    type(request).objects.filter(pk=request.pk).update(source=source)
+    assert synced(plan_a)["opened"] == 0
+    assert not Engagement.objects.filter(plan=plan_a, member=request.member).exists()
+
+
+def test_a_determination_open_today_with_an_end_date_set_is_targeted(plan_a):
+    """DOMAIN 8: an open POF determination is one that covers today, whatever its end date."""
+    member = identified_member(plan_a)
+    Determination.objects.filter(plan=plan_a, member=member).update(end_date=date(2027, 6, 30))
+    assert synced(plan_a)["opened"] == 1
+    assert engagement_of(plan_a, member).kind == TargetKind.IDENTIFIED
