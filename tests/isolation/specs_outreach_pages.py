@@ -75,7 +75,7 @@ PROVIDER_ROUTES = {
     "provider-outreach-attempt",
     "provider-outreach-close",
 }
-PROVIDER_CALLS = [call for name in PROVIDER_ROUTES for call in PAGE_SPECS[name]]
+PROVIDER_CALLS = [call for name in sorted(PROVIDER_ROUTES) for call in PAGE_SPECS[name]]  # one order in every worker
 
 
 def outreach_world(plan, member, name):
