@@ -105,14 +105,14 @@ def build(*, members: int, requests: int) -> int:
         )  # fmt: skip
     with plan_scope(plan):
         membership_create(user=user, plan=plan, role=Role.CARE_COORDINATOR, actor=OPERATOR)
-        _organizations()
-        _members(plan, members)
+        organizations_generate()
+        members_generate(plan, members)
         _requests(plan, members, requests)
         _analyze()
     return plan.pk
 
 
-def _fill(table: str, given: list[str]) -> tuple[str, str]:
+def columns_filled(table: str, given: list[str]) -> tuple[str, str]:
     """The columns and values of an INSERT that sets `given` and gives every other NOT NULL column
     without a default its empty value (Django keeps `blank=True` defaults in Python, not in the table)."""
     from django.db import connection
@@ -135,32 +135,32 @@ def _pick(name: str) -> str:
     return f"(%({name})s::text[])[1 + floor(random() * cardinality(%({name})s::text[]))::int]"
 
 
-def _run(sql: str, params=None) -> None:
+def sql_run(sql: str, params=None) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
-def _organizations() -> None:
+def organizations_generate() -> None:
     from providers.models import EnrollmentPathway, OrganizationType, ProviderOrganization
 
     table = ProviderOrganization._meta.db_table
     npis = [f"{base}{luhn.calc_check_digit('80840' + base)}" for base in (f"1{n:08d}" for n in range(ORGANIZATIONS))]
-    columns, rest = _fill(
+    columns, rest = columns_filled(
         table, ["id", "npi", "tax_id", "name", "organization_type", "enrollment_pathway", "is_active", "created_at"]
     )
-    _run(
+    sql_run(
         f"INSERT INTO {table} ({columns}) SELECT g, (%(npis)s::text[])[g], lpad((g * 7)::text, 9, '0'), "
         f"'Community Care ' || g, (%(types)s::text[])[1 + g %% %(ntypes)s], (%(paths)s::text[])[1 + g %% 2], true, now()"
         f"{', ' + rest if rest else ''} FROM generate_series(1, %(n)s) g",
         {"npis": npis, "types": list(OrganizationType.values), "ntypes": len(OrganizationType.values),
          "paths": list(EnrollmentPathway.values), "n": ORGANIZATIONS},
     )  # fmt: skip
-    _run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [ORGANIZATIONS])
+    sql_run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [ORGANIZATIONS])
 
 
-def _members(plan, members: int) -> None:
+def members_generate(plan, members: int) -> None:
     from members.models import EnrollmentSpan, MedicareModel, Member
 
     table, spans = Member._meta.db_table, EnrollmentSpan._meta.db_table
@@ -173,11 +173,11 @@ def _members(plan, members: int) -> None:
         "id", "plan_id", "cin", "first_name", "last_name", "birth_date", "sex", "preferred_language", "address_line",
         "city", "zip_code", "phone", "county_id", "medicare_model", "created_at", "updated_at",
     ]  # fmt: skip
-    columns, rest = _fill(table, given)
-    span_columns, span_rest = _fill(spans, ["plan_id", "member_id", "start_date", "end_date"])
+    columns, rest = columns_filled(table, given)
+    span_columns, span_rest = columns_filled(spans, ["plan_id", "member_id", "start_date", "end_date"])
     for first in range(1, members + 1, CHUNK):
         last = min(first + CHUNK - 1, members)
-        _run(
+        sql_run(
             f"""INSERT INTO {table} ({columns})
             SELECT g, %(plan)s, lpad(g::text, 8, '0') || chr(65 + g %% 26), {_pick("first")},
               CASE WHEN random() < 0.3 THEN {_pick("common")}
@@ -195,7 +195,7 @@ def _members(plan, members: int) -> None:
             names,
         )
         # Every member enrolled since a day in 2019-2025; one in ten had an earlier, ended span.
-        _run(
+        sql_run(
             f"""INSERT INTO {spans} ({span_columns})
             SELECT %(plan)s, g, start, NULL {", " + span_rest if span_rest else ""}
             FROM generate_series({first}, {last}) g, LATERAL (SELECT date '2019-01-01' + (g * 37) %% 2400 AS start) s
@@ -205,7 +205,7 @@ def _members(plan, members: int) -> None:
             {"plan": plan.pk},
         )
         print(f"  members {last:,} of {members:,}", flush=True)
-    _run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [members])
+    sql_run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [members])
 
 
 def _requests(plan, members: int, requests: int) -> None:
@@ -223,9 +223,9 @@ def _requests(plan, members: int, requests: int) -> None:
         "requester_organization_id", "status", "due_at", "original_due_at", "extension_days", "decided_at",
         "decision", "denial_reason", "services_started_on", "presumptive_until", "created_at", "updated_at",
     ]  # fmt: skip
-    columns, rest = _fill(table, given)
+    columns, rest = columns_filled(table, given)
     # Status by i mod 100: 15% open, then approved, active, denied, withdrawn, discontinued, ended.
-    _run(
+    sql_run(
         f"""INSERT INTO {table} ({columns})
         SELECT i, %(plan)s, 1 + (i::bigint * {stride}) %% %(members)s, 'ecm', urgency, source, received,
           CASE WHEN source = 'provider_referral' THEN 'Intake desk' ELSE '' END,
@@ -259,18 +259,18 @@ def _requests(plan, members: int, requests: int) -> None:
         ) r""",
         {"plan": plan.pk, "members": members, "requests": requests},
     )
-    _run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [requests])
+    sql_run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [requests])
     pofs = list(PopulationOfFocus.objects.order_by("pk").values_list("pk", flat=True)[:6])
     through = AuthorizationRequest.pofs.through._meta.db_table
-    _run(
+    sql_run(
         f"INSERT INTO {through} (authorizationrequest_id, populationoffocus_id) "
         f"SELECT i, (%(pofs)s::bigint[])[1 + i %% cardinality(%(pofs)s::bigint[])] FROM generate_series(1, %(n)s) i",
         {"pofs": pofs, "n": requests},
     )
     given = ["plan_id", "kind", "target_type_id", "target_id", "member_id", "label", "link", "owner", "due_at",
              "state", "opened_at", "met_at", "closed_at"]  # fmt: skip
-    columns, rest = _fill(deadlines, given)
-    _run(
+    columns, rest = columns_filled(deadlines, given)
+    sql_run(
         f"""INSERT INTO {deadlines} ({columns})
         SELECT r.plan_id, 'decision', %(ct)s, r.id, r.member_id,
           'Decision for ' || m.first_name || ' ' || m.last_name || ' (request ' || r.id || ')',

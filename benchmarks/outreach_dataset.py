@@ -17,7 +17,7 @@ the database is complete and for what sizes.
 import time
 from datetime import date
 
-from benchmarks.api_dataset import _fill, _members, _organizations, _run
+from benchmarks.api_dataset import columns_filled, members_generate, organizations_generate, sql_run
 
 MARKER = "benchmark_outreach_dataset"  # not a model: the benchmark's own note in its own database
 PLAN_CODE = "bench-outreach"
@@ -75,9 +75,9 @@ def build(plan, *, members: int, engagements: int, attempts: int) -> None:
     with across_plans(reason="the benchmark creates its staff user"):
         staff = user_create(username=STAFF_USERNAME, email="outreach@bench.example", password=STAFF_PASSWORD)
     with plan_scope(plan):
-        _organizations()
+        organizations_generate()
         print(f"  organizations {ORGANIZATIONS}", flush=True)
-        _members(plan, members)
+        members_generate(plan, members)
         _contracts(plan)
         stride = next(p for p in (7919, 7927, 7933) if members % p)  # engagement i -> a distinct member
         _engagements(plan, members, engagements, stride)
@@ -85,22 +85,22 @@ def build(plan, *, members: int, engagements: int, attempts: int) -> None:
         _determinations(plan, members, engagements, stride)
         _attempts(plan, engagements, attempts, staff.pk)
         print(f"  attempts {attempts:,}", flush=True)
-        _run("ANALYZE")
+        sql_run("ANALYZE")
 
 
 def _contracts(plan) -> None:
     from providers.models import Contract
 
     table = Contract._meta.db_table
-    columns, rest = _fill(
+    columns, rest = columns_filled(
         table, ["id", "plan_id", "organization_id", "service", "capacity", "start_date", "activated_on"]
     )
-    _run(
+    sql_run(
         f"INSERT INTO {table} ({columns}) SELECT g, %(plan)s, g, 'ecm', 100000, date '2024-01-01', date '2024-01-01'"
         f"{', ' + rest if rest else ''} FROM generate_series(1, %(n)s) g",
         {"plan": plan.pk, "n": ORGANIZATIONS},
     )
-    _run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [ORGANIZATIONS])
+    sql_run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [ORGANIZATIONS])
 
 
 # Engagement e: its member, targeted day, length in days, and whether it is assigned.
@@ -117,14 +117,14 @@ def _engagements(plan, members: int, engagements: int, stride: int) -> None:
 
     params = {"plan": plan.pk, "members": members, "engagements": engagements, "stride": stride}
     table, assignments = Engagement._meta.db_table, Assignment._meta.db_table
-    columns, rest = _fill(
+    columns, rest = columns_filled(
         assignments,
         ["id", "plan_id", "member_id", "organization_id", "contract_id", "rule", "authorized_on",
          "communication_due", "started_on", "ended_on", "created_at"],
     )  # fmt: skip
     # An engagement still open on LAST_DAY has no end; one that ended, ended with its assignment.
     ends = f"CASE WHEN s.targeted_on + s.days <= date '{LAST_DAY}' THEN s.targeted_on + s.days END"
-    _run(
+    sql_run(
         f"""INSERT INTO {assignments} ({columns})
         SELECT s.e, %(plan)s, s.member_id, 1 + s.e %% {ORGANIZATIONS}, 1 + s.e %% {ORGANIZATIONS}, 'county_and_pof',
           s.targeted_on, s.targeted_on + interval '14 days', s.targeted_on, {ends}, s.targeted_on
@@ -132,13 +132,13 @@ def _engagements(plan, members: int, engagements: int, stride: int) -> None:
         FROM ({SPAN}) s WHERE s.assigned""",
         params,
     )
-    _run(f"SELECT setval(pg_get_serial_sequence('{assignments}', 'id'), %s)", [engagements])
-    columns, rest = _fill(
+    sql_run(f"SELECT setval(pg_get_serial_sequence('{assignments}', 'id'), %s)", [engagements])
+    columns, rest = columns_filled(
         table,
         ["id", "plan_id", "member_id", "kind", "organization_id", "assignment_id", "county_id", "targeted_on",
          "first_attempt_due", "state", "closed_at", "created_at"],
     )  # fmt: skip
-    _run(
+    sql_run(
         f"""INSERT INTO {table} ({columns})
         SELECT s.e, %(plan)s, s.member_id, CASE WHEN s.assigned THEN 'assigned' ELSE 'identified' END,
           CASE WHEN s.assigned THEN 1 + s.e %% {ORGANIZATIONS} END, CASE WHEN s.assigned THEN s.e END,
@@ -150,7 +150,7 @@ def _engagements(plan, members: int, engagements: int, stride: int) -> None:
         FROM ({SPAN}) s JOIN members_member m ON m.id = s.member_id""",
         params,
     )
-    _run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [engagements])
+    sql_run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [engagements])
 
 
 def _determinations(plan, members: int, engagements: int, stride: int) -> None:
@@ -158,12 +158,12 @@ def _determinations(plan, members: int, engagements: int, stride: int) -> None:
 
     table = Determination._meta.db_table
     pofs = list(PopulationOfFocus.objects.order_by("pk").values_list("pk", flat=True)[:6])
-    columns, rest = _fill(
+    columns, rest = columns_filled(
         table, ["plan_id", "member_id", "pof_id", "source", "start_date", "end_date", "created_at", "updated_at"]
     )
     params = {"plan": plan.pk, "members": members, "engagements": engagements, "stride": stride, "pofs": pofs}
     pof = "(%(pofs)s::bigint[])[1 + (s.e + {shift}) %% cardinality(%(pofs)s::bigint[])]"
-    _run(
+    sql_run(
         f"""INSERT INTO {table} ({columns})
         SELECT %(plan)s, s.member_id, {pof.format(shift=0)}, 'referral', s.targeted_on - 30,
           CASE WHEN s.e %% 10 = 0 THEN s.targeted_on - 5 END, now(), now() {", " + rest if rest else ""}
@@ -171,7 +171,7 @@ def _determinations(plan, members: int, engagements: int, stride: int) -> None:
         params,
     )
     # (Two statements: a UNION would type the empty JSON of `rest` as text.)
-    _run(
+    sql_run(
         f"""INSERT INTO {table} ({columns})
         SELECT %(plan)s, s.member_id, {pof.format(shift=1)}, 'attestation', s.targeted_on - 30, NULL, now(), now()
           {", " + rest if rest else ""}
@@ -179,7 +179,7 @@ def _determinations(plan, members: int, engagements: int, stride: int) -> None:
         params,
     )
     # Members never engaged, flagged by the scan: in the table the query reads, never in a figure.
-    _run(
+    sql_run(
         f"""INSERT INTO {table} ({columns})
         SELECT %(plan)s, 1 + (e::bigint * %(stride)s) %% %(members)s, (%(pofs)s::bigint[])[1 + e %% 2], 'scan',
           date '2026-01-01', NULL, now(), now() {", " + rest if rest else ""}
@@ -213,7 +213,7 @@ def _attempts(plan, engagements: int, attempts: int, staff_id: int) -> None:
 
     table, engagement_table = Attempt._meta.db_table, Engagement._meta.db_table
     combinations, draws = _combinations()
-    columns, rest = _fill(
+    columns, rest = columns_filled(
         table,
         ["plan_id", "engagement_id", "member_id", "organization_id", "staff_id", "attempted_at", "method",
          "asks_for_response", "outcome", "minutes", "counts", "successful", "count_reason", "recorded_at",
@@ -226,7 +226,7 @@ def _attempts(plan, engagements: int, attempts: int, staff_id: int) -> None:
         last = min(first + chunk - 1, attempts)
         # Dated inside the engagement's span (the day before it closed, LAST_DAY for one still open),
         # 08:00-18:00 local.
-        _run(
+        sql_run(
             f"""WITH combination (n, method, asks, outcome, counts, successful, reason) AS (VALUES {values})
             INSERT INTO {table} ({columns})
             SELECT e.plan_id, e.id, e.member_id, e.organization_id, %s,
