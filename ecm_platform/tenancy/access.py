@@ -95,6 +95,10 @@ class Capability(StrEnum):
     OUTREACH_TARGETS_SYNC = "outreach.targets.sync"  # the job that opens and ends engagements
     OUTREACH_MEASURES_READ = "outreach.measures.read"
     OUTREACH_MEASURES_BUILD = "outreach.measures.build"
+    # The catalogue and the plan's Community Supports elections (DOMAIN 9).
+    CATALOGUE_READ = "benefits.catalogue.read"
+    ELECTIONS_READ = "benefits.elections.read"
+    ELECTIONS_MANAGE = "benefits.elections.manage"  # the plan administrator (DOMAIN 1)
     # Reporting (DOMAIN 10).
     REPORTS_BUILD = "reporting.reports.build"
 
@@ -187,6 +191,9 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.OUTREACH_TARGETS_SYNC: frozenset(),
     Capability.OUTREACH_MEASURES_READ: frozenset({CC, RV, RA, PA, IN}),
     Capability.OUTREACH_MEASURES_BUILD: frozenset({RA, PA, IN}),
+    Capability.CATALOGUE_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.ELECTIONS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.ELECTIONS_MANAGE: frozenset({PA}),
     Capability.REPORTS_BUILD: frozenset({RA}),
 }
 
