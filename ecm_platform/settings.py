@@ -323,6 +323,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ecm-platform@localhost")
 
+# Community Supports elections change on these month-days, the same for every plan (DOMAIN 9).
+COMMUNITY_SUPPORTS_ANCHORS = {"additions": ["01-01", "07-01"], "removals": ["01-01"]}
+
 # --- Hardening -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
