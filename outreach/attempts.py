@@ -101,6 +101,14 @@ def _problems(engagement: Engagement, fields: dict, now: datetime) -> list[tuple
     return problems
 
 
+def not_staff_message(engagement: Engagement, username: str) -> str:
+    """The one answer for a username that is nobody's and for one of someone who may not have made the
+    attempt: which usernames exist elsewhere in the installation is not the caller's to learn."""
+    if engagement.kind == TargetKind.ASSIGNED:
+        return f"{username} is not on the staff of the member's ECM Provider."
+    return f"{username} does not work for the plan."
+
+
 def _staff_problem(engagement: Engagement, staff, plan_staff: set[int], provider_staff: dict[int, int]) -> str:
     """Why `staff` cannot have made an attempt on `engagement` ("" when they can): the plan's own
     outreach is by someone who works for the plan, the provider's by its organization's staff."""
@@ -108,9 +116,9 @@ def _staff_problem(engagement: Engagement, staff, plan_staff: set[int], provider
         return "Name the staff member who made the attempt."
     if engagement.kind == TargetKind.ASSIGNED:
         if provider_staff.get(staff.pk) != engagement.organization_id:
-            return f"{staff.get_username()} is not on the staff of the member's ECM Provider."
+            return not_staff_message(engagement, staff.get_username())
     elif staff.pk not in plan_staff:
-        return f"{staff.get_username()} does not work for the plan."
+        return not_staff_message(engagement, staff.get_username())
     return ""
 
 
@@ -236,7 +244,7 @@ def attempts_record_bulk(*, plan: HealthPlan, actor, rows: list[dict]) -> list[A
         problems = _problems(engagement, row, now)
         staff = users.get(row["staff"]) if row.get("staff") else default_staff
         if row.get("staff") and staff is None:
-            problems.append(("staff", f"No user {row['staff']}.", "invalid_staff"))
+            problems.append(("staff", not_staff_message(engagement, row["staff"]), "invalid_staff"))
         elif problem := _staff_problem(engagement, staff, plan_staff, provider_staff):
             problems.append(("staff", problem, "invalid_staff"))
         errors += _row_errors(index, problems)

@@ -196,7 +196,8 @@ def attempt_create_response(request, *, engagement_of: Callable[[int], Engagemen
     username = fields.pop("staff")
     staff = get_user_model().objects.filter(username=username).first() if username else None
     if username and staff is None:
-        raise exceptions.ValidationError({"staff": [ErrorDetail(f"No user {username}.", code="invalid_staff")]})
+        message = services.not_staff_message(engagement, username)
+        raise exceptions.ValidationError({"staff": [ErrorDetail(message, code="invalid_staff")]})
     attempt = services.attempt_record(
         plan=request.plan or engagement.plan, actor=request.principal, engagement=engagement, staff=staff, **fields
     )

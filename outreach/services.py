@@ -19,6 +19,7 @@ from outreach.attempts import (
     RowError,
     attempt_record,
     attempts_record_bulk,
+    not_staff_message,
 )
 from outreach.closeout import (
     engagement_decline,
@@ -39,8 +40,18 @@ SETTINGS_FIELDS = (
 )
 
 __all__ = [
-    "ASKS_FOR_RESPONSE_NEEDED", "BULK_ROWS", "BulkRowsInvalid", "RowError", "attempt_record", "attempts_record_bulk", "engagement_decline",
-    "engagement_enroll", "engagement_unreachable", "other_programs_referral_record", "outreach_settings_update",
+    "ASKS_FOR_RESPONSE_NEEDED",
+    "BULK_ROWS",
+    "BulkRowsInvalid",
+    "RowError",
+    "attempt_record",
+    "attempts_record_bulk",
+    "engagement_decline",
+    "engagement_enroll",
+    "engagement_unreachable",
+    "not_staff_message",
+    "other_programs_referral_record",
+    "outreach_settings_update",
     "targets_sync",
 ]  # fmt: skip
 

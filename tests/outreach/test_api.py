@@ -154,6 +154,16 @@ def test_an_integrator_records(plan_a, engagement):
     assert response.status_code == 201
 
 
+def test_a_username_that_is_nobodys_answers_as_one_of_another_plans_staff(plan_b, engagement, coordinator_api):
+    """Tenancy: which usernames exist in other plans is not the caller's to learn."""
+    stranger = membership_of(plan_b, Role.CARE_COORDINATOR).user.get_username()
+    answers = [
+        coordinator_api.post(ATTEMPTS, attempt(engagement, staff=username)).json()["errors"][0]["detail"]
+        for username in (stranger, "nobody-at-all")
+    ]
+    assert answers == [f"{stranger} does not work for the plan.", "nobody-at-all does not work for the plan."]
+
+
 def test_another_plans_engagement_is_missing(plan_a, plan_b, engagement):
     """Tenancy: another plan's engagement is 404 on every route that names it, 400 in a body."""
     other = client_of(plan_b, Role.CARE_COORDINATOR)
