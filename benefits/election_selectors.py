@@ -1,0 +1,32 @@
+"""Reading the plan's Community Supports elections and what it offers in a county on a day (DOMAIN 9)."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from benefits.models import CatalogueService, Election, ServiceKind
+from ecm_platform.tenancy.access import Capability, require
+from ecm_platform.tenancy.models import County, HealthPlan
+
+
+def elections_of(*, plan: HealthPlan, principal) -> QuerySet[Election]:
+    """Every election of the plan, past, current and planned, by county and service."""
+    require(principal, Capability.ELECTIONS_READ, plan=plan)
+    return Election.objects.filter(plan=plan).select_related("county", "service")
+
+
+def _in_force(on: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}effective_from__lte": on}) & (
+        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gte": on})
+    )
+
+
+def offered_services(*, plan: HealthPlan, county: County, on: date) -> QuerySet[CatalogueService]:
+    """The Community Supports the plan offers in `county` on `on`: those elected there that day, and
+    the mandatory ones (from their `mandatory_from`), while the catalogue has them."""
+    elected = Election.objects.filter(_in_force(on), plan=plan, county=county).values("service_id")
+    return CatalogueService.objects.filter(
+        _in_force(on),
+        Q(pk__in=elected) | Q(mandatory_from__lte=on),
+        kind=ServiceKind.COMMUNITY_SUPPORT,
+    )
