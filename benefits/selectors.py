@@ -28,6 +28,12 @@ def service_get(code: str) -> CatalogueService:
     return CatalogueService.objects.prefetch_related("aliases").get(code=code)
 
 
+def codes_of(service: CatalogueService, on: date | None = None):
+    """The service's (HCPCS, modifiers) pairs in force on `on`."""
+    on = on or clocks.local_date(clocks.now())
+    return ServiceCode.objects.filter(_in_force(on), service=service)
+
+
 def service_for_code(hcpcs: str, modifiers, on: date | None = None) -> CatalogueService | None:
     """The service a claim line's (HCPCS, modifiers) identifies on `on`: the modifiers may sit in any
     order and position, and extra ones (GQ for telephonic, or a pricing modifier) do not hide the
