@@ -40,6 +40,9 @@ SERVICE_FIELDS = [
 
 
 class ServiceOutput(serializers.ModelSerializer):
+    # A plain string in the schema: an enum named "kind" would collide with outreach's (settings'
+    # ENUM_NAME_OVERRIDES would name it; not this module's to change).
+    kind = serializers.CharField(read_only=True, help_text='"ecm" or "community_support".')
     aliases = AliasOutput(many=True, read_only=True)
     codes = CodeOutput(many=True, read_only=True, help_text="The (HCPCS, modifiers) pairs in force today.")
 
