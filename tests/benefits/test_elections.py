@@ -2,9 +2,12 @@
 messages naming the next valid date, the plan's counties only, Community Supports only, mandatory
 services, no overlap, the audit trail and the care coordinators' notification."""
 
+import io
 from datetime import date
 
 import pytest
+from django.core.management import call_command
+from django_scopes import scopes_disabled
 
 from benefits import services
 from benefits.election_selectors import elections_of, offered_services
@@ -163,3 +166,12 @@ def test_every_plan_role_reads_the_elections(plan_a, administrator, coordinator,
     """DOMAIN 9: the elections are readable by every plan role."""
     election = add(plan_a, administrator, alameda, respite)
     assert list(elections_of(plan=plan_a, principal=coordinator)) == [election]
+
+
+def test_the_demo_elects_services_in_its_counties(db):
+    """DOMAIN 9 (issue 17): the demo plan elects several services in its counties, one removed."""
+    call_command("demo_load", stdout=io.StringIO())
+    with scopes_disabled():
+        elections = Election.objects.filter(plan__code="golden-state")
+        assert elections.count() >= 10 and elections.filter(removed_at__isnull=False).count() == 1
+        assert AuditEvent.objects.filter(code="benefits.election.removed").count() == 1
