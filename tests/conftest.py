@@ -73,6 +73,7 @@ SEED_MIGRATIONS = [
     "members.migrations.0002_seed_programs_and_medicare_rules",
     "eligibility.migrations.0002_seed_pofs_and_scan_criteria",
     "providers.migrations.0006_vetting_criteria",
+    "benefits.migrations.0002_catalogue_data",
 ]
 
 
