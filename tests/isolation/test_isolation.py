@@ -86,6 +86,8 @@ from tests.isolation import (
     specs_admin,
     specs_authorization_api,
     specs_authorization_pages,
+    specs_benefits,
+    specs_catalogue,
     specs_deadlines,
     specs_jobs,
     specs_network_api,
@@ -387,6 +389,8 @@ PAGE_SPECS |= specs_jobs.PAGE_SPECS
 API_SPECS |= specs_jobs.API_SPECS
 PAGE_SPECS |= specs_outreach_pages.PAGE_SPECS
 API_SPECS |= specs_outreach_api.API_SPECS | specs_outreach_api.PROVIDER_SPECS
+PAGE_SPECS |= specs_benefits.PAGE_SPECS | specs_catalogue.PAGE_SPECS
+API_SPECS |= specs_benefits.API_SPECS | specs_catalogue.API_SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 # The admin's routes run in one world per role (test_admin_pages_...): its gate is staff status, so
 # a plan administrator (staff) and one other role stand for every role.
@@ -447,6 +451,7 @@ def objects_of(plan, admin):
             | specs_deadlines.objects_of(plan)
             | specs_outreach_pages.objects_of(plan)
             | specs_outreach_api.objects_of(plan)
+            | specs_benefits.objects_of(plan)
         )
 
 
@@ -495,6 +500,7 @@ def member_world(plan, admin, name):
         specs_outreach_pages.outreach_world(plan, member, name)
         specs_deadlines.deadline_world(plan, member, name)
         specs_jobs.jobs_world(plan, name)
+        specs_benefits.benefits_world(plan, name)
         return member
 
 
@@ -635,6 +641,7 @@ def snapshot(plan):
             list(AssignmentSettings.objects.filter(plan=plan).values_list("pcp_before_behavioral_health")),
             sorted(PlanPofStart.objects.filter(plan=plan).values_list("county_id", "pof_id", "start_date")),
             specs_outreach_api.outreach_snapshot(plan),
+            specs_benefits.elections_snapshot(plan),
         )
 
 

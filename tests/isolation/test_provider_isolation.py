@@ -30,7 +30,7 @@ from providers.services import assignment_assign, contract_create, organization_
 from providers.staff import provider_api_key_issue, provider_membership_create
 from tests.conftest import PLAN_A, PLAN_B, built_once_per_module, module_row_copies, plan_of
 from tests.factories import UserFactory, activated, enrolled_member
-from tests.isolation import specs_outreach_api, specs_outreach_pages, specs_provider_api
+from tests.isolation import specs_catalogue, specs_outreach_api, specs_outreach_pages, specs_provider_api
 from tests.isolation import test_isolation as plan_harness
 
 MARKER = "YOLO-SECRET"
@@ -266,8 +266,9 @@ def test_plan_api_refuses_provider_principals(call, world, xavier_user):
 
 
 # The home page, which shows a provider login no plan's data, and its own notifications (Yolo's
-# notice, {notification} below, is not Xavier's: opening it is a 404, marking all read leaves it).
-PROVIDER_STAFF_PAGES = {"/", "/notifications/", "/notifications/read-all/"}
+# notice, {notification} below, is not Xavier's: opening it is a 404, marking all read leaves it);
+# the catalogue, shared reference data provider staff read too (specs_catalogue.py).
+PROVIDER_STAFF_PAGES = {"/", "/notifications/", "/notifications/read-all/"} | specs_catalogue.PROVIDER_STAFF_PAGES
 
 
 def plan_page_as_provider_staff(browser, call, world):
