@@ -108,6 +108,8 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
         )
 
 
+@extend_validation_errors(["required", "does_not_exist", "invalid"], field_name="county", methods=["get"])
+@extend_validation_errors(["invalid"], field_name="on", methods=["get"])
 class OfferedView(PlanAPIView):
     """The Community Supports the plan offers in a county on a day (today by default)."""
 
