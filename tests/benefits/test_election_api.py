@@ -7,6 +7,7 @@ import pytest
 
 from benefits.models import Election
 from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.scoping import across_plans
 from tests.benefits.election_world import (  # noqa: F401
     alameda_fixture,
     frozen_today_fixture,
@@ -63,10 +64,11 @@ def test_coordinators_read_but_do_not_write(plan_a, alameda, respite):
 
 def test_another_plans_election_is_not_found(plan_a, plan_b, respite):
     """ARCHITECTURE: another plan's object is 404."""
-    theirs = Election.objects.create(
-        plan=plan_b, county=plan_b.counties.first(), service=respite, effective_from=date(2027, 1, 1),
-        created_at="2026-11-01T00:00Z",
-    )  # fmt: skip
+    with across_plans(reason="test: plan B's election"):
+        theirs = Election.objects.create(
+            plan=plan_b, county=plan_b.counties.first(), service=respite, effective_from=date(2027, 1, 1),
+            created_at="2026-11-01T00:00Z",
+        )  # fmt: skip
     api = client_as(plan_a, Role.PLAN_ADMINISTRATOR)
     assert api.post(f"{ELECTIONS}{theirs.pk}/remove/", {"removal_date": "2028-01-01"}).status_code == 404
     assert api.get(f"{ELECTIONS}{theirs.pk}/").status_code == 404

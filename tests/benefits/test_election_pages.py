@@ -9,6 +9,7 @@ import pytest
 
 from benefits.models import Election
 from ecm_platform.tenancy.models import Role
+from ecm_platform.tenancy.scoping import across_plans
 from tests.benefits.election_world import (  # noqa: F401
     alameda_fixture,
     frozen_today_fixture,
@@ -72,10 +73,11 @@ def test_a_removal_from_the_page(as_role, plan_a, alameda, respite):
 
 def test_another_plans_election_is_not_found(as_role, plan_a, plan_b, respite):
     """ARCHITECTURE: another plan's object is 404."""
-    theirs = Election.objects.create(
-        plan=plan_b, county=plan_b.counties.first(), service=respite, effective_from=date(2027, 1, 1),
-        created_at="2026-11-01T00:00Z",
-    )  # fmt: skip
+    with across_plans(reason="test: plan B's election"):
+        theirs = Election.objects.create(
+            plan=plan_b, county=plan_b.counties.first(), service=respite, effective_from=date(2027, 1, 1),
+            created_at="2026-11-01T00:00Z",
+        )  # fmt: skip
     response = as_role(Role.PLAN_ADMINISTRATOR).post(f"{PAGE}{theirs.pk}/remove/", {"removal_date": "2028-01-01"})
     assert response.status_code == 404
 
