@@ -17,8 +17,8 @@ from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.notifications.services import notification_send
-from ecm_platform.tenancy.access import Capability, actor_user, require
-from ecm_platform.tenancy.models import County, HealthPlan, Membership, Role
+from ecm_platform.tenancy.access import Capability, actor_user, holders, require
+from ecm_platform.tenancy.models import County, HealthPlan, Membership
 
 OFFERED_PATH = "/community-supports/offered/"
 
@@ -169,8 +169,9 @@ def election_remove(
             "effective_to": election.effective_to.isoformat(),
         },
     )
+    # The care coordinators, who start the plan's services for members (the capability table).
     coordinators = Membership.objects.filter(
-        plan=plan, role=Role.CARE_COORDINATOR, is_active=True, user__is_active=True
+        plan=plan, role__in=holders(Capability.AUTHORIZATIONS_START_SERVICES), is_active=True, user__is_active=True
     ).select_related("user")
     for membership in coordinators:
         notification_send(
