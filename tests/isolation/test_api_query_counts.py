@@ -84,6 +84,10 @@ PLAN_ROUTES = {
     "outreach-attempt-detail": "/api/v1/outreach/attempts/{attempt}/",
     "outreach-measure-run-list": "/api/v1/outreach/measure-runs/",
     "outreach-measure-run-detail": "/api/v1/outreach/measure-runs/{measure_run}/",
+    "community-supports-election-list": "/api/v1/community-supports/elections/",
+    "community-supports-election-detail": "/api/v1/community-supports/elections/{election}/",
+    "catalogue-service-list": "/api/v1/catalogue/services/",
+    "catalogue-service-detail": "/api/v1/catalogue/services/respite/",
 }
 # The worklist and the searches the benchmark drives (issue 15), and a member's eligibility (DOMAIN 3-4).
 EXTRA_PATHS = [
