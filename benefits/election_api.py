@@ -14,6 +14,7 @@ from benefits import services
 from benefits.election_selectors import elections_of, offered_services
 from benefits.models import CatalogueService, Election
 from ecm_platform import clocks
+from ecm_platform.api.schema import conflict_response
 from ecm_platform.api.views import PlanAPIView, PlanViewSet, service_response
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.models import County
@@ -84,7 +85,7 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
     def get_queryset(self):
         return elections_of(plan=self.request.plan, principal=self.request.principal).order_by(*self.ordering)
 
-    @extend_schema(request=ElectionInput, responses={201: ElectionOutput})
+    @extend_schema(request=ElectionInput, responses={201: ElectionOutput, 409: conflict_response("conflict")})
     def create(self, request):
         """Offer a Community Support in one of the plan's counties from 1 January or 1 July."""
         return service_response(
@@ -95,7 +96,7 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
             status_code=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=RemovalInput, responses={200: ElectionOutput})
+    @extend_schema(request=RemovalInput, responses={200: ElectionOutput, 409: conflict_response("removed")})
     @action(detail=True, methods=["post"])
     def remove(self, request, pk=None):
         """Stop offering it from 1 January (its last day is 31 December); care coordinators are told."""
