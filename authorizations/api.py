@@ -103,6 +103,7 @@ class RequestOutput(serializers.ModelSerializer):
         help_text="A decided discontinuation waiting for its effective date (scheduled) or for an appeal under aid "
         "paid pending (pending_appeal); empty when none waits (DOMAIN 5.2).",
     )  # fmt: skip
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="A catalogue code (DOMAIN 9).")
     notices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     attachments = AttachmentSummary(many=True, read_only=True)
 

@@ -17,7 +17,6 @@ from django.template.loader import render_to_string
 
 from authorizations.models import DenialReason, DiscontinuationReason, NoticeType, TransitionProgram, WithdrawalReason
 from authorizations.rules import LETTER_OCCASIONS
-from providers.models import Service
 
 SUPPORTED_LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
@@ -57,7 +56,6 @@ CONTENT_KEYS = frozenset(
 )
 DATE_KEYS = ("notice_date", "effective_on", "received_on", "new_due", "appeal_by", "continue_services_by")
 CODES = {
-    "service": frozenset(Service.values),
     "occasion": frozenset({"", *LETTER_OCCASIONS.values()}),
     "transition_program": frozenset({"", *TransitionProgram.values}),
     "denial_reason": frozenset({"", *DenialReason.values}),

@@ -17,11 +17,12 @@ from django_scopes import ScopedManager
 
 # The letters' models live beside these and are imported from here, as the app's models.
 from authorizations.notice_models import Notice, NoticeType, RequesterChannel, RequesterNotice  # noqa: F401
+from benefits.models import CatalogueService, ecm_service_pk
 from ecm_platform.tenancy.access import Capability, transition_permission
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility.models import PopulationOfFocus
 from members.models import Member
-from providers.models import ProviderOrganization, Service
+from providers.models import ProviderOrganization, ServiceAssignment
 
 
 class Urgency(models.TextChoices):
@@ -98,6 +99,10 @@ class DenialReason(models.TextChoices):
     DUPLICATIVE_PROGRAM = "duplicative", "Already receives a program that ECM may not duplicate"
     NOT_ENROLLED = "not_enrolled", "Not enrolled in the plan"
     INSUFFICIENT_INFORMATION = "insufficient_information", "Not enough information to decide"
+    # A Community Support (DOMAIN 9): its own eligibility, the plan's election, its limits.
+    SERVICE_CRITERIA_NOT_MET = "service_criteria_not_met", "Does not meet the service's eligibility criteria"
+    SERVICE_NOT_OFFERED = "service_not_offered", "The plan does not offer this service in the member's county"
+    SERVICE_LIMIT_REACHED = "service_limit_reached", "The service's limit is reached"
     OTHER = "other", "Other (explained)"
 
 
@@ -137,11 +142,11 @@ _may_withdraw_presumptive = transition_permission(Capability.PRESUMPTIVE_WITHDRA
 
 
 class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
-    """A request for ECM (or a Community Support) and its decision, on the DOMAIN 5.2 machine."""
+    """A request for ECM or a Community Support and its decision, on the DOMAIN 5.2 machine."""
 
     plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="authorization_requests")
-    service = models.CharField(max_length=30, choices=Service.choices, default=Service.ECM)
+    service = models.ForeignKey(CatalogueService, on_delete=models.PROTECT, related_name="+", default=ecm_service_pk)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     source = models.CharField(max_length=30, choices=RequestSource.choices)
     received_at = models.DateTimeField()
@@ -192,12 +197,32 @@ class AuthorizationRequest(ConcurrentTransitionMixin, models.Model):
     reassessment_due = models.DateField(null=True, blank=True)
     reassessed_on = models.DateField(null=True, blank=True)
 
+    # A Community Support (DOMAIN 9): what is asked and authorized, checked against the limits.
+    service_from = models.DateField(null=True, blank=True, help_text="First day of the service period.")
+    service_to = models.DateField(null=True, blank=True, help_text="Last day of the service period.")
+    quantity = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text="In the service's limit unit: hours (respite, a sobering stay), dollars, meals a day.",
+    )  # fmt: skip
+    # The service's eligibility checklist items the reviewer attested, as the catalogue words them.
+    criteria_met = models.JSONField(default=list, blank=True)
+    limit_override_reason = models.TextField(blank=True, help_text="Why a limit that allows exceptions is passed.")
+    # Sobering centers may be authorized retroactively (DOMAIN 9): the stay began before the request.
+    service_began_at = models.DateTimeField(null=True, blank=True)
+    # The Community Supports provider the approval placed the member with (DOMAIN 9); ECM's
+    # provider is the member's Assignment.
+    service_assignment = models.OneToOneField(
+        ServiceAssignment, on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+
     # Services and their end (DOMAIN 6).
     services_started_on = models.DateField(null=True, blank=True)
     discontinuation_proposed_reason = models.CharField(max_length=30, choices=DiscontinuationReason.choices, blank=True)
     discontinuation_proposed_by = models.CharField(max_length=10, choices=DiscontinuationProposer.choices, blank=True)
     discontinuation_proposal_note = models.TextField(blank=True)
     discontinuation_reason = models.CharField(max_length=30, choices=DiscontinuationReason.choices, blank=True)
+    # A Community Support's own criterion (FAQ 39): a code of its catalogue discontinuation_criteria.
+    discontinuation_criterion = models.CharField(max_length=60, blank=True)
     discontinuation_effective_on = models.DateField(null=True, blank=True)
     needs_lower_level_of_care = models.BooleanField(
         default=False, help_text="Discontinued: transition the member to a lower level of care (DOMAIN 6)."

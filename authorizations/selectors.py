@@ -27,7 +27,7 @@ from ecm_platform.tenancy.models import HealthPlan
 def request_list(*, plan: HealthPlan) -> QuerySet[AuthorizationRequest]:
     return (
         AuthorizationRequest.objects.filter(plan=plan)
-        .select_related("member__county", "requester_organization", "decided_by")
+        .select_related("member__county", "service", "requester_organization", "decided_by")
         .prefetch_related("pofs")
     )
 
@@ -45,10 +45,12 @@ def by_due(requests: QuerySet[AuthorizationRequest]) -> QuerySet[AuthorizationRe
     return requests.order_by("due_sort", "id")
 
 
-def live_request_of(*, plan: HealthPlan, member, service: str) -> AuthorizationRequest | None:
-    """The member's request for the service that is open, approved or active, if any."""
+def live_request_of(*, plan: HealthPlan, member, service) -> AuthorizationRequest | None:
+    """The member's request for the service (a catalogue row or its code) that is open, approved or
+    active, if any."""
+    by_service = {"service__code": service} if isinstance(service, str) else {"service": service}
     return (
-        AuthorizationRequest.objects.filter(plan=plan, member=member, service=service, status__in=LIVE_STATUSES)
+        AuthorizationRequest.objects.filter(plan=plan, member=member, status__in=LIVE_STATUSES, **by_service)
         .order_by("id")
         .first()
     )

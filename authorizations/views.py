@@ -22,6 +22,7 @@ from authorizations import letters, selectors, services
 from authorizations.forms import ACTION_FORMS, AttachmentForm, RequestForm, WorklistFilterForm
 from authorizations.models import RequestSource, Status, Urgency
 from authorizations.request_records import request_records
+from benefits.models import ECM_CODE
 from ecm_platform import clocks, uploads
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.deadlines.services import is_at_risk
@@ -31,7 +32,6 @@ from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 from eligibility.selectors import determinations_open_on, member_determinations, member_eligibility, pof_catalogue
 from members.selectors import active_on, member_get
-from providers.models import Service
 from providers.selectors import assignment_list, organization_choices
 
 # The capability each action needs (DOMAIN 5.2; the services check it again): it decides which
@@ -231,7 +231,7 @@ def request_new(request):
 def request_start(request, member_id):
     """One click from the high-utilizer worklist: the plan identified the member (DOMAIN 5.1)."""
     member = member_get(plan=request.plan, pk=member_id)
-    current = selectors.live_request_of(plan=request.plan, member=member, service=Service.ECM)
+    current = selectors.live_request_of(plan=request.plan, member=member, service=ECM_CODE)
     if current is not None:
         messages.info(
             request, f"{member.full_name} already has request {current.pk} ({current.get_status_display().lower()})."

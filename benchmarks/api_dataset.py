@@ -212,6 +212,7 @@ def _requests(plan, members: int, requests: int) -> None:
     from django.contrib.contenttypes.models import ContentType
 
     from authorizations.models import AuthorizationRequest
+    from benefits.models import ecm_service_pk
     from ecm_platform.deadlines.models import Deadline
     from ecm_platform.tenancy.access import Capability
     from eligibility.models import PopulationOfFocus
@@ -219,7 +220,7 @@ def _requests(plan, members: int, requests: int) -> None:
     table, deadlines = AuthorizationRequest._meta.db_table, Deadline._meta.db_table
     stride = next(p for p in (7919, 7927, 7933) if members % p)  # request i -> a distinct member while i < members
     given = [
-        "id", "plan_id", "member_id", "service", "urgency", "source", "received_at", "requester_name",
+        "id", "plan_id", "member_id", "service_id", "urgency", "source", "received_at", "requester_name",
         "requester_organization_id", "status", "due_at", "original_due_at", "extension_days", "decided_at",
         "decision", "denial_reason", "services_started_on", "presumptive_until", "created_at", "updated_at",
     ]  # fmt: skip
@@ -227,7 +228,7 @@ def _requests(plan, members: int, requests: int) -> None:
     # Status by i mod 100: 15% open, then approved, active, denied, withdrawn, discontinued, ended.
     sql_run(
         f"""INSERT INTO {table} ({columns})
-        SELECT i, %(plan)s, 1 + (i::bigint * {stride}) %% %(members)s, 'ecm', urgency, source, received,
+        SELECT i, %(plan)s, 1 + (i::bigint * {stride}) %% %(members)s, %(ecm)s, urgency, source, received,
           CASE WHEN source = 'provider_referral' THEN 'Intake desk' ELSE '' END,
           CASE WHEN source = 'provider_referral' THEN 1 + i %% {ORGANIZATIONS} END,
           status, due + CASE WHEN status = 'deferred' THEN interval '14 days' ELSE interval '0' END,
@@ -257,7 +258,7 @@ def _requests(plan, members: int, requests: int) -> None:
             FROM generate_series(1, %(requests)s) i
           ) s
         ) r""",
-        {"plan": plan.pk, "members": members, "requests": requests},
+        {"plan": plan.pk, "members": members, "requests": requests, "ecm": ecm_service_pk()},
     )
     sql_run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [requests])
     pofs = list(PopulationOfFocus.objects.order_by("pk").values_list("pk", flat=True)[:6])

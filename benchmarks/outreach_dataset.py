@@ -89,18 +89,22 @@ def build(plan, *, members: int, engagements: int, attempts: int) -> None:
 
 
 def _contracts(plan) -> None:
-    from providers.models import Contract
+    from benefits.models import ecm_service_pk
+    from providers.models import Contract, ContractService
 
-    table = Contract._meta.db_table
-    columns, rest = columns_filled(
-        table, ["id", "plan_id", "organization_id", "service", "capacity", "start_date", "activated_on"]
-    )
+    table, lines = Contract._meta.db_table, ContractService._meta.db_table
+    columns, rest = columns_filled(table, ["id", "plan_id", "organization_id", "start_date", "activated_on"])
     sql_run(
-        f"INSERT INTO {table} ({columns}) SELECT g, %(plan)s, g, 'ecm', 100000, date '2024-01-01', date '2024-01-01'"
+        f"INSERT INTO {table} ({columns}) SELECT g, %(plan)s, g, date '2024-01-01', date '2024-01-01'"
         f"{', ' + rest if rest else ''} FROM generate_series(1, %(n)s) g",
         {"plan": plan.pk, "n": ORGANIZATIONS},
     )
     sql_run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [ORGANIZATIONS])
+    sql_run(
+        f"INSERT INTO {lines} (plan_id, contract_id, service_id, capacity) "
+        "SELECT %(plan)s, g, %(ecm)s, 100000 FROM generate_series(1, %(n)s) g",
+        {"plan": plan.pk, "n": ORGANIZATIONS, "ecm": ecm_service_pk()},
+    )
 
 
 # Engagement e: its member, targeted day, length in days, and whether it is assigned.

@@ -20,9 +20,15 @@ class ServiceKind(models.TextChoices):
     COMMUNITY_SUPPORT = "community_support", "Community Support"
 
 
+# The catalogue code of ECM: the one service that is not a Community Support.
+ECM_CODE = "ecm"
+
+
 class CatalogueService(models.Model):
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200, unique=True, help_text="The name in use today.")
+    # The name a Spanish letter prints (DOMAIN 5.3: letters in the member's language).
+    name_es = models.CharField("name in Spanish", max_length=200, blank=True)
     kind = models.CharField(max_length=20, choices=ServiceKind.choices)
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
@@ -30,11 +36,14 @@ class CatalogueService(models.Model):
     mandatory_from = models.DateField(null=True, blank=True)
     # The decision clock of an expedited request for this service (DOMAIN 5.1), in hours.
     expedited_hours = models.PositiveSmallIntegerField(default=72)
+    # FAQ 28: an urgent service's requests are always expedited (sobering centers, recuperative care).
+    urgent = models.BooleanField(default=False)
     allows_retroactive_authorization = models.BooleanField(default=False, help_text="Sobering centers (DOMAIN 9).")
     closed_loop_exempt = models.BooleanField(default=False, help_text="Sobering centers (DOMAIN 9).")
     eligibility_criteria = models.JSONField(
         default=list, help_text="The attestation checklist, the same for every member in a county."
     )
+    # The service's own (FAQ 39), each {"code", "en", "es"}: a letter names the criterion applied.
     discontinuation_criteria = models.JSONField(default=list, help_text="The service's own (FAQ 39).")
     source = models.CharField(max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -44,6 +53,16 @@ class CatalogueService(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_ecm(self) -> bool:
+        return self.code == ECM_CODE
+
+
+def ecm_service_pk() -> int:
+    """The default service of a request or a contract line: ECM, the catalogue row loaded by the
+    benefits migrations."""
+    return CatalogueService.objects.values_list("pk", flat=True).get(code=ECM_CODE)
 
 
 class ServiceAlias(models.Model):
@@ -156,3 +175,24 @@ class Election(models.Model):
 
     def __str__(self):
         return f"{self.service} in {self.county} from {self.effective_from}"
+
+
+class ServiceClock(models.Model):
+    """The plan's expedited decision clock for a Community Support, shorter than 72 hours (DOMAIN
+    5.1: e.g. 12 hours for a sobering center stay, FAQ 28); without a row the catalogue's applies."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(CatalogueService, on_delete=models.PROTECT, related_name="+")
+    expedited_hours = models.PositiveSmallIntegerField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "service"], name="one_clock_per_plan_and_service")]
+
+    def __str__(self):
+        return f"{self.service}: {self.expedited_hours} hours"

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from authorizations.models import LIVE_STATUSES, AuthorizationRequest, RequestSource, Status
+from benefits.models import ECM_CODE
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import audit_event
@@ -34,7 +35,7 @@ from outreach.attempts import record_capability
 from outreach.closeout import plan_link, provider_link
 from outreach.models import Engagement, EngagementState, TargetKind
 from outreach.selectors import outreach_settings_of
-from providers.models import Assignment, Service
+from providers.models import Assignment
 
 BATCH = 2000
 SYNC_NAME = "outreach-targets"
@@ -51,7 +52,7 @@ def _assigned_targets(plan: HealthPlan) -> dict[int, tuple]:
     """member -> (kind, organization, assignment, request, targeted_on)."""
     # Presumptive and transition members are in services already (DOMAIN 8): a close-out would
     # withdraw services in place without a notice (5.3).
-    approved = AuthorizationRequest.objects.filter(plan=plan, status=Status.APPROVED, service=Service.ECM).exclude(
+    approved = AuthorizationRequest.objects.filter(plan=plan, status=Status.APPROVED, service__code=ECM_CODE).exclude(
         source__in=[RequestSource.PRESUMPTIVE, RequestSource.TRANSITION]
     )
     requests = {member_id: (pk, decided_at) for member_id, pk, decided_at in approved.values_list(
@@ -79,7 +80,7 @@ def _identified_targets(plan: HealthPlan, today) -> dict[int, tuple]:
         open_determinations.values("member_id").annotate(latest=Max("start_date")).values_list("member_id", "latest")
     )
     live = set(
-        AuthorizationRequest.objects.filter(plan=plan, status__in=LIVE_STATUSES, service=Service.ECM).values_list(
+        AuthorizationRequest.objects.filter(plan=plan, status__in=LIVE_STATUSES, service__code=ECM_CODE).values_list(
             "member_id", flat=True
         )
     )

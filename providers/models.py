@@ -8,6 +8,7 @@ from django.db import models
 from django_scopes import ScopedManager
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
+from benefits.models import CatalogueService, ecm_service_pk
 from ecm_platform import clocks
 from ecm_platform.identifiers import validate_npi
 from ecm_platform.tenancy.models import County, HealthPlan, ProviderRole
@@ -54,20 +55,14 @@ class ProviderOrganization(models.Model):
         return f"{self.name} ({self.npi})"
 
 
-class Service(models.TextChoices):
-    ECM = "ecm", "Enhanced Care Management"
-    COMMUNITY_SUPPORTS = "community_supports", "Community Supports"
-
-
 class Contract(models.Model):
     """A plan's contract with an organization: what, where, for whom, and for how many members."""
 
     plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
     organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="contracts")
-    service = models.CharField(max_length=30, choices=Service.choices, default=Service.ECM)
+    # The services it covers, each with its capacity: its `lines` (ContractService).
     counties = models.ManyToManyField(County, related_name="+")
     pofs = models.ManyToManyField(PopulationOfFocus, related_name="+")
-    capacity = models.PositiveIntegerField(help_text="Members the provider can serve under this contract.")
     is_presumptive_capable = models.BooleanField(default=False)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -83,7 +78,27 @@ class Contract(models.Model):
         indexes = [models.Index(fields=["plan", "organization"])]
 
     def __str__(self):
-        return f"{self.organization}: {self.get_service_display()}"
+        return f"{self.organization}: contract {self.pk}"
+
+
+class ContractService(models.Model):
+    """One service a contract covers (ECM or a Community Support, DOMAIN 9) and how many members
+    the provider can serve in it at once."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="lines")
+    service = models.ForeignKey(CatalogueService, on_delete=models.PROTECT, related_name="+", default=ecm_service_pk)
+    capacity = models.PositiveIntegerField(help_text="Members the provider can serve in this service at once.")
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract", "service"], name="one_line_per_contract_service")]
+        indexes = [models.Index(fields=["plan", "service"])]
+        ordering = ["contract", "service__position"]
+
+    def __str__(self):
+        return f"{self.contract}: {self.service} ({self.capacity})"
 
 
 class VettingCheck(models.Model):
@@ -195,6 +210,40 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.member_id} → {self.organization_id} ({self.rule})"
+
+
+class ServiceAssignment(models.Model):
+    """A member placed with a Community Supports provider for one authorized service (DOMAIN 9):
+    it holds a place in that contract line's capacity from `started_on` to `ended_on` (the last
+    day). A member may hold several at once, one per service, with or without ECM."""
+
+    plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey(ContractService, on_delete=models.PROTECT, related_name="assignments")
+    service = models.ForeignKey(CatalogueService, on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=30, choices=AssignmentEndReason.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    objects = ScopedManager(plan="plan")
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "organization", "ended_on"]), models.Index(fields=["line", "ended_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "service"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_current_provider_per_service",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} → {self.organization_id} ({self.service_id})"
 
 
 class AwaitingAssignment(models.Model):

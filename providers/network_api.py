@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from benefits.models import CatalogueService
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.views import PlanViewSet, service_response
@@ -18,8 +19,8 @@ from eligibility.models import PopulationOfFocus
 from providers import selectors, services
 from providers.models import (
     Contract,
+    ContractService,
     ProviderOrganization,
-    Service,
 )
 
 
@@ -156,17 +157,29 @@ class ContractEndInput(serializers.Serializer):
     end_date = serializers.DateField(help_text="The contract's last day; its members are reassigned (DOMAIN 7).")
 
 
+class ContractLineSerializer(serializers.ModelSerializer):
+    service = serializers.SlugRelatedField(slug_field="code", queryset=CatalogueService.objects.all())
+
+    class Meta:
+        model = ContractService
+        fields = ["service", "capacity"]
+
+
 class ContractSerializer(serializers.ModelSerializer):
     organization = PlanRelatedField(plan_queryset=lambda plan: selectors.organization_list())
     counties = county_codes()
     pofs = pof_codes()
+    lines = ContractLineSerializer(many=True, required=False, help_text="The services it covers, with capacity.")
+    capacity = serializers.IntegerField(
+        min_value=1, required=False, help_text="Its ECM line's capacity (a contract of ECM alone: give this)."
+    )
     assigned = serializers.IntegerField(read_only=True, default=0, help_text="Assignments open today.")
     capacity_left = serializers.IntegerField(read_only=True, default=None, help_text="Capacity minus them.")
 
     class Meta:
         model = Contract
         fields = [
-            "id", "organization", "service", "counties", "pofs", "capacity", "assigned", "capacity_left",
+            "id", "organization", "lines", "counties", "pofs", "capacity", "assigned", "capacity_left",
             "is_presumptive_capable", "start_date", "end_date", "activated_on", "vetting_to_complete",
             "orientation_due", "orientation_completed_on",
         ]  # fmt: skip
@@ -178,7 +191,9 @@ class ContractSerializer(serializers.ModelSerializer):
 class ContractFilter(django_filters.FilterSet):
     # Declared explicitly: Meta.fields on a scoped model queries at import (TRAPS.md).
     organization = IdFilter(field_name="organization_id")
-    service = django_filters.ChoiceFilter(choices=Service.choices)
+    service = django_filters.CharFilter(
+        field_name="lines__service__code", distinct=True, help_text="A catalogue code, e.g. ecm or respite"
+    )
     county = django_filters.CharFilter(field_name="counties__code", distinct=True, help_text="County code, e.g. 01")
 
 

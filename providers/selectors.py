@@ -4,6 +4,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 
+from benefits.models import ECM_CODE
 from ecm_platform import clocks
 from ecm_platform.tenancy.models import HealthPlan
 from eligibility.selectors import determination_list
@@ -13,9 +14,9 @@ from providers.models import (
     AwaitingAssignment,
     CareManager,
     Contract,
+    ContractService,
     ProviderChangeRequest,
     ProviderOrganization,
-    Service,
     VettingCheck,
     VettingCriterion,
 )
@@ -50,9 +51,11 @@ def in_force_on(day: date) -> Q:
 
 
 def with_capacity_on(contracts: QuerySet[Contract], day: date) -> QuerySet[Contract]:
-    """The one capacity function (DOMAIN 7), for the assignment and the dashboard: per contract and
-    day, `assigned` = the assignments open that day and `capacity_left` = the declared capacity
-    minus them. A correlated count, so it stays one query however many contracts there are."""
+    """The one ECM capacity function (DOMAIN 7), for the assignment and the dashboard: per contract
+    and day, `capacity` = its ECM line's, `assigned` = the assignments open that day and
+    `capacity_left` = the capacity minus them (0 for a contract without ECM). Correlated
+    subqueries, so it stays one query however many contracts there are."""
+    ecm_capacity = ContractService.objects.filter(contract=OuterRef("pk"), service__code=ECM_CODE).values("capacity")
     open_count = (
         Assignment.objects.filter(contract=OuterRef("pk"))
         .filter(open_on(day))
@@ -61,15 +64,17 @@ def with_capacity_on(contracts: QuerySet[Contract], day: date) -> QuerySet[Contr
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return contracts.annotate(assigned=Coalesce(Subquery(open_count, output_field=IntegerField()), 0)).annotate(
-        capacity_left=F("capacity") - F("assigned")
-    )
+    return contracts.annotate(
+        capacity=Coalesce(Subquery(ecm_capacity[:1], output_field=IntegerField()), 0),
+        assigned=Coalesce(Subquery(open_count, output_field=IntegerField()), 0),
+    ).annotate(capacity_left=F("capacity") - F("assigned"))
 
 
 def contracts_in_force(*, plan: HealthPlan, day: date) -> QuerySet[Contract]:
     """The plan's ECM contracts in force on `day`, with their capacity that day. Community Supports
     contracts never take ECM members, nor count in ECM capacity."""
-    return with_capacity_on(Contract.objects.filter(plan=plan, service=Service.ECM).filter(in_force_on(day)), day)
+    ecm = Contract.objects.filter(plan=plan, lines__service__code=ECM_CODE)
+    return with_capacity_on(ecm.filter(in_force_on(day)), day)
 
 
 def contract_list(*, plan: HealthPlan) -> QuerySet[Contract]:

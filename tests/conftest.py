@@ -74,6 +74,7 @@ SEED_MIGRATIONS = [
     "eligibility.migrations.0002_seed_pofs_and_scan_criteria",
     "providers.migrations.0006_vetting_criteria",
     "benefits.migrations.0002_catalogue_data",
+    "benefits.migrations.0004_spanish_names_urgent_services_criteria_codes",
 ]
 
 

@@ -63,7 +63,7 @@ def notice_content(
         "member_address": ", ".join(p for p in [member.address_line, member.city, member.zip_code] if p),
         "notice_date": _date(notice_date),
         "effective_on": _date(effective_on),
-        "service": request.service,
+        "service": request.service.code,
         "request_id": request.pk,
         "received_on": _date(clocks.local_date(request.received_at)),
         "occasion": occasion,

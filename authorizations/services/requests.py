@@ -15,6 +15,8 @@ from authorizations.services import deadlines
 from authorizations.services.common import _assign
 from authorizations.services.requester_notices import requester_contact_clean
 from authorizations.services.settings import authorization_settings
+from benefits.models import ECM_CODE, CatalogueService
+from benefits.selectors import service_get
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import audit_event
@@ -25,7 +27,7 @@ from ecm_platform.tenancy.ownership import require_same_plan
 from eligibility.models import PopulationOfFocus
 from members.models import Member
 from members.selectors import active_on, enrolled_on
-from providers.models import Contract, ProviderOrganization, Service
+from providers.models import Contract, ProviderOrganization
 
 
 def _new_request(*, plan, actor, member, status, source, received_at, pofs=(), **fields) -> AuthorizationRequest:
@@ -79,7 +81,7 @@ def _request_created_event(*, plan, actor, request: AuthorizationRequest) -> Aud
     )
 
 
-def _refuse_duplicate(*, plan: HealthPlan, member: Member, service: Service) -> None:
+def _refuse_duplicate(*, plan: HealthPlan, member: Member, service: CatalogueService) -> None:
     existing = selectors.live_request_of(plan=plan, member=member, service=service)
     if existing is not None:
         raise ConflictError(
@@ -103,13 +105,14 @@ def request_submit(
     requester_contact: str = "",
     notes: str = "",
     pofs: list[PopulationOfFocus] = (),
-    service: Service = Service.ECM,
+    service: CatalogueService | None = None,
 ) -> AuthorizationRequest:
     """A request is received (DOMAIN 5.1); its decision is due by the clock in force that day."""
     require(actor, Capability.AUTHORIZATIONS_SUBMIT, plan=plan)
     if source in (RequestSource.PRESUMPTIVE, RequestSource.TRANSITION):
         raise DomainError("Presumptive and transition authorizations have their own actions.", field="source")
-    if service != Service.ECM:
+    service = service or service_get(ECM_CODE)
+    if not service.is_ecm:
         raise DomainError("Only ECM requests are taken for now.", field="service")
     received_at = received_at or clocks.now()
     _refuse_duplicate(plan=plan, member=member, service=service)
@@ -152,7 +155,9 @@ def request_start_presumptive(
     require(actor, Capability.PRESUMPTIVE_START, plan=plan, organization=organization)
     today = clocks.local_date(clocks.now())
     capable = (
-        Contract.objects.filter(plan=plan, organization=organization, service=Service.ECM, is_presumptive_capable=True)
+        Contract.objects.filter(
+            plan=plan, organization=organization, lines__service__code=ECM_CODE, is_presumptive_capable=True
+        )
         .filter(active_on(today), activated_on__lte=today)  # activated: vetting complete (DOMAIN 7)
         .exists()
     )
@@ -161,7 +166,7 @@ def request_start_presumptive(
             f"{organization.name} has no contract in force that allows presumptive authorization.",
             field="organization",
         )
-    _refuse_duplicate(plan=plan, member=member, service=Service.ECM)
+    _refuse_duplicate(plan=plan, member=member, service=service_get(ECM_CODE))
     until = today + timedelta(days=authorization_settings(plan=plan).presumptive_period_days)
     request = _new_request(
         plan=plan,

@@ -26,6 +26,8 @@ from authorizations.models import AuthorizationRequest, Decision, Notice, Reques
 from authorizations.services.deadlines import reassessment_clock
 from authorizations.services.notices import _notice_issued_event, _notice_new
 from authorizations.services.requests import _request_created_event, _request_new
+from benefits.models import ECM_CODE
+from benefits.selectors import service_get
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.deadlines.models import Deadline
@@ -196,6 +198,7 @@ def transition_rows_create(
     pcp_first = assignment_settings_get(plan=plan).pcp_before_behavioral_health
     _lock_contracts(plan)  # as each per-row assignment does: no concurrent one takes the same places
     capacity, batch = _Capacity(plan, today), []
+    ecm = service_get(ECM_CODE)  # named on each row: the field's default would look it up per row
     with clocks.calendars_held():
         for first in range(0, len(rows), BATCH):
             chunk = rows[first : first + BATCH]
@@ -213,7 +216,9 @@ def transition_rows_create(
                     continue
                 contract, rule, passed_over = decided
                 capacity.take(contract.organization_id)
-                request = _request_new(plan=plan, actor=actor, member=member, **transition_fields(program, start))
+                request = _request_new(
+                    plan=plan, actor=actor, member=member, service=ecm, **transition_fields(program, start)
+                )
                 batch.append((request, contract, rule, passed_over))
             _write(plan, actor, assigner, notifier, notice_type, batch, today)
             progress(chunk[-1][0], "importing")

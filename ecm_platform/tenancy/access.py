@@ -99,6 +99,12 @@ class Capability(StrEnum):
     CATALOGUE_READ = "benefits.catalogue.read"
     ELECTIONS_READ = "benefits.elections.read"
     ELECTIONS_MANAGE = "benefits.elections.manage"  # the plan administrator (DOMAIN 1)
+    SERVICE_CLOCKS_MANAGE = "benefits.service_clocks.manage"  # a shorter expedited clock (DOMAIN 5.1)
+    # Community Supports (DOMAIN 9): the provider's own authorizations, and what was delivered.
+    PROVIDER_REQUESTS_READ = "authorizations.provider_requests.read"
+    DELIVERIES_READ = "community_supports.deliveries.read"
+    DELIVERIES_RECORD = "community_supports.deliveries.record"  # the plan's coordinators, integrators
+    PROVIDER_DELIVERIES_RECORD = "community_supports.provider_deliveries.record"
     # Reporting (DOMAIN 10).
     REPORTS_BUILD = "reporting.reports.build"
 
@@ -194,6 +200,11 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.CATALOGUE_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
     Capability.ELECTIONS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
     Capability.ELECTIONS_MANAGE: frozenset({PA}),
+    Capability.SERVICE_CLOCKS_MANAGE: frozenset({PA}),
+    Capability.PROVIDER_REQUESTS_READ: EVERY_PROVIDER_ROLE,
+    Capability.DELIVERIES_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.DELIVERIES_RECORD: frozenset({CC, IN}),
+    Capability.PROVIDER_DELIVERIES_RECORD: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
     Capability.REPORTS_BUILD: frozenset({RA}),
 }
 

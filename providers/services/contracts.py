@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 
+from benefits.models import ECM_CODE, CatalogueService
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.deadlines.models import DeadlineKind
@@ -21,8 +22,8 @@ from providers.models import (
     AssignmentEndReason,
     AwaitingAssignment,
     Contract,
+    ContractService,
     ProviderOrganization,
-    Service,
     VettingCheck,
 )
 from providers.selectors import contract_list, vetting_criteria, vetting_missing
@@ -39,24 +40,31 @@ def contract_create(
     organization: ProviderOrganization,
     counties: list[County],
     pofs: list[PopulationOfFocus],
-    capacity: int,
     start_date: date,
+    capacity: int | None = None,
+    service: CatalogueService | str = ECM_CODE,
+    lines: list[dict] | None = None,
     end_date: date | None = None,
     is_presumptive_capable: bool = False,
-    service: Service = Service.ECM,
 ) -> Contract:
+    """A contract covers `lines`, each {"service": a catalogue row or code, "capacity": members at
+    once} (ECM or a Community Support); `service` and `capacity` name a contract of one service."""
     require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
-    _check_terms(plan=plan, counties=counties, capacity=capacity)
+    lines = _lines_clean(lines or [{"service": service, "capacity": capacity}])
+    for capacity_of_line in lines.values():
+        _check_terms(plan=plan, counties=counties, capacity=capacity_of_line)
     if end_date and end_date < start_date:
         raise DomainError("The end date is before the start date.", field="end_date")
     contract = Contract.objects.create(
         plan=plan,
         organization=organization,
-        service=service,
-        capacity=capacity,
         start_date=start_date,
         end_date=end_date,
         is_presumptive_capable=is_presumptive_capable,
+    )
+    ContractService.objects.bulk_create(
+        ContractService(plan=plan, contract=contract, service=line_service, capacity=line_capacity)
+        for line_service, line_capacity in lines.items()
     )
     contract.counties.set(counties)
     contract.pofs.set(pofs)
@@ -65,9 +73,26 @@ def contract_create(
         plan=plan,
         actor=actor,
         target=contract,
-        payload={"organization": organization.npi, "capacity": capacity, "counties": [c.code for c in counties]},
+        payload={
+            "organization": organization.npi,
+            "lines": {line_service.code: line_capacity for line_service, line_capacity in lines.items()},
+            "counties": [c.code for c in counties],
+        },
     )
     return contract
+
+
+def _lines_clean(lines: list[dict]) -> dict[CatalogueService, int]:
+    """Capacity by catalogue row; a code that names no service, or a service twice, is a field error."""
+    codes = {line["service"] for line in lines if isinstance(line["service"], str)}
+    by_code = {service.code: service for service in CatalogueService.objects.filter(code__in=codes)}
+    unknown = sorted(codes - by_code.keys())
+    if unknown:
+        raise DomainError(f"No service in the catalogue is coded {', '.join(unknown)}.", field="lines")
+    cleaned = {by_code.get(line["service"], line["service"]): line["capacity"] for line in lines}
+    if len(cleaned) < len(lines):
+        raise DomainError("A contract lists each service once.", field="lines")
+    return cleaned
 
 
 def _check_terms(*, plan: HealthPlan, counties: list[County], capacity: int) -> None:
@@ -96,7 +121,10 @@ def contract_update(
     require_same_plan(plan, contract)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     counties = list(contract.counties.all()) if counties is None else counties
-    capacity = contract.capacity if capacity is None else capacity
+    ecm_line = contract.lines.filter(service__code=ECM_CODE).first()
+    if ecm_line is None and capacity is not None:
+        raise DomainError("The contract does not cover ECM.", field="capacity")
+    capacity = (ecm_line.capacity if ecm_line else 1) if capacity is None else capacity
     _check_terms(plan=plan, counties=counties, capacity=capacity)
     assigned = contract_list(plan=plan).get(pk=contract.pk).assigned
     if capacity < assigned:
@@ -106,12 +134,15 @@ def contract_update(
             field="capacity",
             code="capacity_below_assigned",
         )
-    changed = {"capacity": [contract.capacity, capacity]} if capacity != contract.capacity else {}
-    contract.capacity = capacity
+    changed = {}
+    if ecm_line is not None and capacity != ecm_line.capacity:
+        changed = {"capacity": [ecm_line.capacity, capacity]}
+        ecm_line.capacity = capacity
+        ecm_line.save(update_fields=["capacity"])
     if is_presumptive_capable is not None:
         changed |= {"is_presumptive_capable": [contract.is_presumptive_capable, is_presumptive_capable]}
         contract.is_presumptive_capable = is_presumptive_capable
-    contract.save(update_fields=["capacity", "is_presumptive_capable"])
+    contract.save(update_fields=["is_presumptive_capable"])
     contract.counties.set(counties)
     if pofs is not None:
         contract.pofs.set(pofs)
@@ -265,7 +296,7 @@ def contract_activate(*, plan: HealthPlan, contract: Contract, activated_on: dat
             code="vetting_incomplete",
         )
     contract.activated_on = activated_on
-    if contract.service == Service.COMMUNITY_SUPPORTS:
+    if contract.lines.exclude(service__code=ECM_CODE).exists():  # a Community Supports provider
         contract.orientation_due = clocks.business_days_after(
             plan=plan, start=activated_on, days=ORIENTATION_WORKING_DAYS
         )

@@ -22,7 +22,7 @@ from ecm_platform.deadlines.models import DeadlineKind, DeadlineState
 from ecm_platform.deadlines.selectors import deadlines_of
 from ecm_platform.errors import ActionNotPermitted, ConflictError
 from ecm_platform.tenancy.access import OPERATOR
-from providers.models import Assignment, AwaitingAssignment, Contract
+from providers.models import Assignment, AwaitingAssignment, ContractService
 from providers.selectors import contracts_in_force, open_assignment
 from providers.services import awaiting_assign
 from tests.authorizations.helpers import homeless_member, in_review, reload, start_services
@@ -181,7 +181,7 @@ def test_a_reinstated_member_whose_provider_is_full_waits_for_assignment(
 ):
     # DOMAIN 5.2 and 7: the provider the member had, or the awaiting-assignment list
     run_job(plan_a, LATE_EVENING)
-    Contract.objects.filter(organization=provider).update(capacity=0)
+    ContractService.objects.filter(contract__organization=provider).update(capacity=0)
     case = appeal(plan_a, coordinator, scheduled, datetime(2026, 12, 15, 9, tzinfo=LA))
     resolve(plan_a, reviewer, case, AppealOutcome.OVERTURNED, datetime(2027, 1, 8, 10, tzinfo=LA))
     request = reload(scheduled)
@@ -193,7 +193,7 @@ def test_a_reinstated_member_whose_provider_is_full_waits_for_assignment(
 
     # DOMAIN 5.2: assigned later from the list, services resume there: the reversal clock is met
     # and, services running without one, the Lead Care Manager is due in 10 business days
-    Contract.objects.filter(organization=provider).update(capacity=5)
+    ContractService.objects.filter(contract__organization=provider).update(capacity=5)
     waiting = AwaitingAssignment.objects.get(member=request.member, resolved_at__isnull=True)
     with clocks.frozen(datetime(2027, 1, 9, 10, tzinfo=LA)):
         assignment = awaiting_assign(plan=plan_a, actor=OPERATOR, waiting=waiting)
@@ -206,11 +206,11 @@ def test_a_reinstated_member_whose_provider_is_full_waits_for_assignment(
 def test_a_member_awaiting_a_first_assignment_owes_no_lead_care_manager_clock(plan_a, coordinator, reviewer, provider):
     # DOMAIN 5.2, 7: an approved member not yet in services: their Lead Care Manager comes before
     # services start (approved → active), not on a clock
-    Contract.objects.filter(organization=provider).update(capacity=0)
+    ContractService.objects.filter(contract__organization=provider).update(capacity=0)
     with clocks.frozen(DECIDED):
         request = in_review(plan_a, coordinator, reviewer, homeless_member(plan_a))
         services.request_approve(plan=plan_a, actor=reviewer, request=request)
-    Contract.objects.filter(organization=provider).update(capacity=5)
+    ContractService.objects.filter(contract__organization=provider).update(capacity=5)
     waiting = AwaitingAssignment.objects.get(member=request.member, resolved_at__isnull=True)
     with clocks.frozen(DECIDED + timedelta(days=1)):
         assignment = awaiting_assign(plan=plan_a, actor=OPERATOR, waiting=waiting)

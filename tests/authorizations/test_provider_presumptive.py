@@ -11,7 +11,7 @@ from ecm_platform.errors import ActionNotPermitted
 from ecm_platform.tenancy.access import OPERATOR, Principal
 from ecm_platform.tenancy.models import ProviderRole
 from ecm_platform.tenancy.scoping import across_plans
-from providers.models import AwaitingAssignment, Contract
+from providers.models import AwaitingAssignment, Contract, ContractService
 from providers.staff import provider_api_key_issue, provider_membership_create
 from tests.authorizations.conftest import VALID_NPIS
 from tests.factories import UserFactory
@@ -63,7 +63,7 @@ def test_a_provider_with_no_place_left_cannot_start(plan_a, provider_a, eligible
     # DOMAIN 5.2: a presumptive start assigns the presumptive provider, so none starts where it is
     # full; the member is not left on the awaiting-assignment list for another provider either
     with across_plans(reason="test"):
-        Contract.objects.filter(organization=provider_a).update(capacity=0)
+        ContractService.objects.filter(contract__organization=provider_a).update(capacity=0)
     response = client_of(login()).post(URL, {"plan": plan_a.code, "cin": eligible_member_a.cin}, format="json")
     assert response.status_code == 400
     assert (response.json()["errors"][0]["attr"], response.json()["errors"][0]["code"]) == (

@@ -15,7 +15,7 @@ from eligibility.models import DeterminationSource, PopulationOfFocus
 from eligibility.services import determination_record
 from members.models import Program
 from members.services import program_enrollment_add
-from providers.models import Assignment, AssignmentRule, EnrollmentPathway, OrganizationType, Service
+from providers.models import Assignment, AssignmentRule, EnrollmentPathway, OrganizationType
 from providers.services import (
     assignment_assign,
     assignment_override,
@@ -222,7 +222,7 @@ def test_a_community_supports_contract_never_takes_an_ecm_member(plan_a):
     contract_create(
         plan=plan_a, actor=OPERATOR, organization=community_supports, counties=list(County.objects.filter(code="01")),
         pofs=list(PopulationOfFocus.objects.filter(code="HOMELESS")), capacity=10, start_date=date(2025, 1, 1),
-        service=Service.COMMUNITY_SUPPORTS,
+        service="respite",
     )  # fmt: skip
     assert candidates_on(plan=plan_a, day=date(2026, 11, 20)) == ([], {})
     with pytest.raises(DomainError, match="No contracted ECM Provider serves Alameda"):

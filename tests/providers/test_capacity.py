@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import County
 from eligibility.models import PopulationOfFocus
-from providers.models import Contract, Service
+from providers.models import ContractService
 from providers.selectors import capacity_grid, contract_list, contracts_in_force
 from providers.services import assignment_end, candidates_on, contract_create
 from tests.factories import activated
@@ -48,7 +48,7 @@ def test_an_end_dated_contract_counts_and_community_supports_do_not(plan_a):
     ))  # fmt: skip
     contract_create(
         plan=plan_a, actor=OPERATOR, organization=organization(plan_a, 1), counties=list(county), pofs=list(pof),
-        capacity=50, start_date=date(2025, 1, 1), service=Service.COMMUNITY_SUPPORTS,
+        capacity=50, start_date=date(2025, 1, 1), service="respite",
     )  # fmt: skip
     request(plan_a, homeless_member(plan_a))
     grid = capacity_grid(plan=plan_a, day=date(2026, 12, 1))
@@ -73,7 +73,7 @@ def test_contracts_sharing_a_cell_add_up_and_an_over_full_one_offers_nothing(pla
     contract(plan_a, organization(plan_a, 1), capacity=3)
     for _ in range(2):
         request(plan_a, homeless_member(plan_a), preferred_organization=full.organization)
-    Contract.objects.filter(pk=full.pk).update(capacity=1)  # over full: counts 0 left, not -1
+    ContractService.objects.filter(contract__pk=full.pk).update(capacity=1)  # over full: counts 0 left, not -1
     grid = capacity_grid(plan=plan_a, day=date(2026, 11, 21))
     assert (grid["capacity"][CELL], grid["capacity_left"][CELL], grid["assigned"][CELL]) == (4, 3, 2)
 

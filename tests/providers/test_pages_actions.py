@@ -20,6 +20,7 @@ from providers.models import (
     AwaitingAssignment,
     CareManager,
     Contract,
+    ContractService,
     EnrollmentPathway,
     OrganizationType,
     ProviderChangeRequest,
@@ -71,7 +72,7 @@ def network(plan_a):
     """Provider 0 (capacity 10) serves the member; provider 1 has one place left, provider 2 none."""
     first, second, full = provider(plan_a, 0), provider(plan_a, 1, capacity=1), provider(plan_a, 2, capacity=1)
     assignment = assigned_member(plan_a, first_name="Mo", last_name="Moving")
-    Contract.objects.filter(organization=full).update(capacity=0)
+    ContractService.objects.filter(contract__organization=full).update(capacity=0)
     return {"first": first, "second": second, "full": full, "assignment": assignment}
 
 
@@ -194,7 +195,7 @@ def test_a_members_change_is_recorded_and_implemented(plan_a, network, login):
     assert "Not implemented: Provider 2 has no capacity left." in listed
     assert "Not implemented on 2026-11-23: Provider 2 has no capacity left." in listed
 
-    Contract.objects.filter(organization=network["full"]).update(capacity=1)
+    ContractService.objects.filter(contract__organization=network["full"]).update(capacity=1)
     post(client, implement)
     moved = Assignment.objects.get(member=assignment.member, ended_on__isnull=True)
     assert (moved.organization, moved.rule) == (network["full"], AssignmentRule.MEMBER_CHANGE)
@@ -294,7 +295,7 @@ def test_the_assignment_worklist_reaches_rows_past_the_first_fifty(plan_a, login
 @pytest.fixture
 def waiting(plan_a, network):
     """An authorized member in county 01 whom no provider could take on 2026-11-20."""
-    Contract.objects.filter(plan=plan_a).update(capacity=0)
+    ContractService.objects.filter(contract__plan=plan_a).update(capacity=0)
     member = enrolled_member(plan_a, first_name="Wai", last_name="Ting")
     pof = PopulationOfFocus.objects.get(code="HOMELESS")
     determination_record(
@@ -336,7 +337,7 @@ def test_a_waiting_member_is_assigned_later_once_a_place_frees_up(plan_a, networ
     assert "Provider 1 cannot take the member now; they stay on the list." in text_of(still)
     assert not Assignment.objects.filter(member=waiting.member).exists()
 
-    Contract.objects.filter(organization=network["second"]).update(capacity=1)
+    ContractService.objects.filter(contract__organization=network["second"]).update(capacity=1)
     done = post(client, url, {f"{prefix}-organization": network["second"].pk, f"{prefix}-reason": "Near"})
     assignment = Assignment.objects.get(member=waiting.member, ended_on__isnull=True)
     assert done.status_code == 302 and done.url == f"/providers/assignments/{assignment.pk}/"

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
+from benefits.selectors import service_get
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent, PhiAccess
 from ecm_platform.errors import ActionNotPermitted, DomainError
@@ -25,7 +26,7 @@ from ecm_platform.tenancy.models import County, ProviderRole, Role
 from ecm_platform.tenancy.scoping import plan_scope
 from ecm_platform.tenancy.services import membership_create
 from eligibility.models import PopulationOfFocus
-from providers.models import Assignment, Contract, ProviderApiKey, ProviderMembership, Service
+from providers.models import Assignment, Contract, ContractService, ProviderApiKey, ProviderMembership
 from providers.services import assignment_assign, contract_create, organization_create
 from providers.staff import provider_api_key_issue, provider_api_key_revoke, provider_membership_create
 from providers.staff import provider_user_create as staff_user_create
@@ -413,10 +414,11 @@ def test_another_contract_with_the_plan_does_not_bring_back_an_ended_contracts_m
     # DOMAIN 7: plan B's ECM contract with Xavier ended; a Community Supports contract still in force
     # keeps plan B in Xavier's scope, but not the member assigned under the ended one.
     with scopes_disabled():
-        Contract.objects.create(
-            plan=network["members"]["b_xavier"].plan, organization=network["orgs"]["Xavier"],
-            service=Service.COMMUNITY_SUPPORTS, capacity=5, start_date=date(2025, 1, 1),
-        )  # fmt: skip
+        plan_b = network["members"]["b_xavier"].plan
+        respite = Contract.objects.create(
+            plan=plan_b, organization=network["orgs"]["Xavier"], start_date=date(2025, 1, 1)
+        )
+        ContractService.objects.create(plan=plan_b, contract=respite, service=service_get("respite"), capacity=5)
     names = [row["first_name"] for row in rows(key_client(make_provider_user("Xavier")))]
     assert names == ["AlphaX"]
 

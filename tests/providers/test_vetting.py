@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.apps import apps as installed_apps
 
+from benefits.selectors import service_get
 from ecm_platform import clocks
 from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import OPERATOR, Capability
 from ecm_platform.tenancy.scoping import plan_scope
-from providers.models import AwaitingAssignment, Contract, EnrollmentPathway, Service, VettingCriterion
+from providers.models import AwaitingAssignment, Contract, ContractService, EnrollmentPathway, VettingCriterion
 from providers.selectors import vetting_criteria, vetting_missing
 from providers.services import assignment_request, contract_activate, vetting_check_record
 from tests.authorizations.conftest import provider  # noqa: F401 (a fixture)
@@ -104,9 +105,8 @@ def test_orientations_owed_before_the_registry_become_clocks_once(plan_a):
     orientation: the data migration opens that clock (once), on the plan administrator."""
     agreement = contract(plan_a, organization(plan_a, 0), active=False)
     due = datetime(2026, 12, 8, 23, 59, 59, tzinfo=ZoneInfo("America/Los_Angeles"))
-    Contract.objects.filter(pk=agreement.pk).update(
-        service=Service.COMMUNITY_SUPPORTS, activated_on=date(2026, 11, 20), orientation_due=due
-    )
+    Contract.objects.filter(pk=agreement.pk).update(activated_on=date(2026, 11, 20), orientation_due=due)
+    ContractService.objects.filter(contract=agreement).update(service=service_get("respite"))
     orientation_migration.register(installed_apps, None)
     orientation_migration.register(installed_apps, None)
     clock = Deadline.objects.get(kind=DeadlineKind.ORIENTATION, target_id=agreement.pk)
