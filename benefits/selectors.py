@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db.models import Prefetch, Q
 
-from benefits.models import CatalogueService, ServiceCode, ServiceLimit
+from benefits.models import CatalogueService, ServiceClock, ServiceCode, ServiceLimit
 from ecm_platform import clocks
 
 
@@ -60,3 +60,10 @@ def limits_of(service: CatalogueService, on: date | None = None):
     """The limits in force for the service on `on`, its own and the combined ones it shares."""
     on = on or clocks.local_date(clocks.now())
     return ServiceLimit.objects.filter(_in_force(on), services=service).prefetch_related("services")
+
+
+def expedited_hours_of(*, plan, service: CatalogueService) -> int:
+    """The expedited decision clock of a request for `service` in `plan` (DOMAIN 5.1): the plan's
+    shorter clock for that Community Support where it set one (FAQ 28), else the catalogue's."""
+    configured = ServiceClock.objects.filter(plan=plan, service=service).values_list("expedited_hours", flat=True)
+    return next(iter(configured), service.expedited_hours)
