@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 
@@ -17,6 +17,7 @@ from providers.models import (
     ContractService,
     ProviderChangeRequest,
     ProviderOrganization,
+    ServiceAssignment,
     VettingCheck,
     VettingCriterion,
 )
@@ -67,6 +68,22 @@ def with_capacity_on(contracts: QuerySet[Contract], day: date) -> QuerySet[Contr
     return contracts.annotate(
         capacity=Coalesce(Subquery(ecm_capacity[:1], output_field=IntegerField()), 0),
         assigned=Coalesce(Subquery(open_count, output_field=IntegerField()), 0),
+    ).annotate(capacity_left=F("capacity") - F("assigned"))
+
+
+def lines_with_capacity_on(lines: QuerySet[ContractService], day: date) -> QuerySet[ContractService]:
+    """Each contract line's capacity on `day` (DOMAIN 7, 9): `assigned` = the members it holds that
+    day (ECM: the contract's assignments; a Community Support: the line's service assignments) and
+    `capacity_left` = its capacity minus them. Correlated subqueries: one query for any number of lines."""
+
+    def open_count(rows, by: str):
+        counted = rows.filter(open_on(day)).order_by().values(by).annotate(n=Count("pk")).values("n")
+        return Subquery(counted, output_field=IntegerField())
+
+    ecm_open = open_count(Assignment.objects.filter(contract=OuterRef("contract")), "contract")
+    cs_open = open_count(ServiceAssignment.objects.filter(line=OuterRef("pk")), "line")
+    return lines.annotate(
+        assigned=Coalesce(Case(When(service__code=ECM_CODE, then=ecm_open), default=cs_open), 0)
     ).annotate(capacity_left=F("capacity") - F("assigned"))
 
 

@@ -20,6 +20,11 @@ from providers.services.contracts import (
 from providers.services.endings import assignment_end
 from providers.services.follow_up import assignment_set_lead_care_manager, mark_communicated, mark_pcp_notified
 from providers.services.organizations import care_manager_add, organization_create
+from providers.services.service_assignments import (
+    service_assignment_create,
+    service_assignment_end,
+    service_provider_for,
+)
 from providers.services.settings import assignment_settings_get, assignment_settings_set
 
 __all__ = [
@@ -45,5 +50,8 @@ __all__ = [
     "provider_change_implement",
     "provider_change_request",
     "receives_specialty_behavioral_health_on",
+    "service_assignment_create",
+    "service_assignment_end",
+    "service_provider_for",
     "vetting_check_record",
 ]
