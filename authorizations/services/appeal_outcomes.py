@@ -13,7 +13,7 @@ from authorizations.models import (
     NoticeType,
     Status,
 )
-from authorizations.services import deadlines
+from authorizations.services import community_supports, deadlines
 from authorizations.services.common import _assign
 from authorizations.services.discontinuation import _discontinuation_after_upheld_appeal, _discontinuation_overturned
 from authorizations.services.lifecycle import _transition
@@ -89,7 +89,10 @@ def request_overturn(
         services_due_by=clocks.expedited_due(now, rules.OVERTURNED_SERVICES_HOURS),
     )
     deadlines.services_after_reversal_run(plan=plan, request=request, due_at=request.services_due_by)
-    _assign(plan=plan, actor=actor, request=request, on=clocks.local_date(now))
+    if request.service.is_ecm:
+        _assign(plan=plan, actor=actor, request=request, on=clocks.local_date(now))
+    else:  # a Community Support's own provider (DOMAIN 9), or none yet
+        community_supports.place(plan=plan, actor=actor, request=request, on=clocks.local_date(now))
     _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.OVERTURN)
     return request
 

@@ -5,7 +5,7 @@ from django.db.models import Exists, Max, OuterRef, Subquery
 
 from authorizations.models import ENDABLE_STATUSES, AuthorizationRequest
 from authorizations.services import deadlines
-from authorizations.services.lifecycle import _transition
+from authorizations.services.lifecycle import _end_provider, _transition
 from ecm_platform import clocks
 from ecm_platform.deadlines.services import deadline_cancel
 from ecm_platform.errors import ConflictError
@@ -14,7 +14,6 @@ from ecm_platform.tenancy.models import HealthPlan
 from members.models import EnrollmentSpan
 from members.selectors import active_on
 from providers.models import AssignmentEndReason
-from providers.services import assignment_end
 
 
 def left_plan_job(plan: HealthPlan) -> Principal:
@@ -25,8 +24,8 @@ def left_plan_job(plan: HealthPlan) -> Principal:
 def requests_end_for_members_left(*, plan: HealthPlan, actor) -> list[int]:
     """The daily job: a request in presumptive, approved, active, deferred, in review or received
     whose member is not enrolled today ends (`ended`, no notice: the member is no longer the
-    plan's); the decision clock stops, the other clocks are cancelled, and the assignment ends on
-    the last enrolled day. A rerun finds nothing more."""
+    plan's); the decision clock stops, the other clocks are cancelled, and the assignment (a
+    Community Support's own placement) ends on the last enrolled day. A rerun finds nothing more."""
     require(actor, Capability.AUTHORIZATIONS_END, plan=plan)
     today = clocks.local_date(clocks.now())
     spans = EnrollmentSpan.objects.filter(plan=plan, member=OuterRef("member"))
@@ -38,7 +37,7 @@ def requests_end_for_members_left(*, plan: HealthPlan, actor) -> list[int]:
                 spans.filter(end_date__lt=today).values("member").annotate(last=Max("end_date")).values("last")
             )
         )
-        .select_related("member")
+        .select_related("member", "service", "service_assignment")
         .order_by("pk")
     )
     ended = []
@@ -49,9 +48,10 @@ def requests_end_for_members_left(*, plan: HealthPlan, actor) -> list[int]:
                 request = _transition(request, "end", plan=plan, actor=actor, payload={"last_enrolled": str(last_day)})
                 deadlines.decision_clock_stop(plan=plan, request=request)
                 deadline_cancel(plan=plan, target=request)
-                assignment_end(
-                    plan=plan, actor=actor, member=request.member, on=last_day, reason=AssignmentEndReason.LEFT_PLAN
-                )
+                _end_provider(
+                    plan=plan, actor=actor, request=request, on=last_day, reason=AssignmentEndReason.LEFT_PLAN,
+                    label="left-plan",
+                )  # fmt: skip
         except ConflictError:
             continue  # moved on meanwhile
         ended.append(request.pk)

@@ -15,7 +15,7 @@ from authorizations.models import (
     Status,
     WithdrawalReason,
 )
-from authorizations.services import deadlines
+from authorizations.services import community_supports, deadlines
 from authorizations.services.common import _acting_as, _assign
 from authorizations.services.notices import _notice_if_needed
 from ecm_platform import clocks
@@ -185,16 +185,30 @@ def request_approve(
     explanation: str = "",
     discretionary_justification: str = "",
     preferred_organization: ProviderOrganization | None = None,
+    criteria_met: list[str] = (),
+    limit_override_reason: str = "",
 ) -> AuthorizationRequest:
-    """Approve (in full or modified) and assign an ECM Provider (DOMAIN 5.2, 7)."""
+    """Approve (in full or modified) and assign an ECM Provider (DOMAIN 5.2, 7); a Community
+    Support is approved on its own checklist, election and limits, and the member placed with a
+    contracted provider of that service (DOMAIN 9)."""
     _check_may(request, "approve", plan=plan, actor=actor)
     if decision == Decision.MODIFIED and not modification.strip():
         raise DomainError("Say what is approved instead of what was asked.", field="modification")
     now = clocks.now()
     today = clocks.local_date(now)
-    _eligible_or_discretionary(
-        plan=plan, actor=actor, request=request, justification=discretionary_justification, today=today
-    )
+    service_fields = {}
+    if request.service.is_ecm:
+        _eligible_or_discretionary(
+            plan=plan, actor=actor, request=request, justification=discretionary_justification, today=today
+        )
+    else:
+        service_fields = {
+            "criteria_met": community_supports.check_approvable(
+                plan=plan, request=request, criteria_met=list(criteria_met),
+                override_reason=limit_override_reason, on=today,
+            ),
+            "limit_override_reason": limit_override_reason.strip(),
+        }  # fmt: skip
     request = _transition(
         request,
         "approve",
@@ -207,10 +221,16 @@ def request_approve(
         modification=modification.strip(),
         decision_explanation=explanation.strip(),
         discretionary_justification=discretionary_justification.strip(),
+        **service_fields,
     )
     deadlines.decision_clock_stop(plan=plan, request=request)
     # A presumptive member keeps the presumptive provider (assignment_request returns it).
-    _assign(plan=plan, actor=actor, request=request, preferred_organization=preferred_organization, on=today)
+    if request.service.is_ecm:
+        _assign(plan=plan, actor=actor, request=request, preferred_organization=preferred_organization, on=today)
+    elif request.service_assignment is None:
+        community_supports.place(
+            plan=plan, actor=actor, request=request, on=today, preferred_organization=preferred_organization
+        )
     _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.APPROVE)
     return request
 
@@ -247,12 +267,24 @@ def request_deny(
     )
     deadlines.decision_clock_stop(plan=plan, request=request)
     if stops_presumptive:
-        assignment_end(
-            plan=plan, actor=_acting_as(actor, plan, "denial", Capability.ASSIGNMENTS_END), member=request.member,
-            on=clocks.local_date(clocks.now()), reason=AssignmentEndReason.DISCONTINUED,
+        _end_provider(
+            plan=plan, actor=actor, request=request, on=clocks.local_date(clocks.now()),
+            reason=AssignmentEndReason.DISCONTINUED, label="denial",
         )  # fmt: skip
     _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.DENY)
     return request
+
+
+def _end_provider(*, plan: HealthPlan, actor, request: AuthorizationRequest, on: date, reason, label: str) -> None:
+    """End the request's provider: the member's ECM assignment for ECM, the request's own
+    placement for a Community Support (never the member's ECM assignment, DOMAIN 9)."""
+    if not request.service.is_ecm:
+        community_supports.end_placement(plan=plan, actor=actor, request=request, on=on, reason=reason)
+        return
+    assignment_end(
+        plan=plan, actor=_acting_as(actor, plan, label, Capability.ASSIGNMENTS_END), member=request.member,
+        on=on, reason=reason,
+    )  # fmt: skip
 
 
 # DOMAIN 5.2: presumptive services stop only at the member's own request or as a duplicate; a plan
@@ -293,10 +325,9 @@ def request_withdraw(
     )
     deadlines.decision_clock_stop(plan=plan, request=request)
     deadline_cancel(plan=plan, target=request)
-    assignment_end(
-        plan=plan, actor=_acting_as(actor, plan, "withdrawal", Capability.ASSIGNMENTS_END), member=request.member,
-        on=today, reason=AssignmentEndReason.WITHDRAWN,
-    )  # fmt: skip
+    _end_provider(
+        plan=plan, actor=actor, request=request, on=today, reason=AssignmentEndReason.WITHDRAWN, label="withdrawal"
+    )
     if stops_presumptive and reason == WithdrawalReason.MEMBER_DECLINED:
         notifier = _acting_as(actor, plan, "withdrawal", Capability.NOTICES_ISSUE)
         _notice_if_needed(plan=plan, actor=notifier, request=request, action=rules.Action.STOP_PRESUMPTIVE)
@@ -307,9 +338,13 @@ def request_withdraw(
 def request_start_services(
     *, plan: HealthPlan, actor, request: AuthorizationRequest, started_on: date | None = None
 ) -> AuthorizationRequest:
-    """Services start only with an ECM Provider and a Lead Care Manager (DOMAIN 5.2, 7); a reversal's
-    72-hour clock is met."""
+    """Services start only with an ECM Provider and a Lead Care Manager (DOMAIN 5.2, 7), a Community
+    Support with its provider placement (DOMAIN 9); a reversal's 72-hour clock is met."""
     _check_may(request, "start_services", plan=plan, actor=actor)
+    started_on = started_on or clocks.local_date(clocks.now())
+    if not request.service.is_ecm:
+        community_supports.check_startable(request=request, started_on=started_on)
+        return _services_started(plan=plan, actor=actor, request=request, started_on=started_on)
     # The member's current assignment, whenever it began (a backdated start may precede it).
     assignment = (
         Assignment.objects.filter(plan=plan, member=request.member, ended_on__isnull=True)
@@ -324,7 +359,10 @@ def request_start_services(
             field="assignment",
             code="no_lead_care_manager",
         )
-    started_on = started_on or clocks.local_date(clocks.now())
+    return _services_started(plan=plan, actor=actor, request=request, started_on=started_on)
+
+
+def _services_started(*, plan: HealthPlan, actor, request: AuthorizationRequest, started_on: date):
     request = _transition(
         request, "start_services", plan=plan, actor=actor, payload={"started_on": str(started_on)},
         services_started_on=started_on,

@@ -1,6 +1,7 @@
 """New requests (DOMAIN 5.1): submitted, or started presumptively by a provider."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -11,7 +12,7 @@ from authorizations.models import (
     Status,
     Urgency,
 )
-from authorizations.services import deadlines
+from authorizations.services import community_supports, deadlines
 from authorizations.services.common import _assign
 from authorizations.services.requester_notices import requester_contact_clean
 from authorizations.services.settings import authorization_settings
@@ -106,15 +107,22 @@ def request_submit(
     notes: str = "",
     pofs: list[PopulationOfFocus] = (),
     service: CatalogueService | None = None,
+    service_from: date | None = None,
+    service_to: date | None = None,
+    quantity: Decimal | None = None,
+    service_began_at: datetime | None = None,
 ) -> AuthorizationRequest:
-    """A request is received (DOMAIN 5.1); its decision is due by the clock in force that day."""
+    """A request for ECM or a Community Support is received (DOMAIN 5.1, 9); its decision is due by
+    the clock in force that day, a Community Support's own where the plan shortened it."""
     require(actor, Capability.AUTHORIZATIONS_SUBMIT, plan=plan)
     if source in (RequestSource.PRESUMPTIVE, RequestSource.TRANSITION):
         raise DomainError("Presumptive and transition authorizations have their own actions.", field="source")
     service = service or service_get(ECM_CODE)
-    if not service.is_ecm:
-        raise DomainError("Only ECM requests are taken for now.", field="service")
     received_at = received_at or clocks.now()
+    fields = community_supports.submitted_fields(
+        plan=plan, service=service, urgency=urgency, received_at=received_at, pofs=pofs, service_from=service_from,
+        service_to=service_to, quantity=quantity, service_began_at=service_began_at,
+    )  # fmt: skip
     _refuse_duplicate(plan=plan, member=member, service=service)
     request = _new_request(
         plan=plan,
@@ -125,12 +133,11 @@ def request_submit(
         received_at=received_at,
         pofs=pofs,
         service=service,
-        urgency=urgency,
-        due_at=clocks.decision_due(plan=plan, received_at=received_at, is_expedited=urgency == Urgency.EXPEDITED),
         requester_name=requester_name.strip(),
         requester_organization=requester_organization,
         requester_contact=requester_contact_clean(requester_contact),
         notes=notes.strip(),
+        **fields,
     )
     deadlines.decision_clock_run(plan=plan, request=request)
     return request
@@ -147,12 +154,20 @@ def request_start_presumptive(
     requester_contact: str = "",
     notes: str = "",
     pofs: list[PopulationOfFocus] = (),
+    service: CatalogueService | None = None,
 ) -> AuthorizationRequest:
-    """A presumptive-capable provider's staff start ECM at once, for the plan's presumptive period,
-    until the plan decides (DOMAIN 5.1). The member is assigned to that provider, and its Lead Care
-    Manager is due in 10 business days (DOMAIN 5.2); a provider with no place for the member
+    """A presumptive-capable provider's staff start ECM or a Community Support at once, for the
+    plan's presumptive period, until the plan decides (DOMAIN 5.1). The member is assigned to that
+    provider (for ECM its Lead Care Manager is due in 10 business days, DOMAIN 5.2; for a Community
+    Support on the contract's line for it, DOMAIN 9); a provider with no place for the member
     cannot start."""
     require(actor, Capability.PRESUMPTIVE_START, plan=plan, organization=organization)
+    service = service or service_get(ECM_CODE)
+    if not service.is_ecm:
+        return _start_presumptive_service(
+            plan=plan, actor=actor, member=member, organization=organization, service=service, pofs=pofs,
+            requester_name=requester_name, requester_contact=requester_contact, notes=notes,
+        )  # fmt: skip
     today = clocks.local_date(clocks.now())
     capable = (
         Contract.objects.filter(
@@ -166,25 +181,11 @@ def request_start_presumptive(
             f"{organization.name} has no contract in force that allows presumptive authorization.",
             field="organization",
         )
-    _refuse_duplicate(plan=plan, member=member, service=service_get(ECM_CODE))
-    until = today + timedelta(days=authorization_settings(plan=plan).presumptive_period_days)
-    request = _new_request(
-        plan=plan,
-        actor=actor,
-        member=member,
-        status=Status.PRESUMPTIVE,
-        source=RequestSource.PRESUMPTIVE,
-        received_at=clocks.now(),
-        pofs=pofs,
-        presumptive_until=until,
-        # The plan decides before the presumptive period runs out (this product's interpretation).
-        due_at=clocks.end_of_day(until),
-        requester_organization=organization,
-        requester_name=requester_name.strip() or organization.name,
-        requester_contact=requester_contact.strip(),
-        notes=notes.strip(),
-    )
-    deadlines.decision_clock_run(plan=plan, request=request)
+    _refuse_duplicate(plan=plan, member=member, service=service)
+    request = _new_presumptive(
+        plan=plan, actor=actor, member=member, organization=organization, service=service, pofs=pofs, today=today,
+        requester_name=requester_name, requester_contact=requester_contact, notes=notes,
+    )  # fmt: skip
     assignment = _assign(plan=plan, actor=actor, request=request, on=today, organization=organization)
     if assignment is None:
         # A presumptive start assigns the presumptive provider (DOMAIN 5.2): none without a place
@@ -196,4 +197,50 @@ def request_start_presumptive(
             code="no_capacity",
         )
     deadlines.lead_care_manager_run(plan=plan, assignment=assignment)
+    return request
+
+
+def _new_presumptive(
+    *, plan, actor, member, organization, service, pofs, today, requester_name, requester_contact, notes
+) -> AuthorizationRequest:
+    until = today + timedelta(days=authorization_settings(plan=plan).presumptive_period_days)
+    request = _new_request(
+        plan=plan,
+        actor=actor,
+        member=member,
+        status=Status.PRESUMPTIVE,
+        source=RequestSource.PRESUMPTIVE,
+        received_at=clocks.now(),
+        pofs=pofs,
+        service=service,
+        presumptive_until=until,
+        # The plan decides before the presumptive period runs out (this product's interpretation).
+        due_at=clocks.end_of_day(until),
+        requester_organization=organization,
+        requester_name=requester_name.strip() or organization.name,
+        requester_contact=requester_contact.strip(),
+        notes=notes.strip(),
+    )
+    deadlines.decision_clock_run(plan=plan, request=request)
+    return request
+
+
+def _start_presumptive_service(*, plan, actor, member, organization, service, pofs, **texts) -> AuthorizationRequest:
+    """A Community Support started presumptively: the provider's contract in force has a line for
+    it and is presumptive-capable, and the member takes a place on that line (DOMAIN 5.1, 9)."""
+    if pofs:
+        raise DomainError(
+            "Populations of Focus are ECM's: a Community Support is decided on its own criteria.", field="pofs"
+        )
+    require_same_plan(plan, member, field="member")
+    today = clocks.local_date(clocks.now())
+    line = community_supports.presumptive_line(
+        plan=plan, member=member, service=service, organization=organization, on=today
+    )
+    _refuse_duplicate(plan=plan, member=member, service=service)
+    request = _new_presumptive(
+        plan=plan, actor=actor, member=member, organization=organization, service=service, pofs=(), today=today,
+        **texts,
+    )  # fmt: skip
+    community_supports.place(plan=plan, actor=actor, request=request, on=today, line=line)
     return request
