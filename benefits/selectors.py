@@ -9,7 +9,8 @@ from benefits.models import CatalogueService, ServiceClock, ServiceCode, Service
 from ecm_platform import clocks
 
 
-def _in_force(on: date, prefix: str = "") -> Q:
+def in_force(on: date, prefix: str = "") -> Q:
+    """Rows in force on `on`: from `effective_from`, until `effective_to` (the last day) if any."""
     return Q(**{f"{prefix}effective_from__lte": on}) & (
         Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gte": on})
     )
@@ -18,8 +19,8 @@ def _in_force(on: date, prefix: str = "") -> Q:
 def catalogue_services(on: date | None = None):
     """The services offered on `on` (today by default), with their aliases and that day's codes."""
     on = on or clocks.local_date(clocks.now())
-    return CatalogueService.objects.filter(_in_force(on)).prefetch_related(
-        "aliases", Prefetch("codes", queryset=ServiceCode.objects.filter(_in_force(on)))
+    return CatalogueService.objects.filter(in_force(on)).prefetch_related(
+        "aliases", Prefetch("codes", queryset=ServiceCode.objects.filter(in_force(on)))
     )
 
 
@@ -31,7 +32,7 @@ def service_get(code: str) -> CatalogueService:
 def codes_of(service: CatalogueService, on: date | None = None):
     """The service's (HCPCS, modifiers) pairs in force on `on`."""
     on = on or clocks.local_date(clocks.now())
-    return ServiceCode.objects.filter(_in_force(on), service=service)
+    return ServiceCode.objects.filter(in_force(on), service=service)
 
 
 def service_for_code(hcpcs: str, modifiers, on: date | None = None) -> CatalogueService | None:
@@ -41,7 +42,7 @@ def service_for_code(hcpcs: str, modifiers, on: date | None = None) -> Catalogue
     on = on or clocks.local_date(clocks.now())
     given = set((modifiers.split() if isinstance(modifiers, str) else modifiers) or [])
     given = {modifier.strip().upper() for modifier in given}
-    candidates = ServiceCode.objects.filter(_in_force(on), hcpcs=hcpcs.strip().upper()).select_related("service")
+    candidates = ServiceCode.objects.filter(in_force(on), hcpcs=hcpcs.strip().upper()).select_related("service")
     matches = [code for code in candidates if set(code.modifiers.split()) <= given]
     if not matches:
         return None
@@ -53,13 +54,13 @@ def service_named(name: str, on: date | None = None) -> CatalogueService | None:
     records and referrals keep the wording of their day."""
     on = on or clocks.local_date(clocks.now())
     named = Q(name__iexact=name.strip()) | Q(aliases__name__iexact=name.strip())
-    return CatalogueService.objects.filter(_in_force(on), named).distinct().first()
+    return CatalogueService.objects.filter(in_force(on), named).distinct().first()
 
 
 def limits_of(service: CatalogueService, on: date | None = None):
     """The limits in force for the service on `on`, its own and the combined ones it shares."""
     on = on or clocks.local_date(clocks.now())
-    return ServiceLimit.objects.filter(_in_force(on), services=service).prefetch_related("services")
+    return ServiceLimit.objects.filter(in_force(on), services=service).prefetch_related("services")
 
 
 def expedited_hours_of(*, plan, service: CatalogueService) -> int:
