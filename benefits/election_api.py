@@ -1,4 +1,5 @@
-"""/api/v1/community-supports/elections/ (the plan's elections per county: list, add, remove) and
+"""/api/v1/community-supports/elections/ (the plan's elections per county: list, add, remove, and
+DELETE to cancel a planned addition) and
 /api/v1/community-supports/offered/?county=&on= (what the plan offers in a county on a day: elected
 and mandatory Community Supports), DOMAIN 9. Plan data without members: no PHI access recorded.
 benefits/api.py imports ROUTES and PATHS."""
@@ -79,7 +80,11 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
     queryset = Election.objects.none()
     serializer_class = ElectionOutput
     capability = Capability.ELECTIONS_READ
-    action_capabilities = {"create": Capability.ELECTIONS_MANAGE, "remove": Capability.ELECTIONS_MANAGE}
+    action_capabilities = {
+        "create": Capability.ELECTIONS_MANAGE,
+        "remove": Capability.ELECTIONS_MANAGE,
+        "destroy": Capability.ELECTIONS_MANAGE,
+    }
     ordering = ("county__code", "service__position", "-effective_from", "id")
 
     def get_queryset(self):
@@ -95,6 +100,12 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
             output_class=ElectionOutput,
             status_code=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(request=None, responses={204: None, 409: conflict_response("in_effect")})
+    def destroy(self, request, pk=None):
+        """Cancel a planned addition before its first day (409 once it is in effect)."""
+        services.election_cancel(plan=request.plan, actor=request.principal, election=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=RemovalInput, responses={200: ElectionOutput, 409: conflict_response("removed")})
     @action(detail=True, methods=["post"])

@@ -11,5 +11,10 @@ urlpatterns = [
         election_views.election_remove,
         name="settings-community-supports-remove",
     ),
+    path(
+        "settings/community-supports/<int:pk>/cancel/",
+        election_views.election_cancel,
+        name="settings-community-supports-cancel",
+    ),
     path("community-supports/offered/", election_views.offered, name="community-supports-offered"),
 ]

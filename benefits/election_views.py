@@ -13,7 +13,7 @@ from benefits import rules, services
 from benefits.election_selectors import elections_of, offered_services
 from benefits.models import CatalogueService, Election, ServiceKind
 from ecm_platform import clocks
-from ecm_platform.errors import DomainError
+from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 
@@ -103,6 +103,27 @@ def election_remove(request, pk):
     messages.success(
         request,
         f"{election.service} is no longer offered in {election.county} from {form.cleaned_data['removal_date']:%Y-%m-%d}.",
+    )
+    return redirect("settings-community-supports")
+
+
+@plan_page(Capability.ELECTIONS_MANAGE)
+@require_POST
+def election_cancel(request, pk):
+    """A planned addition withdrawn before its first day; 409 once it is in effect."""
+    try:
+        election = Election.objects.select_related("service", "county").get(pk=pk, plan=request.plan)
+    except Election.DoesNotExist:
+        raise Http404("No such election.") from None
+    try:
+        services.election_cancel(plan=request.plan, actor=request.principal, election=election)
+    except ConflictError as error:
+        messages.error(request, error.message)
+        return _elections_page(request, ElectionForm(plan=request.plan), status=409)
+    messages.success(
+        request,
+        f"The planned addition of {election.service} in {election.county} from "
+        f"{election.effective_from:%Y-%m-%d} is cancelled.",
     )
     return redirect("settings-community-supports")
 

@@ -106,6 +106,35 @@ def election_add(
 
 
 @transaction.atomic
+def election_cancel(*, plan: HealthPlan, actor, election: Election) -> None:
+    """Withdraw a planned addition before its first day: it never took effect, so no one held the
+    service and the row goes (the audit trail keeps it). Once in effect only a removal on 1 January
+    ends it (DOMAIN 9): 409."""
+    require(actor, Capability.ELECTIONS_MANAGE, plan=plan)
+    election = Election.objects.select_for_update().select_related("service", "county").get(pk=election.pk, plan=plan)
+    today = clocks.local_date(clocks.now())
+    if election.effective_from <= today:
+        raise ConflictError(
+            f"{election.service.name} is offered in {election.county} since {election.effective_from:%Y-%m-%d}: "
+            f"remove it on {rules.next_removal_date(today):%Y-%m-%d} instead.",
+            field="election",
+            code="in_effect",
+        )
+    audit_record(
+        code="benefits.election.cancelled",
+        plan=plan,
+        actor=actor,
+        target=election,
+        payload={
+            "county": election.county_id,
+            "service": election.service.code,
+            "effective_from": election.effective_from.isoformat(),
+        },
+    )
+    election.delete()
+
+
+@transaction.atomic
 def election_remove(
     *,
     plan: HealthPlan,
