@@ -137,18 +137,6 @@ class ActivateInput(serializers.Serializer):
     activated_on = serializers.DateField()
 
 
-class ContractUpdateInput(serializers.Serializer):
-    counties = county_codes()
-    pofs = pof_codes()
-    capacity = serializers.IntegerField(min_value=0)
-    is_presumptive_capable = serializers.BooleanField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = False  # a PATCH: what is left out stays
-
-
 class OrientationInput(serializers.Serializer):
     completed_on = serializers.DateField()
 
@@ -158,20 +146,46 @@ class ContractEndInput(serializers.Serializer):
 
 
 class ContractLineSerializer(serializers.ModelSerializer):
-    service = serializers.SlugRelatedField(slug_field="code", queryset=CatalogueService.objects.all())
+    service = serializers.SlugRelatedField(
+        slug_field="code", queryset=CatalogueService.objects.all(), help_text="A catalogue code: ecm, respite, ..."
+    )
+    capacity = serializers.IntegerField(min_value=1, help_text="Members the provider serves in it at once.")
+    assigned = serializers.IntegerField(
+        read_only=True, default=0, help_text="Members it holds today (ECM: assignments; else placements)."
+    )
+    capacity_left = serializers.IntegerField(read_only=True, default=None, help_text="Capacity minus them.")
 
     class Meta:
         model = ContractService
-        fields = ["service", "capacity"]
+        fields = ["service", "capacity", "assigned", "capacity_left"]
+
+
+def lines_field(**kwargs):
+    return ContractLineSerializer(
+        many=True, required=False, help_text="The services it covers, each with its capacity (DOMAIN 7, 9).", **kwargs
+    )
+
+
+class ContractUpdateInput(serializers.Serializer):
+    counties = county_codes()
+    pofs = pof_codes()
+    capacity = serializers.IntegerField(min_value=0, help_text="Its ECM line's capacity.")
+    lines = lines_field(allow_empty=False)
+    is_presumptive_capable = serializers.BooleanField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False  # a PATCH: what is left out stays; `lines` given are all of them
 
 
 class ContractSerializer(serializers.ModelSerializer):
     organization = PlanRelatedField(plan_queryset=lambda plan: selectors.organization_list())
     counties = county_codes()
     pofs = pof_codes()
-    lines = ContractLineSerializer(many=True, required=False, help_text="The services it covers, with capacity.")
+    lines = lines_field(allow_empty=False)
     capacity = serializers.IntegerField(
-        min_value=1, required=False, help_text="Its ECM line's capacity (a contract of ECM alone: give this)."
+        min_value=1, required=False, help_text="Its ECM line's capacity (a contract of ECM alone: give this, no lines)."
     )
     assigned = serializers.IntegerField(read_only=True, default=0, help_text="Assignments open today.")
     capacity_left = serializers.IntegerField(read_only=True, default=None, help_text="Capacity minus them.")
@@ -187,12 +201,22 @@ class ContractSerializer(serializers.ModelSerializer):
             "id", "assigned", "activated_on", "vetting_to_complete", "orientation_due", "orientation_completed_on",
         ]  # fmt: skip
 
+    def validate(self, attrs):
+        if ("lines" in attrs) == ("capacity" in attrs):
+            raise serializers.ValidationError({"lines": "Give the lines, or the capacity of a contract of ECM alone."})
+        return attrs
+
 
 class ContractFilter(django_filters.FilterSet):
     # Declared explicitly: Meta.fields on a scoped model queries at import (TRAPS.md).
     organization = IdFilter(field_name="organization_id")
-    service = django_filters.CharFilter(
-        field_name="lines__service__code", distinct=True, help_text="A catalogue code, e.g. ecm or respite"
+    # The catalogue is shared reference data, not plan-owned: a class-level queryset is safe.
+    service = django_filters.ModelChoiceFilter(
+        field_name="lines__service",
+        to_field_name="code",
+        queryset=CatalogueService.objects.all(),
+        distinct=True,
+        help_text="A catalogue code, e.g. ecm or respite",
     )
     county = django_filters.CharFilter(field_name="counties__code", distinct=True, help_text="County code, e.g. 01")
 
@@ -221,7 +245,9 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
 
     @extend_schema(request=ContractUpdateInput, responses=ContractSerializer)
     def partial_update(self, request, pk=None):
-        """Change the capacity, counties, POFs or presumptive capability; the end has its own action."""
+        """Change the lines (each service's capacity; a line added or removed), the ECM capacity, counties,
+        POFs or presumptive capability; the end has its own action. No line drops below the members
+        it holds today (400 capacity_below_assigned)."""
         contract = self.get_object()
         payload = ContractUpdateInput(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
@@ -268,13 +294,12 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
 
     @extend_schema(request=ContractSerializer, responses={201: ContractSerializer})
     def create(self, request):
-        return service_response(
-            request,
-            payload_class=ContractSerializer,
-            service=services.contract_create,
-            output_class=ContractSerializer,
-            status_code=status.HTTP_201_CREATED,
-        )
+        """A contract of `lines` (ECM and/or Community Supports, each with its capacity), or of ECM
+        alone with `capacity`."""
+        payload = ContractSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        contract = services.contract_create(plan=request.plan, actor=request.principal, **payload.validated_data)
+        return Response(ContractSerializer(self._fresh(contract)).data, status=status.HTTP_201_CREATED)
 
 
 ROUTES = [

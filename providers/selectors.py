@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 
@@ -57,31 +57,24 @@ def with_capacity_on(contracts: QuerySet[Contract], day: date) -> QuerySet[Contr
     `capacity_left` = the capacity minus them (0 for a contract without ECM). Correlated
     subqueries, so it stays one query however many contracts there are."""
     ecm_capacity = ContractService.objects.filter(contract=OuterRef("pk"), service__code=ECM_CODE).values("capacity")
-    open_count = (
-        Assignment.objects.filter(contract=OuterRef("pk"))
-        .filter(open_on(day))
-        .order_by()
-        .values("contract")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return contracts.annotate(
         capacity=Coalesce(Subquery(ecm_capacity[:1], output_field=IntegerField()), 0),
-        assigned=Coalesce(Subquery(open_count, output_field=IntegerField()), 0),
+        assigned=Coalesce(_open_count(Assignment.objects.filter(contract=OuterRef("pk")), "contract", day), 0),
     ).annotate(capacity_left=F("capacity") - F("assigned"))
+
+
+def _open_count(rows, by: str, day: date) -> Subquery:
+    """How many of `rows` (assignments of one contract or line) hold their place on `day`."""
+    counted = rows.filter(open_on(day)).order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Subquery(counted, output_field=IntegerField())
 
 
 def lines_with_capacity_on(lines: QuerySet[ContractService], day: date) -> QuerySet[ContractService]:
     """Each contract line's capacity on `day` (DOMAIN 7, 9): `assigned` = the members it holds that
     day (ECM: the contract's assignments; a Community Support: the line's service assignments) and
     `capacity_left` = its capacity minus them. Correlated subqueries: one query for any number of lines."""
-
-    def open_count(rows, by: str):
-        counted = rows.filter(open_on(day)).order_by().values(by).annotate(n=Count("pk")).values("n")
-        return Subquery(counted, output_field=IntegerField())
-
-    ecm_open = open_count(Assignment.objects.filter(contract=OuterRef("contract")), "contract")
-    cs_open = open_count(ServiceAssignment.objects.filter(line=OuterRef("pk")), "line")
+    ecm_open = _open_count(Assignment.objects.filter(contract=OuterRef("contract")), "contract", day)
+    cs_open = _open_count(ServiceAssignment.objects.filter(line=OuterRef("pk")), "line", day)
     return lines.annotate(
         assigned=Coalesce(Case(When(service__code=ECM_CODE, then=ecm_open), default=cs_open), 0)
     ).annotate(capacity_left=F("capacity") - F("assigned"))
@@ -95,10 +88,14 @@ def contracts_in_force(*, plan: HealthPlan, day: date) -> QuerySet[Contract]:
 
 
 def contract_list(*, plan: HealthPlan) -> QuerySet[Contract]:
-    """Every contract of the plan, with its capacity today."""
+    """Every contract of the plan, with its ECM capacity today and each line's (`lines`)."""
+    today = clocks.local_date(clocks.now())
+    lines = lines_with_capacity_on(ContractService.objects.filter(plan=plan).select_related("service"), today)
     return with_capacity_on(
-        Contract.objects.filter(plan=plan).select_related("organization").prefetch_related("counties", "pofs"),
-        clocks.local_date(clocks.now()),
+        Contract.objects.filter(plan=plan)
+        .select_related("organization")
+        .prefetch_related("counties", "pofs", Prefetch("lines", queryset=lines)),
+        today,
     )
 
 

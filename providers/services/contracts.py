@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from benefits.models import ECM_CODE, CatalogueService
@@ -24,12 +25,14 @@ from providers.models import (
     Contract,
     ContractService,
     ProviderOrganization,
+    ServiceAssignment,
     VettingCheck,
 )
 from providers.selectors import contract_list, vetting_criteria, vetting_missing
 from providers.services.assignments import _request_or_await
 from providers.services.endings import _end_assignment
 from providers.services.follow_up import in_services, lead_care_manager_due
+from providers.services.service_assignments import service_assignment_end
 
 
 @transaction.atomic
@@ -112,33 +115,32 @@ def contract_update(
     counties: list[County] | None = None,
     pofs: list[PopulationOfFocus] | None = None,
     capacity: int | None = None,
+    lines: list[dict] | None = None,
     is_presumptive_capable: bool | None = None,
 ) -> Contract:
-    """Change a contract's terms (what is left as None stays). Its end goes through `contract_end`,
-    which moves its members. Capacity cannot drop below the members assigned today (DOMAIN 7:
-    assignments respect capacity): end or move assignments first."""
+    """Change a contract's terms (what is left as None stays). `lines` are the services it covers
+    from now on, each {"service", "capacity"}: a line left out is removed, a new one added;
+    `capacity` alone changes its ECM line's. Its end goes through `contract_end`, which moves its
+    members. No line's capacity drops below the members it holds today, and a line holding members
+    is not removed (DOMAIN 7: assignments respect capacity): end or move them first."""
     require(actor, Capability.PROVIDERS_MANAGE, plan=plan)
     require_same_plan(plan, contract)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     counties = list(contract.counties.all()) if counties is None else counties
-    ecm_line = contract.lines.filter(service__code=ECM_CODE).first()
-    if ecm_line is None and capacity is not None:
-        raise DomainError("The contract does not cover ECM.", field="capacity")
-    capacity = (ecm_line.capacity if ecm_line else 1) if capacity is None else capacity
-    _check_terms(plan=plan, counties=counties, capacity=capacity)
-    assigned = contract_list(plan=plan).get(pk=contract.pk).assigned
-    if capacity < assigned:
-        raise DomainError(
-            f"{assigned} members are assigned under the contract today; end or move assignments before "
-            f"lowering its capacity to {capacity}.",
-            field="capacity",
-            code="capacity_below_assigned",
-        )
-    changed = {}
-    if ecm_line is not None and capacity != ecm_line.capacity:
-        changed = {"capacity": [ecm_line.capacity, capacity]}
-        ecm_line.capacity = capacity
-        ecm_line.save(update_fields=["capacity"])
+    current = {line.service: line for line in contract_list(plan=plan).get(pk=contract.pk).lines.all()}
+    wanted = {service: line.capacity for service, line in current.items()}
+    if lines is not None:
+        wanted = _lines_clean(lines)
+        if not wanted:
+            raise DomainError("A contract covers at least one service.", field="lines")
+    if capacity is not None:
+        ecm = next((service for service in wanted if service.is_ecm), None)
+        if ecm is None:
+            raise DomainError("The contract does not cover ECM.", field="capacity")
+        wanted[ecm] = capacity
+    for line_capacity in wanted.values():
+        _check_terms(plan=plan, counties=counties, capacity=line_capacity)
+    changed = _lines_apply(plan=plan, contract=contract, current=current, wanted=wanted)
     if is_presumptive_capable is not None:
         changed |= {"is_presumptive_capable": [contract.is_presumptive_capable, is_presumptive_capable]}
         contract.is_presumptive_capable = is_presumptive_capable
@@ -160,10 +162,44 @@ def contract_update(
     return contract
 
 
+def _lines_apply(*, plan, contract, current: dict, wanted: dict[CatalogueService, int]) -> dict:
+    """Make the contract's lines `wanted` ({service: capacity}); `current` are its lines with the
+    members each holds today. Returns what changed, by service code: [before, after] (None: no line)."""
+    changed = {}
+    for service, line in current.items():
+        after = wanted.get(service, 0)
+        if after < line.assigned:
+            change = f"lowering its capacity to {after}" if service in wanted else "removing the line"
+            raise DomainError(
+                f"{line.assigned} members are assigned under the contract's {service.name} line today; end or "
+                f"move them before {change}.",
+                field="capacity" if service.is_ecm else "lines",
+                code="capacity_below_assigned",
+            )
+    for service, line in current.items():
+        if service not in wanted:
+            if line.assignments.exists():
+                raise DomainError(
+                    f"The {service.name} line has placements on record; end the contract rather than remove it.",
+                    field="lines",
+                    code="line_has_placements",
+                )
+            line.delete()
+            changed[service.code] = [line.capacity, None]
+        elif wanted[service] != line.capacity:
+            changed[service.code] = [line.capacity, wanted[service]]
+            ContractService.objects.filter(pk=line.pk).update(capacity=wanted[service])
+    for service, line_capacity in wanted.items():
+        if service not in current:
+            ContractService.objects.create(plan=plan, contract=contract, service=service, capacity=line_capacity)
+            changed[service.code] = [None, line_capacity]
+    return {"lines": changed} if changed else {}
+
+
 @transaction.atomic
 def contract_end(*, plan: HealthPlan, actor, contract: Contract, end_date: date) -> Contract:
-    """End the contract on `end_date`, its last day: each member assigned under it has that
-    assignment end (CONTRACT_ENDED) and is reassigned by the same order among the contracts in force
+    """End the contract on `end_date`, its last day: its Community Supports placements end, and each
+    member assigned under it has that assignment end (CONTRACT_ENDED) and is reassigned by the same order among the contracts in force
     after it, with a new 10-business-day communication clock, or goes on the awaiting-assignment
     (reassignment) worklist (DOMAIN 7). Once the end has come, its vetting and orientation clocks stop."""
     require(actor, Capability.CONTRACTS_END, plan=plan)
@@ -202,14 +238,31 @@ def contract_end(*, plan: HealthPlan, actor, contract: Contract, end_date: date)
             reassigned += 1
             if was_in_services:
                 lead_care_manager_due(plan=plan, assignment=new)
+    unplaced = _end_service_placements(plan=plan, actor=actor, contract=contract, end_date=end_date)
     audit_record(
         code="providers.contract.ended",
         plan=plan,
         actor=actor,
         target=contract,
-        payload={"end_date": str(end_date), "reassigned": reassigned, "awaiting": len(ending) - reassigned},
-    )
+        payload={
+            "end_date": str(end_date), "reassigned": reassigned, "awaiting": len(ending) - reassigned,
+            "service_placements_ended": unplaced,
+        },
+    )  # fmt: skip
     return contract
+
+
+def _end_service_placements(*, plan, actor, contract: Contract, end_date: date) -> int:
+    """The contract's Community Supports placements end with it (CONTRACT_ENDED). Their requests
+    then show no provider, for a coordinator to place the member with another (DOMAIN 9)."""
+    placements = list(ServiceAssignment.objects.filter(plan=plan, line__contract=contract, ended_on__isnull=True))
+    if placements:
+        require(actor, Capability.ASSIGNMENTS_END, plan=plan)
+    for placement in placements:
+        service_assignment_end(
+            plan=plan, actor=actor, assignment=placement, on=end_date, reason=AssignmentEndReason.CONTRACT_ENDED
+        )
+    return len(placements)
 
 
 def contract_end_job(plan: HealthPlan) -> Principal:
@@ -232,9 +285,10 @@ def contracts_end_due(*, plan: HealthPlan, actor) -> int:
     )
     for contract in Contract.objects.filter(pk__in=with_clocks.values("target_id")):
         deadline_cancel(plan=plan, target=contract)
-    due = Contract.objects.filter(
-        plan=plan, end_date__lt=today, assignments__ended_on__isnull=True, assignments__plan=plan
-    ).distinct()
+    # Members still held: ECM assignments, or Community Supports placements under its lines.
+    ecm_held = Assignment.objects.filter(plan=plan, contract=OuterRef("pk"), ended_on__isnull=True)
+    cs_held = ServiceAssignment.objects.filter(plan=plan, line__contract=OuterRef("pk"), ended_on__isnull=True)
+    due = Contract.objects.filter(Exists(ecm_held) | Exists(cs_held), plan=plan, end_date__lt=today)
     ended = 0
     for contract in due.order_by("end_date", "pk"):
         contract_end(plan=plan, actor=actor, contract=contract, end_date=contract.end_date)

@@ -98,7 +98,7 @@ def test_editing_keeps_capacity_at_or_above_the_members_assigned(plan_a):
             plan=plan_a, actor=OPERATOR, contract=agreement, capacity=2,
             counties=list(County.objects.filter(code__in=["01", "07"])), is_presumptive_capable=True,
         )  # fmt: skip
-    assert (updated.capacity, updated.is_presumptive_capable) == (2, True)
+    assert (updated.lines.get().capacity, updated.is_presumptive_capable) == (2, True)  # its ECM line
     assert sorted(updated.counties.values_list("code", flat=True)) == ["01", "07"]
     with pytest.raises(DomainError, match="does not serve Yuba"):
         contract_update(

@@ -183,10 +183,9 @@ def test_a_community_supports_provider_owes_orientation_within_10_working_days(p
         "/api/v1/contracts/",
         {
             "organization": org_id,
-            "service": "community_supports",
+            "lines": [{"service": "respite", "capacity": 3}],
             "counties": ["01"],
             "pofs": [],
-            "capacity": 3,
             "start_date": "2026-11-01",
         },
         format="json",
@@ -235,8 +234,8 @@ def ecm_contract(api, org_id, counties=("01",), service="ecm"):
     response = api.post(
         "/api/v1/contracts/",
         {
-            "organization": org_id, "service": service, "counties": list(counties), "pofs": ["HOMELESS"],
-            "capacity": 5, "start_date": "2025-01-01",
+            "organization": org_id, "lines": [{"service": service, "capacity": 5}], "counties": list(counties),
+            "pofs": ["HOMELESS"], "start_date": "2025-01-01",
         },
         format="json",
     )  # fmt: skip
@@ -327,7 +326,7 @@ def test_contracts_filter_by_organization_service_and_county(plan_a, admin_api):
     second = organization(admin_api, npi="1245319599", name="Second").json()["id"]
     in_alameda = ecm_contract(admin_api, first)["id"]
     in_contra_costa = ecm_contract(admin_api, second, counties=("07",))["id"]
-    community_supports = ecm_contract(admin_api, first, service="community_supports")["id"]
+    community_supports = ecm_contract(admin_api, first, service="respite")["id"]
 
     def ids(query):
         response = admin_api.get(f"/api/v1/contracts/?{query}")
@@ -336,7 +335,7 @@ def test_contracts_filter_by_organization_service_and_county(plan_a, admin_api):
 
     assert ids(f"organization={first}") == sorted([in_alameda, community_supports])
     assert ids("service=ecm") == sorted([in_alameda, in_contra_costa])
-    assert ids("service=community_supports") == [community_supports]
+    assert ids("service=respite") == [community_supports]
     assert ids("county=07") == [in_contra_costa]
     assert ids(f"county=01&organization={first}&service=ecm") == [in_alameda]
     assert admin_api.get("/api/v1/contracts/?service=dental").status_code == 400
@@ -368,3 +367,55 @@ def test_a_plan_administrator_sets_the_assignment_order_in_the_admin(client, pla
         assert (settings.plan, settings.pcp_before_behavioral_health) == (plan_a, True)
         assert AuditEvent.objects.filter(plan=plan_a, code="providers.assignment_settings.changed").count() == 1
     assert client.get("/admin/providers/assignmentsettings/add/").status_code == 403  # one row per plan
+
+
+def test_a_contract_lists_its_services_each_with_its_capacity_and_members(plan_a, admin_api):
+    """DOMAIN 7, 9: a contract covers ECM and Community Supports, each line its own capacity; the
+    API shows per line what it holds today and what is left, and edits lines (add, remove, resize)
+    never below the members a line holds."""
+    org_id = organization(admin_api).json()["id"]
+    both = {"organization": org_id, "counties": ["01"], "pofs": ["HOMELESS"], "start_date": "2025-01-01"}
+    neither = admin_api.post("/api/v1/contracts/", both, format="json")
+    assert (neither.status_code, neither.json()["errors"][0]["attr"]) == (400, "lines")
+    created = admin_api.post(
+        "/api/v1/contracts/",
+        both | {"lines": [{"service": "ecm", "capacity": 4}, {"service": "respite", "capacity": 1}]},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    contract = created.json()
+    assert [(line["service"], line["capacity"], line["assigned"]) for line in contract["lines"]] == [
+        ("ecm", 4, 0),
+        ("respite", 1, 0),
+    ]
+    assert contract["capacity"] == 4  # the ECM line's
+    activate(admin_api, org_id, contract["id"])
+    with scopes_disabled():
+        from providers.models import ContractService
+        from providers.services import service_assignment_create
+
+        line = ContractService.objects.get(contract_id=contract["id"], service__code="respite")
+        service_assignment_create(
+            plan=plan_a, actor=OPERATOR, member=enrolled_member(plan_a), line=line, started_on=date(2026, 1, 5)
+        )
+    row = admin_api.get(f"/api/v1/contracts/{contract['id']}/").json()
+    assert [(line["service"], line["assigned"], line["capacity_left"]) for line in row["lines"]] == [
+        ("ecm", 0, 4),
+        ("respite", 1, 0),
+    ]
+    url = f"/api/v1/contracts/{contract['id']}/"
+    removing = admin_api.patch(url, {"lines": [{"service": "ecm", "capacity": 4}]}, format="json")
+    assert (removing.status_code, removing.json()["errors"][0]["code"]) == (400, "capacity_below_assigned")
+    edited = admin_api.patch(
+        url,
+        {"lines": [{"service": "respite", "capacity": 2}, {"service": "medically-tailored-meals", "capacity": 6}]},
+        format="json",
+    )
+    assert edited.status_code == 200, edited.json()
+    assert [(line["service"], line["capacity"], line["capacity_left"]) for line in edited.json()["lines"]] == [
+        ("respite", 2, 1),
+        ("medically-tailored-meals", 6, 6),
+    ]
+    assert edited.json()["capacity"] == 0  # no ECM line any more
+    no_ecm = admin_api.patch(url, {"capacity": 3}, format="json")
+    assert (no_ecm.status_code, no_ecm.json()["errors"][0]["attr"]) == (400, "capacity")
