@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from benefits import rules
+from benefits import rules, signals
 from benefits.models import CatalogueService, Election, ServiceKind
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
@@ -145,12 +145,9 @@ def election_remove(
     note: str = "",
 ) -> Election:
     """Stop offering the election's service from `removal_date` (1 January, DOMAIN 9): its last
-    day offered is the day before. The plan's care coordinators are notified.
-
-    The members and providers affected (those holding Community Supports authorizations for the
-    service in the county) are notified too once authorizations name catalogue services: issue 17,
-    part 2.
-    """
+    day offered is the day before. The plan's care coordinators are notified; the members holding
+    the service in the county and their providers are told through `signals.election_removed`
+    (community_supports.receivers: a discontinuation notice each, and the provider's staff)."""
     require(actor, Capability.ELECTIONS_MANAGE, plan=plan)
     election = Election.objects.select_for_update().select_related("service", "county").get(pk=election.pk, plan=plan)
     service = election.service
@@ -212,4 +209,5 @@ def election_remove(
             ),
             link=f"{OFFERED_PATH}?county={election.county_id}&on={removal_date:%Y-%m-%d}",
         )
+    signals.election_removed.send(sender=Election, plan=plan, election=election, removal_date=removal_date, actor=actor)
     return election
