@@ -11,6 +11,7 @@ Rendering never touches the network: the templates carry their CSS inline, link 
 no script, and the PDF renderer refuses every URL fetch.
 """
 
+import re
 from datetime import date
 
 from django.template.loader import render_to_string
@@ -24,8 +25,8 @@ NOTICE_TYPES = tuple(NoticeType.values)
 
 # Codes and facts only: every word a letter prints around them is its language's template's.
 # `explanation`, `modification` and `alternative_services` are the reviewer's own words, printed
-# as written (and labelled so); `service`, `occasion`, `transition_program` and the three reason
-# keys are codes each template names.
+# as written (and labelled so); `occasion`, `transition_program` and the three reason keys are
+# codes each template names; `service` is a catalogue code.
 CONTENT_KEYS = frozenset(
     {
         "notice_type",
@@ -55,6 +56,16 @@ CONTENT_KEYS = frozenset(
     }
 )
 DATE_KEYS = ("notice_date", "effective_on", "received_on", "new_due", "appeal_by", "continue_services_by")
+# Frozen at issue beside the codes, so that a later rename changes no letter (DOMAIN 5.3): the
+# service's name and a Community Support's discontinuation criterion (FAQ 39), in each language.
+# Letters issued before they existed lack them, and name their service from its code.
+SERVICE_NAME_KEYS = ("service_name", "service_name_es")
+CRITERION_KEYS = ("discontinuation_criterion", "discontinuation_criterion_en", "discontinuation_criterion_es")
+# The two services letters named before the catalogue: ECM, whose words are the templates' own,
+# and the Community Supports of old content, named as a family.
+ECM_SERVICE = "ecm"
+UNNAMED_SERVICES = frozenset({ECM_SERVICE, "community_supports"})
+SERVICE_CODE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 CODES = {
     "occasion": frozenset({"", *LETTER_OCCASIONS.values()}),
     "transition_program": frozenset({"", *TransitionProgram.values}),
@@ -123,6 +134,7 @@ def _check_content(content: dict, language: str) -> None:
     for key, codes in CODES.items():
         if content[key] not in codes:
             raise ValueError(f"Unknown {key} code {content[key]!r}: no template names it.")
+    _check_service(content)
     # DOMAIN 5.3: a letter gives the plan's contact; a notice held for it is not rendered until then.
     if not (content["plan_phone"] and content["plan_address"]):
         raise ValueError("A letter needs the plan's phone and appeals address.")
@@ -136,13 +148,34 @@ def _check_content(content: dict, language: str) -> None:
         raise ValueError("A discontinuation notice needs continue_services_by.")
 
 
+def _check_service(content: dict) -> None:
+    """The service is a catalogue code; a Community Support's letter carries its name in both
+    languages, and a criterion only on a discontinuation, in both languages and instead of ECM's
+    four reasons (DOMAIN 6)."""
+    service = content["service"]
+    if not isinstance(service, str) or not SERVICE_CODE.fullmatch(service):
+        raise ValueError(f"Unknown service code {service!r}: a letter names a catalogue service.")
+    if service not in UNNAMED_SERVICES and not all(content.get(key) for key in SERVICE_NAME_KEYS):
+        raise ValueError(f"A letter for {service!r} needs {' and '.join(SERVICE_NAME_KEYS)}.")
+    if content.get("discontinuation_criterion"):
+        if content["notice_type"] != NoticeType.DISCONTINUATION or content["discontinuation_reason"]:
+            raise ValueError("A discontinuation criterion belongs to a Community Support's discontinuation only.")
+        if not all(content.get(key) for key in CRITERION_KEYS):
+            raise ValueError(f"A discontinuation criterion needs {', '.join(CRITERION_KEYS[1:])}.")
+
+
+def is_community_support(content: dict) -> bool:
+    """A letter that names its Community Support: the templates' ECM sentences are not its."""
+    return content["service"] != ECM_SERVICE and bool(content.get("service_name"))
+
+
 def render_letter_html(content: dict, language: str) -> str:
     """The letter as a complete HTML document; raises ValueError on an unsupported language or bad content."""
     _check_content(content, language)
     dates = {key: format_letter_date(content[key], language) for key in DATE_KEYS}
     return render_to_string(
         f"authorizations/letters/notice_{language}.html",
-        {"content": content, "dates": dates},
+        {"content": content, "dates": dates, "community_support": is_community_support(content)},
     )
 
 

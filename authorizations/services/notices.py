@@ -8,6 +8,7 @@ from authorizations import letters, rules
 from authorizations.models import AuthorizationRequest, Notice, NoticeType
 from authorizations.services.requester_notices import requester_notice_record
 from authorizations.services.settings import notice_hold
+from benefits.models import CatalogueService
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import audit_event
@@ -38,13 +39,45 @@ def _date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+# The plan's own reason to end a Community Support, which no catalogue service lists: it stops
+# offering the service in the member's county (an election removal, DOMAIN 9).
+SERVICE_NO_LONGER_OFFERED = {
+    "code": "service-no-longer-offered",
+    "en": "The plan no longer offers this service in your county",
+    "es": "El plan ya no ofrece este servicio en su condado",
+}
+
+
+def discontinuation_criterion_of(service: CatalogueService, code: str) -> dict | None:
+    """The criterion `code` of a Community Support, {"code", "en", "es"}: one of the service's own
+    (FAQ 39) or the plan's removal of the service; None for an unknown code."""
+    if code == SERVICE_NO_LONGER_OFFERED["code"]:
+        return SERVICE_NO_LONGER_OFFERED
+    return next((item for item in service.discontinuation_criteria if item.get("code") == code), None)
+
+
+def _criterion_content(request: AuthorizationRequest, notice_type: NoticeType) -> dict:
+    """The criterion a Community Support's discontinuation applied, in both languages."""
+    criterion = None
+    if notice_type == NoticeType.DISCONTINUATION and request.discontinuation_criterion:
+        criterion = discontinuation_criterion_of(request.service, request.discontinuation_criterion)
+    criterion = criterion or {"code": "", "en": "", "es": ""}
+    return {
+        "discontinuation_criterion": criterion["code"],
+        "discontinuation_criterion_en": criterion["en"],
+        "discontinuation_criterion_es": criterion["es"],
+    }
+
+
 def notice_content(
     *, plan: HealthPlan, request: AuthorizationRequest, notice_type: NoticeType, notice_date: date, occasion: str = ""
 ):
     """Every fact the letter states, as codes and plain data (stored with the notice, so it never
     changes); the words around them are each language's template's (letters.CONTENT_KEYS).
-    `occasion` says what led to the decision (rules.LETTER_OCCASIONS): an appeal, a transition."""
-    member = request.member
+    `occasion` says what led to the decision (rules.LETTER_OCCASIONS): an appeal, a transition.
+    The service's name and a discontinuation's criterion are frozen in both languages as they read
+    today, so that a later rename changes no letter (letters.SERVICE_NAME_KEYS)."""
+    member, service = request.member, request.service
     effective_on = notice_date
     if notice_type == NoticeType.DISCONTINUATION:
         # Presumptive services stopped at the member's request end the day of the notice (DOMAIN 5.2).
@@ -63,13 +96,17 @@ def notice_content(
         "member_address": ", ".join(p for p in [member.address_line, member.city, member.zip_code] if p),
         "notice_date": _date(notice_date),
         "effective_on": _date(effective_on),
-        "service": request.service.code,
+        "service": service.code,
+        # A service with no Spanish name yet is named as in English rather than not at all.
+        "service_name": service.name,
+        "service_name_es": service.name_es or service.name,
         "request_id": request.pk,
         "received_on": _date(clocks.local_date(request.received_at)),
         "occasion": occasion,
         "transition_program": request.transition_program,
         "denial_reason": request.denial_reason if notice_type == NoticeType.DENIAL else "",
         "discontinuation_reason": request.discontinuation_reason if notice_type == NoticeType.DISCONTINUATION else "",
+        **_criterion_content(request, notice_type),
         "withdrawal_reason": withdrawal_reason,
         # The reviewer's own words, printed as written.
         "explanation": "" if is_approval else request.extension_reason if is_delay else request.decision_explanation,

@@ -85,10 +85,20 @@ def requester_notice_record(*, plan: HealthPlan, notice: Notice, action: rules.A
     return told
 
 
+# What the letters of old content, which carry no name, called their service.
+OLD_SERVICE_NAMES = {"ecm": "Enhanced Care Management", "community_supports": "Community Supports"}
+
+
+def requester_notice_service(content: dict) -> str:
+    """The service decided on, named as the member's notice froze it (DOMAIN 5.3)."""
+    return content.get("service_name") or OLD_SERVICE_NAMES.get(content["service"], content["service"])
+
+
 def requester_notice_reasons(told: RequesterNotice) -> list[str]:
-    """The labels of the reason codes the decision gave (the plan's words for providers)."""
+    """The labels of the reason codes the decision gave (the plan's words for providers), and a
+    Community Support's discontinuation criterion as the notice froze it (FAQ 39)."""
     content = told.notice.content
-    return [
+    reasons = [
         choices(content[key]).label
         for key, choices in (
             ("denial_reason", DenialReason),
@@ -97,6 +107,9 @@ def requester_notice_reasons(told: RequesterNotice) -> list[str]:
         )
         if content.get(key)
     ]
+    if content.get("discontinuation_criterion"):
+        reasons.append(content["discontinuation_criterion_en"])
+    return reasons
 
 
 def requester_notice_text(told: RequesterNotice) -> str:
@@ -107,6 +120,7 @@ def requester_notice_text(told: RequesterNotice) -> str:
         {
             "told": told,
             "content": told.notice.content,
+            "service": requester_notice_service(told.notice.content),
             "reasons": requester_notice_reasons(told),
             "not_authorized": told.decision in NOT_AUTHORIZED,
         },
@@ -124,7 +138,10 @@ def requester_notice_email(*, plan: HealthPlan, told_id: int) -> bool:
         return False
     told = RequesterNotice.objects.select_related("notice").get(plan=plan, pk=told_id)
     send_mail(
-        subject=f"[{plan.name}] Decision on request {told.request_id}: {told.decision}",
+        subject=(
+            f"[{plan.name}] Decision on request {told.request_id}: {told.decision} "
+            f"({requester_notice_service(told.notice.content)})"
+        ),
         message=requester_notice_text(told),
         from_email=None,
         recipient_list=[told.email],
