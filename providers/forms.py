@@ -5,13 +5,59 @@ from eligibility.models import PopulationOfFocus
 from providers.models import CareManager, ProviderOrganization
 
 
-class ContractForm(forms.Form):
+class ContractLinesForm(forms.Form):
+    """The services a contract covers, one capacity field per catalogue service (DOMAIN 7, 9): ECM's
+    is `capacity`, a Community Support's `capacity_<code>`; left blank, the contract does not cover it."""
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.services = list(services)
+        for service in self.services:
+            self.fields[self.line_field(service)] = forms.IntegerField(
+                min_value=1,
+                required=False,
+                label=f"{service.name}: capacity" if not service.is_ecm else "ECM capacity",
+                help_text="Members the provider can serve in it at once; blank if the contract does not cover it.",
+            )
+
+    @staticmethod
+    def line_field(service) -> str:
+        return "capacity" if service.is_ecm else f"capacity_{service.code}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.lines():
+            raise forms.ValidationError("Give the capacity of at least one service the contract covers.")
+        return cleaned
+
+    def lines(self) -> list[dict]:
+        """The lines posted, for contract_create and contract_update."""
+        return [
+            {"service": service, "capacity": self.cleaned_data[self.line_field(service)]}
+            for service in self.services
+            if self.cleaned_data.get(self.line_field(service)) is not None
+        ]
+
+    def terms(self) -> dict:
+        """The other fields: the contract's terms."""
+        line_fields = {self.line_field(service) for service in self.services}
+        return {name: value for name, value in self.cleaned_data.items() if name not in line_fields}
+
+    @classmethod
+    def initial_lines(cls, contract) -> dict:
+        return {cls.line_field(line.service): line.capacity for line in contract.lines.all()}
+
+
+class ContractForm(ContractLinesForm):
     organization = forms.ModelChoiceField(queryset=ProviderOrganization.objects.none())
     counties = forms.ModelMultipleChoiceField(queryset=County.objects.none(), widget=forms.CheckboxSelectMultiple)
     pofs = forms.ModelMultipleChoiceField(
-        queryset=PopulationOfFocus.objects.none(), widget=forms.CheckboxSelectMultiple, label="Populations of Focus"
+        queryset=PopulationOfFocus.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Populations of Focus",
+        required=False,
+        help_text="ECM's; a contract of Community Supports alone needs none.",
     )
-    capacity = forms.IntegerField(min_value=1, help_text="Members the provider can serve under this contract.")
     start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     is_presumptive_capable = forms.BooleanField(required=False, label="May start services presumptively")
@@ -87,14 +133,16 @@ class AssignLaterForm(forms.Form):
         self.fields["organization"].queryset = organizations
 
 
-class ContractEditForm(forms.Form):
-    """A contract's terms; its organization and dates stay (its end has a page of its own)."""
+class ContractEditForm(ContractLinesForm):
+    """A contract's terms and lines; its organization and dates stay (its end has a page of its own)."""
 
     counties = forms.ModelMultipleChoiceField(queryset=County.objects.none(), widget=forms.CheckboxSelectMultiple)
     pofs = forms.ModelMultipleChoiceField(
-        queryset=PopulationOfFocus.objects.none(), widget=forms.CheckboxSelectMultiple, label="Populations of Focus"
+        queryset=PopulationOfFocus.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Populations of Focus",
+        required=False,
     )
-    capacity = forms.IntegerField(min_value=1, help_text="Members the provider can serve under this contract.")
     is_presumptive_capable = forms.BooleanField(required=False, label="May start services presumptively")
 
     def __init__(self, *args, plan, pofs, **kwargs):

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from benefits.selectors import catalogue_services
 from ecm_platform import clocks
 from ecm_platform.errors import DomainError
 from ecm_platform.page_forms import call_service, confirmation_page, is_confirmed
@@ -63,6 +64,11 @@ def capacity(request):
     return render(request, "providers/capacity.html", {"pofs": pofs, "rows": rows})
 
 
+def _catalogue():
+    """The services a contract line may name: the catalogue in force today, ECM first."""
+    return catalogue_services().prefetch_related(None)
+
+
 @plan_page(Capability.PROVIDERS_MANAGE)
 def contract_new(request):
     form = ContractForm(
@@ -70,11 +76,14 @@ def contract_new(request):
         plan=request.plan,
         organizations=selectors.organization_list(),
         pofs=pof_catalogue(),
+        services=_catalogue(),
         initial={"organization": request.GET.get("organization")},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            contract = services.contract_create(plan=request.plan, actor=request.principal, **form.cleaned_data)
+            contract = services.contract_create(
+                plan=request.plan, actor=request.principal, lines=form.lines(), **form.terms()
+            )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -159,22 +168,25 @@ def care_manager_new(request, pk):
 
 @plan_page(Capability.PROVIDERS_MANAGE)
 def contract_edit(request, pk):
-    """A contract's terms: counties, Populations of Focus, capacity, presumptive starts (DOMAIN 7)."""
+    """A contract's terms: counties, Populations of Focus, presumptive starts, and the services it
+    covers with each one's capacity, a line added or removed (DOMAIN 7, 9)."""
     contract = _contract(request, pk)
     initial = {
         "counties": list(contract.counties.all()),
         "pofs": list(contract.pofs.all()),
-        "capacity": contract.capacity,
         "is_presumptive_capable": contract.is_presumptive_capable,
-    }
-    form = ContractEditForm(request.POST or None, plan=request.plan, pofs=pof_catalogue(), initial=initial)
+    } | ContractEditForm.initial_lines(contract)
+    form = ContractEditForm(
+        request.POST or None, plan=request.plan, pofs=pof_catalogue(), services=_catalogue(), initial=initial
+    )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = form.cleaned_data | {
+            data = form.terms() | {
                 "counties": list(form.cleaned_data["counties"]),
                 "pofs": list(form.cleaned_data["pofs"]),
+                "lines": form.lines(),
             }
             updated, status = call_service(
                 form, services.contract_update, plan=request.plan, actor=request.principal, contract=contract, **data
@@ -210,6 +222,15 @@ def contract_end(request, pk):
                         f"{contract.assigned}: each is reassigned by the assignment order "
                         "among the contracts in force after it, or put on the awaiting-assignment list.",
                     ),
+                    *[
+                        (
+                            f"Members placed for {line.service.name}",
+                            f"{line.assigned}: each placement ends with the contract; the member's request "
+                            "then shows no provider, to place with another.",
+                        )
+                        for line in contract.lines.all()
+                        if not line.service.is_ecm and line.assigned
+                    ],
                 ],
             )
         if form.is_valid():

@@ -365,15 +365,15 @@ def test_the_plan_administrator_edits_a_contracts_terms(plan_a, network, login):
     saved = post(client, url, terms)
     assert saved.status_code == 302, re.findall(r'role="alert">([^<]*)', text_of(saved))
     updated = Contract.objects.get(pk=contract.pk)
-    assert (updated.capacity, updated.is_presumptive_capable) == (4, False)
+    assert (updated.lines.get().capacity, updated.is_presumptive_capable) == (4, False)  # its ECM line
     assigned_member(plan_a, first_name="Second", last_name="Member", cin="98888888A")  # two assigned now
     refused = post(client, url, terms | {"capacity": "1"})
     assert refused.status_code == 400
     assert (
-        '<p class="error" role="alert">2 members are assigned under the contract today; end or move assignments '
-        "before lowering its capacity to 1.</p>"
+        '<p class="error" role="alert">2 members are assigned under the contract&#x27;s Enhanced Care Management '
+        "line today; end or move them before lowering its capacity to 1.</p>"
     ) in text_of(refused)
-    assert Contract.objects.get(pk=contract.pk).capacity == 4
+    assert Contract.objects.get(pk=contract.pk).lines.get().capacity == 4
 
 
 def test_ending_a_contract_asks_once_more_then_moves_its_members(plan_a, network, login):
