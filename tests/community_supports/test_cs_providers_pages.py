@@ -15,10 +15,12 @@ from providers.models import AssignmentEndReason, Contract, ServiceAssignment
 from providers.services import contract_end, service_assignment_create
 from tests.community_supports.test_cs_providers import DAY, cs_contract, line_of
 from tests.factories import enrolled_member
+from tests.providers import test_pages_actions as pages
 from tests.providers.test_assignments import organization
-from tests.providers.test_pages_actions import NOW, login, post, text_of  # noqa: F401, F811 (a fixture)
+from tests.providers.test_pages_actions import NOW, post, text_of
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
+login = pages.login  # the fixture: a client logged in as a role of plan A
 
 
 def terms():
