@@ -12,8 +12,8 @@ from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.decorators import plan_page
 
-COLUMNS = ["cin", "program", "transition_date", "provider_npi"]
-REQUIRED = COLUMNS[:3]  # provider_npi is optional, as in the API
+COLUMNS = ["cin", "program", "transition_date", "provider_npi", "community_supports", "ecm"]
+REQUIRED = COLUMNS[:3]  # the others are optional (FAQ 50: community_supports and ecm for WPC rows)
 MAX_BYTES = 16 * 1024 * 1024  # about 400,000 rows
 
 
