@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from authorizations.services.letter_contact import letter_contact_set
-from demo.community_supports import load_community_supports
+from demo.community_supports import load_community_supports, load_community_supports_services
 from demo.outreach import load_outreach
 from demo.states import load_states
 from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers, load_requests
@@ -64,6 +64,10 @@ class Command(BaseCommand):
         self.load_states(plans[0], users["coordinator"], users["reviewer"])
         load_outreach(plans[0], coordinator=users["coordinator"], reviewer=users["reviewer"], stdout=self.stdout)
         load_community_supports(plans[0], administrator=users["admin"], stdout=self.stdout)
+        load_community_supports_services(
+            plans[0], administrator=users["admin"], coordinator=users["coordinator"], reviewer=users["reviewer"],
+            stdout=self.stdout,
+        )  # fmt: skip
         # The 15-minute monitor, once now: the reviewer's bell shows the decisions due soon.
         call_command("deadlines_check", stdout=self.stdout)
         self.print_logins(plans[0], raw_key)
