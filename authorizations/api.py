@@ -39,6 +39,8 @@ from authorizations.models import (
     Urgency,
     WithdrawalReason,
 )
+from authorizations.services.community_supports import request_assign_service_provider
+from benefits.models import CatalogueService
 from ecm_platform import clocks
 from ecm_platform.api.fields import EmptyInput, PlanRelatedField, optional_text
 from ecm_platform.api.filters import IdFilter
@@ -104,6 +106,13 @@ class RequestOutput(serializers.ModelSerializer):
         "paid pending (pending_appeal); empty when none waits (DOMAIN 5.2).",
     )  # fmt: skip
     service = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="A catalogue code (DOMAIN 9).")
+    criteria_met = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="The service's checklist items attested at approval."
+    )
+    service_provider = serializers.IntegerField(
+        source="service_assignment.organization_id", default=None, read_only=True,
+        help_text="A Community Support's provider (organization id); null: none placed yet (DOMAIN 9).",
+    )  # fmt: skip
     notices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     attachments = AttachmentSummary(many=True, read_only=True)
 
@@ -119,6 +128,8 @@ class RequestOutput(serializers.ModelSerializer):
             "services_started_on", "discontinuation_proposed_reason", "discontinuation_proposed_by",
             "discontinuation_proposal_note", "discontinuation_reason", "discontinuation_effective_on",
             "discontinuation_state", "needs_lower_level_of_care", "notices", "attachments", "created_at", "updated_at",
+            "service_from", "service_to", "quantity", "service_began_at", "criteria_met", "limit_override_reason",
+            "service_assignment", "service_provider", "discontinuation_criterion",
         ]  # fmt: skip
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
@@ -139,7 +150,20 @@ class SubmitInput(serializers.Serializer):
     )
     requester_contact = optional_text()
     notes = optional_text()
-    pofs = pof_codes(required=False, help_text="POF codes claimed.")
+    pofs = pof_codes(required=False, help_text="POF codes claimed (ECM only).")
+    service = serializers.SlugRelatedField(
+        slug_field="code", queryset=CatalogueService.objects.all(), required=False,
+        help_text="A catalogue code (DOMAIN 9); default: ECM.",
+    )  # fmt: skip
+    service_from = serializers.DateField(required=False, help_text="A Community Support's first day.")
+    service_to = serializers.DateField(required=False, help_text="A Community Support's last day.")
+    quantity = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False,
+        help_text="In the service's limit unit: hours (respite, a sobering stay), dollars, meals a day.",
+    )  # fmt: skip
+    service_began_at = serializers.DateTimeField(
+        required=False, help_text="Sobering centers only: the stay began before the request (retroactive, DOMAIN 9)."
+    )
 
 
 class ExtendInput(serializers.Serializer):
@@ -155,6 +179,18 @@ class ApproveInput(serializers.Serializer):
     preferred_organization = PlanRelatedField(
         plan_queryset=lambda plan: organization_list(), required=False, allow_null=True
     )
+    criteria_met = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="A Community Support: every item of its eligibility checklist, as the catalogue words it.",
+    )  # fmt: skip
+    limit_override_reason = optional_text(help_text="A Community Support past a limit that allows exceptions.")
+
+
+class AssignServiceProviderInput(serializers.Serializer):
+    organization = PlanRelatedField(
+        plan_queryset=lambda plan: organization_list(), required=False, allow_null=True,
+        help_text="Empty: the contracted provider of the service in the member's county with most room.",
+    )  # fmt: skip
 
 
 class DenyInput(serializers.Serializer):
@@ -175,13 +211,18 @@ class StartServicesInput(serializers.Serializer):
 class ProposeDiscontinuationInput(serializers.Serializer):
     # A string checked by the service: one choice set used by two components under one field name
     # needs an ENUM_NAME_OVERRIDES entry to stay free of schema warnings.
-    reason = serializers.CharField(help_text="One of the discontinuation reasons of the discontinue action.")
+    reason = optional_text(help_text="ECM: one of the discontinuation reasons of the discontinue action.")
+    criterion = optional_text(help_text="A Community Support: a code of its discontinuation criteria (FAQ 39).")
     proposed_by = serializers.ChoiceField(choices=DiscontinuationProposer.choices)
     note = optional_text()
 
 
 class DiscontinueInput(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=DiscontinuationReason.choices)
+    reason = serializers.ChoiceField(
+        choices=DiscontinuationReason.choices, required=False, allow_blank=True,
+        help_text="ECM: one of the four DOMAIN 6 reasons.",
+    )  # fmt: skip
+    criterion = optional_text(help_text="A Community Support: a code of its discontinuation criteria (FAQ 39).")
     effective_on = serializers.DateField(help_text="At least 10 calendar days after today (the notice date).")
     explanation = optional_text()
 
@@ -252,7 +293,10 @@ class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     @extend_schema(request=SubmitInput, responses={201: RequestOutput, 409: conflict_response("open_request_exists")})
     def create(self, request):
-        """Submit a request (DOMAIN 5.1): its decision is due by the clock in force on the day of receipt."""
+        """Submit a request for ECM or a Community Support (DOMAIN 5.1, 9): its decision is due by the clock in
+        force on the day of receipt (an urgent service always expedited, on the plan's clock for it). 400 names the
+        field (a period ending before it starts, a retroactive stay for a service other than sobering centers);
+        409 when the member has a live request for the service."""
         return service_response(
             request,
             payload_class=SubmitInput,
@@ -289,8 +333,21 @@ class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        """Approve in full or modified (reviewers); the member is assigned an ECM Provider (DOMAIN 5.2, 7)."""
+        """Approve in full or modified (reviewers); the member is assigned an ECM Provider (DOMAIN 5.2, 7). A
+        Community Support needs every checklist item in `criteria_met`, the service offered in the member's county
+        and its limits kept (or `limit_override_reason` where they allow it); the member is placed with a contracted
+        provider of it, or none yet (`service_provider` null; DOMAIN 9)."""
         return self._act(request, services.request_approve, ApproveInput)
+
+    @extend_schema(
+        request=AssignServiceProviderInput,
+        responses={200: RequestOutput, 409: conflict_response("invalid_transition", "already_placed")},
+    )
+    @action(detail=True, methods=["post"], url_path="assign-service-provider")
+    def assign_service_provider(self, request, pk=None):
+        """Place an approved or active Community Support without a provider with one (coordinators; DOMAIN 9):
+        400 when no contracted provider of the service in the member's county has room."""
+        return self._act(request, request_assign_service_provider, AssignServiceProviderInput)
 
     @extend_schema(
         request=DenyInput, responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")}

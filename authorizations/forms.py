@@ -13,6 +13,7 @@ from authorizations.models import (
     Urgency,
     WithdrawalReason,
 )
+from benefits.models import CatalogueService
 from ecm_platform import clocks
 from eligibility.models import PopulationOfFocus
 from providers.models import ProviderOrganization
@@ -42,11 +43,19 @@ class WorklistFilterForm(forms.Form):
 
 
 class RequestForm(forms.Form):
+    service = forms.ModelChoiceField(
+        queryset=CatalogueService.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=None,
+        help_text="ECM (when none is chosen), or a Community Support (DOMAIN 9): urgent ones are always expedited.",
+    )
     source = forms.ChoiceField(choices=SUBMITTED_SOURCES)
     urgency = forms.ChoiceField(
         choices=Urgency.choices,
         initial=Urgency.ROUTINE,
-        help_text="Routine: decided within 5 working days. Expedited: within 72 hours.",
+        help_text="Routine: decided within 5 working days. Expedited: within 72 hours, or the plan's shorter "
+        "clock for the Community Support.",
     )
     requester_name = forms.CharField(required=False, max_length=200, label="Requester name")
     requester_organization = forms.ModelChoiceField(
@@ -62,12 +71,34 @@ class RequestForm(forms.Form):
         to_field_name="code",
         widget=forms.CheckboxSelectMultiple,
         label="Populations of Focus claimed",
+        help_text="ECM only.",
     )
+    # A Community Support's request (DOMAIN 9); the page shows them as their own group.
+    service_from = forms.DateField(required=False, widget=DATE_INPUT, label="Service from")
+    service_to = forms.DateField(required=False, widget=DATE_INPUT, label="Service to")
+    quantity = forms.DecimalField(
+        required=False, min_value=0, max_digits=10, decimal_places=2,
+        help_text="In the service's limit unit: hours of respite or of a sobering stay, dollars, meals a day.",
+    )  # fmt: skip
+    service_began_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label="Stay began at",
+        help_text="Sobering centers only: a stay authorized after it began (retroactive).",
+    )
+    CS_FIELDS = ("service_from", "service_to", "quantity", "service_began_at")
 
-    def __init__(self, *args, organizations, pofs, **kwargs):
+    def __init__(self, *args, organizations, pofs, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requester_organization"].queryset = organizations
         self.fields["pofs"].queryset = pofs
+        self.fields["service"].queryset = services
+
+    def common_fields(self):
+        return [field for field in self if field.name not in self.CS_FIELDS]
+
+    def service_fields(self):
+        return [field for field in self if field.name in self.CS_FIELDS]
 
 
 class NoInputForm(forms.Form):
@@ -81,7 +112,20 @@ class ExtendForm(forms.Form):
     reason = forms.CharField(widget=_textarea(), help_text="Why the delay is in the member's interest.")
 
 
-class ApproveForm(forms.Form):
+class ServiceForm(forms.Form):
+    """An action form whose fields depend on the request's service: ECM's, or a Community
+    Support's own (DOMAIN 9)."""
+
+    def __init__(self, *args, service=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if service is not None and not service.is_ecm:
+            self.for_community_support(service)
+
+    def for_community_support(self, service):
+        raise NotImplementedError
+
+
+class ApproveForm(ServiceForm):
     decision = forms.ChoiceField(choices=Decision.choices, initial=Decision.FULL)
     modification = forms.CharField(
         required=False, widget=_textarea(2), help_text="For a modified approval: what is approved instead."
@@ -93,6 +137,20 @@ class ApproveForm(forms.Form):
         label="Discretionary justification",
         help_text="Only when the member has no eligible result: why they are a high utilizer.",
     )
+
+    def for_community_support(self, service):
+        """The service's attestation checklist and a reason for passing a limit that allows it."""
+        del self.fields["discretionary_justification"]
+        self.fields["criteria_met"] = forms.MultipleChoiceField(
+            choices=[(item, item) for item in service.eligibility_criteria],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label=f"Eligibility criteria of {service.name} (attest every one)",
+        )
+        self.fields["limit_override_reason"] = forms.CharField(
+            required=False, widget=_textarea(2), label="Limit override reason",
+            help_text="Only where the service's limit allows exceptions: why this member needs more.",
+        )  # fmt: skip
 
 
 class DenyForm(forms.Form):
@@ -108,14 +166,26 @@ class WithdrawForm(forms.Form):
     note = forms.CharField(required=False, widget=_textarea(2))
 
 
-class ProposeDiscontinuationForm(forms.Form):
+class DiscontinuationForm(ServiceForm):
+    """ECM's four DOMAIN 6 reasons, or the Community Support's own criteria (FAQ 39)."""
+
     reason = forms.ChoiceField(choices=[("", "Choose a reason"), *DiscontinuationReason.choices])
+
+    def for_community_support(self, service):
+        del self.fields["reason"]
+        self.fields["criterion"] = forms.ChoiceField(
+            choices=[("", "Choose a criterion")] + [(c["code"], c["en"]) for c in service.discontinuation_criteria],
+            label=f"Criterion of {service.name}",
+        )
+        self.order_fields(["criterion"])
+
+
+class ProposeDiscontinuationForm(DiscontinuationForm):
     proposed_by = forms.ChoiceField(choices=DiscontinuationProposer.choices, label="Proposed by")
     note = forms.CharField(required=False, widget=_textarea(2))
 
 
-class DiscontinueForm(forms.Form):
-    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *DiscontinuationReason.choices])
+class DiscontinueForm(DiscontinuationForm):
     effective_on = forms.DateField(
         widget=DATE_INPUT,
         label="Effective date",
@@ -127,6 +197,17 @@ class DiscontinueForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["effective_on"].initial = clocks.local_date(clocks.now()) + timedelta(days=10)
+
+
+class AssignServiceProviderForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        queryset=ProviderOrganization.objects.none(), required=False, label="Provider",
+        help_text="Empty: the contracted provider of the service in the member's county with most room.",
+    )  # fmt: skip
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
 
 
 class ReassessedForm(forms.Form):
@@ -152,4 +233,5 @@ ACTION_FORMS = {
     "propose_discontinuation": ProposeDiscontinuationForm,
     "discontinue": DiscontinueForm,
     "reassessed": ReassessedForm,
+    "assign_service_provider": AssignServiceProviderForm,
 }

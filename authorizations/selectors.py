@@ -27,7 +27,9 @@ from ecm_platform.tenancy.models import HealthPlan
 def request_list(*, plan: HealthPlan) -> QuerySet[AuthorizationRequest]:
     return (
         AuthorizationRequest.objects.filter(plan=plan)
-        .select_related("member__county", "service", "requester_organization", "decided_by")
+        .select_related(
+            "member__county", "service", "requester_organization", "decided_by", "service_assignment__organization"
+        )
         .prefetch_related("pofs")
     )
 

@@ -19,10 +19,13 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from authorizations import letters, selectors, services
-from authorizations.forms import ACTION_FORMS, AttachmentForm, RequestForm, WorklistFilterForm
+from authorizations.forms import ACTION_FORMS, AttachmentForm, RequestForm, ServiceForm, WorklistFilterForm
 from authorizations.models import RequestSource, Status, Urgency
 from authorizations.request_records import request_records
+from authorizations.services.community_supports import PLACEABLE_STATUSES, request_assign_service_provider
+from authorizations.services.limits import request_limits
 from benefits.models import ECM_CODE
+from benefits.selectors import catalogue_services
 from ecm_platform import clocks, uploads
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.deadlines.services import is_at_risk
@@ -47,6 +50,7 @@ ACTION_CAPABILITIES = {
     "propose_discontinuation": Capability.DISCONTINUATIONS_PROPOSE,
     "discontinue": Capability.AUTHORIZATIONS_DISCONTINUE,
     "reassessed": Capability.REASSESSMENTS_RECORD,
+    "assign_service_provider": Capability.ASSIGNMENTS_CREATE,
 }
 ACTION_LABELS = {
     "start_review": "Start review",
@@ -59,6 +63,7 @@ ACTION_LABELS = {
     "propose_discontinuation": "Propose discontinuation",
     "discontinue": "Discontinue",
     "reassessed": "Record the reassessment",
+    "assign_service_provider": "Place with a provider",
 }
 DONE = {
     "start_review": "The request is in review.",
@@ -71,6 +76,7 @@ DONE = {
     "propose_discontinuation": "Discontinuation proposed; a reviewer decides.",
     "discontinue": "Discontinuation scheduled: services go on until its effective date.",
     "reassessed": "Reassessment recorded.",
+    "assign_service_provider": "The member is placed with a provider of the service.",
 }
 HISTORY_LABELS = {
     "received": "Received",
@@ -88,19 +94,36 @@ HISTORY_LABELS = {
     "discontinue": "Discontinued",
     "reassessed": "Reassessed",
     "assignment_pending": "No ECM Provider available",
+    "service_provider_pending": "No provider of the service with room",
 }
 # Actions that need no transition of their own, and the states they apply to.
 EXTRA_ACTIONS = {
     "propose_discontinuation": (Status.ACTIVE,),
     "discontinue": (Status.ACTIVE,),
     "reassessed": (Status.ACTIVE,),
+    # A Community Support approved while no provider had room (DOMAIN 9).
+    "assign_service_provider": PLACEABLE_STATUSES,
 }
 
 
 def _call_service(action: str, *, plan, actor, auth_request, data: dict):
     if action == "reassessed":
         return services.transition_reassessment_record(plan=plan, actor=actor, request=auth_request, **data)
+    if action == "assign_service_provider":
+        return request_assign_service_provider(plan=plan, actor=actor, request=auth_request, **data)
     return getattr(services, f"request_{action}")(plan=plan, actor=actor, request=auth_request, **data)
+
+
+def _action_form(action: str, auth_request, plan, data=None):
+    """The action's form for this request: a Community Support's approval and discontinuation
+    take its own checklist and criteria (DOMAIN 9); its placement lists the providers."""
+    form_class = ACTION_FORMS[action]
+    extra = {}
+    if issubclass(form_class, ServiceForm):
+        extra["service"] = auth_request.service
+    if action == "assign_service_provider":
+        extra["organizations"] = organization_choices(plan=plan)
+    return form_class(data, prefix=action, **extra)
 
 
 @dataclass(frozen=True)
@@ -202,11 +225,15 @@ def request_new(request):
     member = _member_from(request)
     today = clocks.local_date(clocks.now())
     claimed = [d.pof.code for d in determinations_open_on(plan=request.plan, member=member, day=today)]
+    offered = catalogue_services(today)
+    # ?service=<code> preselects a service (a link from the member's allowances; no script needed).
+    chosen = request.GET.get("service") if offered.filter(code=request.GET.get("service", "")).exists() else ECM_CODE
     form = RequestForm(
         request.POST or None,
         organizations=organization_choices(plan=request.plan),
         pofs=pof_catalogue(today).order_by("name"),
-        initial={"pofs": claimed, "urgency": Urgency.ROUTINE},
+        services=offered,
+        initial={"pofs": claimed, "urgency": Urgency.ROUTINE, "service": chosen},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -268,6 +295,9 @@ def available_actions(auth_request, principal) -> list[str]:
             allowed.add(action)
     if not auth_request.reassessment_due or auth_request.reassessed_on:
         allowed.discard("reassessed")
+    placement = auth_request.service_assignment
+    if auth_request.service.is_ecm or (placement is not None and placement.ended_on is None):
+        allowed.discard("assign_service_provider")
     return [action for action in ACTION_FORMS if action in allowed and principal.may(ACTION_CAPABILITIES[action])]
 
 
@@ -281,7 +311,7 @@ def _render_detail(request, auth_request, bound_form=None, status=200):
             "label": ACTION_LABELS[action],
             "form": bound_form
             if bound_form is not None and bound_form.prefix == action
-            else ACTION_FORMS[action](prefix=action),
+            else _action_form(action, auth_request, plan),
         }
         for action in available_actions(auth_request, request.principal)
     ]
@@ -298,7 +328,19 @@ def _render_detail(request, auth_request, bound_form=None, status=200):
         "assignment": assignment_list(plan=plan)
         .filter(member=member, ended_on__isnull=True)
         .order_by("-started_on", "-id")
-        .first(),
+        .first()
+        if auth_request.service.is_ecm
+        else None,
+        # A Community Support's own limits: what the member used, this request asks, and remains.
+        "allowances": request_limits(plan=plan, request=auth_request),
+        "discontinuation_criterion": next(
+            (
+                c["en"]
+                for c in auth_request.service.discontinuation_criteria
+                if auth_request.discontinuation_criterion and c["code"] == auth_request.discontinuation_criterion
+            ),
+            "",
+        ),
         **_with_history_labels(request_records(plan=plan, request=auth_request)),
         "action_forms": action_forms,
         "attachment_form": AttachmentForm() if request.principal.may(Capability.ATTACHMENTS_ADD) else None,
@@ -342,7 +384,7 @@ def request_action(request, pk, action):
             f"{auth_request.get_status_display().lower()}. Nothing was saved; review it and try again.",
         )
         return redirect("authorization-detail", pk=auth_request.pk)
-    form = ACTION_FORMS[action](request.POST, prefix=action)
+    form = _action_form(action, auth_request, request.plan, request.POST)
     if not form.is_valid():
         return _render_detail(request, auth_request, bound_form=form, status=400)
     try:

@@ -61,14 +61,7 @@ def submitted_fields(
                 plan=plan, received_at=received_at, is_expedited=urgency == Urgency.EXPEDITED
             ),
         }
-    if pofs:
-        raise DomainError(
-            "Populations of Focus are ECM's: a Community Support is decided on its own criteria.", field="pofs"
-        )
-    if service_from and service_to and service_to < service_from:
-        raise DomainError("The service period ends before it starts.", field="service_to")
-    if quantity is not None and quantity <= 0:
-        raise DomainError("The quantity is more than zero.", field="quantity")
+    check_asked(pofs=pofs, **asked)
     if service_began_at is not None and service_began_at > received_at:
         raise DomainError(
             "A retroactive request is for a stay that began before the request was received.",
@@ -82,6 +75,18 @@ def submitted_fields(
         expedited_hours=expedited_hours_of(plan=plan, service=service),
     )
     return {"urgency": urgency, "due_at": due_at, "service_began_at": service_began_at, **asked}
+
+
+def check_asked(*, pofs, service_from: date | None, service_to: date | None, quantity: Decimal | None) -> None:
+    """What a Community Support asks for: no POFs (ECM's), a period running forward, a quantity."""
+    if pofs:
+        raise DomainError(
+            "Populations of Focus are ECM's: a Community Support is decided on its own criteria.", field="pofs"
+        )
+    if service_from and service_to and service_to < service_from:
+        raise DomainError("The service period ends before it starts.", field="service_to")
+    if quantity is not None and quantity <= 0:
+        raise DomainError("The quantity is more than zero.", field="quantity")
 
 
 def presumptive_line(

@@ -155,6 +155,9 @@ def request_start_presumptive(
     notes: str = "",
     pofs: list[PopulationOfFocus] = (),
     service: CatalogueService | None = None,
+    service_from: date | None = None,
+    service_to: date | None = None,
+    quantity: Decimal | None = None,
 ) -> AuthorizationRequest:
     """A presumptive-capable provider's staff start ECM or a Community Support at once, for the
     plan's presumptive period, until the plan decides (DOMAIN 5.1). The member is assigned to that
@@ -166,6 +169,7 @@ def request_start_presumptive(
     if not service.is_ecm:
         return _start_presumptive_service(
             plan=plan, actor=actor, member=member, organization=organization, service=service, pofs=pofs,
+            asked={"service_from": service_from, "service_to": service_to, "quantity": quantity},
             requester_name=requester_name, requester_contact=requester_contact, notes=notes,
         )  # fmt: skip
     today = clocks.local_date(clocks.now())
@@ -201,7 +205,7 @@ def request_start_presumptive(
 
 
 def _new_presumptive(
-    *, plan, actor, member, organization, service, pofs, today, requester_name, requester_contact, notes
+    *, plan, actor, member, organization, service, pofs, today, requester_name, requester_contact, notes, **asked
 ) -> AuthorizationRequest:
     until = today + timedelta(days=authorization_settings(plan=plan).presumptive_period_days)
     request = _new_request(
@@ -220,18 +224,18 @@ def _new_presumptive(
         requester_name=requester_name.strip() or organization.name,
         requester_contact=requester_contact.strip(),
         notes=notes.strip(),
+        **asked,
     )
     deadlines.decision_clock_run(plan=plan, request=request)
     return request
 
 
-def _start_presumptive_service(*, plan, actor, member, organization, service, pofs, **texts) -> AuthorizationRequest:
+def _start_presumptive_service(
+    *, plan, actor, member, organization, service, pofs, asked, **texts
+) -> AuthorizationRequest:
     """A Community Support started presumptively: the provider's contract in force has a line for
     it and is presumptive-capable, and the member takes a place on that line (DOMAIN 5.1, 9)."""
-    if pofs:
-        raise DomainError(
-            "Populations of Focus are ECM's: a Community Support is decided on its own criteria.", field="pofs"
-        )
+    community_supports.check_asked(pofs=pofs, **asked)
     require_same_plan(plan, member, field="member")
     today = clocks.local_date(clocks.now())
     line = community_supports.presumptive_line(
@@ -240,7 +244,7 @@ def _start_presumptive_service(*, plan, actor, member, organization, service, po
     _refuse_duplicate(plan=plan, member=member, service=service)
     request = _new_presumptive(
         plan=plan, actor=actor, member=member, organization=organization, service=service, pofs=(), today=today,
-        **texts,
+        **texts, **asked,
     )  # fmt: skip
     community_supports.place(plan=plan, actor=actor, request=request, on=today, line=line)
     return request

@@ -63,20 +63,24 @@ def service(code):
     return CatalogueService.objects.get(code=code)
 
 
+def build_world(plan, make_membership):
+    """The plan elects sobering centers and respite in county 01; Bayside (presumptive-capable)
+    holds ECM, sobering and respite lines there; a member with no Population of Focus."""
+    elect(plan, "sobering-centers", "respite")
+    bayside = organization(plan, 0)
+    cs_contract(plan, bayside, {"ecm": 5, "sobering-centers": 5, "respite": 5}, presumptive=True)
+    return SimpleNamespace(
+        plan=plan,
+        coordinator=make_membership(plan, Role.CARE_COORDINATOR).user,
+        reviewer=make_membership(plan, Role.REVIEWER).user,
+        bayside=bayside,
+        member=enrolled_member(plan),
+    )
+
+
 @pytest.fixture
 def world(plan_a, make_membership):
-    """Plan A elects sobering centers and respite in county 01; Bayside (presumptive-capable) holds
-    ECM, sobering and respite lines there; a member with no Population of Focus."""
-    elect(plan_a, "sobering-centers", "respite")
-    bayside = organization(plan_a, 0)
-    cs_contract(plan_a, bayside, {"ecm": 5, "sobering-centers": 5, "respite": 5}, presumptive=True)
-    return SimpleNamespace(
-        plan=plan_a,
-        coordinator=make_membership(plan_a, Role.CARE_COORDINATOR).user,
-        reviewer=make_membership(plan_a, Role.REVIEWER).user,
-        bayside=bayside,
-        member=enrolled_member(plan_a),
-    )
+    return build_world(plan_a, make_membership)
 
 
 def submit(world, code, at=MONDAY, member=None, urgency=Urgency.ROUTINE, **fields):
@@ -191,11 +195,11 @@ def test_an_ecm_request_takes_no_service_period(world):
 # --- DOMAIN 5.1/9: presumptive starts by a contracted Community Supports provider ------------------
 
 
-def start_presumptive(world, org, code, member=None):
+def start_presumptive(world, org, code, member=None, **fields):
     with clocks.frozen(MONDAY):
         return request_start_presumptive(
             plan=world.plan, actor=staff_of(world.plan, org), member=member or world.member, organization=org,
-            service=service(code),
+            service=service(code), **fields,
         )  # fmt: skip
 
 
