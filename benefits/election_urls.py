@@ -17,4 +17,9 @@ urlpatterns = [
         name="settings-community-supports-cancel",
     ),
     path("community-supports/offered/", election_views.offered, name="community-supports-offered"),
+    path(
+        "provider/community-supports/offered/",
+        election_views.provider_offered,
+        name="provider-community-supports-offered",
+    ),
 ]

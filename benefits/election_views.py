@@ -15,7 +15,8 @@ from benefits.models import CatalogueService, Election, ServiceKind
 from ecm_platform import clocks
 from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.tenancy.access import Capability
-from ecm_platform.tenancy.decorators import plan_page
+from ecm_platform.tenancy.decorators import plan_page, provider_page
+from ecm_platform.tenancy.models import County, HealthPlan
 
 
 def _today():
@@ -145,4 +146,33 @@ def offered(request):
         on = form.cleaned_data["on"] or _today()
         county = form.cleaned_data["county"]
         context.update(on=on, county=county, services=offered_services(plan=request.plan, county=county, on=on))
+    context["plan"] = request.plan
+    return render(request, "benefits/offered.html", context, status=400 if form.errors else 200)
+
+
+class ProviderOfferedForm(forms.Form):
+    plan = forms.ModelChoiceField(queryset=None, to_field_name="code", label="Health plan")
+    county = forms.ModelChoiceField(queryset=County.objects.order_by("code"), to_field_name="code")
+    on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False, label="On")
+
+    def __init__(self, *args, plan_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The plans the organization contracts with today, per request.
+        self.fields["plan"].queryset = HealthPlan.objects.filter(pk__in=plan_ids).order_by("name")
+
+
+@provider_page(Capability.ELECTIONS_READ)
+def provider_offered(request):
+    """What a contracting plan offers in one of its counties on a day (DOMAIN 9), for provider staff."""
+    form = ProviderOfferedForm(request.GET or None, plan_ids=request.principal.plan_ids)
+    context = {"form": form, "services": None, "is_provider_page": True}
+    if form.is_valid():
+        plan, county = form.cleaned_data["plan"], form.cleaned_data["county"]
+        on = form.cleaned_data["on"] or _today()
+        try:
+            offered = list(offered_services(plan=plan, county=county, on=on))
+        except DomainError as error:
+            form.add_error("county", error.message)
+        else:
+            context.update(plan=plan, on=on, county=county, services=offered)
     return render(request, "benefits/offered.html", context, status=400 if form.errors else 200)
