@@ -9,7 +9,11 @@ start was a duplicate): the presumptive services end today with the member's dis
 notice (DOMAIN 5.2, 5.3).
 
 /api/v1/provider/decisions/: the decisions on the organization's requests, told in the portal
-(DOMAIN 5.3), with the reason when not authorized; every read in the PHI access log."""
+(DOMAIN 5.3), with the reason when not authorized; every read in the PHI access log.
+
+/api/v1/provider/authorizations/: the Community Supports authorizations whose member the plans
+placed with the organization (DOMAIN 9), across the plans it contracts with; another provider's,
+and a plan's it has no contract with, never appear. Every read in the PHI access log."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
@@ -19,16 +23,19 @@ from rest_framework.response import Response
 from authorizations import selectors, services
 from authorizations.models import AuthorizationRequest, RequesterNotice, WithdrawalReason
 from authorizations.services.requester_notices import NOT_AUTHORIZED, requester_notice_reasons, requester_notice_text
+from benefits.models import ECM_CODE, CatalogueService, ServiceKind
 from ecm_platform.api.schema import conflict_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import DomainError
-from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.models import HealthPlan
 from members.selectors import member_list
 from providers.models import ProviderOrganization
 from providers.provider_api import PlanOfRow, ProviderViewSet
 
-NOT_STARTED = "ECM cannot start presumptively for this member now; the code says why, and the plan can tell you more."
+NOT_STARTED = (
+    "The service cannot start presumptively for this member now; the code says why, and the plan can tell you more."
+)
 
 
 class PresumptiveStartInput(serializers.Serializer):
@@ -36,6 +43,18 @@ class PresumptiveStartInput(serializers.Serializer):
     cin = serializers.RegexField(r"^[0-9]{8}[A-Z]$", help_text="The member's Medi-Cal CIN (8 digits and a letter).")
     requester_contact = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    # The catalogue is shared reference data, not plan-owned: a class-level queryset is safe.
+    service = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=CatalogueService.objects.all(),
+        required=False,
+        help_text=f"A catalogue code: {ECM_CODE} (the default) or a Community Support the contract covers.",
+    )
+    service_from = serializers.DateField(required=False, help_text="A Community Support's period: its first day.")
+    service_to = serializers.DateField(required=False, help_text="Its last day.")
+    quantity = serializers.DecimalField(
+        max_digits=9, decimal_places=2, required=False, help_text="In the service's limit unit (hours, dollars...)."
+    )
 
 
 class PresumptiveStartOutput(serializers.ModelSerializer):
@@ -55,8 +74,8 @@ class PresumptiveWithdrawInput(serializers.Serializer):
 
 
 class PresumptiveStartViewSet(ProviderViewSet):
-    """Start ECM presumptively for a member, or stop it at the member's request (provider
-    administrators and care managers)."""
+    """Start ECM (or, with `service`, a Community Support the contract covers) presumptively for a
+    member, or stop it at the member's request (provider administrators and care managers)."""
 
     queryset = AuthorizationRequest.objects.none()
     serializer_class = PresumptiveStartOutput
@@ -90,6 +109,10 @@ class PresumptiveStartViewSet(ProviderViewSet):
                 organization=ProviderOrganization.objects.get(pk=principal.organization_id),
                 requester_contact=data["requester_contact"],
                 notes=data["notes"],
+                service=data.get("service"),
+                service_from=data.get("service_from"),
+                service_to=data.get("service_to"),
+                quantity=data.get("quantity"),
             )
         except DomainError as refused:
             if refused.field == "organization":
@@ -158,7 +181,65 @@ class DecisionViewSet(mixins.ListModelMixin, ProviderViewSet):
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
+def community_supports_of_provider(*, principal: Principal, plan_code: str | None = None):
+    """The Community Supports requests whose member a contracting plan placed with the principal's
+    organization (DOMAIN 9: a Community Supports provider sees its own authorizations), placements
+    ended included, newest first: the provider axis, by organization and plan, never a disabled scope."""
+    require(principal, Capability.PROVIDER_REQUESTS_READ, plan=None, organization=principal.organization_id)
+    requests = AuthorizationRequest.objects.filter(
+        plan_id__in=principal.plan_ids,
+        service__kind=ServiceKind.COMMUNITY_SUPPORT,
+        service_assignment__organization_id=principal.organization_id,
+    ).select_related("plan", "member", "service", "service_assignment")
+    return (requests.filter(plan__code=plan_code) if plan_code else requests).order_by("-id")
+
+
+class ProviderAuthorizationOutput(serializers.ModelSerializer):
+    plan = PlanOfRow()
+    member = serializers.IntegerField(source="member_id")
+    member_name = serializers.CharField(source="member.full_name")
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service_name = serializers.CharField(source="service.name")
+    placed_on = serializers.DateField(source="service_assignment.started_on", help_text="Placed with you from.")
+    placement_ended_on = serializers.DateField(
+        source="service_assignment.ended_on", allow_null=True, help_text="The placement's last day, once ended."
+    )
+
+    class Meta:
+        model = AuthorizationRequest
+        fields = [
+            "id", "plan", "member", "member_name", "service", "service_name", "status", "service_from", "service_to",
+            "quantity", "services_started_on", "placed_on", "placement_ended_on",
+        ]  # fmt: skip
+
+
+class ProviderAuthorizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProviderViewSet):
+    """Your organization's Community Supports authorizations, in every plan that contracts with it
+    (provider staff; DOMAIN 9)."""
+
+    queryset = AuthorizationRequest.objects.none()
+    serializer_class = ProviderAuthorizationOutput
+    capability = Capability.PROVIDER_REQUESTS_READ
+    ordering = "-pk"
+
+    def get_queryset(self):
+        plan_code = self.request.query_params.get("plan") if self.action == "list" else None
+        return community_supports_of_provider(principal=self.request.principal, plan_code=plan_code)
+
+    @extend_schema(parameters=[OpenApiParameter("plan", str, description="One contracting plan's code.")])
+    def list(self, request):
+        rows = self.paginate_queryset(self.get_queryset())
+        phi_read_record(principal=request.principal, path=request.get_full_path(), members=[r.member for r in rows])
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        row = self.get_object()
+        phi_read_record(principal=request.principal, path=request.get_full_path(), members=[row.member])
+        return Response(self.get_serializer(row).data)
+
+
 ROUTES = [
     ("provider/presumptive-starts", PresumptiveStartViewSet, "provider-presumptive-start"),
     ("provider/decisions", DecisionViewSet, "provider-decision"),
+    ("provider/authorizations", ProviderAuthorizationViewSet, "provider-authorization"),
 ]

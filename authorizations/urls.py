@@ -1,6 +1,6 @@
 from django.urls import path
 
-from authorizations import appeal_views, settings_views, transition_views, views
+from authorizations import appeal_views, provider_views, settings_views, transition_views, views
 
 urlpatterns = [
     path("authorizations/", views.worklist, name="authorization-worklist"),
@@ -27,4 +27,5 @@ urlpatterns = [
     path("grievances/<int:pk>/resolve/", appeal_views.grievance_resolve, name="grievance-resolve"),
     path("settings/letters/", settings_views.letter_contact, name="settings-letters"),
     path("settings/authorizations/", settings_views.authorization_settings_page, name="settings-authorizations"),
+    path("provider/authorizations/", provider_views.provider_authorizations, name="provider-authorizations"),
 ]
