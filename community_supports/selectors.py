@@ -61,8 +61,10 @@ def community_supports_of_plan(*, plan: HealthPlan) -> QuerySet[AuthorizationReq
 
 
 def community_supports_of_member(*, plan: HealthPlan, member) -> QuerySet[AuthorizationRequest]:
-    """The member's Community Supports requests, newest first."""
-    return community_supports_of_plan(plan=plan).filter(member=member).order_by("-received_at", "-id")
+    """The member's Community Supports requests, newest first, each with the quantity `delivered`
+    under it (None before any delivery)."""
+    requests = community_supports_of_plan(plan=plan).filter(member=member)
+    return requests.annotate(delivered=Sum("deliveries__quantity")).order_by("-received_at", "-id")
 
 
 def provider_deliveries(*, principal: Principal, plan_code: str | None = None) -> QuerySet[Delivery]:
@@ -84,7 +86,7 @@ def provider_placements(*, principal: Principal, plan_code: str | None = None) -
         service__kind=ServiceKind.COMMUNITY_SUPPORT,
         service_assignment__organization_id=principal.organization_id,
         service_assignment__ended_on__isnull=True,
-    ).select_related("plan", "member", "service", "service_assignment")
+    ).select_related("plan", "member", "service", "service_assignment__organization")
     return requests.filter(plan__code=plan_code) if plan_code else requests
 
 

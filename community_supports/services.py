@@ -9,6 +9,7 @@ The member's row is locked while a delivery is weighed, so two deliveries record
 both fit under what only one of them may take.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -43,19 +44,23 @@ def require_recorder(actor, *, plan: HealthPlan, request: AuthorizationRequest):
     return require(principal, Capability.PROVIDER_DELIVERIES_RECORD, plan=plan, organization=assignment.organization_id)
 
 
-def is_per_day(service, on: date) -> bool:
-    """Whether the service's quantity is counted per day (meals a day): then a delivery's quantity is
-    per day too, and is compared with the authorized one instead of adding up."""
-    return any(limit.limit_type == LimitType.PER_DAY_COUNT for limit in limits_of(service, on))
+@dataclass(frozen=True)
+class QuantityTerms:
+    """What a quantity of the service counts, as its limits name it ("hours", "USD", "meals a day"),
+    and whether it is per day (meals a day): then a delivery's quantity is per day too, compared
+    with the authorized one instead of adding up."""
+
+    unit: str
+    per_day: bool
 
 
-def quantity_unit(service, on: date) -> str:
-    """What a quantity of the service counts, as its limits name it ("hours", "USD", "meals a day")."""
-    for limit in limits_of(service, on):
-        if limit.limit_type in limits.QUANTITY_LIMITS:
-            unit = limit.unit.split(" (")[0]
-            return f"{unit} a day" if limit.limit_type == LimitType.PER_DAY_COUNT else unit
-    return ""
+def quantity_terms(service, on: date) -> QuantityTerms:
+    counted = [limit for limit in limits_of(service, on) if limit.limit_type in limits.QUANTITY_LIMITS]
+    if not counted:
+        return QuantityTerms(unit="", per_day=False)
+    per_day = counted[0].limit_type == LimitType.PER_DAY_COUNT
+    unit = counted[0].unit.split(" (")[0]
+    return QuantityTerms(unit=f"{unit} a day" if per_day else unit, per_day=per_day)
 
 
 def _check_request(request: AuthorizationRequest) -> None:
@@ -195,7 +200,7 @@ def delivery_record(
         _check_request(request)
         _check_days(request, delivered_from, delivered_to, clocks.local_date(clocks.now()))
         delivered = delivered_totals(plan=plan, request_ids=[request.pk]).get(request.pk, ZERO)
-        _check_quantity(request, quantity, delivered, is_per_day(request.service, delivered_from))
+        _check_quantity(request, quantity, delivered, quantity_terms(request.service, delivered_from).per_day)
         findings = delivery_limits(
             plan=plan, request=request, delivered_from=delivered_from, delivered_to=delivered_to, quantity=quantity
         )

@@ -40,7 +40,7 @@ def render_request(request, cs_request, *, back, form=None, status=200):
     left, its deliveries and, for whoever may record, the delivery form."""
     plan, principal = cs_request.plan, request.principal
     today = clocks.local_date(clocks.now())
-    unit = services.quantity_unit(cs_request.service, today)
+    terms = services.quantity_terms(cs_request.service, today)
     deliveries = list(selectors.deliveries_of_request(plan=plan, principal=principal, request=cs_request))
     delivered = selectors.delivered_totals(plan=plan, request_ids=[cs_request.pk]).get(cs_request.pk)
     recordable = may_record(principal, cs_request) and cs_request.status == Status.ACTIVE
@@ -50,9 +50,9 @@ def render_request(request, cs_request, *, back, form=None, status=200):
         "deliveries": deliveries,
         "delivered": delivered,
         "remaining": cs_request.quantity - (delivered or 0) if cs_request.quantity is not None else None,
-        "per_day": services.is_per_day(cs_request.service, today),
-        "unit": unit,
-        "form": (form or DeliveryForm(unit=unit)) if recordable else None,
+        "per_day": terms.per_day,
+        "unit": terms.unit,
+        "form": (form or DeliveryForm(unit=terms.unit)) if recordable else None,
         "back": back,
         "is_provider_page": principal.is_provider,
     }
@@ -64,7 +64,8 @@ def record_delivery(request, cs_request, *, rerender):
     """POST of the delivery form: None once it is recorded, else the page again with the errors."""
     if not may_record(request.principal, cs_request):
         raise PermissionDenied("Your role may not record deliveries of this Community Support.")
-    form = DeliveryForm(request.POST, unit=services.quantity_unit(cs_request.service, clocks.local_date(clocks.now())))
+    terms = services.quantity_terms(cs_request.service, clocks.local_date(clocks.now()))
+    form = DeliveryForm(request.POST, unit=terms.unit)
     if not form.is_valid():
         return rerender(form, 400)
     delivery, status = call_service(
@@ -109,9 +110,6 @@ def member_community_supports(request, pk):
     what remains of each limited service (DOMAIN 9), with or without ECM."""
     member = member_get(plan=request.plan, pk=pk)
     cs_requests = list(selectors.community_supports_of_member(plan=request.plan, member=member))
-    totals = selectors.delivered_totals(plan=request.plan, request_ids=[r.pk for r in cs_requests])
-    for cs_request in cs_requests:
-        cs_request.delivered = totals.get(cs_request.pk)
     deliveries = selectors.deliveries_of_member(plan=request.plan, principal=request.principal, member=member)
     page = keyset_page(deliveries.order_by("-id"), request.GET)
     context = {

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from community_supports.models import Delivery
 from ecm_platform import clocks
@@ -156,3 +158,38 @@ def test_provider_outreach_staff_read_but_get_no_form(client, world):
 
 def test_plan_staff_cannot_open_the_provider_pages(client, world):
     assert get(signed_in(client, world.coordinator), "/provider/community-supports/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url_of",
+    [
+        lambda world: f"/community-supports/members/{world.member.pk}/",
+        lambda world: f"/community-supports/requests/{world.respite.pk}/",
+        lambda world: "/community-supports/deliveries/",
+    ],
+    ids=["member", "request", "deliveries"],
+)
+def test_the_plan_pages_cost_the_same_queries_whatever_the_deliveries(client, world, url_of):
+    """A page of deliveries is a fixed number of queries (at most 12, the pages' budget), not one
+    per row."""
+    coordinator = signed_in(client, world.coordinator)
+    get(coordinator, url_of(world))  # the session's first request settles it
+    with CaptureQueriesContext(connection) as one:
+        assert get(coordinator, url_of(world)).status_code == 200
+    for day in (1, 2, 3):
+        record(world, world.respite, date(2026, 12, day), date(2026, 12, day), "4")
+    with CaptureQueriesContext(connection) as four:
+        assert get(coordinator, url_of(world)).status_code == 200
+    assert len(four) == len(one) <= 12, [query["sql"][:120] for query in four]
+
+
+def test_the_provider_pages_cost_the_same_queries_whatever_the_rows(client, world):
+    staff = signed_in(client, staff_of(world.plan, world.bayside).user)
+    for url in ("/provider/community-supports/", f"/provider/community-supports/{world.respite.pk}/"):
+        get(staff, url)
+        with CaptureQueriesContext(connection) as before:
+            get(staff, url)
+        record(world, world.respite, date(2026, 12, 1), date(2026, 12, 1), "1")
+        with CaptureQueriesContext(connection) as after:
+            get(staff, url)
+        assert len(after) == len(before) <= 12, [query["sql"][:120] for query in after]
