@@ -52,6 +52,12 @@ class ServiceClockViewSet(PlanViewSet):
         rows = clock_services.service_clocks_of(plan=request.plan, principal=request.principal)
         return Response(ClockOutput(rows, many=True).data)
 
+    @extend_schema(responses=ClockOutput)
+    def retrieve(self, request, code=None):
+        rows = clock_services.service_clocks_of(plan=request.plan, principal=request.principal)
+        service = self._service(code)
+        return Response(ClockOutput(next(row for row in rows if row.pk == service.pk)).data)
+
     @extend_schema(request=ClockInput, responses=ClockOutput)
     def update(self, request, code=None):
         """Decide expedited requests for this Community Support within 1 to 72 hours (audited)."""

@@ -100,6 +100,7 @@ def test_the_api_sets_lists_and_clears(plan_a, respite):
     }  # fmt: skip
     listed = {row["service"]: row["plan_hours"] for row in api.get(API).json()}
     assert listed[respite.code] == 12 and "ecm" not in listed
+    assert api.get(f"{API}{respite.code}/").json()["plan_hours"] == 12
     refused = api.put(f"{API}{respite.code}/", {"expedited_hours": 73})
     assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "expedited_hours"
     assert api.put(f"{API}ecm/", {"expedited_hours": 12}).status_code == 404
