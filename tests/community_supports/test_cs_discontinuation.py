@@ -7,6 +7,7 @@ member's county ends it on the plan's own criterion, dated 10 or more days ahead
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.core import mail
 
 from authorizations import services
 from authorizations.models import (
@@ -301,3 +302,18 @@ def test_an_appeal_overturned_after_it_took_effect_places_the_member_with_their_
     assert not Assignment.objects.filter(member=world.rosa).exists()
     _, text = letter_of(world.plan, request, NoticeType.APPROVAL)
     assert "Después de su apelación, sus servicios de Apoyos Comunitarios (Servicios de relevo)" in text
+
+
+def test_the_requester_is_told_the_criterion_that_ends_the_service(world, django_capture_on_commit_callbacks):
+    """DOMAIN 5.3: the requesting entity is told of a discontinuation once, electronically, with the
+    service and, since it is not authorized any longer, the criterion applied (FAQ 39)."""
+    request = active_cs_request(world, world.james)
+    AuthorizationRequest.objects.filter(pk=request.pk).update(requester_contact="intake@valley.example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        discontinue(world, request, criterion=RELIEF)
+
+    (email,) = mail.outbox
+    assert "Service: Respite Services\n" in email.body
+    assert f"services end on {EFFECTIVE:%Y-%m-%d}." in email.body
+    assert f"Reason: {CRITERION['en']}\n" in email.body
