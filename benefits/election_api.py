@@ -110,7 +110,8 @@ class ElectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
     @extend_schema(request=RemovalInput, responses={200: ElectionOutput, 409: conflict_response("removed")})
     @action(detail=True, methods=["post"])
     def remove(self, request, pk=None):
-        """Stop offering it from 1 January (its last day is 31 December); care coordinators are told."""
+        """Stop offering it from 1 January (its last day is 31 December); care coordinators are told,
+        members holding it in the county get a discontinuation notice and their providers are told."""
         return service_response(
             request,
             payload_class=RemovalInput,
