@@ -5,6 +5,7 @@ told in-app; another county's and another service's members are untouched."""
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +17,7 @@ from benefits.models import Election
 from ecm_platform import clocks
 from ecm_platform.notifications.models import Notification
 from ecm_platform.tenancy.models import County, Role
+from ecm_platform.tenancy.scoping import plan_scope
 from tests.authorizations import helpers
 from tests.community_supports.test_cs_approval import approve, reviewed
 from tests.community_supports.test_cs_requests import MONDAY, build_world, cs_contract, elect, staff_of
@@ -118,3 +120,22 @@ def test_a_request_ending_before_the_removal_is_left_as_it_is(world):
     remove(world, "respite")
     assert helpers.reload(short).discontinuation_effective_on is None
     assert not discontinuation_notices(short).exists()
+
+
+def test_another_plans_members_in_the_county_are_untouched(world, plan_b, make_membership):
+    """ARCHITECTURE: plan B also offers respite in county 01; plan A's removal leaves its member's
+    respite as it is."""
+    with plan_scope(plan_b):
+        elect(plan_b, "respite")
+        cs_contract(plan_b, world.bayside, {"respite": 5})
+        theirs = SimpleNamespace(
+            plan=plan_b,
+            coordinator=make_membership(plan_b, Role.CARE_COORDINATOR).user,
+            reviewer=make_membership(plan_b, Role.REVIEWER).user,
+            member=enrolled_member(plan_b),
+        )
+        request = active(theirs, "respite", quantity=Decimal("24"))
+    remove(world, "respite")
+    with plan_scope(plan_b):
+        assert helpers.reload(request).discontinuation_effective_on is None
+        assert not discontinuation_notices(request).exists()
