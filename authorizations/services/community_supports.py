@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from authorizations.models import AuthorizationRequest, Status, Urgency
+from authorizations.models import AuthorizationRequest, DenialReason, Status, Urgency
 from authorizations.services.common import _acting_as
 from authorizations.services.limits import require_within_limits
 from benefits.election_selectors import offered_services
@@ -26,6 +26,23 @@ from providers.services import service_assignment_create, service_assignment_end
 
 # A CS request with a provider to place it with (DOMAIN 9): approved or running.
 PLACEABLE_STATUSES = (Status.APPROVED, Status.ACTIVE)
+# Denial reasons that speak of ECM's Populations of Focus and programs (DOMAIN 4), and those of a
+# Community Support's own rules (DOMAIN 9): each service is denied in its own terms.
+ECM_DENIAL_REASONS = {
+    DenialReason.NO_POPULATION_OF_FOCUS,
+    DenialReason.EXCLUDED_PROGRAM,
+    DenialReason.DUPLICATIVE_PROGRAM,
+}
+SERVICE_DENIAL_REASONS = {
+    DenialReason.SERVICE_CRITERIA_NOT_MET, DenialReason.SERVICE_NOT_OFFERED, DenialReason.SERVICE_LIMIT_REACHED,
+}  # fmt: skip
+
+
+def check_denial_reason(service: CatalogueService, reason: str) -> None:
+    """ECM is denied for ECM's reasons, a Community Support for its own (and the shared ones)."""
+    foreign = SERVICE_DENIAL_REASONS if service.is_ecm else ECM_DENIAL_REASONS
+    if reason in foreign:
+        raise DomainError(f"{DenialReason(reason).label} is not a reason to deny {service.name}.", field="reason")
 
 
 def submitted_fields(

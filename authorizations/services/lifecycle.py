@@ -251,6 +251,7 @@ def request_deny(
     stops_presumptive = request.status == Status.PRESUMPTIVE
     if reason not in DenialReason.values:
         raise DomainError("Choose a denial reason.", field="reason")
+    community_supports.check_denial_reason(request.service, reason)
     if not explanation.strip():
         raise DomainError("Explain the denial in plain language.", field="explanation")
     request = _transition(

@@ -202,3 +202,20 @@ def test_a_member_who_left_the_plan_loses_the_placement_on_the_last_enrolled_day
     assert ended == [request.pk]
     placement = ServiceAssignment.objects.get(pk=request.service_assignment.pk)
     assert (placement.ended_on, placement.end_reason) == (date(2026, 11, 30), AssignmentEndReason.LEFT_PLAN)
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [("respite", DenialReason.NO_POPULATION_OF_FOCUS), ("ecm", DenialReason.SERVICE_NOT_OFFERED)],
+)
+def test_each_service_is_denied_for_its_own_reasons(world, code, reason):
+    """DOMAIN 9: a Community Support is not denied for lacking an ECM Population of Focus, nor ECM
+    for a Community Support's election; the other reasons stay open to both."""
+    request = reviewed(world, code)
+    with clocks.frozen(TUESDAY), pytest.raises(DomainError) as refused:
+        request_deny(plan=world.plan, actor=world.reviewer, request=request, reason=reason, explanation="No.")
+    assert refused.value.field == "reason"
+    with clocks.frozen(TUESDAY):
+        denied = request_deny(plan=world.plan, actor=world.reviewer, request=helpers.reload(request),
+                              reason=DenialReason.INSUFFICIENT_INFORMATION, explanation="Send the assessment.")  # fmt: skip
+    assert denied.status == Status.DENIED
