@@ -12,7 +12,8 @@ from authorizations.models import AuthorizationRequest, Status
 from authorizations.services import request_approve, request_start_review, request_start_services
 from ecm_platform import clocks
 from ecm_platform.tenancy.models import Role
-from tests.community_supports.test_cs_requests import MONDAY, build_world, service, submit
+from tests.community_supports.test_cs_requests import MONDAY, build_world, cs_contract, elect, service, submit
+from tests.providers.test_assignments import organization
 
 pytestmark = pytest.mark.usefixtures("in_plan_a")
 
@@ -153,3 +154,25 @@ def test_a_community_supports_discontinuation_is_decided_on_its_own_criterion(wo
     decided = AuthorizationRequest.objects.get(pk=request.pk)
     assert (decided.discontinuation_criterion, decided.discontinuation_reason) == (codes[0], "")
     assert decided.discontinuation_effective_on == date(2026, 12, 1)
+
+
+def test_the_api_places_an_approved_community_support_later(world, make_api_client, make_membership):
+    """DOMAIN 9: approved with no provider of recuperative care with room, the coordinator places the
+    member once one contracts: 400 while none has room, 200 with the provider, 409 once placed."""
+    elect(world.plan, "recuperative-care")
+    request = submit(world, "recuperative-care", service_from=date(2026, 11, 20), service_to=date(2026, 12, 10))
+    with clocks.frozen(MONDAY + timedelta(hours=1)):
+        request = request_start_review(plan=world.plan, actor=world.reviewer, request=request)
+        request = request_approve(plan=world.plan, actor=world.reviewer, request=request,
+                                  criteria_met=service("recuperative-care").eligibility_criteria)  # fmt: skip
+    coordinator = make_api_client(make_membership(world.plan, Role.CARE_COORDINATOR))
+    url = f"/api/v1/authorizations/{request.pk}/assign-service-provider/"
+    with clocks.frozen(MONDAY + timedelta(days=1)):
+        none = coordinator.post(url, {}, format="json")
+        assert none.status_code == 400 and none.json()["errors"][0]["attr"] == "organization"
+        harbor = organization(world.plan, 1)
+        cs_contract(world.plan, harbor, {"recuperative-care": 3})
+        placed = coordinator.post(url, {"organization": harbor.pk}, format="json")
+        assert placed.status_code == 200 and placed.json()["service_provider"] == harbor.pk
+        again = coordinator.post(url, {}, format="json")
+    assert again.status_code == 409 and again.json()["errors"][0]["code"] == "already_placed"
