@@ -108,7 +108,9 @@ def test_a_plan_administrator_records_a_contract_in_the_browser(client, plan_a, 
     )
     assert response.status_code == 302
     profile = client.get(response["Location"]).content.decode()
-    assert "Eastside Clinic" in profile and ">12<" in profile
+    assert (
+        "Eastside Clinic" in profile and "<td>12</td><td>0</td><td>12</td>" in profile
+    )  # ECM: capacity, assigned, left
 
 
 def test_vetting_checks_are_recorded_per_plan(client, plan_a, admin_a, admin_api):
