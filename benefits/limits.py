@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from benefits.models import LimitType
+from ecm_platform.errors import DomainError
 
 DAYS_PER_UNIT = {"months": Decimal("365.25") / 12, "weeks": Decimal(7), "days": Decimal(1)}
 # The limits counted in the use's quantity; the others count its days.
@@ -125,6 +126,22 @@ def allowance(rule: Rule, history: list[Use], on: date) -> Finding:
         return _finding(rule, allowed=_allowed(rule), used=Decimal(used), proposed=ZERO)
     used = _counted(rule, on, mine)
     return _finding(rule, allowed=_allowed(rule), used=used, proposed=ZERO)
+
+
+def refuse_passed(findings: list[Finding], *, override_reason: str, days_field: str, quantity_field: str) -> None:
+    """A limit without exceptions refuses (at the field it counts: the days or the quantity); one
+    that allows exceptions passes only with a reason (DOMAIN 9)."""
+    passed = [finding for finding in findings if finding.exceeded]
+    hard = [finding for finding in passed if not finding.override_allowed]
+    if hard:
+        field = days_field if hard[0].unit == "days" else quantity_field
+        raise DomainError(" ".join(finding.problem for finding in hard), field=field, code="limit_exceeded")
+    if passed and not override_reason.strip():
+        raise DomainError(
+            " ".join(finding.problem for finding in passed),
+            field="limit_override_reason",
+            code="limit_override_reason_required",
+        )
 
 
 def _allowed(rule: Rule) -> Decimal:

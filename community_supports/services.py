@@ -159,21 +159,6 @@ def delivery_limits(
     return findings
 
 
-def _require_within(findings: list[limits.Finding], override_reason: str) -> None:
-    """A limit without exceptions refuses the delivery; one that allows exceptions needs a reason."""
-    passed = [finding for finding in findings if finding.exceeded]
-    hard = [finding for finding in passed if not finding.override_allowed]
-    if hard:
-        field = "delivered_to" if hard[0].unit == "days" else "quantity"
-        raise DomainError(" ".join(finding.problem for finding in hard), field=field, code="limit_exceeded")
-    if passed and not override_reason.strip():
-        raise DomainError(
-            " ".join(finding.problem for finding in passed),
-            field="limit_override_reason",
-            code="limit_override_reason_required",
-        )
-
-
 def delivery_record(
     *,
     plan: HealthPlan,
@@ -204,7 +189,9 @@ def delivery_record(
         findings = delivery_limits(
             plan=plan, request=request, delivered_from=delivered_from, delivered_to=delivered_to, quantity=quantity
         )
-        _require_within(findings, limit_override_reason)
+        limits.refuse_passed(
+            findings, override_reason=limit_override_reason, days_field="delivered_to", quantity_field="quantity"
+        )
         passed = [finding.label for finding in findings if finding.exceeded]
         delivery = Delivery.objects.create(
             plan=plan,

@@ -16,7 +16,6 @@ from benefits import limits
 from benefits.models import CatalogueService, ServiceKind, ServiceLimit
 from benefits.selectors import in_force, limits_of
 from ecm_platform import clocks
-from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.models import HealthPlan
 from members.models import Member
 
@@ -65,17 +64,12 @@ def request_limits(*, plan: HealthPlan, request: AuthorizationRequest) -> list[l
 def require_within_limits(*, plan: HealthPlan, request: AuthorizationRequest, override_reason: str) -> None:
     """Before approval (DOMAIN 9): a limit without exceptions stops it; one that allows exceptions
     passes with a reason."""
-    passed = [finding for finding in request_limits(plan=plan, request=request) if finding.exceeded]
-    hard = [finding for finding in passed if not finding.override_allowed]
-    if hard:
-        field = "service_to" if hard[0].unit == "days" else "quantity"
-        raise DomainError(" ".join(finding.problem for finding in hard), field=field, code="limit_exceeded")
-    if passed and not override_reason.strip():
-        raise DomainError(
-            " ".join(finding.problem for finding in passed),
-            field="limit_override_reason",
-            code="limit_override_reason_required",
-        )
+    limits.refuse_passed(
+        request_limits(plan=plan, request=request),
+        override_reason=override_reason,
+        days_field="service_to",
+        quantity_field="quantity",
+    )
 
 
 def member_allowances(
