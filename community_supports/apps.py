@@ -9,4 +9,4 @@ class CommunitySupportsConfig(AppConfig):
         from benefits.signals import election_removed
         from community_supports import receivers
 
-        election_removed.connect(receivers.election_removed, dispatch_uid="community_supports.election_removed")
+        election_removed.connect(receivers.on_election_removed, dispatch_uid="community_supports.election_removed")

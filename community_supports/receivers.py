@@ -21,7 +21,7 @@ from django.urls import reverse
 from authorizations.models import AuthorizationRequest, Status
 from authorizations.services.discontinuation import request_discontinue_for_service_removal
 from ecm_platform.notifications.services import notification_send, works_for
-from ecm_platform.tenancy.access import Capability, Principal, holders
+from ecm_platform.tenancy.access import Capability, Principal, holders, require
 from ecm_platform.tenancy.models import Membership
 from providers.models import ProviderMembership
 
@@ -58,7 +58,8 @@ def _provider_staff(plan, organization_ids: set[int]) -> dict[int, list]:
     return staff
 
 
-def election_removed(sender, *, plan, election, removal_date, actor, **kwargs) -> None:
+def on_election_removed(sender, *, plan, election, removal_date, actor, **kwargs) -> None:
+    require(actor, Capability.ELECTIONS_MANAGE, plan=plan)  # as the removal that sends it
     job = Principal.system(JOB_NAME, Capability.AUTHORIZATIONS_DISCONTINUE, plan=plan)
     requests = list(affected_requests(plan=plan, election=election, removal_date=removal_date))
     assigned = [r.service_assignment for r in requests if r.service_assignment_id is not None]

@@ -38,6 +38,7 @@ def require_recorder(actor, *, plan: HealthPlan, request: AuthorizationRequest):
     principal = principal_for(actor, plan)
     if principal is None or not principal.is_provider:
         return require(actor, Capability.DELIVERIES_RECORD, plan=plan)
+    require(principal, Capability.PROVIDER_DELIVERIES_RECORD, plan=plan)  # the role first: the request next
     assignment = request.service_assignment
     if assignment is None or assignment.organization_id != principal.organization_id:
         raise ActionNotPermitted("Only the provider this Community Support was placed with records its deliveries.")
@@ -171,8 +172,8 @@ def delivery_record(
     notes: str = "",
 ) -> Delivery:
     """Record what the member received under an active Community Support authorization (DOMAIN 9)."""
-    require_same_plan(plan, request, field="request")
     principal = require_recorder(actor, plan=plan, request=request)
+    require_same_plan(plan, request, field="request")
     if len(notes) > 2000:
         raise DomainError("Notes are at most 2000 characters.", field="notes")
     with transaction.atomic():

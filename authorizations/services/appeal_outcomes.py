@@ -92,7 +92,7 @@ def request_overturn(
     if request.service.is_ecm:
         _assign(plan=plan, actor=actor, request=request, on=clocks.local_date(now))
     else:  # a Community Support's own provider (DOMAIN 9), or none yet
-        community_supports.place(plan=plan, actor=actor, request=request, on=clocks.local_date(now))
+        community_supports._place(plan=plan, actor=actor, request=request, on=clocks.local_date(now))
     _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.OVERTURN)
     return request
 

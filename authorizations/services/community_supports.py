@@ -159,7 +159,7 @@ def check_approvable(
     return [item for item in service.eligibility_criteria if item in attested]
 
 
-def place(
+def _place(
     *,
     plan: HealthPlan,
     actor,
@@ -195,7 +195,7 @@ def place(
     return placement
 
 
-def end_placement(*, plan: HealthPlan, actor, request: AuthorizationRequest, on: date, reason: AssignmentEndReason):
+def _end_placement(*, plan: HealthPlan, actor, request: AuthorizationRequest, on: date, reason: AssignmentEndReason):
     """End the request's own provider placement, if it has an open one; the member's ECM
     Assignment and their other services are not this request's."""
     placement = request.service_assignment
@@ -259,5 +259,5 @@ def request_assign_service_provider(
             field="organization",
             code="no_capacity",
         )
-    place(plan=plan, actor=actor, request=request, on=today, line=line)
+    _place(plan=plan, actor=actor, request=request, on=today, line=line)
     return request

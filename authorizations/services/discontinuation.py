@@ -243,7 +243,7 @@ def _take_effect(*, plan: HealthPlan, actor, request: AuthorizationRequest, on: 
     if request.service.is_ecm:
         assignment_end(plan=plan, actor=actor, member=request.member, on=on, reason=AssignmentEndReason.DISCONTINUED)
     else:  # the request's own placement, never the member's ECM assignment (DOMAIN 9)
-        community_supports.end_placement(
+        community_supports._end_placement(
             plan=plan, actor=actor, request=request, on=on, reason=AssignmentEndReason.DISCONTINUED
         )
     return request
@@ -324,7 +324,7 @@ def _resume_services(*, plan: HealthPlan, actor, request: AuthorizationRequest, 
     today = clocks.local_date(clocks.now())
     if not request.service.is_ecm:
         had = request.service_assignment
-        return community_supports.place(
+        return community_supports._place(
             plan=plan, actor=actor, request=request, on=today, preferred_organization=had.organization if had else None
         )
     previous = (

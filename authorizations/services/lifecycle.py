@@ -228,7 +228,7 @@ def request_approve(
     if request.service.is_ecm:
         _assign(plan=plan, actor=actor, request=request, preferred_organization=preferred_organization, on=today)
     elif request.service_assignment is None:
-        community_supports.place(
+        community_supports._place(
             plan=plan, actor=actor, request=request, on=today, preferred_organization=preferred_organization
         )
     _notice_if_needed(plan=plan, actor=actor, request=request, action=rules.Action.APPROVE)
@@ -280,7 +280,7 @@ def _end_provider(*, plan: HealthPlan, actor, request: AuthorizationRequest, on:
     """End the request's provider: the member's ECM assignment for ECM, the request's own
     placement for a Community Support (never the member's ECM assignment, DOMAIN 9)."""
     if not request.service.is_ecm:
-        community_supports.end_placement(plan=plan, actor=actor, request=request, on=on, reason=reason)
+        community_supports._end_placement(plan=plan, actor=actor, request=request, on=on, reason=reason)
         return
     assignment_end(
         plan=plan, actor=_acting_as(actor, plan, label, Capability.ASSIGNMENTS_END), member=request.member,

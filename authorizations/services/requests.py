@@ -246,5 +246,5 @@ def _start_presumptive_service(
         plan=plan, actor=actor, member=member, organization=organization, service=service, pofs=(), today=today,
         **texts, **asked,
     )  # fmt: skip
-    community_supports.place(plan=plan, actor=actor, request=request, on=today, line=line)
+    community_supports._place(plan=plan, actor=actor, request=request, on=today, line=line)
     return request

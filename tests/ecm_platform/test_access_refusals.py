@@ -29,8 +29,12 @@ TRANSITIONS_CHECKED_BY_STATE_FIRST = {
 WRITES = ("INSERT", "UPDATE", "DELETE")
 # Not actions: the trail of an action already allowed (audit_record), the unsaved rows a set-based
 # import builds after its own check (issue 15), and a job's work, which runs as the principal that
-# started it and calls a checked service (transition_import).
-NOT_ACTIONS = {"audit_record", "audit_event", "assignment_new", "assignment_created_event", "transition_import_job"}
+# started it and calls a checked service (transition_import), and a signal's receiver, which runs
+# inside the checked action that sent it (an election removal, DOMAIN 9).
+NOT_ACTIONS = {
+    "audit_record", "audit_event", "assignment_new", "assignment_created_event", "transition_import_job",
+    "on_election_removed",
+}  # fmt: skip
 
 
 def _modules():
