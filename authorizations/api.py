@@ -26,10 +26,6 @@ from authorizations import appeals_api, provider_api, selectors, services, setti
 from authorizations.models import (
     OPEN_STATUSES,
     AuthorizationRequest,
-    Decision,
-    DenialReason,
-    DiscontinuationProposer,
-    DiscontinuationReason,
     DiscontinuationState,
     Notice,
     NoticeType,
@@ -37,12 +33,23 @@ from authorizations.models import (
     RequestSource,
     Status,
     Urgency,
-    WithdrawalReason,
+)
+from authorizations.request_inputs import (
+    ApproveInput,
+    AssignServiceProviderInput,
+    AttachmentInput,
+    DenyInput,
+    DiscontinueInput,
+    ExtendInput,
+    ProposeDiscontinuationInput,
+    ReassessedInput,
+    StartServicesInput,
+    SubmitInput,
+    WithdrawInput,
 )
 from authorizations.services.community_supports import request_assign_service_provider
-from benefits.models import CatalogueService
 from ecm_platform import clocks
-from ecm_platform.api.fields import EmptyInput, PlanRelatedField, optional_text
+from ecm_platform.api.fields import EmptyInput
 from ecm_platform.api.filters import IdFilter
 from ecm_platform.api.pagination import KeysetPagination
 from ecm_platform.api.parsers import MultiPartParser
@@ -52,18 +59,6 @@ from ecm_platform.audit.models import AuditEvent
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.jobs.api import ImportJobOutput
 from ecm_platform.tenancy.access import Capability
-from members.selectors import member_list
-from providers.network_api import pof_codes
-from providers.selectors import organization_list
-
-# Submitted requests come from outside the plan; presumptive ones come from the provider API
-# (authorizations/provider_api.py) and transition ones from their import.
-SUBMITTED_SOURCES = [
-    (value, label)
-    for value, label in RequestSource.choices
-    if value not in (RequestSource.PRESUMPTIVE, RequestSource.TRANSITION)
-]
-
 
 # --- Requests ---------------------------------------------------------------------------------------
 
@@ -137,102 +132,6 @@ class RequestOutput(serializers.ModelSerializer):
         if not request.is_open or request.due_at is None:
             return None
         return int(clocks.time_remaining(request.due_at).total_seconds())
-
-
-class SubmitInput(serializers.Serializer):
-    member = PlanRelatedField(plan_queryset=member_list)
-    source = serializers.ChoiceField(choices=SUBMITTED_SOURCES)
-    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
-    received_at = serializers.DateTimeField(required=False, help_text="Default: now.")
-    requester_name = optional_text()
-    requester_organization = PlanRelatedField(
-        plan_queryset=lambda plan: organization_list(), required=False, allow_null=True
-    )
-    requester_contact = optional_text()
-    notes = optional_text()
-    pofs = pof_codes(required=False, help_text="POF codes claimed (ECM only).")
-    service = serializers.SlugRelatedField(
-        slug_field="code", queryset=CatalogueService.objects.all(), required=False,
-        help_text="A catalogue code (DOMAIN 9); default: ECM.",
-    )  # fmt: skip
-    service_from = serializers.DateField(required=False, help_text="A Community Support's first day.")
-    service_to = serializers.DateField(required=False, help_text="A Community Support's last day.")
-    quantity = serializers.DecimalField(
-        max_digits=10, decimal_places=2, required=False,
-        help_text="In the service's limit unit: hours (respite, a sobering stay), dollars, meals a day.",
-    )  # fmt: skip
-    service_began_at = serializers.DateTimeField(
-        required=False, help_text="Sobering centers only: the stay began before the request (retroactive, DOMAIN 9)."
-    )
-
-
-class ExtendInput(serializers.Serializer):
-    days = serializers.IntegerField(min_value=1, help_text="Calendar days added to the due instant (at most 14).")
-    reason = serializers.CharField(allow_blank=True)
-
-
-class ApproveInput(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=Decision.choices, default=Decision.FULL)
-    modification = optional_text(help_text="Required when the decision is modified.")
-    explanation = optional_text()
-    discretionary_justification = optional_text(help_text="For a high utilizer with no live POF.")
-    preferred_organization = PlanRelatedField(
-        plan_queryset=lambda plan: organization_list(), required=False, allow_null=True
-    )
-    criteria_met = serializers.ListField(
-        child=serializers.CharField(), required=False,
-        help_text="A Community Support: every item of its eligibility checklist, as the catalogue words it.",
-    )  # fmt: skip
-    limit_override_reason = optional_text(help_text="A Community Support past a limit that allows exceptions.")
-
-
-class AssignServiceProviderInput(serializers.Serializer):
-    organization = PlanRelatedField(
-        plan_queryset=lambda plan: organization_list(), required=False, allow_null=True,
-        help_text="Empty: the contracted provider of the service in the member's county with most room.",
-    )  # fmt: skip
-
-
-class DenyInput(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=DenialReason.choices)
-    explanation = serializers.CharField(allow_blank=True, help_text="The reason in plain language.")
-    alternative_services = optional_text()
-
-
-class WithdrawInput(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=WithdrawalReason.choices)
-    note = optional_text()
-
-
-class StartServicesInput(serializers.Serializer):
-    started_on = serializers.DateField(required=False, help_text="Default: today.")
-
-
-class ProposeDiscontinuationInput(serializers.Serializer):
-    # A string checked by the service: one choice set used by two components under one field name
-    # needs an ENUM_NAME_OVERRIDES entry to stay free of schema warnings.
-    reason = optional_text(help_text="ECM: one of the discontinuation reasons of the discontinue action.")
-    criterion = optional_text(help_text="A Community Support: a code of its discontinuation criteria (FAQ 39).")
-    proposed_by = serializers.ChoiceField(choices=DiscontinuationProposer.choices)
-    note = optional_text()
-
-
-class DiscontinueInput(serializers.Serializer):
-    reason = serializers.ChoiceField(
-        choices=DiscontinuationReason.choices, required=False, allow_blank=True,
-        help_text="ECM: one of the four DOMAIN 6 reasons.",
-    )  # fmt: skip
-    criterion = optional_text(help_text="A Community Support: a code of its discontinuation criteria (FAQ 39).")
-    effective_on = serializers.DateField(help_text="At least 10 calendar days after today (the notice date).")
-    explanation = optional_text()
-
-
-class ReassessedInput(serializers.Serializer):
-    reassessed_on = serializers.DateField()
-
-
-class AttachmentInput(serializers.Serializer):
-    file = serializers.FileField()
 
 
 class HistoryOutput(serializers.ModelSerializer):
@@ -498,6 +397,14 @@ class TransitionRowInput(serializers.Serializer):
         allow_blank=True, required=False, default="",
         help_text="The member's WPC/HHP provider, assigned at the transition (DOMAIN 5.2); empty: by the DOMAIN 7 order.",
     )  # fmt: skip
+    community_supports = serializers.CharField(
+        allow_blank=True, required=False, default="",
+        help_text="WPC only (FAQ 50): the Community Supports the member moves into, catalogue codes or names, "
+        "separated by ';'.",
+    )  # fmt: skip
+    ecm = serializers.CharField(
+        allow_blank=True, required=False, default="", help_text="yes (default) or no: Community Supports only."
+    )
 
 
 class TransitionImportInput(serializers.Serializer):

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 
 from authorizations.models import (
+    SUBMITTED_SOURCES,
     Decision,
     DenialReason,
     DiscontinuationProposer,
@@ -18,10 +19,6 @@ from ecm_platform import clocks
 from eligibility.models import PopulationOfFocus
 from providers.models import ProviderOrganization
 
-# Presumptive and transition authorizations have their own entry points (DOMAIN 5.1).
-SUBMITTED_SOURCES = [
-    choice for choice in RequestSource.choices if choice[0] not in (RequestSource.PRESUMPTIVE, RequestSource.TRANSITION)
-]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 

@@ -42,6 +42,12 @@ class RequestSource(models.TextChoices):
     TRANSITION = "transition", "Automatic transition (HHP/WPC)"
 
 
+# Requests submitted from outside the plan; presumptive ones come from the provider API and
+# transition ones from their import (DOMAIN 5.1), each through its own entry point.
+SUBMITTED_SOURCES = [
+    choice for choice in RequestSource.choices if choice[0] not in (RequestSource.PRESUMPTIVE, RequestSource.TRANSITION)
+]
+
 # DOMAIN 5.3: a denial, delay or modification gets a Notice of Action when the member or a
 # provider asked for the service; the plan's own identification does not.
 REQUESTED_BY_MEMBER_OR_PROVIDER = frozenset(

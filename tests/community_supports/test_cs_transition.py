@@ -15,6 +15,7 @@ from authorizations import services
 from authorizations.models import AuthorizationRequest, Notice, NoticeType, RequestSource, Status
 from ecm_platform import clocks
 from ecm_platform.jobs.models import ImportJob, JobState
+from ecm_platform.tenancy.models import Membership
 from providers.models import Assignment, ServiceAssignment
 from tests.community_supports.test_cs_requests import build_world, cs_contract, elect, submit
 from tests.factories import enrolled_member
@@ -138,3 +139,14 @@ def test_the_upload_page_takes_the_columns_and_documents_them(world, client, dja
     assert response.status_code == 302
     assert ImportJob.objects.get().state == JobState.SUCCEEDED
     assert sorted(requests_of(world.member)) == ["respite", "sobering-centers"]
+
+
+def test_the_api_takes_the_columns_too(world, make_api_client, django_capture_on_commit_callbacks):
+    """FAQ 50 through /api/v1/transition-imports/: the same optional columns as the upload page."""
+    api = make_api_client(Membership.objects.get(user=world.coordinator, plan=world.plan))
+    rows = [row(world, community_supports="respite", ecm="no")]
+    with clocks.frozen(TODAY), django_capture_on_commit_callbacks(execute=True):
+        started = api.post("/api/v1/transition-imports/", {"rows": rows}, format="json")
+    assert started.status_code == 202, started.json()
+    assert api.get(started.json()["url"]).json()["report"]["created"] == 1
+    assert sorted(requests_of(world.member)) == ["respite"]
