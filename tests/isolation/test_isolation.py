@@ -57,6 +57,7 @@ from providers.models import (
     AwaitingAssignment,
     CareManager,
     Contract,
+    ContractService,
     ProviderChangeRequest,
     ProviderMembership,
     VettingCheck,
@@ -621,7 +622,8 @@ def snapshot(plan):
             sorted(Determination.objects.filter(plan=plan).values_list("pk", "end_date", "updated_at")),
             sorted(UtilizationEvent.objects.filter(plan=plan).values_list("pk", "claim_id", "adjudicated_on")),
             ScanRun.objects.filter(plan=plan).count(),
-            sorted(Contract.objects.filter(plan=plan).values_list("pk", "capacity", "end_date", "activated_on")),
+            sorted(Contract.objects.filter(plan=plan).values_list("pk", "end_date", "activated_on")),
+            sorted(ContractService.objects.filter(plan=plan).values_list("pk", "service_id", "capacity")),
             sorted(
                 Assignment.objects.filter(plan=plan).values_list(
                     "pk", "organization_id", "ended_on", "communicated_at", "pcp_notified_at"
