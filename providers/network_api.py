@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from benefits.models import CatalogueService
 from ecm_platform.api.fields import PlanRelatedField
 from ecm_platform.api.filters import IdFilter
+from ecm_platform.api.schema import conflict_response
 from ecm_platform.api.views import PlanViewSet, service_response
 from ecm_platform.identifiers import normalize_tin, validate_tin
 from ecm_platform.tenancy.access import Capability
@@ -268,7 +269,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanView
             contract=self.get_object(),
         )
 
-    @extend_schema(request=ContractEndInput, responses=ContractSerializer)
+    @extend_schema(request=ContractEndInput, responses={200: ContractSerializer, 409: conflict_response("ended")})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """End the contract: its members' assignments end and each is reassigned by the order, or
