@@ -225,9 +225,10 @@ def request_new(request):
     member = _member_from(request)
     today = clocks.local_date(clocks.now())
     claimed = [d.pof.code for d in determinations_open_on(plan=request.plan, member=member, day=today)]
-    offered = catalogue_services(today)
+    offered = catalogue_services(today).prefetch_related(None)  # the choices: no aliases or codes
     # ?service=<code> preselects a service (a link from the member's allowances; no script needed).
-    chosen = request.GET.get("service") if offered.filter(code=request.GET.get("service", "")).exists() else ECM_CODE
+    asked = request.GET.get("service", "")
+    chosen = asked if asked and offered.filter(code=asked).exists() else ECM_CODE
     form = RequestForm(
         request.POST or None,
         organizations=organization_choices(plan=request.plan),
