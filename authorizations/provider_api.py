@@ -22,12 +22,13 @@ from rest_framework.response import Response
 
 from authorizations import selectors, services
 from authorizations.models import AuthorizationRequest, RequesterNotice, WithdrawalReason
+from authorizations.selectors import community_supports_of_provider
 from authorizations.services.requester_notices import NOT_AUTHORIZED, requester_notice_reasons, requester_notice_text
-from benefits.models import ECM_CODE, CatalogueService, ServiceKind
+from benefits.models import ECM_CODE, CatalogueService
 from ecm_platform.api.schema import conflict_response
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.errors import DomainError
-from ecm_platform.tenancy.access import Capability, Principal, require
+from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.models import HealthPlan
 from members.selectors import member_list
 from providers.models import ProviderOrganization
@@ -179,19 +180,6 @@ class DecisionViewSet(mixins.ListModelMixin, ProviderViewSet):
         members = [row.request.member for row in rows]
         phi_read_record(principal=request.principal, path=request.get_full_path(), members=members)
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
-
-
-def community_supports_of_provider(*, principal: Principal, plan_code: str | None = None):
-    """The Community Supports requests whose member a contracting plan placed with the principal's
-    organization (DOMAIN 9: a Community Supports provider sees its own authorizations), placements
-    ended included, newest first: the provider axis, by organization and plan, never a disabled scope."""
-    require(principal, Capability.PROVIDER_REQUESTS_READ, plan=None, organization=principal.organization_id)
-    requests = AuthorizationRequest.objects.filter(
-        plan_id__in=principal.plan_ids,
-        service__kind=ServiceKind.COMMUNITY_SUPPORT,
-        service_assignment__organization_id=principal.organization_id,
-    ).select_related("plan", "member", "service", "service_assignment")
-    return (requests.filter(plan__code=plan_code) if plan_code else requests).order_by("-id")
 
 
 class ProviderAuthorizationOutput(serializers.ModelSerializer):

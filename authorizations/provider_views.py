@@ -5,7 +5,7 @@ organization too, so another provider's requests never show."""
 
 from django.shortcuts import render
 
-from authorizations.provider_api import community_supports_of_provider
+from authorizations.selectors import community_supports_of_provider
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.pagination import keyset_page
 from ecm_platform.tenancy.access import Capability

@@ -19,6 +19,7 @@ from authorizations.models import (
     RequestSource,
     Status,
 )
+from benefits.models import ServiceKind
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.models import HealthPlan
@@ -144,3 +145,16 @@ def presumptive_starts_of_provider(*, principal: Principal) -> QuerySet[Authoriz
         requester_organization_id=principal.organization_id,
         source=RequestSource.PRESUMPTIVE,
     ).select_related("plan", "member")
+
+
+def community_supports_of_provider(*, principal: Principal, plan_code: str | None = None):
+    """The Community Supports requests whose member a contracting plan placed with the principal's
+    organization (DOMAIN 9: a Community Supports provider sees its own authorizations), placements
+    ended included, newest first: the provider axis, by organization and plan, never a disabled scope."""
+    require(principal, Capability.PROVIDER_REQUESTS_READ, plan=None, organization=principal.organization_id)
+    requests = AuthorizationRequest.objects.filter(
+        plan_id__in=principal.plan_ids,
+        service__kind=ServiceKind.COMMUNITY_SUPPORT,
+        service_assignment__organization_id=principal.organization_id,
+    ).select_related("plan", "member", "service", "service_assignment")
+    return (requests.filter(plan__code=plan_code) if plan_code else requests).order_by("-id")

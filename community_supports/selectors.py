@@ -12,6 +12,7 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from authorizations.models import AuthorizationRequest, Status
+from authorizations.selectors import community_supports_of_provider
 from benefits.models import ServiceKind
 from community_supports.models import Delivery
 from ecm_platform.tenancy.access import Capability, Principal, require
@@ -80,14 +81,11 @@ def provider_placements(*, principal: Principal, plan_code: str | None = None) -
     """The active Community Supports the organization's members are placed with it for (its open
     service assignments), in the plans contracting with it: what its staff record deliveries of."""
     require(principal, Capability.DELIVERIES_READ, plan=None, organization=principal.organization_id)
-    requests = AuthorizationRequest.objects.filter(
-        plan_id__in=principal.plan_ids,
-        status=Status.ACTIVE,
-        service__kind=ServiceKind.COMMUNITY_SUPPORT,
-        service_assignment__organization_id=principal.organization_id,
-        service_assignment__ended_on__isnull=True,
-    ).select_related("plan", "member", "service", "service_assignment__organization")
-    return requests.filter(plan__code=plan_code) if plan_code else requests
+    return (
+        community_supports_of_provider(principal=principal, plan_code=plan_code)
+        .filter(status=Status.ACTIVE, service_assignment__ended_on__isnull=True)
+        .select_related("service_assignment__organization")
+    )
 
 
 def provider_placement_get(*, principal: Principal, pk) -> AuthorizationRequest:

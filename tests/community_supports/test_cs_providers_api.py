@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from authorizations.models import AuthorizationRequest, Status
-from authorizations.provider_api import community_supports_of_provider
+from authorizations.selectors import community_supports_of_provider
 from benefits.models import CatalogueService, Election
 from ecm_platform import clocks
 from ecm_platform.audit.selectors import phi_accesses_naming
