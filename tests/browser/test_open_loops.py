@@ -212,7 +212,7 @@ def test_a_member_no_provider_could_take_is_assigned_later_in_the_browser(page, 
     page.goto(f"{live_server.url}/providers/")
     page.get_by_role("link", name="Eastbay Care Partners").click()
     page.get_by_role("link", name="Edit").click()
-    page.get_by_label("Capacity").fill("3")
+    page.get_by_label("ECM capacity", exact=True).fill("3")
     page.get_by_role("button", name="Save the terms").click()
     expect(page.get_by_text("The contract with Eastbay Care Partners is updated.")).to_be_visible()
     log_out(page)
