@@ -47,7 +47,6 @@ from authorizations.request_inputs import (
     SubmitInput,
     WithdrawInput,
 )
-from authorizations.services.community_supports import request_assign_service_provider
 from ecm_platform import clocks
 from ecm_platform.api.fields import EmptyInput
 from ecm_platform.api.filters import IdFilter
@@ -246,7 +245,7 @@ class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def assign_service_provider(self, request, pk=None):
         """Place an approved or active Community Support without a provider with one (coordinators; DOMAIN 9):
         400 when no contracted provider of the service in the member's county has room."""
-        return self._act(request, request_assign_service_provider, AssignServiceProviderInput)
+        return self._act(request, services.request_assign_service_provider, AssignServiceProviderInput)
 
     @extend_schema(
         request=DenyInput, responses={200: RequestOutput, 409: conflict_response("invalid_transition", "conflict")}

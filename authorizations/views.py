@@ -22,7 +22,7 @@ from authorizations import letters, selectors, services
 from authorizations.forms import ACTION_FORMS, AttachmentForm, RequestForm, ServiceForm, WorklistFilterForm
 from authorizations.models import RequestSource, Status, Urgency
 from authorizations.request_records import request_records
-from authorizations.services.community_supports import PLACEABLE_STATUSES, request_assign_service_provider
+from authorizations.services.community_supports import PLACEABLE_STATUSES
 from authorizations.services.limits import request_limits
 from benefits.models import ECM_CODE
 from benefits.selectors import catalogue_services
@@ -110,7 +110,7 @@ def _call_service(action: str, *, plan, actor, auth_request, data: dict):
     if action == "reassessed":
         return services.transition_reassessment_record(plan=plan, actor=actor, request=auth_request, **data)
     if action == "assign_service_provider":
-        return request_assign_service_provider(plan=plan, actor=actor, request=auth_request, **data)
+        return services.request_assign_service_provider(plan=plan, actor=actor, request=auth_request, **data)
     return getattr(services, f"request_{action}")(plan=plan, actor=actor, request=auth_request, **data)
 
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from authorizations.models import AuthorizationRequest, Status
-from authorizations.services.discontinuation import request_discontinue_for_service_removal
+from authorizations.services import request_discontinue_for_service_removal
 from ecm_platform.notifications.services import notification_send, works_for
 from ecm_platform.tenancy.access import Capability, Principal, holders, require
 from ecm_platform.tenancy.models import Membership
