@@ -24,6 +24,7 @@ from authorizations.models import RequestSource, Status, Urgency
 from authorizations.request_records import request_records
 from authorizations.services.community_supports import PLACEABLE_STATUSES
 from authorizations.services.limits import request_limits
+from authorizations.services.notices import discontinuation_criterion_of
 from benefits.models import ECM_CODE
 from benefits.selectors import catalogue_services
 from ecm_platform import clocks, uploads
@@ -297,7 +298,9 @@ def available_actions(auth_request, principal) -> list[str]:
     if not auth_request.reassessment_due or auth_request.reassessed_on:
         allowed.discard("reassessed")
     placement = auth_request.service_assignment
-    if auth_request.service.is_ecm or (placement is not None and placement.ended_on is None):
+    if auth_request.service.is_ecm or (
+        placement is not None and not placement.has_ended_by(clocks.local_date(clocks.now()))
+    ):
         allowed.discard("assign_service_provider")
     return [action for action in ACTION_FORMS if action in allowed and principal.may(ACTION_CAPABILITIES[action])]
 
@@ -334,13 +337,14 @@ def _render_detail(request, auth_request, bound_form=None, status=200):
         else None,
         # A Community Support's own limits: what the member used, this request asks, and remains.
         "allowances": request_limits(plan=plan, request=auth_request),
-        "discontinuation_criterion": next(
-            (
-                c["en"]
-                for c in auth_request.service.discontinuation_criteria
-                if auth_request.discontinuation_criterion and c["code"] == auth_request.discontinuation_criterion
-            ),
-            "",
+        # A Community Support's criterion (FAQ 39), shown once the discontinuation is decided (dated).
+        "discontinuation_criterion": (
+            discontinuation_criterion_of(auth_request.service, auth_request.discontinuation_criterion) or {}
+        ).get("en", "")
+        if auth_request.discontinuation_effective_on
+        else "",
+        "placement_ended": bool(
+            auth_request.service_assignment and auth_request.service_assignment.has_ended_by(today)
         ),
         **_with_history_labels(request_records(plan=plan, request=auth_request)),
         "action_forms": action_forms,

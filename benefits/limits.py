@@ -13,7 +13,7 @@ together with the uses of the same service that touch or overlap it. A stay "und
 refused at 24.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -83,6 +83,7 @@ class Finding:
     exceeded: bool
     override_allowed: bool
     problem: str = ""
+    missing: bool = False  # the use lacks what the limit counts (its period or quantity)
 
 
 def _worded(limit) -> str:
@@ -173,8 +174,9 @@ def _finding(rule: Rule, *, allowed, used, proposed, exceeded=None, override_all
 
 
 def _missing(rule: Rule, problem: str) -> Finding:
-    return _finding(rule, allowed=_allowed(rule), used=ZERO, proposed=ZERO, exceeded=True, override_allowed=False,
-                    problem=problem)  # fmt: skip
+    finding = _finding(rule, allowed=_allowed(rule), used=ZERO, proposed=ZERO, exceeded=True, override_allowed=False,
+                       problem=problem)  # fmt: skip
+    return replace(finding, missing=True)
 
 
 def _amount(value: Decimal) -> str:

@@ -83,7 +83,7 @@ def provider_placements(*, principal: Principal, plan_code: str | None = None) -
     require(principal, Capability.DELIVERIES_READ, plan=None, organization=principal.organization_id)
     return (
         community_supports_of_provider(principal=principal, plan_code=plan_code)
-        .filter(status=Status.ACTIVE, service_assignment__ended_on__isnull=True)
+        .filter(status=Status.ACTIVE)  # a placement past its last day still takes its late reports
         .select_related("service_assignment__organization")
     )
 

@@ -184,6 +184,13 @@ def delivery_record(
             .get()
         )
         _check_request(request)
+        placement = request.service_assignment
+        if placement.ended_on is not None and delivered_to > placement.ended_on:
+            raise DomainError(
+                f"The placement with this provider ends on {placement.ended_on:%Y-%m-%d}: no delivery after it.",
+                field="delivered_to",
+                code="placement_ended",
+            )
         _check_days(request, delivered_from, delivered_to, clocks.local_date(clocks.now()))
         delivered = delivered_totals(plan=plan, request_ids=[request.pk]).get(request.pk, ZERO)
         _check_quantity(request, quantity, delivered, quantity_terms(request.service, delivered_from).per_day)

@@ -245,6 +245,10 @@ class ServiceAssignment(models.Model):
     def __str__(self):
         return f"{self.member_id} → {self.organization_id} ({self.service_id})"
 
+    def has_ended_by(self, day: date) -> bool:
+        """Its last day is before `day`: an authorized period's end, or ended early."""
+        return self.ended_on is not None and self.ended_on < day
+
 
 class AwaitingAssignment(models.Model):
     """An authorized member with no ECM Provider yet (none had capacity, or their contract ended):

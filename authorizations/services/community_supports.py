@@ -20,6 +20,7 @@ from ecm_platform.errors import ConflictError, DomainError
 from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.ownership import require_same_plan
+from members.models import Member
 from members.selectors import active_on
 from providers.models import AssignmentEndReason, Contract, ContractService, ProviderOrganization, ServiceAssignment
 from providers.services import service_assignment_create, service_assignment_end, service_provider_for
@@ -148,15 +149,25 @@ def check_approvable(
             field="criteria_met",
             code="criteria_not_met",
         )
-    county = request.member.county
-    if not offered_services(plan=plan, county=county, on=on).filter(pk=service.pk).exists():
-        raise DomainError(
-            f"{plan} does not offer {service.name} in {county} on {on:%Y-%m-%d}.",
-            field="service",
-            code="service_not_offered",
-        )
+    require_offered(plan=plan, request=request, on=on)
+    # Two reviewers approving a member's services at once queue here: the limits see each other.
+    Member.objects.select_for_update().filter(pk=request.member_id).first()
     require_within_limits(plan=plan, request=request, override_reason=override_reason)
     return [item for item in service.eligibility_criteria if item in attested]
+
+
+def require_offered(*, plan: HealthPlan, request: AuthorizationRequest, on: date) -> None:
+    """The plan offers the service in the member's county (DOMAIN 9) on `on` and, when the request
+    names its period, on its first and last days too (a removal falls on 1 January)."""
+    county, service = request.member.county, request.service
+    days = sorted({on, *(day for day in (request.service_from, request.service_to) if day and day >= on)})
+    for day in days:
+        if not offered_services(plan=plan, county=county, on=day).filter(pk=service.pk).exists():
+            raise DomainError(
+                f"{plan} does not offer {service.name} in {county} on {day:%Y-%m-%d}.",
+                field="service_to" if day != on else "service",
+                code="service_not_offered",
+            )
 
 
 def _place(
@@ -189,6 +200,7 @@ def _place(
         member=request.member,
         line=line,
         started_on=on,
+        until=request.service_to,
     )
     AuthorizationRequest.objects.filter(pk=request.pk).update(service_assignment=placement)
     request.service_assignment = placement
@@ -199,7 +211,7 @@ def _end_placement(*, plan: HealthPlan, actor, request: AuthorizationRequest, on
     """End the request's own provider placement, if it has an open one; the member's ECM
     Assignment and their other services are not this request's."""
     placement = request.service_assignment
-    if placement is None or placement.ended_on is not None:
+    if placement is None or (placement.ended_on is not None and placement.ended_on <= on):
         return
     service_assignment_end(
         plan=plan, actor=_acting_as(actor, plan, "ending", Capability.ASSIGNMENTS_END), assignment=placement,
@@ -211,7 +223,7 @@ def check_startable(*, request: AuthorizationRequest, started_on: date) -> None:
     """Services of a Community Support start with its provider placement (DOMAIN 9; no Lead Care
     Manager), not before it began, except a retroactive sobering stay, on the stay's day."""
     placement = request.service_assignment
-    if placement is None or placement.ended_on is not None:
+    if placement is None or placement.has_ended_by(started_on):
         raise DomainError(
             f"Place the member with a {request.service.name} provider before services start.",
             field="service_assignment",
@@ -242,12 +254,12 @@ def request_assign_service_provider(
             f"A request that is {request.get_status_display().lower()} is not placed with a provider.",
             code="invalid_transition",
         )
-    if request.service_assignment is not None and request.service_assignment.ended_on is None:
+    today = clocks.local_date(clocks.now())
+    if request.service_assignment is not None and not request.service_assignment.has_ended_by(today):
         raise ConflictError(
             f"{request.member.full_name} is placed with {request.service_assignment.organization.name} already.",
             code="already_placed",
         )
-    today = clocks.local_date(clocks.now())
     line = service_provider_for(
         plan=plan, member=request.member, service=request.service, on=today, preferred_organization=organization
     )

@@ -14,8 +14,10 @@ from authorizations.models import (
 )
 from authorizations.services import community_supports, deadlines
 from authorizations.services.common import _assign
+from authorizations.services.limits import request_limits
 from authorizations.services.requester_notices import requester_contact_clean
 from authorizations.services.settings import authorization_settings
+from benefits import limits
 from benefits.models import ECM_CODE, CatalogueService
 from benefits.selectors import service_get
 from ecm_platform import clocks
@@ -246,5 +248,10 @@ def _start_presumptive_service(
         plan=plan, actor=actor, member=member, organization=organization, service=service, pofs=(), today=today,
         **texts, **asked,
     )  # fmt: skip
+    # Offered in the member's county and within the limits it gives the facts of (DOMAIN 9): the
+    # plan's approval weighs what a presumptive start left out.
+    community_supports.require_offered(plan=plan, request=request, on=today)
+    known = [finding for finding in request_limits(plan=plan, request=request) if not finding.missing]
+    limits.refuse_passed(known, override_reason="", days_field="service_to", quantity_field="quantity")
     community_supports._place(plan=plan, actor=actor, request=request, on=today, line=line)
     return request

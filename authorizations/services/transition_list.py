@@ -250,7 +250,7 @@ def _create_community_support(
     )
     if line is not None:
         request.service_assignment = service_assignment_create(
-            plan=plan, actor=assigner, member=member, line=line, started_on=today
+            plan=plan, actor=assigner, member=member, line=line, started_on=today, until=request.service_to
         )
         request.save(update_fields=["service_assignment"])
     _notice_if_needed(plan=plan, actor=notifier, request=request, action=rules.Action.TRANSITION)

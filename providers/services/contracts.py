@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from benefits.models import ECM_CODE, CatalogueService
@@ -255,7 +255,9 @@ def contract_end(*, plan: HealthPlan, actor, contract: Contract, end_date: date)
 def _end_service_placements(*, plan, actor, contract: Contract, end_date: date) -> int:
     """The contract's Community Supports placements end with it (CONTRACT_ENDED). Their requests
     then show no provider, for a coordinator to place the member with another (DOMAIN 9)."""
-    placements = list(ServiceAssignment.objects.filter(plan=plan, line__contract=contract, ended_on__isnull=True))
+    placements = list(
+        ServiceAssignment.objects.filter(plan=plan, line__contract=contract).exclude(ended_on__lte=end_date)
+    )
     if placements:
         require(actor, Capability.ASSIGNMENTS_END, plan=plan)
     for placement in placements:
@@ -287,7 +289,9 @@ def contracts_end_due(*, plan: HealthPlan, actor) -> int:
         deadline_cancel(plan=plan, target=contract)
     # Members still held: ECM assignments, or Community Supports placements under its lines.
     ecm_held = Assignment.objects.filter(plan=plan, contract=OuterRef("pk"), ended_on__isnull=True)
-    cs_held = ServiceAssignment.objects.filter(plan=plan, line__contract=OuterRef("pk"), ended_on__isnull=True)
+    cs_held = ServiceAssignment.objects.filter(plan=plan, line__contract=OuterRef("pk")).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("end_date"))
+    )
     due = Contract.objects.filter(Exists(ecm_held) | Exists(cs_held), plan=plan, end_date__lt=today)
     ended = 0
     for contract in due.order_by("end_date", "pk"):

@@ -52,11 +52,12 @@ def service_provider_for(
 
 @transaction.atomic
 def service_assignment_create(
-    *, plan: HealthPlan, actor, member: Member, line: ContractService, started_on: date
+    *, plan: HealthPlan, actor, member: Member, line: ContractService, started_on: date, until: date | None = None
 ) -> ServiceAssignment:
-    """Place the member under `line` from `started_on`: refused when the line is full that day, its
-    contract is not in force or does not cover the member's county, or the member already has a
-    provider of that service."""
+    """Place the member under `line` from `started_on` until `until` (the authorized period's last
+    day, after which the place is free again): refused when the line is full that day, its contract
+    is not in force or does not cover the member's county, or the member already has a provider of
+    that service."""
     require(actor, Capability.ASSIGNMENTS_CREATE, plan=plan)
     require_same_plan(plan, member, field="member")
     require_same_plan(plan, line, field="line")
@@ -66,7 +67,9 @@ def service_assignment_create(
     )
     if line.service.is_ecm:
         raise DomainError("ECM members are assigned to an ECM Provider, not a service line.", field="line")
-    held = ServiceAssignment.objects.filter(plan=plan, member=member, service=line.service, ended_on__isnull=True)
+    held = ServiceAssignment.objects.filter(plan=plan, member=member, service=line.service).exclude(
+        ended_on__lt=started_on
+    )
     if held.exists():
         raise ConflictError(
             f"The member already has a provider of {line.service.name}; end that placement first.",
@@ -95,6 +98,7 @@ def service_assignment_create(
         line=line,
         service=line.service,
         started_on=started_on,
+        ended_on=max(until, started_on) if until else None,
         created_by=actor_user(actor),
         created_at=clocks.now(),
     )
@@ -119,9 +123,9 @@ def service_assignment_end(
     if reason not in AssignmentEndReason.values:
         raise DomainError("Choose why the placement ends.", field="reason")
     assignment = ServiceAssignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.ended_on is not None:
-        raise ConflictError("The placement has ended already.", field="assignment", code="ended")
     on = max(on, assignment.started_on)
+    if assignment.ended_on is not None and assignment.ended_on <= on:
+        raise ConflictError("The placement has ended already.", field="assignment", code="ended")
     assignment.ended_on, assignment.end_reason = on, reason
     assignment.save(update_fields=["ended_on", "end_reason"])
     audit_record(

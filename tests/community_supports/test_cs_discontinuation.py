@@ -298,7 +298,13 @@ def test_an_appeal_overturned_after_it_took_effect_places_the_member_with_their_
     assert (request.status, request.discontinuation_criterion) == (Status.ACTIVE, "")
     placement = request.service_assignment
     assert placement.pk != first.pk
-    assert (placement.organization, placement.started_on, placement.ended_on) == (world.bayside, date(2027, 1, 8), None)
+    # The new placement runs to the authorized period's last day (the day itself once that has passed).
+    last_day = max(request.service_to, date(2027, 1, 8)) if request.service_to else None
+    assert (placement.organization, placement.started_on, placement.ended_on) == (
+        world.bayside,
+        date(2027, 1, 8),
+        last_day,
+    )
     assert not Assignment.objects.filter(member=world.rosa).exists()
     _, text = letter_of(world.plan, request, NoticeType.APPROVAL)
     assert "Después de su apelación, sus servicios de Apoyos Comunitarios (Servicios de relevo)" in text
