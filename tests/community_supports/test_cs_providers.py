@@ -157,3 +157,25 @@ def test_an_ecm_line_is_not_a_service_placement(plan_a):
     contract = cs_contract(plan_a, organization(plan_a, 0), {"ecm": 5})
     with pytest.raises(DomainError):
         place(plan_a, enrolled_member(plan_a), line_of(contract, "ecm"))
+
+
+def test_a_placement_runs_to_the_authorized_periods_last_day_then_frees_its_place(plan_a):
+    """DOMAIN 9 (review of issue 17): a one-night sobering stay holds the line's place through its
+    last day only; the next day the place is free and the member may be placed again."""
+    sobering = line_of(cs_contract(plan_a, organization(plan_a, 0), {"sobering-centers": 1}), "sobering-centers")
+    member, other = enrolled_member(plan_a), enrolled_member(plan_a)
+    stay = service_assignment_create(
+        plan=plan_a, actor=OPERATOR, member=member, line=sobering, started_on=DAY, until=date(2026, 12, 2)
+    )
+    assert stay.ended_on == date(2026, 12, 2) and not stay.has_ended_by(date(2026, 12, 2))
+    assert service_provider_for(plan=plan_a, member=other, service="sobering-centers", on=date(2026, 12, 2)) is None
+    after = date(2026, 12, 3)
+    assert stay.has_ended_by(after)
+    assert service_provider_for(plan=plan_a, member=other, service="sobering-centers", on=after) == sobering
+    again = service_assignment_create(plan=plan_a, actor=OPERATOR, member=member, line=sobering, started_on=after)
+    assert again.ended_on is None
+    # Ending early moves the last day forward; ending on or after it is refused as ended.
+    with pytest.raises(ConflictError):
+        service_assignment_end(
+            plan=plan_a, actor=OPERATOR, assignment=stay, on=date(2026, 12, 5), reason=AssignmentEndReason.DISCONTINUED
+        )

@@ -24,7 +24,8 @@ from ecm_platform.errors import ActionNotPermitted, DomainError
 from ecm_platform.tenancy.access import OPERATOR, Principal
 from ecm_platform.tenancy.models import County, ProviderRole, Role
 from eligibility.models import PopulationOfFocus
-from providers.services import contract_create
+from providers.models import AssignmentEndReason
+from providers.services import contract_create, service_assignment_end
 from providers.staff import provider_membership_create
 from tests.factories import UserFactory, activated, enrolled_member
 from tests.providers.test_assignments import organization
@@ -257,3 +258,18 @@ def test_an_override_reason_is_kept_only_where_a_limit_was_passed(world, respite
     """DOMAIN 9: a reason given for a delivery within every limit is not recorded as an override."""
     delivery = record(world, respite, date(2026, 11, 20), date(2026, 11, 20), "4", limit_override_reason="Just in case")
     assert delivery.limit_override_reason == ""
+
+
+def test_a_delivery_after_the_placement_ended_is_refused(world, respite):
+    """DOMAIN 9 (review of issue 17): a placement ended early (a contract end) takes no delivery
+    dated after its last day; up to it, the late report is still taken."""
+    with clocks.frozen(LATER):
+        service_assignment_end(
+            plan=world.plan, actor=OPERATOR, assignment=respite.service_assignment, on=date(2026, 11, 30),
+            reason=AssignmentEndReason.CONTRACT_ENDED,
+        )  # fmt: skip
+    respite.refresh_from_db()
+    with pytest.raises(DomainError) as refused:
+        record(world, respite, date(2026, 11, 30), date(2026, 12, 1), "8")
+    assert (refused.value.field, refused.value.code) == ("delivered_to", "placement_ended")
+    assert record(world, respite, date(2026, 11, 29), date(2026, 11, 30), "8").organization == world.bayside
