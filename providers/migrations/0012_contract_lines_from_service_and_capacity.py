@@ -1,7 +1,8 @@
 """Each contract's service and capacity become its first line (issue 17). An ECM contract's line is
 ECM; a "Community Supports" contract of the old two-value enum becomes a line for each Community
 Support the plan elects in the contract's counties (none elected: the contract covers nothing until
-the administrator lists its services).
+the administrator lists its services); each line takes the contract's capacity, for the
+administrator to divide where needed.
 
 Its own migration, after the lines' table and its foreign keys exist: the rows are written, and
 their foreign keys checked, inside the one bypass of the row-level-security wall (on PostgreSQL a
@@ -9,6 +10,7 @@ deferred check at commit would run outside it and find no contract)."""
 
 from django.db import migrations
 
+from ecm_platform import clocks
 from ecm_platform.tenancy.scoping import across_plans
 
 
@@ -30,6 +32,9 @@ def lines_from_contracts(apps, schema_editor):
             else:
                 services = (
                     election_model.objects.filter(plan_id=contract.plan_id, county__in=contract.counties.all())
+                    .exclude(
+                        effective_to__lt=clocks.local_date(clocks.now())
+                    )  # in force or planned, not removed already
                     .values_list("service_id", flat=True)
                     .distinct()
                 )
