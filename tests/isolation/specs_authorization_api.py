@@ -15,6 +15,7 @@ TRANSITION = {
     "deny": {"reason": "no_pof", "explanation": "Stolen"},
     "withdraw": {"reason": "duplicate"},
     "start-services": {},
+    "assign-service-provider": {},
     "propose-discontinuation": {"reason": "goals_met", "proposed_by": "plan"},
     "discontinue": {"reason": "goals_met", "effective_on": "2030-01-01"},
     "reassessed": {"reassessed_on": "2026-11-01"},

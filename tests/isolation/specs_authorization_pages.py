@@ -38,6 +38,7 @@ SPECS: dict = {
         _action("deny", reason="no_pof", explanation="x"),
         _action("withdraw", reason="duplicate"),
         _action("start_services", "approved"),
+        _action("assign_service_provider", "approved"),
         _action("propose_discontinuation", "active", reason="goals_met", proposed_by="plan"),
         _action("discontinue", "active", reason="goals_met", effective_on="2027-12-31"),
         _action("reassessed", "active", reassessed_on="2026-11-20"),

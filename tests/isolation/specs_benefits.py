@@ -22,12 +22,16 @@ PAGE_SPECS: dict = {
     "settings-community-supports-remove": [
         Call("post", "/settings/community-supports/{election}/remove/", foreign=True, data=REMOVAL)
     ],
+    "settings-community-supports-cancel": [
+        Call("post", "/settings/community-supports/{election}/cancel/", foreign=True)
+    ],
     "community-supports-offered": [Call("get", "/community-supports/offered/?county=01&on=2027-01-01")],
 }
 API_SPECS: dict = {
     ("GET", ELECTIONS): [Call("get", ELECTIONS, lists="election")],
     ("POST", ELECTIONS): [Call("post", ELECTIONS, data=ADDITION)],
     ("GET", f"{ELECTIONS}{{id}}/"): [Call("get", f"{ELECTIONS}{{election}}/", foreign=True)],
+    ("DELETE", f"{ELECTIONS}{{id}}/"): [Call("delete", f"{ELECTIONS}{{election}}/", foreign=True)],
     ("POST", f"{ELECTIONS}{{id}}/remove/"): [
         Call("post", f"{ELECTIONS}{{election}}/remove/", foreign=True, data=REMOVAL)
     ],

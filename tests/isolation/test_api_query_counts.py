@@ -17,9 +17,10 @@ from ecm_platform.api.urls import router
 from ecm_platform.calendars.services import holiday_create
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.services import api_key_issue
+from providers.models import Contract
 from tests.conftest import module_row_copies
 from tests.factories import enrolled_member
-from tests.isolation import specs_outreach_pages, test_isolation
+from tests.isolation import specs_community_supports, specs_outreach_pages, test_isolation
 from tests.isolation.test_isolation import authorization_world
 from tests.isolation.test_query_counts import grow, grow_awaiting, grow_network
 
@@ -86,6 +87,10 @@ PLAN_ROUTES = {
     "outreach-measure-run-detail": "/api/v1/outreach/measure-runs/{measure_run}/",
     "community-supports-election-list": "/api/v1/community-supports/elections/",
     "community-supports-election-detail": "/api/v1/community-supports/elections/{election}/",
+    "community-supports-clock-list": "/api/v1/community-supports/clocks/",
+    "community-supports-clock-detail": "/api/v1/community-supports/clocks/respite/",
+    "community-supports-delivery-list": "/api/v1/community-supports/deliveries/",
+    "community-supports-delivery-detail": "/api/v1/community-supports/deliveries/{delivery}/",
     "catalogue-service-list": "/api/v1/catalogue/services/",
     "catalogue-service-detail": "/api/v1/catalogue/services/respite/",
 }
@@ -106,8 +111,10 @@ def grow_everything(plan, admin, start, count):
         grow_network(plan, count)
         grow_awaiting(plan, count)
         specs_outreach_pages.outreach_grow(plan)  # the new organizations' assigned members
+        provider = Contract.objects.filter(plan=plan).first().organization
         for number in range(start, start + count):
             authorization_world(plan, enrolled_member(plan), f"More {number}")
+            specs_community_supports.placement_world(plan, provider, enrolled_member(plan), f"More {number}")
             holiday_create(plan=plan, day=date(2026, 3, 2) + timedelta(weeks=number), name="Closure", actor=OPERATOR)
             api_key_issue(
                 plan=plan, membership=admin, name=f"more {number}", expires_at=clocks.now() + timedelta(days=9),

@@ -89,6 +89,7 @@ from tests.isolation import (
     specs_authorization_pages,
     specs_benefits,
     specs_catalogue,
+    specs_community_supports,
     specs_deadlines,
     specs_jobs,
     specs_network_api,
@@ -390,8 +391,9 @@ PAGE_SPECS |= specs_jobs.PAGE_SPECS
 API_SPECS |= specs_jobs.API_SPECS
 PAGE_SPECS |= specs_outreach_pages.PAGE_SPECS
 API_SPECS |= specs_outreach_api.API_SPECS | specs_outreach_api.PROVIDER_SPECS
-PAGE_SPECS |= specs_benefits.PAGE_SPECS | specs_catalogue.PAGE_SPECS
-API_SPECS |= specs_benefits.API_SPECS | specs_catalogue.API_SPECS
+PAGE_SPECS |= specs_benefits.PAGE_SPECS | specs_catalogue.PAGE_SPECS | specs_community_supports.PAGE_SPECS
+API_SPECS |= specs_benefits.API_SPECS | specs_catalogue.API_SPECS | specs_community_supports.API_SPECS
+API_SPECS |= specs_community_supports.PROVIDER_SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 # The admin's routes run in one world per role (test_admin_pages_...): its gate is staff status, so
 # a plan administrator (staff) and one other role stand for every role.
@@ -453,6 +455,7 @@ def objects_of(plan, admin):
             | specs_outreach_pages.objects_of(plan)
             | specs_outreach_api.objects_of(plan)
             | specs_benefits.objects_of(plan)
+            | specs_community_supports.objects_of(plan)
         )
 
 
@@ -502,6 +505,7 @@ def member_world(plan, admin, name):
         specs_deadlines.deadline_world(plan, member, name)
         specs_jobs.jobs_world(plan, name)
         specs_benefits.benefits_world(plan, name)
+        specs_community_supports.community_supports_world(plan, member, organization, name)
         return member
 
 
@@ -644,6 +648,7 @@ def snapshot(plan):
             sorted(PlanPofStart.objects.filter(plan=plan).values_list("county_id", "pof_id", "start_date")),
             specs_outreach_api.outreach_snapshot(plan),
             specs_benefits.elections_snapshot(plan),
+            specs_community_supports.cs_snapshot(plan),
         )
 
 

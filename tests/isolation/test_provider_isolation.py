@@ -2,7 +2,7 @@
 staff, of every provider role, act against provider Y's objects and plan B's members on every
 provider API operation, and against every plan route.
 
-Xavier is contracted by plan A only (its plan B contract has ended, though the member plan B
+Xavier is contracted by plan A only (its plan B contracts, ECM and respite, have ended, though the member plan B
 assigned there is still open, awaiting reassignment); Yolo by plans A and B. Yolo's members and key
 carry MARKER. Foreign objects are 404 where X's own would be 200 (403 where the role may not use
 the route), Yolo's rows never appear, and nothing of Yolo's changes. Plan routes refuse provider
@@ -30,7 +30,13 @@ from providers.services import assignment_assign, contract_create, organization_
 from providers.staff import provider_api_key_issue, provider_membership_create
 from tests.conftest import PLAN_A, PLAN_B, built_once_per_module, module_row_copies, plan_of
 from tests.factories import UserFactory, activated, enrolled_member
-from tests.isolation import specs_catalogue, specs_outreach_api, specs_outreach_pages, specs_provider_api
+from tests.isolation import (
+    specs_catalogue,
+    specs_community_supports,
+    specs_outreach_api,
+    specs_outreach_pages,
+    specs_provider_api,
+)
 from tests.isolation import test_isolation as plan_harness
 
 MARKER = "YOLO-SECRET"
@@ -38,23 +44,24 @@ FOREIGN_SETS = ["other_organization", "other_plan_same_organization", "other_pla
 PROVIDER_CALLS = [
     (role, call, foreign_set)
     for role in ProviderRole.values
-    for calls in {**specs_provider_api.SPECS, **specs_outreach_api.PROVIDER_SPECS}.values()
+    for calls in (
+        specs_provider_api.SPECS | specs_outreach_api.PROVIDER_SPECS | specs_community_supports.PROVIDER_SPECS
+    ).values()
     for call in calls
     for foreign_set in FOREIGN_SETS
 ]
-# The provider outreach pages (and the verdict), which provider staff use in the browser.
+# The provider outreach and Community Supports pages (and the verdict), which provider staff use in
+# the browser.
+PROVIDER_PAGES = specs_outreach_pages.PROVIDER_CALLS + specs_community_supports.PROVIDER_PAGE_CALLS
 PROVIDER_PAGE_CALLS = [
-    (role, call, foreign_set)
-    for role in ProviderRole.values
-    for call in specs_outreach_pages.PROVIDER_CALLS
-    for foreign_set in FOREIGN_SETS
+    (role, call, foreign_set) for role in ProviderRole.values for call in PROVIDER_PAGES for foreign_set in FOREIGN_SETS
 ]
 PLAN_API_CALLS = [call for calls in plan_harness.API_SPECS.values() for call in calls if "/provider/" not in call.url]
 PLAN_PAGE_CALLS = [
     call
     for calls in plan_harness.PAGE_SPECS.values()
     for call in calls
-    if call not in plan_harness.ADMIN_CALLS and call not in specs_outreach_pages.PROVIDER_CALLS
+    if call not in plan_harness.ADMIN_CALLS and call not in PROVIDER_PAGES
 ]
 
 
@@ -106,7 +113,7 @@ def module_rows():
     with scopes_disabled():
         xavier, yolo = organization(plan_a, "Xavier", "1234567893"), organization(plan_a, "Yolo", "1245319599")
         contract(plan_a, xavier)
-        ended = contract(plan_b, xavier)
+        contract(plan_b, xavier)
         contract(plan_a, yolo)
         contract(plan_b, yolo)
         own = assigned(plan_a, xavier, "Xavier")
@@ -120,7 +127,18 @@ def module_rows():
             "other_plan_same_organization": presumptive(plan_b, xavier, f"{MARKER}-PBX"),
             "other_plan_other_organization": presumptive(plan_b, yolo, f"{MARKER}-PB"),
         }
-        Contract.objects.filter(pk=ended.pk).update(end_date=clocks.local_date(clocks.now()) - timedelta(days=1))
+        placements = {
+            "own": specs_community_supports.placement_world(plan_a, xavier, own.member, "Xavier"),
+            "other_organization": specs_community_supports.placement_world(plan_a, yolo, yolo_a.member, MARKER),
+            "other_plan_same_organization": specs_community_supports.placement_world(
+                plan_b, xavier, xavier_b.member, MARKER
+            ),
+            "other_plan_other_organization": specs_community_supports.placement_world(
+                plan_b, yolo, yolo_b.member, MARKER
+            ),
+        }
+        yesterday = clocks.local_date(clocks.now()) - timedelta(days=1)
+        Contract.objects.filter(plan=plan_b, organization=xavier).update(end_date=yesterday)
         yolo_admin = staff(yolo, ProviderRole.PROVIDER_ADMINISTRATOR)
         yolo_key, _ = key(yolo_admin, f"{MARKER} key")
         xavier_admin = staff(xavier, ProviderRole.PROVIDER_ADMINISTRATOR)
@@ -128,28 +146,28 @@ def module_rows():
         xavier_colleague = staff(xavier, ProviderRole.OUTREACH_STAFF)
         yolo_notice = notification_send(plan=plan_a, recipient=yolo_admin.user, text=f"{MARKER} notice", link="/")
 
-    def objects(assignment, api_key, login, request):
-        return {
-            "request": request.pk,
-            "member": assignment.member_id,
-            "member_cin": assignment.member.cin,
-            "assignment": assignment.pk,
-            "api_key": api_key.prefix,
-            "provider_staff": login.pk,
-        } | specs_outreach_api.provider_objects_of(assignment.member_id)
+    def objects(assignment, api_key, login, which):
+        return (
+            {
+                "request": started[which].pk,
+                "member": assignment.member_id,
+                "member_cin": assignment.member.cin,
+                "assignment": assignment.pk,
+                "api_key": api_key.prefix,
+                "provider_staff": login.pk,
+            }
+            | specs_outreach_api.provider_objects_of(assignment.member_id)
+            | specs_community_supports.provider_objects_of(placements[which])
+        )
 
     return {
         "world": {
             "xavier": xavier,
             "xavier_admin": xavier_admin,
-            "own": objects(own, xavier_key, xavier_colleague, started["own"]),
-            "other_organization": objects(yolo_a, yolo_key, yolo_admin, started["other_organization"]),
-            "other_plan_same_organization": objects(
-                xavier_b, yolo_key, yolo_admin, started["other_plan_same_organization"]
-            ),
-            "other_plan_other_organization": objects(
-                yolo_b, yolo_key, yolo_admin, started["other_plan_other_organization"]
-            ),
+            "own": objects(own, xavier_key, xavier_colleague, "own"),
+            "other_organization": objects(yolo_a, yolo_key, yolo_admin, "other_organization"),
+            "other_plan_same_organization": objects(xavier_b, yolo_key, yolo_admin, "other_plan_same_organization"),
+            "other_plan_other_organization": objects(yolo_b, yolo_key, yolo_admin, "other_plan_other_organization"),
             "foreign_members": [yolo_a.member_id, yolo_b.member_id, xavier_b.member_id],
             "own_members": sorted([own.member_id, started["own"].member_id]),
             "yolo_notice": yolo_notice.pk,
@@ -192,6 +210,7 @@ def snapshot(world):
             PhiAccessMember.objects.filter(member_id__in=world["foreign_members"]).count(),
             list(Notification.objects.filter(pk=world["yolo_notice"]).values_list("read_at")),
             specs_outreach_api.outreach_snapshot(),
+            specs_community_supports.cs_snapshot(),
         )
 
 
