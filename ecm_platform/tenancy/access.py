@@ -105,6 +105,11 @@ class Capability(StrEnum):
     DELIVERIES_READ = "community_supports.deliveries.read"
     DELIVERIES_RECORD = "community_supports.deliveries.record"  # the plan's coordinators, integrators
     PROVIDER_DELIVERIES_RECORD = "community_supports.provider_deliveries.record"
+    # Closed-loop referrals (DOMAIN 9): intake, the plan's follow-up, the provider's answers.
+    REFERRALS_READ = "community_supports.referrals.read"  # provider staff: those sent to their organization
+    REFERRALS_RECORD = "community_supports.referrals.record"  # intake: coordinators, integrators
+    REFERRALS_MANAGE = "community_supports.referrals.manage"  # the plan records answers and closes loops
+    PROVIDER_REFERRALS_RESPOND = "community_supports.provider_referrals.respond"  # accept, decline, start, close
     # Reporting (DOMAIN 10).
     REPORTS_BUILD = "reporting.reports.build"
 
@@ -205,6 +210,10 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.DELIVERIES_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
     Capability.DELIVERIES_RECORD: frozenset({CC, IN}),
     Capability.PROVIDER_DELIVERIES_RECORD: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
+    Capability.REFERRALS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.REFERRALS_RECORD: frozenset({CC, IN}),
+    Capability.REFERRALS_MANAGE: frozenset({CC}),
+    Capability.PROVIDER_REFERRALS_RESPOND: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
     Capability.REPORTS_BUILD: frozenset({RA}),
 }
 
