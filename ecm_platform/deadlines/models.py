@@ -38,6 +38,8 @@ class DeadlineKind(models.TextChoices):
     ORIENTATION = "orientation", "Community Supports provider orientation (10 working days)"
     OUTREACH_FIRST_ATTEMPT = "outreach_first_attempt", "First outreach attempt (plan setting)"
     OTHER_PROGRAMS_REFERRAL = "other_programs_referral", "Refer a closed-out member to other programs"
+    REFERRAL_RESPONSE = "referral_response", "Provider answer to a referral (plan setting, business days)"
+    REFERRAL_CLOSURE = "referral_closure", "Referral closed with a reason (plan setting, days)"
 
 
 class DeadlineState(models.TextChoices):
