@@ -8,6 +8,7 @@ from authorizations import letters, rules
 from authorizations.models import AuthorizationRequest, Notice, NoticeType
 from authorizations.services.requester_notices import requester_notice_record
 from authorizations.services.settings import notice_hold
+from authorizations.signals import request_decided
 from benefits.models import CatalogueService
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
@@ -21,17 +22,19 @@ from ecm_platform.tenancy.ownership import require_same_plan
 
 def _notice_if_needed(*, plan, actor, request: AuthorizationRequest, action: rules.Action) -> Notice | None:
     """The letter a decision sends the member, and the requester told of it (DOMAIN 5.3). Called
-    by every decision's service after its own access check and transition, in its transaction."""
+    by every decision's service after its own access check and transition, in its transaction;
+    then `request_decided` tells the apps above (a referral around the request, DOMAIN 9)."""
     notice_type = rules.notice_type_for(
         action,
         requested_by_member_or_provider=request.was_requested_by_member_or_provider,
         decision=request.decision,
     )
-    if notice_type is None:
-        return None
-    occasion = rules.LETTER_OCCASIONS.get(action, "")
-    notice = _issue(plan=plan, actor=actor, request=request, notice_type=notice_type, occasion=occasion)
-    requester_notice_record(plan=plan, notice=notice, action=action)
+    notice = told = None
+    if notice_type is not None:
+        occasion = rules.LETTER_OCCASIONS.get(action, "")
+        notice = _issue(plan=plan, actor=actor, request=request, notice_type=notice_type, occasion=occasion)
+        told = requester_notice_record(plan=plan, notice=notice, action=action)
+    request_decided.send(sender=AuthorizationRequest, plan=plan, request=request, action=action, requester_notice=told)
     return notice
 
 
