@@ -110,6 +110,12 @@ class Capability(StrEnum):
     REFERRALS_RECORD = "community_supports.referrals.record"  # intake: coordinators, integrators
     REFERRALS_MANAGE = "community_supports.referrals.manage"  # the plan records answers and closes loops
     PROVIDER_REFERRALS_RESPOND = "community_supports.provider_referrals.respond"  # accept, decline, start, close
+    # Exchanged files' column maps (DOMAIN 11) and encounters from invoices and outreach.
+    COLUMN_MAPS_READ = "exchange.column_maps.read"
+    COLUMN_MAPS_MANAGE = "exchange.column_maps.manage"  # the plan's overlay on a baseline
+    ENCOUNTERS_READ = "encounters.encounters.read"
+    INVOICES_UPLOAD = "encounters.invoices.upload"  # provider invoices become encounters
+    OUTREACH_ENCOUNTERS_RECORD = "encounters.outreach_encounters.record"  # a job: U8 per attempt
     # Reporting (DOMAIN 10).
     REPORTS_BUILD = "reporting.reports.build"
 
@@ -214,6 +220,11 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.REFERRALS_RECORD: frozenset({CC, IN}),
     Capability.REFERRALS_MANAGE: frozenset({CC}),
     Capability.PROVIDER_REFERRALS_RESPOND: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
+    Capability.COLUMN_MAPS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
+    Capability.COLUMN_MAPS_MANAGE: frozenset({PA}),
+    Capability.ENCOUNTERS_READ: EVERY_PLAN_ROLE,
+    Capability.INVOICES_UPLOAD: frozenset({CC, IN}),
+    Capability.OUTREACH_ENCOUNTERS_RECORD: frozenset(),
     Capability.REPORTS_BUILD: frozenset({RA}),
 }
 
