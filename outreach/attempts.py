@@ -25,6 +25,7 @@ from ecm_platform.tenancy.ownership import require_same_plan
 from outreach import rules
 from outreach.models import Attempt, Engagement, Method, Outcome, TargetKind
 from outreach.selectors import engagement_list
+from outreach.signals import attempts_recorded
 
 BULK_ROWS = 1000
 MAX_MINUTES = 600
@@ -207,6 +208,7 @@ def attempt_record(
     attempt.save()
     _recorded_event(plan=plan, actor=actor, attempt=attempt).save()
     _first_attempts_met(plan, [attempt])
+    attempts_recorded.send(sender=Attempt, plan=plan, attempts=[attempt])
     return attempt
 
 
@@ -259,4 +261,5 @@ def attempts_record_bulk(*, plan: HealthPlan, actor, rows: list[dict]) -> list[A
     )
     AuditEvent.objects.bulk_create([_recorded_event(plan=plan, actor=actor, attempt=attempt) for attempt in attempts])
     _first_attempts_met(plan, attempts)
+    attempts_recorded.send(sender=Attempt, plan=plan, attempts=attempts)
     return attempts
