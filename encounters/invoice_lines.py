@@ -1,0 +1,154 @@
+"""One invoice line read and checked on its own (DOMAIN 11): its values parsed, their lengths and
+shapes checked, its codes identified. What needs other rows or the database (the member, the
+contract, the authorization, the limits, a key seen before) is `invoices.py`'s."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from ecm_platform.csv_reader import NotUtf8
+from encounters import rules
+
+# The longest value each field takes (DOMAIN 11: a longer one is a row error, never cut).
+LENGTHS = {
+    "provider_npi": 10, "invoice_number": 40, "line_number": 6, "member_cin": 9, "service_from": 10,
+    "service_to": 10, "hcpcs": 5, "units": 10, "amount": 12, "place_of_service": 2, "notes": 500,
+}  # fmt: skip
+PLAN_COLUMN_LENGTH = 200
+MAX_UNITS = Decimal("9999999.99")
+MAX_AMOUNT = Decimal("999999999.99")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class Line:
+    number: int
+    npi: str = ""
+    invoice_number: str = ""
+    line_number: int | None = None
+    cin: str = ""
+    service_from: date | None = None
+    service_to: date | None = None
+    hcpcs: str = ""
+    modifier_values: list[str] = field(default_factory=list)
+    modifiers: list[str] = field(default_factory=list)
+    units: Decimal | None = None
+    amount: Decimal | None = None
+    place_of_service: str = ""
+    notes: str = ""
+    plan_columns: dict = field(default_factory=dict)
+    modifiers_readable: bool = True
+    coding: rules.Coding | None = None
+    # Found by invoices.py against the plan's rows.
+    member_id: int | None = None
+    organization_id: int | None = None
+    authorization: object = None
+
+    @property
+    def modifiers_as_read(self) -> list[str]:
+        """Positions 1 to 4, upper case, empty where none was given."""
+        return [value.upper() for value in (self.modifier_values + [""] * 4)[:4]]
+
+    @property
+    def key(self) -> str:
+        return f"invoice:{self.npi}:{self.invoice_number}:{self.line_number}"
+
+
+class _Reader:
+    def __init__(self, row: dict, number: int):
+        self.row, self.number, self.problems = row, number, []
+
+    def problem(self, field_name: str, message: str) -> None:
+        self.problems.append({"row": self.number, "field": field_name, "message": message})
+
+    def text(self, name: str, limit: int | None = None) -> str:
+        value = self.row.get(name)
+        if isinstance(value, NotUtf8):
+            self.problem(name, value.message)
+            return ""
+        value = "" if value is None else str(value).strip()
+        limit = limit or LENGTHS[name]
+        if len(value) > limit:
+            self.problem(name, f"At most {limit} characters ({len(value)} given).")
+            return ""
+        return value
+
+    def required(self, name: str) -> str:
+        value = self.text(name)
+        if not value and not any(p["field"] == name for p in self.problems):
+            self.problem(name, "Required.")
+        return value
+
+    def day(self, name: str, value: str) -> date | None:
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else None
+        except ValueError:
+            pass
+        self.problem(name, f"{value!r} is not a date like 2026-11-30.")
+        return None
+
+    def decimal(self, name: str, value: str, *, maximum: Decimal, positive: bool) -> Decimal | None:
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or number != number.quantize(CENT, rounding="ROUND_DOWN"):
+            self.problem(name, f"{value!r} is not a number with at most two decimals.")
+            return None
+        if number > maximum or number < 0 or (positive and number == 0):
+            self.problem(
+                name, f"{value} is out of range ({'more than 0' if positive else '0 or more'}, at most {maximum})."
+            )
+            return None
+        return number
+
+
+def line_read(
+    row: dict, number: int, *, plan_fields: tuple[str, ...], required: tuple[str, ...], today: date
+) -> tuple[Line, list[dict]]:
+    """The line of `row` (values by field) and every problem it has on its own; `required` are the
+    fields the plan's column map requires beyond the baseline's own."""
+    read = _Reader(row, number)
+    line = Line(number=number)
+    for name in required:
+        value = row.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            read.problem(name, "Required by the plan's column map.")
+    line.npi = read.required("provider_npi")
+    if line.npi and not (line.npi.isdigit() and len(line.npi) == 10):
+        read.problem("provider_npi", "An NPI is exactly 10 digits.")
+    line.invoice_number = read.required("invoice_number")
+    line_number = read.required("line_number")
+    if line_number:
+        if line_number.isdigit() and int(line_number) > 0:
+            line.line_number = int(line_number)
+        else:
+            read.problem("line_number", f"{line_number!r} is not a line number (1 or more).")
+    line.cin = read.required("member_cin").upper()
+    service_from = read.required("service_from")
+    line.service_from = read.day("service_from", service_from) if service_from else None
+    service_to = read.text("service_to")
+    line.service_to = read.day("service_to", service_to) if service_to else line.service_from
+    if line.service_from and line.service_to:
+        if line.service_to < line.service_from:
+            read.problem("service_to", "The last day of service is before the first.")
+        if line.service_to > today:
+            read.problem("service_to", "An invoice bills services given: the day is in the future.")
+    line.hcpcs = read.required("hcpcs").upper()
+    problems_before = len(read.problems)
+    # Read at a HCPCS code's length: a code in a modifier column is told as such (rules.read_modifiers).
+    line.modifier_values = [read.text(name, LENGTHS["hcpcs"]) for name in rules.MODIFIER_FIELDS]
+    line.modifiers, modifier_problems = rules.read_modifiers(line.modifier_values)
+    line.modifiers_readable = not modifier_problems and len(read.problems) == problems_before
+    for name, message in modifier_problems:
+        read.problem(name, message)
+    units = read.required("units")
+    line.units = read.decimal("units", units, maximum=MAX_UNITS, positive=True) if units else None
+    amount = read.text("amount")
+    line.amount = read.decimal("amount", amount, maximum=MAX_AMOUNT, positive=False) if amount else None
+    line.place_of_service = read.text("place_of_service")
+    if line.place_of_service and not (line.place_of_service.isdigit() and len(line.place_of_service) == 2):
+        read.problem("place_of_service", "A place of service is a two-digit code, e.g. 12.")
+    line.notes = read.text("notes")
+    line.plan_columns = {name: read.text(name, PLAN_COLUMN_LENGTH) for name in plan_fields}
+    return line, read.problems
