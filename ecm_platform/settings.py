@@ -48,6 +48,8 @@ LOCAL_APPS = [
     "authorizations",
     "outreach",
     "community_supports",
+    "exchange",
+    "encounters",
     "reporting",
     "portal",
     "demo",
