@@ -19,7 +19,7 @@ class JobState(models.TextChoices):
 ACTIVE_JOB_STATES = [JobState.QUEUED, JobState.RUNNING]
 # Every capability an import job may be started with (import_job_start refuses any other): reading
 # a job needs its own, and holding none of these refuses before the job is looked up.
-IMPORT_CAPABILITIES = (Capability.TRANSITIONS_IMPORT,)
+IMPORT_CAPABILITIES = (Capability.TRANSITIONS_IMPORT, Capability.INVOICES_UPLOAD)
 
 
 class ImportJob(models.Model):
