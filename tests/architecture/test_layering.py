@@ -13,12 +13,14 @@ ROOT = Path(__file__).resolve().parents[2]
 # Lower layers never import higher ones; apps on one layer do not import each other.
 LAYERS = [
     ["ecm_platform"],
+    ["exchange"],
     ["benefits"],
     ["members"],
     ["eligibility"],
     ["providers"],
     ["authorizations"],
     ["outreach", "community_supports"],
+    ["encounters"],
     ["reporting"],
     ["portal"],
     ["demo"],
