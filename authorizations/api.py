@@ -147,9 +147,17 @@ class RequestFilter(django_filters.FilterSet):
     member = IdFilter(field_name="member_id")
     due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
     is_open = django_filters.BooleanFilter(method="filter_is_open", help_text="The decision clock runs.")
+    awaiting_provider = django_filters.BooleanFilter(
+        method="filter_awaiting_provider",
+        help_text="Community Supports approved while no contracted provider had room, still without one (DOMAIN 9).",
+    )
 
     def filter_is_open(self, queryset, name, value):
         return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+    def filter_awaiting_provider(self, queryset, name, value):
+        awaiting = selectors.AWAITING_PROVIDER
+        return queryset.filter(awaiting) if value else queryset.exclude(awaiting)
 
 
 class RequestViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):

@@ -85,6 +85,8 @@ DECIDABLE_STATUSES = [Status.IN_REVIEW, Status.DEFERRED, Status.PRESUMPTIVE]
 LIVE_STATUSES = (*OPEN_STATUSES, Status.APPROVED, Status.ACTIVE)
 # A member who leaves the plan ends the request in these states (DOMAIN 5.2).
 ENDABLE_STATUSES = [*OPEN_STATUSES, Status.APPROVED, Status.ACTIVE]
+# A Community Support with a provider to place it with (DOMAIN 9): approved or running.
+PLACEABLE_STATUSES = (Status.APPROVED, Status.ACTIVE)
 
 
 class DiscontinuationState(models.TextChoices):

@@ -3,12 +3,13 @@ grievances, and a request's history from the audit trail."""
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from authorizations.models import (
     LIVE_STATUSES,
     OPEN_STATUSES,
+    PLACEABLE_STATUSES,
     Appeal,
     AuthorizationRequest,
     Grievance,
@@ -19,10 +20,13 @@ from authorizations.models import (
     RequestSource,
     Status,
 )
-from benefits.models import ServiceKind
+from benefits.models import ECM_CODE, ServiceKind
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.models import HealthPlan
+
+# Community Supports approved while no contracted provider had room, still without one (DOMAIN 9).
+AWAITING_PROVIDER = Q(status__in=PLACEABLE_STATUSES, service_assignment__isnull=True) & ~Q(service__code=ECM_CODE)
 
 
 def request_list(*, plan: HealthPlan) -> QuerySet[AuthorizationRequest]:
@@ -90,6 +94,13 @@ def reassessments_due(*, plan: HealthPlan) -> QuerySet[AuthorizationRequest]:
         .filter(source=RequestSource.TRANSITION, status=Status.ACTIVE, reassessed_on__isnull=True)
         .order_by("reassessment_due", "id")
     )
+
+
+def awaiting_service_provider(*, plan: HealthPlan) -> QuerySet[AuthorizationRequest]:
+    """Community Supports approved while no contracted provider of the service in the member's
+    county had room (DOMAIN 9): the approval stands and the member waits for a place, the oldest
+    request first."""
+    return request_list(plan=plan).filter(AWAITING_PROVIDER).order_by("id")
 
 
 def notice_list(*, plan: HealthPlan) -> QuerySet[Notice]:

@@ -1,13 +1,18 @@
 from django.urls import path
 
-from authorizations import appeal_views, provider_views, settings_views, transition_views, views
+from authorizations import appeal_views, provider_views, settings_views, transition_views, views, worklist_views
 
 urlpatterns = [
     path("authorizations/", views.worklist, name="authorization-worklist"),
     path("authorizations/new/", views.request_new, name="authorization-new"),
     path("authorizations/start/<int:member_id>/", views.request_start, name="authorization-start"),
     path("authorizations/members/<int:member_id>/", views.member_authorizations, name="member-authorizations"),
-    path("authorizations/reassessments/", views.reassessment_worklist, name="reassessment-worklist"),
+    path("authorizations/reassessments/", worklist_views.reassessment_worklist, name="reassessment-worklist"),
+    path(
+        "authorizations/awaiting-provider/",
+        worklist_views.awaiting_provider_worklist,
+        name="awaiting-provider-worklist",
+    ),
     path("authorizations/transition-list/", transition_views.transition_upload, name="transition-upload"),
     path("authorizations/<int:pk>/", views.request_detail, name="authorization-detail"),
     path("authorizations/<int:pk>/attachments/", views.attachment_add, name="authorization-attachment-add"),

@@ -20,9 +20,8 @@ from django.views.decorators.http import require_POST
 
 from authorizations import letters, selectors, services
 from authorizations.forms import ACTION_FORMS, AttachmentForm, RequestForm, ServiceForm, WorklistFilterForm
-from authorizations.models import RequestSource, Status, Urgency
+from authorizations.models import PLACEABLE_STATUSES, RequestSource, Status, Urgency
 from authorizations.request_records import request_records
-from authorizations.services.community_supports import PLACEABLE_STATUSES
 from authorizations.services.limits import request_limits
 from authorizations.services.notices import discontinuation_criterion_of
 from benefits.models import ECM_CODE
@@ -182,19 +181,6 @@ def worklist(request):
         membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.rows]
     )
     return render(request, "authorizations/worklist.html", {"form": form, "page": page})
-
-
-@plan_page(Capability.AUTHORIZATIONS_READ)
-def reassessment_worklist(request):
-    page = keyset_page_ordered(selectors.reassessments_due(plan=request.plan), request.GET)
-    today = clocks.local_date(clocks.now())
-    for row in page.rows:
-        row.is_overdue = row.reassessment_due < today
-    phi_read_record(
-        membership=request.membership, path=request.get_full_path(), members=[row.member for row in page.rows]
-    )
-    context = {"page": page, "today": today, "can_record": request.principal.may(ACTION_CAPABILITIES["reassessed"])}
-    return render(request, "authorizations/reassessments.html", context)
 
 
 @plan_page(Capability.AUTHORIZATIONS_READ)
@@ -366,11 +352,13 @@ def request_detail(request, pk):
     return _render_detail(request, selectors.request_get(plan=request.plan, pk=pk))
 
 
+# The worklists whose rows act on a request and come back; no other page may be named.
+RETURN_PAGES = ("reassessment-worklist", "awaiting-provider-worklist")
+
+
 def _back(request, auth_request):
-    # Only our own worklist may be named as the page to return to.
-    if request.POST.get("next") == reverse("reassessment-worklist"):
-        return redirect("reassessment-worklist")
-    return redirect("authorization-detail", pk=auth_request.pk)
+    named = next((name for name in RETURN_PAGES if request.POST.get("next") == reverse(name)), None)
+    return redirect(named) if named else redirect("authorization-detail", pk=auth_request.pk)
 
 
 @require_POST

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from authorizations.models import AuthorizationRequest, DenialReason, Status, Urgency
+from authorizations.models import PLACEABLE_STATUSES, AuthorizationRequest, DenialReason, Urgency
 from authorizations.services.common import _acting_as
 from authorizations.services.limits import require_within_limits
 from benefits.election_selectors import offered_services
@@ -25,8 +25,6 @@ from members.selectors import active_on
 from providers.models import AssignmentEndReason, Contract, ContractService, ProviderOrganization, ServiceAssignment
 from providers.services import service_assignment_create, service_assignment_end, service_provider_for
 
-# A CS request with a provider to place it with (DOMAIN 9): approved or running.
-PLACEABLE_STATUSES = (Status.APPROVED, Status.ACTIVE)
 # Denial reasons that speak of ECM's Populations of Focus and programs (DOMAIN 4), and those of a
 # Community Support's own rules (DOMAIN 9): each service is denied in its own terms.
 ECM_DENIAL_REASONS = {

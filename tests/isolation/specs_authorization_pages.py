@@ -20,6 +20,7 @@ SPECS: dict = {
         Call("get", "/authorizations/?urgency=routine&county=01&pof=HIGH_UTILIZER&source=self_referral"),
     ],
     "reassessment-worklist": [Call("get", "/authorizations/reassessments/")],
+    "awaiting-provider-worklist": [Call("get", "/authorizations/awaiting-provider/")],
     "member-authorizations": [Call("get", "/authorizations/members/{member}/", foreign=True)],
     "authorization-new": [
         Call("get", "/authorizations/new/?member={member}", foreign=True),

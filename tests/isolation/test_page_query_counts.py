@@ -95,6 +95,7 @@ def paths(plan):
         "/authorizations/",
         "/authorizations/?urgency=routine&county=01&pof=HOMELESS",
         "/authorizations/reassessments/",
+        "/authorizations/awaiting-provider/",
         f"/authorizations/members/{request.member_id}/",
         f"/authorizations/{request.pk}/",
         f"/authorizations/notices/{notice.pk}/",
