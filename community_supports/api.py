@@ -9,11 +9,12 @@ exceptions answers 400 `limit_exceeded`, one that allows exceptions 400
 """
 
 import django_filters
+from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from community_supports import provider_api, selectors, services
+from community_supports import provider_api, referral_api, referral_provider_api, selectors, services
 from community_supports.models import Delivery
 from community_supports.serializers import DeliveryFields, DeliveryOutput, delivery_validation_errors
 from ecm_platform.api.fields import PlanRelatedField
@@ -61,5 +62,8 @@ class DeliveryViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelM
 
 ROUTES = [
     ("community-supports/deliveries", DeliveryViewSet, "community-supports-delivery"),
+    ("referrals", referral_api.ReferralViewSet, "referral"),
+    ("provider/referrals", referral_provider_api.ProviderReferralViewSet, "provider-referral"),
     *provider_api.ROUTES,
 ]
+PATHS = [path("settings/referrals/", referral_api.ReferralSettingsView.as_view(), name="settings-referrals")]

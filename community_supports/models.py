@@ -41,3 +41,19 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"Delivery {self.pk} under request {self.request_id}"
+
+
+# The closed-loop referrals' models live beside this one and are imported from here, as the app's models.
+from community_supports.referral_models import (  # noqa: E402, F401
+    ClosureReason,
+    DeclineReason,
+    NoticeChannel,
+    NoticeEvent,
+    NoticeRecipient,
+    Referral,
+    ReferralEvent,
+    ReferralNotice,
+    ReferralSettings,
+    ReferralStatus,
+    ReferrerKind,
+)

@@ -1,0 +1,78 @@
+"""/api/v1/provider/referrals/: the closed-loop referrals sent to your organization by the plans
+contracting with it (DOMAIN 9), the plan on every row; accept (with the contact the member reaches
+you at), decline with a reason, start the service once the plan authorized it, close with a reason.
+Another organization's referral is 404 like a missing one; every read is in the PHI access log.
+"""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins
+from rest_framework.response import Response
+
+from community_supports import referral_selectors as selectors
+from community_supports.referral_api import ReferralActionsMixin, ReferralDetailOutput, ReferralOutput
+from community_supports.referral_models import Referral
+from ecm_platform.audit.services import phi_read_record
+from ecm_platform.tenancy.access import Capability
+from ecm_platform.tenancy.scoping import plan_scope
+from providers.provider_api import PlanOfRow, ProviderViewSet
+
+PLAN_FILTER = OpenApiParameter("plan", str, description="One contracting plan's code.")
+STATUS_FILTER = OpenApiParameter("status", str, description="sent, accepted, declined, service_started, closed")
+
+
+class ProviderReferralOutput(ReferralOutput):
+    plan = PlanOfRow(read_only=True)
+
+    class Meta(ReferralOutput.Meta):
+        fields = ["id", "plan", *ReferralOutput.Meta.fields[1:]]
+
+
+class ProviderReferralDetailOutput(ReferralDetailOutput):
+    plan = PlanOfRow(read_only=True)
+
+    class Meta(ReferralDetailOutput.Meta):
+        fields = ["id", "plan", *ReferralDetailOutput.Meta.fields[1:]]
+
+
+class ProviderReferralViewSet(ReferralActionsMixin, mixins.ListModelMixin, ProviderViewSet):
+    """Referrals sent to your organization (DOMAIN 9), newest first, the plan on every row."""
+
+    queryset = Referral.objects.none()
+    serializer_class = ProviderReferralOutput
+    output_class = ProviderReferralOutput
+    capability = Capability.REFERRALS_READ
+    action_capabilities = {
+        "accept": Capability.PROVIDER_REFERRALS_RESPOND,
+        "decline": Capability.PROVIDER_REFERRALS_RESPOND,
+        "start_service": Capability.PROVIDER_REFERRALS_RESPOND,
+        "close": Capability.PROVIDER_REFERRALS_RESPOND,
+    }
+    ordering = ("-sent_at", "-id")
+
+    def get_queryset(self):
+        referrals = selectors.provider_referrals(
+            principal=self.request.principal, plan_code=self.request.query_params.get("plan")
+        )
+        status = self.request.query_params.get("status")
+        return referrals.filter(status=status) if status and self.action == "list" else referrals
+
+    @extend_schema(parameters=[PLAN_FILTER, STATUS_FILTER])
+    def list(self, request):
+        rows = self.paginate_queryset(self.get_queryset())
+        phi_read_record(principal=request.principal, path=request.get_full_path(), members=[row.member for row in rows])
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    @extend_schema(responses=ProviderReferralDetailOutput)
+    def retrieve(self, request, pk=None):
+        """One referral with its history and its notices."""
+        referral = self.get_object()
+        phi_read_record(principal=request.principal, path=request.get_full_path(), members=[referral.member])
+        return Response(ProviderReferralDetailOutput(referral).data)
+
+    def _act(self, request, service, payload_class):
+        referral = self.get_object()
+        payload = payload_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with plan_scope(referral.plan):
+            done = service(plan=referral.plan, actor=request.principal, referral=referral, **payload.validated_data)
+        return Response(ProviderReferralOutput(done).data)
