@@ -20,6 +20,11 @@ MAX_AMOUNT = Decimal("999999999.99")
 CENT = Decimal("0.01")
 
 
+def line_key(npi: str, invoice_number: str, line_number) -> str:
+    """The idempotency key of an invoice line: provider NPI, invoice number and line number."""
+    return f"invoice:{npi}:{invoice_number}:{line_number}"
+
+
 @dataclass
 class Line:
     number: int
@@ -51,7 +56,7 @@ class Line:
 
     @property
     def key(self) -> str:
-        return f"invoice:{self.npi}:{self.invoice_number}:{self.line_number}"
+        return line_key(self.npi, self.invoice_number, self.line_number)
 
 
 class _Reader:

@@ -11,6 +11,7 @@ from benefits.models import ECM_CODE, ServiceCode, ServiceKind
 from ecm_platform.tenancy.access import Capability, Principal, require
 from ecm_platform.tenancy.models import HealthPlan
 from encounters import rules
+from encounters.invoice_lines import line_key
 from encounters.models import Encounter
 
 
@@ -28,6 +29,15 @@ def encounter_get(*, plan: HealthPlan, principal: Principal, pk) -> Encounter:
     encounter = encounters_visible(plan=plan, principal=principal).filter(pk=pk).first()
     if encounter is None:
         raise Http404("No such encounter.")
+    return encounter
+
+
+def encounter_of_invoice_line(*, plan: HealthPlan, principal: Principal, npi: str, invoice_number: str, line_number):
+    """The encounter an invoice line became, or 404."""
+    key = line_key(npi, invoice_number, line_number)
+    encounter = encounters_visible(plan=plan, principal=principal).filter(idempotency_key=key).first()
+    if encounter is None:
+        raise Http404("No such invoice line.")
     return encounter
 
 
