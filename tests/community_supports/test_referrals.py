@@ -111,7 +111,9 @@ def test_a_provider_declines_with_its_reason_and_the_plan_closes_the_loop(world)
             plan=world.plan, actor=world.bayside_staff, referral=referral, reason=DeclineReason.NO_CAPACITY
         )
         assert (referral.status, referral.decline_reason) == (ReferralStatus.DECLINED, "no_capacity")
-        referral = referral_close(plan=world.plan, actor=world.coordinator, referral=referral, reason="provider_declined")
+        referral = referral_close(
+            plan=world.plan, actor=world.coordinator, referral=referral, reason="provider_declined"
+        )
     assert referral.status == ReferralStatus.CLOSED
     assert [status for status, _ in statuses(referral)] == ["sent", "declined", "closed"]
 
@@ -126,7 +128,9 @@ def test_the_other_reason_needs_its_explanation(world):
 def test_services_start_only_once_the_request_is_authorized(world):
     """DOMAIN 9: the request's state is authoritative for authorization."""
     referral = shelter_referral(world)
-    referral = referral_accept(plan=world.plan, actor=world.bayside_staff, referral=referral, provider_contact="x@b.org")
+    referral = referral_accept(
+        plan=world.plan, actor=world.bayside_staff, referral=referral, provider_contact="x@b.org"
+    )
     with pytest.raises(ConflictError) as refused:
         referral_start_service(plan=world.plan, actor=world.bayside_staff, referral=referral)
     assert refused.value.code == "not_authorized_yet"
@@ -181,7 +185,9 @@ def test_a_denial_closes_the_referral_not_authorized_with_its_reason(world):
 def test_another_providers_staff_and_roles_without_the_capability_are_refused(world, make_membership):
     referral = shelter_referral(world)
     with pytest.raises(ActionNotPermitted):
-        referral_accept(plan=world.plan, actor=staff_of(world.plan, world.harbor), referral=referral, provider_contact="5")
+        referral_accept(
+            plan=world.plan, actor=staff_of(world.plan, world.harbor), referral=referral, provider_contact="5"
+        )
     with pytest.raises(ActionNotPermitted):
         referral_accept(plan=world.plan, actor=world.reviewer, referral=referral, provider_contact="5")
     assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.SENT
