@@ -67,7 +67,7 @@ def quarter_days(year: int, quarter: int) -> tuple[date, date]:
 def ecm_encounter_counts(*, plan: HealthPlan, principal: Principal, year: int, quarter: int) -> QuerySet:
     """Per member, the quarter's ECM encounters in person and telephonic or telehealth (GQ), for the
     quarterly report's member tab (DOMAIN 10): one aggregate query, rows {member_id, member__cin,
-    in_person, not_in_person}. Outreach attempts (U8) are counted apart, in `outreach_attempts`."""
+    in_person_encounters, telephonic_encounters, outreach_attempts}. Outreach attempts (U8) are counted apart, in `outreach_attempts`."""
     require(principal, Capability.ENCOUNTERS_READ, plan=plan)
     first, last = quarter_days(year, quarter)
     outreach = Q(service_code__modifiers__contains="U8")
@@ -76,8 +76,8 @@ def ecm_encounter_counts(*, plan: HealthPlan, principal: Principal, year: int, q
         .order_by("member_id")
         .values("member_id", "member__cin")
         .annotate(
-            in_person=Count("pk", filter=Q(in_person=True) & ~outreach),
-            not_in_person=Count("pk", filter=Q(in_person=False) & ~outreach),
+            in_person_encounters=Count("pk", filter=Q(in_person=True) & ~outreach),
+            telephonic_encounters=Count("pk", filter=Q(in_person=False) & ~outreach),
             outreach_attempts=Count("pk", filter=outreach),
         )
     )
