@@ -245,6 +245,9 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "ecm_platform.tenancy.models.Role.choices",
         "ProviderRoleEnum": "ecm_platform.tenancy.models.ProviderRole.choices",
         "AuthorizationStatusEnum": "authorizations.models.Status.choices",
+        "ReferralStatusEnum": "community_supports.referral_models.ReferralStatus.choices",
+        "ReferralDeclineReasonEnum": "community_supports.referral_models.DeclineReason.choices",
+        "ReferralClosureReasonEnum": "community_supports.referral_models.ClosureReason.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
