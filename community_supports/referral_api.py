@@ -130,7 +130,9 @@ class ReferralStartInput(serializers.Serializer):
 
 
 class ReferralCloseInput(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=[c for c in ClosureReason.choices if c[0] != ClosureReason.NOT_AUTHORIZED])
+    reason = serializers.ChoiceField(
+        choices=ClosureReason.choices, help_text="Any but `not_authorized`, which only the request's denial gives."
+    )
     note = optional_text(max_length=2000, help_text="Required for `other`.")
 
 

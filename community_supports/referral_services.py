@@ -291,7 +291,7 @@ def referral_start_service(
     return _transition(plan, principal, referral, "start_service", note=note, service_started_on=started_on)
 
 
-def _close(plan, principal, referral: Referral, reason: ClosureReason, detail: str, told=None) -> Referral:
+def _close_loop(plan, principal, referral: Referral, reason: ClosureReason, detail: str, told=None) -> Referral:
     referral = _transition(
         plan, principal, referral, "close", reason=reason, note=detail, closed_at=clocks.now(),
         closure_reason=reason, closure_detail=detail,
@@ -316,7 +316,7 @@ def referral_close(*, plan: HealthPlan, actor, referral: Referral, reason: Closu
         raise DomainError("Explain the other reason.", field="note")
     if reason == ClosureReason.SERVICES_RECEIVED and referral.status != ReferralStatus.SERVICE_STARTED:
         raise ConflictError("Services received: the service has not started under this referral.", code="not_started")
-    return _close(plan, principal, referral, reason, note.strip())
+    return _close_loop(plan, principal, referral, reason, note.strip())
 
 
 def referral_close_not_authorized(*, plan: HealthPlan, actor, referral: Referral, detail: str, told=None):
@@ -324,7 +324,7 @@ def referral_close_not_authorized(*, plan: HealthPlan, actor, referral: Referral
     principal = require(actor, Capability.REFERRALS_MANAGE, plan=plan)
     if principal.is_provider:
         raise ActionNotPermitted("Only the plan's decision closes a referral as not authorized.")
-    return _close(plan, principal, referral, ClosureReason.NOT_AUTHORIZED, detail, told=told)
+    return _close_loop(plan, principal, referral, ClosureReason.NOT_AUTHORIZED, detail, told=told)
 
 
 SETTINGS_FIELDS = ("response_business_days", "closure_days")
