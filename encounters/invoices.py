@@ -223,6 +223,7 @@ def invoice_import(
     if len(rows) > MAX_LINES:
         raise DomainError(f"An invoice file has at most {MAX_LINES:,} lines.", field="file", code="too_many_rows")
     lines, errors, recorded = _checked(plan, rows, column_map, progress)
+    errors.sort(key=lambda error: error["row"])  # stable: a row's own errors keep their order
     if errors:
         return {"created": 0, "unchanged": 0, "errors": errors}
     user, now = actor_user(actor), clocks.now()

@@ -71,7 +71,8 @@ def invoice_file_job(*, job: ImportJob, actor, progress) -> dict:
         plan=job.plan, actor=actor, rows=rows, column_map=column_map, source_name=job.source_name, progress=progress
     )
     if shape_errors:
-        report = {**report, "created": 0, "unchanged": 0, "errors": shape_errors + report["errors"]}
+        errors = sorted(shape_errors + report["errors"], key=lambda error: error["row"])
+        report = {**report, "created": 0, "unchanged": 0, "errors": errors}
     return report
 
 

@@ -125,7 +125,7 @@ def test_every_error_of_every_row_is_reported_and_nothing_is_recorded(world):
         line(line_number="1"),  # the same line twice in the file
     )
     assert errors_of(report) == [
-        (5, "service_from"), (5, "units"), (2, "member_cin"), (3, "provider_npi"), (4, "provider_npi"),
+        (2, "member_cin"), (3, "provider_npi"), (4, "provider_npi"), (5, "service_from"), (5, "units"),
         (6, "line_number"),
     ]  # fmt: skip
     assert report["created"] == 0
