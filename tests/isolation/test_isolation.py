@@ -97,6 +97,7 @@ from tests.isolation import (
     specs_outreach_pages,
     specs_plan_settings,
     specs_provider_api,
+    specs_referrals,
 )
 from tests.isolation.harness import Call
 
@@ -394,6 +395,8 @@ API_SPECS |= specs_outreach_api.API_SPECS | specs_outreach_api.PROVIDER_SPECS
 PAGE_SPECS |= specs_benefits.PAGE_SPECS | specs_catalogue.PAGE_SPECS | specs_community_supports.PAGE_SPECS
 API_SPECS |= specs_benefits.API_SPECS | specs_catalogue.API_SPECS | specs_community_supports.API_SPECS
 API_SPECS |= specs_community_supports.PROVIDER_SPECS
+PAGE_SPECS |= specs_referrals.PAGE_SPECS
+API_SPECS |= specs_referrals.API_SPECS | specs_referrals.PROVIDER_SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 # The admin's routes run in one world per role (test_admin_pages_...): its gate is staff status, so
 # a plan administrator (staff) and one other role stand for every role.
@@ -456,6 +459,7 @@ def objects_of(plan, admin):
             | specs_outreach_api.objects_of(plan)
             | specs_benefits.objects_of(plan)
             | specs_community_supports.objects_of(plan)
+            | specs_referrals.objects_of(plan)
         )
 
 
@@ -506,6 +510,7 @@ def member_world(plan, admin, name):
         specs_jobs.jobs_world(plan, name)
         specs_benefits.benefits_world(plan, name)
         specs_community_supports.community_supports_world(plan, member, organization, name)
+        specs_referrals.referrals_world(plan, name)
         return member
 
 
@@ -649,6 +654,7 @@ def snapshot(plan):
             specs_outreach_api.outreach_snapshot(plan),
             specs_benefits.elections_snapshot(plan),
             specs_community_supports.cs_snapshot(plan),
+            specs_referrals.referrals_snapshot(plan),
         )
 
 
