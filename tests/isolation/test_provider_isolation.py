@@ -36,6 +36,7 @@ from tests.isolation import (
     specs_outreach_api,
     specs_outreach_pages,
     specs_provider_api,
+    specs_referrals,
 )
 from tests.isolation import test_isolation as plan_harness
 
@@ -45,14 +46,21 @@ PROVIDER_CALLS = [
     (role, call, foreign_set)
     for role in ProviderRole.values
     for calls in (
-        specs_provider_api.SPECS | specs_outreach_api.PROVIDER_SPECS | specs_community_supports.PROVIDER_SPECS
+        specs_provider_api.SPECS
+        | specs_outreach_api.PROVIDER_SPECS
+        | specs_community_supports.PROVIDER_SPECS
+        | specs_referrals.PROVIDER_SPECS
     ).values()
     for call in calls
     for foreign_set in FOREIGN_SETS
 ]
 # The provider outreach and Community Supports pages (and the verdict), which provider staff use in
 # the browser.
-PROVIDER_PAGES = specs_outreach_pages.PROVIDER_CALLS + specs_community_supports.PROVIDER_PAGE_CALLS
+PROVIDER_PAGES = (
+    specs_outreach_pages.PROVIDER_CALLS
+    + specs_community_supports.PROVIDER_PAGE_CALLS
+    + specs_referrals.PROVIDER_PAGE_CALLS
+)
 PROVIDER_PAGE_CALLS = [
     (role, call, foreign_set) for role in ProviderRole.values for call in PROVIDER_PAGES for foreign_set in FOREIGN_SETS
 ]
@@ -137,6 +145,10 @@ def module_rows():
                 plan_b, yolo, yolo_b.member, MARKER
             ),
         }
+        referrals = {
+            which: specs_referrals.referral_for(request, "Xavier" if which == "own" else MARKER).pk
+            for which, request in placements.items()
+        }
         yesterday = clocks.local_date(clocks.now()) - timedelta(days=1)
         Contract.objects.filter(plan=plan_b, organization=xavier).update(end_date=yesterday)
         yolo_admin = staff(yolo, ProviderRole.PROVIDER_ADMINISTRATOR)
@@ -158,6 +170,7 @@ def module_rows():
             }
             | specs_outreach_api.provider_objects_of(assignment.member_id)
             | specs_community_supports.provider_objects_of(placements[which])
+            | {"referral": referrals[which]}
         )
 
     return {
@@ -211,6 +224,7 @@ def snapshot(world):
             list(Notification.objects.filter(pk=world["yolo_notice"]).values_list("read_at")),
             specs_outreach_api.outreach_snapshot(),
             specs_community_supports.cs_snapshot(),
+            specs_referrals.referrals_snapshot(),
         )
 
 
