@@ -101,8 +101,10 @@ def _line_errors(invalid: services.InvoiceLinesInvalid) -> dict:
     return errors
 
 
-@extend_validation_errors(["empty", "max_length", "not_a_list", "null", "required"], field_name="lines")
-@extend_validation_errors(["invalid", "null"], field_name="lines.INDEX")
+@extend_validation_errors(
+    ["empty", "max_length", "not_a_list", "null", "required"], field_name="lines", actions=["invoices"]
+)
+@extend_validation_errors(["invalid", "null"], field_name="lines.INDEX", actions=["invoices"])
 class EncounterViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """The plan's encounters (DOMAIN 10, 11), by service date, newest first."""
 
