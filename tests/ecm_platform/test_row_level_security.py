@@ -74,7 +74,7 @@ def _value(field, plan):
         return date(2026, 1, 5)
     if isinstance(field, models.BooleanField):
         return False
-    if isinstance(field, models.IntegerField):
+    if isinstance(field, models.IntegerField | models.DecimalField):
         return 1
     if isinstance(field, models.BinaryField):
         return b"%PDF-1.4"
