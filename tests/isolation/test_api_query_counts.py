@@ -20,7 +20,7 @@ from ecm_platform.tenancy.services import api_key_issue
 from providers.models import Contract
 from tests.conftest import module_row_copies
 from tests.factories import enrolled_member
-from tests.isolation import specs_community_supports, specs_outreach_pages, test_isolation
+from tests.isolation import specs_community_supports, specs_outreach_pages, specs_referrals, test_isolation
 from tests.isolation.test_isolation import authorization_world
 from tests.isolation.test_query_counts import grow, grow_awaiting, grow_network
 
@@ -91,6 +91,8 @@ PLAN_ROUTES = {
     "community-supports-clock-detail": "/api/v1/community-supports/clocks/respite/",
     "community-supports-delivery-list": "/api/v1/community-supports/deliveries/",
     "community-supports-delivery-detail": "/api/v1/community-supports/deliveries/{delivery}/",
+    "referral-list": "/api/v1/referrals/",
+    "referral-detail": "/api/v1/referrals/{referral}/",
     "catalogue-service-list": "/api/v1/catalogue/services/",
     "catalogue-service-detail": "/api/v1/catalogue/services/respite/",
 }
@@ -114,7 +116,8 @@ def grow_everything(plan, admin, start, count):
         provider = Contract.objects.filter(plan=plan).first().organization
         for number in range(start, start + count):
             authorization_world(plan, enrolled_member(plan), f"More {number}")
-            specs_community_supports.placement_world(plan, provider, enrolled_member(plan), f"More {number}")
+            placed = specs_community_supports.placement_world(plan, provider, enrolled_member(plan), f"More {number}")
+            specs_referrals.referral_for(placed, f"More {number}")
             holiday_create(plan=plan, day=date(2026, 3, 2) + timedelta(weeks=number), name="Closure", actor=OPERATOR)
             api_key_issue(
                 plan=plan, membership=admin, name=f"more {number}", expires_at=clocks.now() + timedelta(days=9),
