@@ -242,6 +242,7 @@ def referral_accept(*, plan: HealthPlan, actor, referral: Referral, provider_con
     """The provider takes the member: the member is told the provider's name and contact, the
     referring entity of the assignment."""
     principal = require_responder(actor, plan=plan, referral=referral)
+    _check_state(plan, referral, "accept")  # the state first (409 whatever the input)
     if not provider_contact.strip():
         raise DomainError("Give the phone or email the member reaches your organization at.", field="provider_contact")
     referral = _transition(
@@ -258,6 +259,7 @@ def referral_accept(*, plan: HealthPlan, actor, referral: Referral, provider_con
 def referral_decline(*, plan: HealthPlan, actor, referral: Referral, reason: DeclineReason, note: str = "") -> Referral:
     """The provider declines, with its reason; the plan refers elsewhere or closes the loop."""
     principal = require_responder(actor, plan=plan, referral=referral)
+    _check_state(plan, referral, "decline")  # the state first (409 whatever the input)
     if reason not in DeclineReason.values:
         raise DomainError("Choose a reason for declining.", field="reason")
     if reason == DeclineReason.OTHER and not note.strip():
@@ -309,6 +311,7 @@ def referral_close(*, plan: HealthPlan, actor, referral: Referral, reason: Closu
     service started; the provider closes for its own reasons, the plan for any but "not
     authorized", which only the request's denial gives."""
     principal = require_responder(actor, plan=plan, referral=referral)
+    _check_state(plan, referral, "close")  # the state first (409 whatever the input)
     allowed = PROVIDER_CLOSURES if principal.is_provider else CHOSEN_CLOSURES
     if reason not in allowed:
         raise DomainError("Not a reason you may close this referral with.", field="reason", code="invalid_reason")
