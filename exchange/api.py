@@ -62,7 +62,6 @@ class ColumnMapViewSet(PlanViewSet):
     capability = Capability.COLUMN_MAPS_READ
     action_capabilities = {"update": Capability.COLUMN_MAPS_MANAGE}
     lookup_field = "kind"
-    lookup_value_regex = "[a-z_]+"
     pagination_class = None  # one map per file kind: a bounded list
 
     def _day(self):

@@ -1,0 +1,88 @@
+"""Isolation specs for encounters and column maps (DOMAIN 10, 11), merged into test_isolation.py's
+specs (plan B's roles against plan A).
+
+Objects: {encounter}, an ECM encounter of {member} at the plan's provider, its notes carrying the
+plan's marker, and the plan's invoice column-map overlay (a header naming the marker). Every write
+names plan A's member (by CIN) or posts a file, in plan B's scope: it must be refused (4xx) or touch
+plan B's own rows; encounters_snapshot is what the harness compares.
+"""
+
+from datetime import UTC, date, datetime
+
+from django_scopes import scopes_disabled
+
+from ecm_platform import clocks
+from ecm_platform.tenancy.access import OPERATOR
+from encounters.invoices import invoice_import
+from encounters.models import Encounter
+from exchange.models import ColumnMapOverlay
+from exchange.services import column_map_overlay_set
+from tests.isolation.harness import Call
+
+RECORDED_AT = datetime(2026, 11, 30, 18, tzinfo=UTC)
+ENCOUNTERS = "/api/v1/encounters/"
+COLUMN_MAPS = "/api/v1/column-maps/"
+LINE = {
+    "provider_npi": "1234567893", "invoice_number": "ISO-1", "line_number": "1", "member_cin": "{member_cin}",
+    "service_from": "2026-11-02", "hcpcs": "G9008", "modifier_1": "U1", "units": "1",
+}  # fmt: skip
+OVERLAY = {"effective_from": "2027-01-04", "renamed": {"notes": "Remarks"}}
+
+PAGE_SPECS: dict = {
+    "encounters": [Call("get", "/encounters/")],
+    "encounter": [Call("get", "/encounters/{encounter}/", foreign=True)],
+    "encounters-invoice-upload": [
+        Call("get", "/encounters/invoices/upload/"),
+        Call("post", "/encounters/invoices/upload/", upload=True),
+    ],
+    "encounters-invoice-line": [
+        Call("get", "/encounters/invoices/line/"),
+        Call("post", "/encounters/invoices/line/", data=LINE),
+    ],
+    "settings-column-map": [
+        Call("get", "/settings/column-maps/invoice/"),
+        Call("post", "/settings/column-maps/invoice/", data={"effective_from": "2027-01-04", "renamed": "notes = X"}),
+    ],
+}
+API_SPECS: dict = {
+    ("GET", ENCOUNTERS): [
+        Call("get", ENCOUNTERS, lists="encounter"),
+        Call("get", f"{ENCOUNTERS}?member={{member}}&service=ecm", lists="encounter"),
+    ],
+    ("GET", f"{ENCOUNTERS}{{id}}/"): [Call("get", f"{ENCOUNTERS}{{encounter}}/", foreign=True)],
+    ("POST", f"{ENCOUNTERS}invoices/"): [Call("post", f"{ENCOUNTERS}invoices/", data={"lines": [LINE]})],
+    ("POST", f"{ENCOUNTERS}invoice-files/"): [Call("post", f"{ENCOUNTERS}invoice-files/", upload=True)],
+    ("GET", COLUMN_MAPS): [Call("get", COLUMN_MAPS)],
+    ("GET", f"{COLUMN_MAPS}{{kind}}/"): [Call("get", f"{COLUMN_MAPS}invoice/")],
+    ("PUT", f"{COLUMN_MAPS}{{kind}}/"): [Call("put", f"{COLUMN_MAPS}invoice/", data=OVERLAY)],
+}
+
+
+def encounters_world(plan, member, organization, name):
+    """One ECM encounter of `member` at `organization` noted with `name`, and the plan's invoice
+    overlay renaming the notes' header to one naming `name`."""
+    line = {
+        "provider_npi": organization.npi, "invoice_number": f"{name[:30]}-1", "line_number": "1",
+        "member_cin": member.cin, "service_from": "2026-11-02", "hcpcs": "G9008", "modifier_1": "U1", "units": "1",
+        "notes": f"{name} encounter",
+    }  # fmt: skip
+    with scopes_disabled(), clocks.frozen(RECORDED_AT):
+        report = invoice_import(plan=plan, actor=OPERATOR, rows=[(1, line)])
+        assert report["created"] == 1, report
+        column_map_overlay_set(
+            plan=plan, actor=OPERATOR, kind="invoice", effective_from=date(2026, 11, 30),
+            renamed={"notes": f"{name} notes"}, extra_columns=[], extra_required=[],
+        )  # fmt: skip
+
+
+def objects_of(plan) -> dict:
+    with scopes_disabled():
+        return {"encounter": Encounter.objects.filter(plan=plan).values_list("pk", flat=True).first()}
+
+
+def encounters_snapshot(plan) -> tuple:
+    with scopes_disabled():
+        return (
+            sorted(Encounter.objects.filter(plan=plan).values_list("pk", "units", "notes", "idempotency_key")),
+            sorted(ColumnMapOverlay.objects.filter(plan=plan).values_list("kind", "effective_from", "renamed")),
+        )
