@@ -91,6 +91,7 @@ from tests.isolation import (
     specs_catalogue,
     specs_community_supports,
     specs_deadlines,
+    specs_encounters,
     specs_jobs,
     specs_network_api,
     specs_outreach_api,
@@ -397,6 +398,8 @@ API_SPECS |= specs_benefits.API_SPECS | specs_catalogue.API_SPECS | specs_commun
 API_SPECS |= specs_community_supports.PROVIDER_SPECS
 PAGE_SPECS |= specs_referrals.PAGE_SPECS
 API_SPECS |= specs_referrals.API_SPECS | specs_referrals.PROVIDER_SPECS
+PAGE_SPECS |= specs_encounters.PAGE_SPECS
+API_SPECS |= specs_encounters.API_SPECS
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 # The admin's routes run in one world per role (test_admin_pages_...): its gate is staff status, so
 # a plan administrator (staff) and one other role stand for every role.
@@ -460,6 +463,7 @@ def objects_of(plan, admin):
             | specs_benefits.objects_of(plan)
             | specs_community_supports.objects_of(plan)
             | specs_referrals.objects_of(plan)
+            | specs_encounters.objects_of(plan)
         )
 
 
@@ -511,6 +515,7 @@ def member_world(plan, admin, name):
         specs_benefits.benefits_world(plan, name)
         specs_community_supports.community_supports_world(plan, member, organization, name)
         specs_referrals.referrals_world(plan, name)
+        specs_encounters.encounters_world(plan, member, organization, name)
         return member
 
 
@@ -655,6 +660,7 @@ def snapshot(plan):
             specs_benefits.elections_snapshot(plan),
             specs_community_supports.cs_snapshot(plan),
             specs_referrals.referrals_snapshot(plan),
+            specs_encounters.encounters_snapshot(plan),
         )
 
 
