@@ -58,9 +58,8 @@ API_SPECS: dict = {
 }
 
 
-def encounters_world(plan, member, organization, name):
-    """One ECM encounter of `member` at `organization` noted with `name`, and the plan's invoice
-    overlay renaming the notes' header to one naming `name`."""
+def encounter_for(plan, member, organization, name):
+    """One in-person ECM encounter of `member` at `organization` (its ECM contract), noted with `name`."""
     line = {
         "provider_npi": organization.npi, "invoice_number": f"{name[:30]}-1", "line_number": "1",
         "member_cin": member.cin, "service_from": "2026-11-02", "hcpcs": "G9008", "modifier_1": "U1", "units": "1",
@@ -68,7 +67,14 @@ def encounters_world(plan, member, organization, name):
     }  # fmt: skip
     with scopes_disabled(), clocks.frozen(RECORDED_AT):
         report = invoice_import(plan=plan, actor=OPERATOR, rows=[(1, line)])
-        assert report["created"] == 1, report
+    assert report["created"] == 1, report
+
+
+def encounters_world(plan, member, organization, name):
+    """The plan's encounter (encounter_for) and its invoice overlay renaming the notes' header to
+    one naming `name`."""
+    encounter_for(plan, member, organization, name)
+    with scopes_disabled(), clocks.frozen(RECORDED_AT):
         column_map_overlay_set(
             plan=plan, actor=OPERATOR, kind="invoice", effective_from=date(2026, 11, 30),
             renamed={"notes": f"{name} notes"}, extra_columns=[], extra_required=[],

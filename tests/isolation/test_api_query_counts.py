@@ -20,7 +20,13 @@ from ecm_platform.tenancy.services import api_key_issue
 from providers.models import Contract
 from tests.conftest import module_row_copies
 from tests.factories import enrolled_member
-from tests.isolation import specs_community_supports, specs_outreach_pages, specs_referrals, test_isolation
+from tests.isolation import (
+    specs_community_supports,
+    specs_encounters,
+    specs_outreach_pages,
+    specs_referrals,
+    test_isolation,
+)
 from tests.isolation.test_isolation import authorization_world
 from tests.isolation.test_query_counts import grow, grow_awaiting, grow_network
 
@@ -95,6 +101,10 @@ PLAN_ROUTES = {
     "referral-detail": "/api/v1/referrals/{referral}/",
     "catalogue-service-list": "/api/v1/catalogue/services/",
     "catalogue-service-detail": "/api/v1/catalogue/services/respite/",
+    "encounter-list": "/api/v1/encounters/",
+    "encounter-detail": "/api/v1/encounters/{encounter}/",
+    "column-map-list": "/api/v1/column-maps/",
+    "column-map-detail": "/api/v1/column-maps/invoice/",
 }
 # The worklist and the searches the benchmark drives (issue 15), and a member's eligibility (DOMAIN 3-4).
 EXTRA_PATHS = [
@@ -118,6 +128,7 @@ def grow_everything(plan, admin, start, count):
             authorization_world(plan, enrolled_member(plan), f"More {number}")
             placed = specs_community_supports.placement_world(plan, provider, enrolled_member(plan), f"More {number}")
             specs_referrals.referral_for(placed, f"More {number}")
+            specs_encounters.encounter_for(plan, enrolled_member(plan), provider, f"More {number}")
             holiday_create(plan=plan, day=date(2026, 3, 2) + timedelta(weeks=number), name="Closure", actor=OPERATOR)
             api_key_issue(
                 plan=plan, membership=admin, name=f"more {number}", expires_at=clocks.now() + timedelta(days=9),
