@@ -7,6 +7,8 @@ Thin: reads through referral_selectors, writes through referral_services, which 
 the organization and the state (a refused step re-renders the page with its message).
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -118,9 +120,9 @@ def referral_new(request):
     if form.is_bound:
         status = 400
         if form.is_valid():
-            referral, status = call_service(
-                form, services.referral_record, plan=request.plan, actor=request.principal, **form.cleaned_data
-            )
+            fields = dict(form.cleaned_data)
+            record = partial(services.referral_record, service=fields.pop("service"))  # `service` is call_service's
+            referral, status = call_service(form, record, plan=request.plan, actor=request.principal, **fields)
             if referral is not None:
                 messages.success(request, f"Referral {referral.pk} sent to {referral.organization.name}.")
                 return redirect("referral-detail", pk=referral.pk)
