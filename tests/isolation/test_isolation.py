@@ -99,6 +99,7 @@ from tests.isolation import (
     specs_plan_settings,
     specs_provider_api,
     specs_referrals,
+    specs_reporting,
 )
 from tests.isolation.harness import Call
 
@@ -381,25 +382,15 @@ API_SPECS = {
     ],
 }
 PAGE_SPECS |= specs_authorization_pages.SPECS
-API_SPECS |= specs_authorization_api.SPECS
-API_SPECS |= specs_provider_api.SPECS
-API_SPECS |= specs_network_api.SPECS
-PAGE_SPECS |= specs_plan_settings.PAGE_SPECS
-PAGE_SPECS |= specs_action_pages.PAGE_SPECS
-API_SPECS |= specs_plan_settings.API_SPECS
-PAGE_SPECS |= specs_deadlines.PAGE_SPECS
-API_SPECS |= specs_deadlines.API_SPECS
-PAGE_SPECS |= specs_jobs.PAGE_SPECS
-API_SPECS |= specs_jobs.API_SPECS
-PAGE_SPECS |= specs_outreach_pages.PAGE_SPECS
-API_SPECS |= specs_outreach_api.API_SPECS | specs_outreach_api.PROVIDER_SPECS
-PAGE_SPECS |= specs_benefits.PAGE_SPECS | specs_catalogue.PAGE_SPECS | specs_community_supports.PAGE_SPECS
-API_SPECS |= specs_benefits.API_SPECS | specs_catalogue.API_SPECS | specs_community_supports.API_SPECS
-API_SPECS |= specs_community_supports.PROVIDER_SPECS
-PAGE_SPECS |= specs_referrals.PAGE_SPECS
-API_SPECS |= specs_referrals.API_SPECS | specs_referrals.PROVIDER_SPECS
-PAGE_SPECS |= specs_encounters.PAGE_SPECS
-API_SPECS |= specs_encounters.API_SPECS
+API_SPECS |= specs_authorization_api.SPECS | specs_provider_api.SPECS | specs_network_api.SPECS
+# The later apps' spec modules: PAGE_SPECS, API_SPECS and the provider API's PROVIDER_SPECS each.
+SPEC_MODULES = (
+    specs_plan_settings, specs_action_pages, specs_deadlines, specs_jobs, specs_outreach_pages, specs_outreach_api,
+    specs_benefits, specs_catalogue, specs_community_supports, specs_referrals, specs_encounters, specs_reporting,
+)  # fmt: skip
+for module in SPEC_MODULES:
+    PAGE_SPECS |= getattr(module, "PAGE_SPECS", {})
+    API_SPECS |= getattr(module, "API_SPECS", {}) | getattr(module, "PROVIDER_SPECS", {})
 PAGE_CALLS = [(role, call) for role in Role.values for calls in PAGE_SPECS.values() for call in calls]
 # The admin's routes run in one world per role (test_admin_pages_...): its gate is staff status, so
 # a plan administrator (staff) and one other role stand for every role.
