@@ -136,6 +136,7 @@ def paths(plan):
         "/outreach/measures/",
         f"/outreach/measures/{first(MeasureRun, plan=plan).pk}/",
         "/settings/outreach/",
+        "/reporting/referrals-encounters/",
     ]
     coordinator = [
         f"/authorizations/new/?member={member.pk}",
