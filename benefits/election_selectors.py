@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from benefits.models import CatalogueService, Election, ServiceKind
+from benefits.selectors import in_force
 from ecm_platform.errors import DomainError
 from ecm_platform.tenancy.access import Capability, require
 from ecm_platform.tenancy.models import County, HealthPlan
@@ -16,21 +17,15 @@ def elections_of(*, plan: HealthPlan, principal) -> QuerySet[Election]:
     return Election.objects.filter(plan=plan).select_related("county", "service")
 
 
-def _in_force(on: date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}effective_from__lte": on}) & (
-        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gte": on})
-    )
-
-
 def offered_services(*, plan: HealthPlan, county: County, on: date) -> QuerySet[CatalogueService]:
     """The Community Supports the plan offers in `county` on `on`: those elected there that day, and
     the mandatory ones (from their `mandatory_from`), while the catalogue has them. A county the
     plan does not serve is refused: nothing is offered there."""
     if not plan.counties.filter(pk=county.pk).exists():
         raise DomainError(f"{county} is not one of {plan}'s counties.", field="county")
-    elected = Election.objects.filter(_in_force(on), plan=plan, county=county).values("service_id")
+    elected = Election.objects.filter(in_force(on), plan=plan, county=county).values("service_id")
     return CatalogueService.objects.filter(
-        _in_force(on),
+        in_force(on),
         Q(pk__in=elected) | Q(mandatory_from__lte=on),
         kind=ServiceKind.COMMUNITY_SUPPORT,
     )
