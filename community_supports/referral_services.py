@@ -61,6 +61,8 @@ PROVIDER_CLOSURES = frozenset(
 )
 # A request has one referral in these at a time; a declined one may be referred elsewhere.
 LOOP_STATUSES = [ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.SERVICE_STARTED]
+# The provider closes what it took on; the plan closes any open referral (a declined one too).
+PROVIDER_CLOSABLE = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.SERVICE_STARTED})
 LOOP_CLOCKS = [DeadlineKind.REFERRAL_RESPONSE, DeadlineKind.REFERRAL_CLOSURE]
 
 
@@ -308,8 +310,8 @@ def _close_loop(plan, principal, referral: Referral, reason: ClosureReason, deta
 @transaction.atomic
 def referral_close(*, plan: HealthPlan, actor, referral: Referral, reason: ClosureReason, note: str = "") -> Referral:
     """Close the loop with its reason; the referring entity is told. "Services received" needs the
-    service started; the provider closes for its own reasons, the plan for any but "not
-    authorized", which only the request's denial gives."""
+    service started; the provider closes what it accepted, for its own reasons, the plan any open
+    referral for any reason but "not authorized", which only the request's denial gives."""
     principal = require_responder(actor, plan=plan, referral=referral)
     _check_state(plan, referral, "close")  # the state first (409 whatever the input)
     allowed = PROVIDER_CLOSURES if principal.is_provider else CHOSEN_CLOSURES
@@ -317,6 +319,10 @@ def referral_close(*, plan: HealthPlan, actor, referral: Referral, reason: Closu
         raise DomainError("Not a reason you may close this referral with.", field="reason", code="invalid_reason")
     if reason == ClosureReason.OTHER and not note.strip():
         raise DomainError("Explain the other reason.", field="note")
+    if principal.is_provider and referral.status not in PROVIDER_CLOSABLE:
+        raise ConflictError(
+            "The provider closes the referrals it accepted; decline this one instead.", code="invalid_transition"
+        )
     if reason == ClosureReason.SERVICES_RECEIVED and referral.status != ReferralStatus.SERVICE_STARTED:
         raise ConflictError("Services received: the service has not started under this referral.", code="not_started")
     return _close_loop(plan, principal, referral, reason, note.strip())

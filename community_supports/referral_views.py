@@ -41,6 +41,8 @@ STEPS = {
     "start-service": (services.referral_start_service, StartForm, {ReferralStatus.ACCEPTED}),
     "close": (services.referral_close, CloseForm, set(ReferralStatus) - {ReferralStatus.CLOSED}),
 }
+# What provider staff are offered: their answer, the start, and closing what they accepted.
+PROVIDER_STATES = {ReferralStatus.SENT, *services.PROVIDER_CLOSABLE}
 
 
 def may_act(principal, referral) -> bool:
@@ -60,7 +62,7 @@ def render_referral(request, referral, *, forms=None, status=200):
         steps = {
             name: (forms or {}).get(name) or form_class()
             for name, (_, form_class, states) in STEPS.items()
-            if referral.status in states
+            if referral.status in (states & PROVIDER_STATES if request.principal.is_provider else states)
         }
     context = {
         "referral": referral,

@@ -160,7 +160,7 @@ def test_a_step_the_state_does_not_allow_is_a_conflict(world, step, arguments):
 def test_services_received_needs_the_service_started(world):
     referral = shelter_referral(world)
     with pytest.raises(ConflictError) as refused:
-        referral_close(plan=world.plan, actor=world.bayside_staff, referral=referral, reason="services_received")
+        referral_close(plan=world.plan, actor=world.coordinator, referral=referral, reason="services_received")
     assert refused.value.code == "not_started"
 
 
@@ -221,3 +221,13 @@ def test_the_provider_referred_to_holds_a_contract_for_the_service(world):
             referrer_email=SHELTER_EMAIL,
         )  # fmt: skip
     assert refused.value.field == "organization"
+
+
+def test_the_provider_closes_only_what_it_accepted(world):
+    """A declined or unanswered referral is the plan's to close (or to refer elsewhere)."""
+    referral = shelter_referral(world)
+    with pytest.raises(ConflictError):
+        referral_close(plan=world.plan, actor=world.bayside_staff, referral=referral, reason="unable_to_reach")
+    referral = referral_accept(plan=world.plan, actor=world.bayside_staff, referral=referral, provider_contact="5")
+    closed = referral_close(plan=world.plan, actor=world.bayside_staff, referral=referral, reason="unable_to_reach")
+    assert closed.closure_reason == ClosureReason.UNABLE_TO_REACH
