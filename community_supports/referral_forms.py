@@ -33,6 +33,10 @@ class ReferralIntakeForm(forms.Form):
     referrer_email = forms.EmailField(
         required=False, label="Referring entity's email", help_text="A validated address; fax does not count."
     )
+    referrer_organization = forms.ModelChoiceField(
+        queryset=None, required=False, label="Referring provider (portal logins)",
+        help_text="A network provider told in its portal instead of by email.",
+    )  # fmt: skip
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.ROUTINE)
     notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -42,6 +46,7 @@ class ReferralIntakeForm(forms.Form):
         # Sobering centers are exempt from the closed loop (DOMAIN 9): not offered here.
         self.fields["service"].queryset = CatalogueService.objects.filter(closed_loop_exempt=False).only("code", "name")
         self.fields["organization"].queryset = organization_choices(plan=plan)
+        self.fields["referrer_organization"].queryset = organization_choices(plan=plan)
 
 
 class AcceptForm(forms.Form):
