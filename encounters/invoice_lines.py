@@ -36,7 +36,7 @@ class Line:
     service_to: date | None = None
     hcpcs: str = ""
     modifier_values: list[str] = field(default_factory=list)
-    modifiers: list[str] = field(default_factory=list)
+    modifiers: tuple[str, ...] = ()
     units: Decimal | None = None
     amount: Decimal | None = None
     place_of_service: str = ""
@@ -44,6 +44,7 @@ class Line:
     plan_columns: dict = field(default_factory=dict)
     modifiers_readable: bool = True
     coding: rules.Coding | None = None
+    key: str = ""  # line_key, once the line is read
     # Found by invoices.py against the plan's rows.
     member_id: int | None = None
     organization_id: int | None = None
@@ -53,10 +54,6 @@ class Line:
     def modifiers_as_read(self) -> list[str]:
         """Positions 1 to 4, upper case, empty where none was given."""
         return [value.upper() for value in (self.modifier_values + [""] * 4)[:4]]
-
-    @property
-    def key(self) -> str:
-        return line_key(self.npi, self.invoice_number, self.line_number)
 
 
 class _Reader:
@@ -68,10 +65,13 @@ class _Reader:
 
     def text(self, name: str, limit: int | None = None) -> str:
         value = self.row.get(name)
-        if isinstance(value, NotUtf8):
+        if value.__class__ is str:  # the usual case, first: 15 values a line, 100,000 lines a file
+            value = value.strip()
+        elif isinstance(value, NotUtf8):
             self.problem(name, value.message)
             return ""
-        value = "" if value is None else str(value).strip()
+        else:
+            value = "" if value is None else str(value).strip()
         limit = limit or LENGTHS[name]
         if len(value) > limit:
             self.problem(name, f"At most {limit} characters ({len(value)} given).")
@@ -129,6 +129,7 @@ def line_read(
             line.line_number = int(line_number)
         else:
             read.problem("line_number", f"{line_number!r} is not a line number (1 or more).")
+    line.key = line_key(line.npi, line.invoice_number, line.line_number)
     line.cin = read.required("member_cin").upper()
     service_from = read.required("service_from")
     line.service_from = read.day("service_from", service_from) if service_from else None
@@ -143,7 +144,7 @@ def line_read(
     problems_before = len(read.problems)
     # Read at a HCPCS code's length: a code in a modifier column is told as such (rules.read_modifiers).
     line.modifier_values = [read.text(name, LENGTHS["hcpcs"]) for name in rules.MODIFIER_FIELDS]
-    line.modifiers, modifier_problems = rules.read_modifiers(line.modifier_values)
+    line.modifiers, modifier_problems = rules.read_modifiers(tuple(line.modifier_values))
     line.modifiers_readable = not modifier_problems and len(read.problems) == problems_before
     for name, message in modifier_problems:
         read.problem(name, message)

@@ -73,7 +73,6 @@ class Encounter(models.Model):
         indexes = [
             models.Index(fields=["plan", "member", "service_from"]),
             models.Index(fields=["plan", "service_from", "id"]),
-            models.Index(fields=["plan", "organization", "-id"]),
         ]
         ordering = ["-service_from", "-id"]
 

@@ -16,6 +16,7 @@ GQ marks a service given by telephone, video or other electronic means: not in p
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 HCPCS = re.compile(r"^[A-Z]\d{4}$")
 MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
@@ -51,7 +52,8 @@ class Coding:
     in_person: bool
 
 
-def read_modifiers(values: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+@lru_cache(maxsize=4096)  # a file repeats a few combinations on 100,000 lines
+def read_modifiers(values: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """The modifiers of positions 1 to 4 (upper case, empty ones dropped) and (field, message) for
     each position that is wrong."""
     modifiers, problems, first_empty = [], [], None
@@ -75,11 +77,11 @@ def read_modifiers(values: list[str]) -> tuple[list[str], list[tuple[str, str]]]
         if value in modifiers:
             problems.append((field, f"Modifier {value} is given twice."))
         modifiers.append(value)
-    return modifiers, problems
+    return tuple(modifiers), tuple(problems)
 
 
 def identify(
-    hcpcs: str, modifiers: list[str], day: date, pairs: dict[str, list[CodePair]], known_modifiers: frozenset[str]
+    hcpcs: str, modifiers: tuple[str, ...], day: date, pairs: dict[str, list[CodePair]], known_modifiers: frozenset[str]
 ) -> tuple[Coding | None, list[tuple[str, str]]]:
     """The pair a line's code and modifiers identify on `day`, or (field, message) problems."""
     code = (hcpcs or "").strip().upper()

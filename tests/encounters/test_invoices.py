@@ -172,3 +172,9 @@ def test_a_future_service_day_and_a_reversed_period_are_errors(world):
 def test_a_role_without_the_capability_is_refused(world):
     with pytest.raises(ActionNotPermitted):
         run(world, line(), actor=world.analyst)
+
+
+def test_notes_with_tabs_backslashes_and_newlines_are_stored_as_sent(world):
+    """The rows are copied in PostgreSQL's text format (encounters.bulk_insert): escaped, not cut."""
+    run(world, line(notes="first\tsecond \\ third\nfourth", place_of_service=""))
+    assert Encounter.objects.get().notes == "first\tsecond \\ third\nfourth"
