@@ -18,6 +18,7 @@ from authorizations.models import (
 from authorizations.services import community_supports, deadlines
 from authorizations.services.common import _acting_as, _assign
 from authorizations.services.notices import _notice_if_needed
+from authorizations.signals import request_decided
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.deadlines.services import deadline_cancel
@@ -332,6 +333,10 @@ def request_withdraw(
     if stops_presumptive and reason == WithdrawalReason.MEMBER_DECLINED:
         notifier = _acting_as(actor, plan, "withdrawal", Capability.NOTICES_ISSUE)
         _notice_if_needed(plan=plan, actor=notifier, request=request, action=rules.Action.STOP_PRESUMPTIVE)
+    else:  # no letter, no requester notice: the apps above still learn of it (a referral's closure)
+        request_decided.send(
+            sender=AuthorizationRequest, plan=plan, request=request, action=rules.Action.WITHDRAW, requester_notice=None
+        )
     return request
 
 
