@@ -6,17 +6,35 @@ explicitly, in the decision's transaction, as the system principal of the loop.
   that notice reached the referring entity, the referral records it as its own "authorized" notice.
 - A denial closes the open referral "not authorized" with the denial's reason; the referring entity
   is told once: by the 5.3 denial notice when it reached them, else by the referral's own notice.
+- A withdrawal before services began closes it with the member's reason (declined, unreachable).
 """
 
-from authorizations.models import DenialReason
+from authorizations.models import DenialReason, WithdrawalReason
 from authorizations.rules import Action
-from community_supports.referral_models import OPEN_REFERRAL_STATUSES, NoticeEvent, Referral
+from community_supports.referral_models import OPEN_REFERRAL_STATUSES, ClosureReason, NoticeEvent, Referral
 from community_supports.referral_notices import notify_referrer
-from community_supports.referral_services import referral_close_not_authorized
+from community_supports.referral_services import referral_close_by_decision
 from ecm_platform.tenancy.access import Capability, Principal
 
 JOB_NAME = "closed-loop referrals"
 AUTHORIZING = frozenset({Action.APPROVE, Action.OVERTURN, Action.REINSTATE})
+WITHDRAWING = frozenset({Action.WITHDRAW, Action.STOP_PRESUMPTIVE})
+CLOSURE_OF_WITHDRAWAL = {
+    WithdrawalReason.MEMBER_DECLINED: ClosureReason.MEMBER_DECLINED,
+    WithdrawalReason.MEMBER_UNREACHABLE: ClosureReason.UNABLE_TO_REACH,
+}
+
+
+def _closure(request, action) -> tuple[ClosureReason, str] | None:
+    """How the decision closes the loop, with the detail the referring entity reads; None: it stays open."""
+    if action == Action.DENY:
+        reason = DenialReason(request.denial_reason).label if request.denial_reason else "Denied"
+        detail = f"{reason}: {request.decision_explanation}" if request.decision_explanation else reason
+        return ClosureReason.NOT_AUTHORIZED, detail
+    if action in WITHDRAWING:
+        withdrawal = WithdrawalReason(request.withdrawal_reason)
+        return CLOSURE_OF_WITHDRAWAL.get(withdrawal, ClosureReason.OTHER), f"Request withdrawn: {withdrawal.label}"
+    return None
 
 
 def on_request_decided(sender, *, plan, request, action, requester_notice, **kwargs) -> None:
@@ -28,12 +46,12 @@ def on_request_decided(sender, *, plan, request, action, requester_notice, **kwa
     if not referrals:
         return
     loop = Principal.system(JOB_NAME, Capability.REFERRALS_MANAGE, plan=plan)
+    closure = _closure(request, action)
     for referral in referrals:
         if action in AUTHORIZING and requester_notice is not None:
             notify_referrer(plan=plan, referral=referral, event=NoticeEvent.AUTHORIZED, told=requester_notice)
-        elif action == Action.DENY:
-            reason = DenialReason(request.denial_reason).label if request.denial_reason else "Denied"
-            detail = f"{reason}: {request.decision_explanation}" if request.decision_explanation else reason
-            referral_close_not_authorized(
-                plan=plan, actor=loop, referral=referral, detail=detail, told=requester_notice
+        elif closure is not None:
+            reason, detail = closure
+            referral_close_by_decision(
+                plan=plan, actor=loop, referral=referral, reason=reason, detail=detail, told=requester_notice
             )

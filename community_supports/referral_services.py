@@ -328,12 +328,16 @@ def referral_close(*, plan: HealthPlan, actor, referral: Referral, reason: Closu
     return _close_loop(plan, principal, referral, reason, note.strip())
 
 
-def referral_close_not_authorized(*, plan: HealthPlan, actor, referral: Referral, detail: str, told=None):
-    """The request was denied: the loop closes "not authorized" with the denial's reason, told once."""
+def referral_close_by_decision(
+    *, plan: HealthPlan, actor, referral: Referral, reason: ClosureReason, detail: str, told=None
+) -> Referral:
+    """The plan's decision on the request closes the loop (a denial "not authorized" with its
+    reason, a withdrawal with the member's): the referring entity is told once, by `told` (the
+    decision's 5.3 requester notice) when it reached them."""
     principal = require(actor, Capability.REFERRALS_MANAGE, plan=plan)
     if principal.is_provider:
-        raise ActionNotPermitted("Only the plan's decision closes a referral as not authorized.")
-    return _close_loop(plan, principal, referral, ClosureReason.NOT_AUTHORIZED, detail, told=told)
+        raise ActionNotPermitted("Only the plan's decision on the request closes a referral this way.")
+    return _close_loop(plan, principal, referral, reason, detail, told=told)
 
 
 SETTINGS_FIELDS = ("response_business_days", "closure_days")

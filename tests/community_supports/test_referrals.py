@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from authorizations.models import DenialReason, RequestSource, Status
+from authorizations.services import request_withdraw
 from community_supports.referral_models import (
     ClosureReason,
     DeclineReason,
@@ -231,3 +232,18 @@ def test_the_provider_closes_only_what_it_accepted(world):
     referral = referral_accept(plan=world.plan, actor=world.bayside_staff, referral=referral, provider_contact="5")
     closed = referral_close(plan=world.plan, actor=world.bayside_staff, referral=referral, reason="unable_to_reach")
     assert closed.closure_reason == ClosureReason.UNABLE_TO_REACH
+
+
+@pytest.mark.parametrize(
+    ("withdrawal", "closure"),
+    [("member_declined", "member_declined"), ("member_unreachable", "unable_to_reach"), ("duplicate", "other")],
+)
+def test_a_withdrawal_closes_the_referral_with_the_members_reason(world, withdrawal, closure):
+    """DOMAIN 5.2, 9: withdrawn before services began; the loop closes, the referrer is told."""
+    referral = shelter_referral(world)
+    with clocks.frozen(TUESDAY):
+        request_withdraw(plan=world.plan, actor=world.coordinator, request=referral.request, reason=withdrawal)
+    referral.refresh_from_db()
+    assert (referral.status, referral.closure_reason) == (ReferralStatus.CLOSED, closure)
+    assert referral.closure_detail.startswith("Request withdrawn: ")
+    assert referral.notices.get().event == "closed"
