@@ -115,6 +115,7 @@ class Capability(StrEnum):
     COLUMN_MAPS_MANAGE = "exchange.column_maps.manage"  # the plan's overlay on a baseline
     ENCOUNTERS_READ = "encounters.encounters.read"
     INVOICES_UPLOAD = "encounters.invoices.upload"  # provider invoices become encounters
+    PROVIDER_INVOICES_UPLOAD = "encounters.provider_invoices.upload"  # the provider's own lines
     OUTREACH_ENCOUNTERS_RECORD = "encounters.outreach_encounters.record"  # a job: U8 per attempt
     # Reporting (DOMAIN 10).
     REPORTS_BUILD = "reporting.reports.build"
@@ -222,8 +223,9 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.PROVIDER_REFERRALS_RESPOND: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
     Capability.COLUMN_MAPS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
     Capability.COLUMN_MAPS_MANAGE: frozenset({PA}),
-    Capability.ENCOUNTERS_READ: EVERY_PLAN_ROLE,
+    Capability.ENCOUNTERS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
     Capability.INVOICES_UPLOAD: frozenset({CC, IN}),
+    Capability.PROVIDER_INVOICES_UPLOAD: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
     Capability.OUTREACH_ENCOUNTERS_RECORD: frozenset(),
     Capability.REPORTS_BUILD: frozenset({RA}),
 }
