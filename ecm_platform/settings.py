@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "community_supports.referral_models.ReferralStatus.choices",
         "ReferralDeclineReasonEnum": "community_supports.referral_models.DeclineReason.choices",
         "ReferralClosureReasonEnum": "community_supports.referral_models.ClosureReason.choices",
+        "EncounterSourceEnum": "encounters.models.EncounterSource.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
