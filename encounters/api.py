@@ -23,60 +23,17 @@ from ecm_platform.api.views import PhiReadMixin, PlanViewSet
 from ecm_platform.jobs.api import ImportJobOutput
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.uploads import MAX_DOCUMENT_BYTES
-from encounters import selectors, services
+from encounters import provider_api, selectors, services
 from encounters.models import Encounter, EncounterSource
+from encounters.serializers import (
+    LINES_BODY_BYTES,
+    EncounterOutput,
+    InvoiceInput,
+    InvoiceOutput,
+    line_errors,
+)
 
-MAX_LINES = 5000
-LINES_BODY_BYTES = 4 * 1024 * 1024  # 5,000 lines of 800 bytes
 FORM_FIELDS_BYTES = 64 * 1024
-LINE_FIELDS = (
-    "provider_npi", "invoice_number", "line_number", "member_cin", "service_from", "service_to", "hcpcs",
-    "modifier_1", "modifier_2", "modifier_3", "modifier_4", "units", "amount", "place_of_service", "notes",
-)  # fmt: skip
-
-
-class EncounterOutput(serializers.ModelSerializer):
-    member_cin = serializers.CharField(source="member.cin")
-    organization_npi = serializers.CharField(source="organization.npi")
-    service = serializers.CharField(source="service.code")
-    modifiers = serializers.CharField(help_text="The modifiers in their positions' order, space-separated.")
-
-    class Meta:
-        model = Encounter
-        fields = [
-            "id", "member", "member_cin", "organization", "organization_npi", "service", "service_code", "hcpcs",
-            "modifier_1", "modifier_2", "modifier_3", "modifier_4", "modifiers", "service_from", "service_to", "units",
-            "amount", "in_person", "place_of_service", "notes", "source", "invoice_number", "line_number",
-            "authorization_request", "outreach_attempt", "plan_columns", "recorded_at",
-        ]  # fmt: skip
-
-
-class InvoiceLineInput(serializers.Serializer):
-    # Shapes only: the service checks every line and reports each bad field.
-    provider_npi = serializers.CharField(allow_blank=True)
-    invoice_number = serializers.CharField(allow_blank=True)
-    line_number = serializers.CharField(allow_blank=True, help_text="1 or more")
-    member_cin = serializers.CharField(allow_blank=True)
-    service_from = serializers.CharField(allow_blank=True, help_text="YYYY-MM-DD")
-    service_to = serializers.CharField(allow_blank=True, required=False, default="", help_text="Empty: one day.")
-    hcpcs = serializers.CharField(allow_blank=True)
-    modifier_1 = serializers.CharField(allow_blank=True, required=False, default="")
-    modifier_2 = serializers.CharField(allow_blank=True, required=False, default="")
-    modifier_3 = serializers.CharField(allow_blank=True, required=False, default="")
-    modifier_4 = serializers.CharField(allow_blank=True, required=False, default="")
-    units = serializers.CharField(allow_blank=True)
-    amount = serializers.CharField(allow_blank=True, required=False, default="", help_text="USD")
-    place_of_service = serializers.CharField(allow_blank=True, required=False, default="")
-    notes = serializers.CharField(allow_blank=True, required=False, default="")
-
-
-class InvoiceInput(serializers.Serializer):
-    lines = InvoiceLineInput(many=True, allow_empty=False, max_length=MAX_LINES)
-
-
-class InvoiceOutput(serializers.Serializer):
-    created = serializers.IntegerField()
-    unchanged = serializers.IntegerField(help_text="Lines recorded before with the same values.")
 
 
 class InvoiceFileInput(serializers.Serializer):
@@ -91,14 +48,6 @@ class EncounterFilter(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=EncounterSource.choices)
     service_from = django_filters.DateFilter(field_name="service_from", lookup_expr="gte")
     service_to = django_filters.DateFilter(field_name="service_from", lookup_expr="lte")
-
-
-def _line_errors(invalid: services.InvoiceLinesInvalid) -> dict:
-    errors: dict[str, list] = {}
-    for error in invalid.errors:
-        attr = f"lines.{error['row'] - 1}.{error['field']}" if error["row"] else "lines"
-        errors.setdefault(attr, []).append(ErrorDetail(error["message"], code="invalid"))
-    return errors
 
 
 @extend_validation_errors(
@@ -139,7 +88,7 @@ class EncounterViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModel
         try:
             report = services.invoice_lines_record(plan=request.plan, actor=request.principal, lines=lines)
         except services.InvoiceLinesInvalid as invalid:
-            raise exceptions.ValidationError(_line_errors(invalid)) from None
+            raise exceptions.ValidationError(line_errors(invalid.errors)) from None
         return Response(InvoiceOutput(report).data)
 
     @extend_schema(
@@ -162,4 +111,7 @@ class EncounterViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return Response(ImportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-ROUTES = [("encounters", EncounterViewSet, "encounter")]
+ROUTES = [
+    ("encounters", EncounterViewSet, "encounter"),
+    ("provider/encounters", provider_api.ProviderEncounterViewSet, "provider-encounter"),
+]

@@ -19,7 +19,7 @@ from authorizations.services.limits import COUNTED
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ConflictError, DomainError
-from ecm_platform.tenancy.access import Capability, actor_user, require
+from ecm_platform.tenancy.access import Capability, actor_user, principal_for, require
 from ecm_platform.tenancy.models import HealthPlan
 from encounters import limits, rules
 from encounters.bulk_insert import encounters_insert
@@ -27,7 +27,7 @@ from encounters.invoice_lines import Line, line_read
 from encounters.models import Encounter, EncounterSource
 from encounters.selectors import code_pairs
 from members.models import EnrollmentSpan, Member
-from providers.models import ContractService
+from providers.models import Assignment, ContractService, ProviderOrganization, ServiceAssignment
 
 # Keys per query: SQLite takes a bounded number of parameters; PostgreSQL is spared round trips.
 CHUNK = {"sqlite": 500}
@@ -52,8 +52,13 @@ def _chunks(values):
 class _Lookups:
     """What the lines are checked against, loaded once per file."""
 
-    def __init__(self, plan: HealthPlan, lines: list[Line]):
+    def __init__(self, plan: HealthPlan, lines: list[Line], principal):
         self.pairs, self.known_modifiers = code_pairs()
+        # Provider staff bill under their own NPI, for the members assigned or placed with them only.
+        self.own_npi, self.own_members = None, None
+        if principal.is_provider:
+            self.own_npi = ProviderOrganization.objects.values_list("npi", flat=True).get(pk=principal.organization_id)
+            self.own_members = _members_of_organization(plan, principal.organization_id)
         self.codings: dict[tuple, tuple] = {}
         cins = {line.cin for line in lines if line.cin}
         self.members = {}
@@ -117,6 +122,15 @@ class _Lookups:
         return None
 
 
+def _members_of_organization(plan: HealthPlan, organization_id: int) -> set[int]:
+    """The members the plan ever assigned (ECM) or placed (a Community Support) with the organization."""
+    assigned = Assignment.objects.filter(plan=plan, organization_id=organization_id).values_list("member_id", flat=True)
+    placed = ServiceAssignment.objects.filter(plan=plan, organization_id=organization_id).values_list(
+        "member_id", flat=True
+    )
+    return set(assigned) | set(placed)
+
+
 def _recorded(plan: HealthPlan, keys: set[str]) -> dict[str, list]:
     """The recorded encounters of these keys: [pk, *COMPARED] by key. On PostgreSQL one statement
     with the keys as one array (the ORM's IN list costs a parameter each: a second per 100,000)."""
@@ -140,7 +154,7 @@ def _no_progress(rows_done: int, phase: str = "") -> None:
     pass
 
 
-def _checked(plan: HealthPlan, rows: list[tuple[int, dict]], column_map, progress) -> tuple[list, list, set]:
+def _checked(plan: HealthPlan, principal, rows: list[tuple[int, dict]], column_map, progress) -> tuple[list, list, set]:
     """(lines, errors, keys recorded already): every line checked on its own, then against the
     lookups."""
     today = clocks.local_date(clocks.now())
@@ -153,7 +167,7 @@ def _checked(plan: HealthPlan, rows: list[tuple[int, dict]], column_map, progres
         lines.append(line)
         errors += problems
     progress(len(rows) // 3, "checking")
-    lookups = _Lookups(plan, lines)
+    lookups = _Lookups(plan, lines, principal)
     seen: dict[str, int] = {}
     for line in lines:
         errors += _line_errors(line, lookups, seen)
@@ -172,7 +186,13 @@ def _line_errors(line: Line, lookups: _Lookups, seen: dict[str, int]) -> list[di
             error("line_number", f"Invoice {line.invoice_number} line {line.line_number} is also row {seen[line.key]}.")
         seen.setdefault(line.key, line.number)
     member_id = lookups.members.get(line.cin)
-    if line.cin and member_id is None:
+    if lookups.own_npi is not None and line.npi and line.npi != lookups.own_npi:
+        error("provider_npi", f"Your organization bills under its own NPI, {lookups.own_npi}.")
+    if lookups.own_members is not None and member_id not in lookups.own_members:
+        member_id = None  # as unknown: a provider learns nothing of members not its own
+        if line.cin:
+            error("member_cin", f"No member assigned or referred to your organization has CIN {line.cin}.")
+    elif line.cin and member_id is None:
         error("member_cin", f"No member of the plan has CIN {line.cin}.")
     if line.service_from is None:
         return errors
@@ -234,6 +254,17 @@ def _encounter(plan: HealthPlan, line: Line, user, now) -> dict:
     }  # fmt: skip
 
 
+def _require_uploader(actor, plan: HealthPlan):
+    """Plan staff holding INVOICES_UPLOAD, or provider staff holding PROVIDER_INVOICES_UPLOAD for
+    their own organization."""
+    principal = principal_for(actor, plan)
+    if principal is not None and principal.is_provider:
+        return require(
+            principal, Capability.PROVIDER_INVOICES_UPLOAD, plan=plan, organization=principal.organization_id
+        )
+    return require(actor, Capability.INVOICES_UPLOAD, plan=plan)
+
+
 def invoice_import(
     *, plan: HealthPlan, actor, rows: list[tuple[int, dict]], column_map=None, source_name: str = "",
     progress=_no_progress,
@@ -241,12 +272,12 @@ def invoice_import(
     """Record invoice lines as encounters: `rows` are (row number, values by field), `column_map`
     the effective map a file was read with (None for the API's lines, which carry the baseline's
     fields). Returns the report: created, unchanged and every row error (then nothing is recorded)."""
-    require(actor, Capability.INVOICES_UPLOAD, plan=plan)
+    principal = _require_uploader(actor, plan)
     if not rows:
         return {"created": 0, "unchanged": 0, "errors": [{"row": 0, "field": "lines", "message": "No lines."}]}
     if len(rows) > MAX_LINES:
         raise DomainError(f"An invoice file has at most {MAX_LINES:,} lines.", field="file", code="too_many_rows")
-    lines, errors, recorded = _checked(plan, rows, column_map, progress)
+    lines, errors, recorded = _checked(plan, principal, rows, column_map, progress)
     errors.sort(key=lambda error: error["row"])  # stable: a row's own errors keep their order
     if errors:
         return {"created": 0, "unchanged": 0, "errors": errors}

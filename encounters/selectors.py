@@ -32,6 +32,15 @@ def encounter_get(*, plan: HealthPlan, principal: Principal, pk) -> Encounter:
     return encounter
 
 
+def provider_encounters(*, principal: Principal, plan_code: str | None = None) -> QuerySet[Encounter]:
+    """The organization's encounters in the plans contracting with it (optionally one plan's)."""
+    require(principal, Capability.ENCOUNTERS_READ, plan=None, organization=principal.organization_id)
+    encounters = Encounter.objects.filter(
+        plan_id__in=principal.plan_ids, organization_id=principal.organization_id
+    ).select_related("plan", "member", "organization", "service")
+    return encounters.filter(plan__code=plan_code) if plan_code else encounters
+
+
 def encounter_of_invoice_line(*, plan: HealthPlan, principal: Principal, npi: str, invoice_number: str, line_number):
     """The encounter an invoice line became, or 404."""
     key = line_key(npi, invoice_number, line_number)

@@ -10,7 +10,7 @@ from ecm_platform import clocks
 from ecm_platform.audit.models import PhiAccess
 from ecm_platform.jobs.models import ImportJob, JobState
 from ecm_platform.tenancy.models import Role
-from encounters import api, services
+from encounters import serializers, services
 from encounters.models import Encounter
 from tests.encounters.test_invoices import TODAY
 from tests.encounters.world import HEADER, csv_of, encounter_world, line
@@ -76,9 +76,9 @@ def test_every_bad_line_is_named_and_nothing_is_recorded(world, integrator):
 
 
 def test_the_documented_limits_refuse_before_any_line_is_read(world, integrator, monkeypatch, upload):
-    too_many = integrator.post(LINES, {"lines": [line()] * (api.MAX_LINES + 1)}, format="json")
+    too_many = integrator.post(LINES, {"lines": [line()] * (serializers.MAX_LINES + 1)}, format="json")
     assert too_many.status_code == 400 and too_many.json()["errors"][0]["attr"] == "lines.non_field_errors"
-    oversize = integrator.post(LINES, {"lines": [line(notes="n" * (api.LINES_BODY_BYTES + 1))]}, format="json")
+    oversize = integrator.post(LINES, {"lines": [line(notes="n" * (serializers.LINES_BODY_BYTES + 1))]}, format="json")
     assert (oversize.status_code, oversize.json()["errors"][0]["code"]) == (413, "request_too_large")
     monkeypatch.setattr(services, "MAX_FILE_BYTES", 100)
     assert upload(integrator, csv_of(line(), line(line_number="2"))).status_code == 400
