@@ -199,3 +199,20 @@ def test_a_portal_requester_notice_counts_for_a_portal_referrer(world, django_ca
     own = ReferralNotice.objects.get(referral=referral)
     assert (own.requester_notice, own.channel) == (told, NoticeChannel.IN_APP)
     assert not Notification.objects.filter(text__contains="not authorized").exists()
+
+
+def test_a_denial_without_a_requester_notice_is_told_by_the_referrals_own(world, django_capture_on_commit_callbacks):
+    """A coordinator's referral opens a plan-identified request, whose denial has no 5.3 requester
+    notice (nor letter): the coordinator is still told in-app, with the reason."""
+    with clocks.frozen(MONDAY):
+        referral = referral_record(
+            plan=world.plan, actor=world.coordinator, member=world.member, service=service(NAVIGATION),
+            organization=world.bayside, referrer_kind=ReferrerKind.PLAN,
+        )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        deny(world, referral.request, reason=DenialReason.SERVICE_NOT_OFFERED, explanation="Not in the county.")
+    assert not RequesterNotice.objects.exists()
+    own = ReferralNotice.objects.get(referral=referral)
+    assert (own.event, own.channel, own.requester_notice) == ("not_authorized", NoticeChannel.IN_APP, None)
+    text = Notification.objects.get(recipient=world.coordinator).text
+    assert "not authorized (The plan does not offer this service in the member's county: Not in the county.)" in text
