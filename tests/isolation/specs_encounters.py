@@ -21,6 +21,7 @@ from tests.isolation.harness import Call
 
 RECORDED_AT = datetime(2026, 11, 30, 18, tzinfo=UTC)
 ENCOUNTERS = "/api/v1/encounters/"
+PROVIDER_ENCOUNTERS = "/api/v1/provider/encounters/"
 COLUMN_MAPS = "/api/v1/column-maps/"
 LINE = {
     "provider_npi": "1234567893", "invoice_number": "ISO-1", "line_number": "1", "member_cin": "{member_cin}",
@@ -58,6 +59,21 @@ API_SPECS: dict = {
 }
 
 
+PROVIDER_LINE = LINE | {"service_from": "2026-11-24"}
+# The provider harness (test_provider_isolation.py): provider X's staff against provider Y's and plan
+# B's encounters; a line naming a foreign member's CIN must record nothing.
+PROVIDER_SPECS: dict = {
+    ("GET", PROVIDER_ENCOUNTERS): [
+        Call("get", PROVIDER_ENCOUNTERS, lists="encounter"),
+        Call("get", f"{PROVIDER_ENCOUNTERS}?plan=plan-b", lists="encounter"),
+    ],
+    ("POST", f"{PROVIDER_ENCOUNTERS}invoices/"): [
+        Call("post", f"{PROVIDER_ENCOUNTERS}invoices/", data={"plan": "plan-a", "lines": [PROVIDER_LINE]}),
+        Call("post", f"{PROVIDER_ENCOUNTERS}invoices/", data={"plan": "plan-b", "lines": [PROVIDER_LINE]}),
+    ],
+}
+
+
 def encounter_for(plan, member, organization, name):
     """One in-person ECM encounter of `member` at `organization` (its ECM contract), noted with `name`."""
     line = {
@@ -86,9 +102,19 @@ def objects_of(plan) -> dict:
         return {"encounter": Encounter.objects.filter(plan=plan).values_list("pk", flat=True).first()}
 
 
-def encounters_snapshot(plan) -> tuple:
+def provider_objects_of(member) -> dict:
+    """For the provider harness: the invoice encounter of a member (encounter_for)."""
+    with scopes_disabled():
+        return {
+            "encounter": Encounter.objects.filter(member=member, source="invoice").values_list("pk", flat=True).get()
+        }
+
+
+def encounters_snapshot(plan=None) -> tuple:
+    """Encounters and overlays (of `plan`, or of every plan for the provider harness)."""
+    where = {"plan": plan} if plan is not None else {}
     with scopes_disabled():
         return (
-            sorted(Encounter.objects.filter(plan=plan).values_list("pk", "units", "notes", "idempotency_key")),
-            sorted(ColumnMapOverlay.objects.filter(plan=plan).values_list("kind", "effective_from", "renamed")),
+            sorted(Encounter.objects.filter(**where).values_list("pk", "units", "notes", "idempotency_key")),
+            sorted(ColumnMapOverlay.objects.filter(**where).values_list("kind", "effective_from", "renamed")),
         )
