@@ -33,6 +33,7 @@ from tests.factories import UserFactory, activated, enrolled_member
 from tests.isolation import (
     specs_catalogue,
     specs_community_supports,
+    specs_encounters,
     specs_outreach_api,
     specs_outreach_pages,
     specs_provider_api,
@@ -50,6 +51,7 @@ PROVIDER_CALLS = [
         | specs_outreach_api.PROVIDER_SPECS
         | specs_community_supports.PROVIDER_SPECS
         | specs_referrals.PROVIDER_SPECS
+        | specs_encounters.PROVIDER_SPECS
     ).values()
     for call in calls
     for foreign_set in FOREIGN_SETS
@@ -145,6 +147,8 @@ def module_rows():
                 plan_b, yolo, yolo_b.member, MARKER
             ),
         }
+        for assignment, name in ((own, "Xavier"), (yolo_a, MARKER), (xavier_b, MARKER), (yolo_b, MARKER)):
+            specs_encounters.encounter_for(assignment.plan, assignment.member, assignment.organization, name)
         referrals = {
             which: specs_referrals.referral_for(request, "Xavier" if which == "own" else MARKER).pk
             for which, request in placements.items()
@@ -171,6 +175,7 @@ def module_rows():
             | specs_outreach_api.provider_objects_of(assignment.member_id)
             | specs_community_supports.provider_objects_of(placements[which])
             | {"referral": referrals[which]}
+            | specs_encounters.provider_objects_of(assignment.member)
         )
 
     return {
@@ -225,6 +230,7 @@ def snapshot(world):
             specs_outreach_api.outreach_snapshot(),
             specs_community_supports.cs_snapshot(),
             specs_referrals.referrals_snapshot(),
+            specs_encounters.encounters_snapshot(),
         )
 
 
