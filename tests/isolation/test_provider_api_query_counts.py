@@ -9,7 +9,7 @@ from django_scopes import scopes_disabled
 from ecm_platform.api.urls import router
 from ecm_platform.tenancy.models import HealthPlan, ProviderRole
 from tests.conftest import module_row_copies
-from tests.isolation import specs_community_supports, specs_outreach_pages, specs_referrals
+from tests.isolation import specs_community_supports, specs_encounters, specs_outreach_pages, specs_referrals
 from tests.isolation import test_provider_isolation as provider_harness
 from tests.isolation.test_api_query_counts import costs
 
@@ -37,6 +37,7 @@ PROVIDER_PATHS = {
     "provider-community-supports-delivery-list": "/api/v1/provider/community-supports/deliveries/",
     "provider-referral-list": "/api/v1/provider/referrals/",
     "provider-referral-detail": "/api/v1/provider/referrals/{referral}/",
+    "provider-encounter-list": "/api/v1/provider/encounters/",
 }
 EXTRA_PATHS = ["/api/v1/provider/members/?plan=plan-a"]
 
@@ -53,6 +54,7 @@ def grow(world, start, count):
                 plan_a, world["xavier"], assignment.member, f"More{number}"
             )
             specs_referrals.referral_for(placed, f"More{number}")
+            specs_encounters.encounter_for(plan_a, assignment.member, world["xavier"], f"More{number}")
             provider_harness.presumptive(plan_a, world["xavier"], f"Started{number}")
             colleague = provider_harness.staff(world["xavier"], ProviderRole.CARE_MANAGER)
             provider_harness.key(colleague, f"more {number}")
