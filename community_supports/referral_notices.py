@@ -35,14 +35,14 @@ from providers.models import ProviderMembership
 EMAIL_TASK = "community_supports.tasks.referral_notice_email_task"
 
 
-def portal_users(plan: HealthPlan, referral: Referral) -> list:
+def portal_users(plan: HealthPlan, *, user=None, organization_id: int | None = None) -> list:
     """The referring entity's portal logins working for the plan today: the plan user who referred,
     or the referring organization's active staff who read referrals."""
-    if referral.referrer_kind == ReferrerKind.PLAN and referral.referrer_user is not None:
-        users = [referral.referrer_user]
-    elif referral.referrer_organization_id is not None:
+    if user is not None:
+        users = [user]
+    elif organization_id is not None:
         logins = ProviderMembership.objects.filter(
-            organization_id=referral.referrer_organization_id,
+            organization_id=organization_id,
             role__in=holders(Capability.REFERRALS_READ),
             is_active=True,
             user__is_active=True,
@@ -51,6 +51,12 @@ def portal_users(plan: HealthPlan, referral: Referral) -> list:
     else:
         users = []
     return [user for user in users if works_for(plan=plan, user=user)]
+
+
+def referrer_logins(plan: HealthPlan, referral: Referral) -> list:
+    if referral.referrer_kind == ReferrerKind.PLAN:
+        return portal_users(plan, user=referral.referrer_user)
+    return portal_users(plan, organization_id=referral.referrer_organization_id)
 
 
 def _same_recipient(told: RequesterNotice, referral: Referral) -> bool:
@@ -128,7 +134,7 @@ def notify_referrer(
         )  # fmt: skip
     if event == NoticeEvent.AUTHORIZED:
         return None  # owed only as the 5.3 decision notice, which did not reach this entity
-    users = portal_users(plan, referral)
+    users = referrer_logins(plan, referral)
     if users:
         channel, email = NoticeChannel.IN_APP, ""
     elif referral.referrer_email:

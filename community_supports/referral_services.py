@@ -101,8 +101,9 @@ def _referrer_fields(plan, principal, *, kind, name, email, organization) -> dic
         "referrer_email": _clean_email(email),
         "referrer_organization": organization,
     }
-    probe = Referral(plan=plan, referrer_kind=kind, referrer_organization=organization)
-    if not fields["referrer_email"] and not (organization is not None and portal_users(plan, probe)):
+    if not fields["referrer_email"] and not (
+        organization is not None and portal_users(plan, organization_id=organization.pk)
+    ):
         raise DomainError(
             "A referring entity is reached by a validated email address or its portal logins: give its email.",
             field="referrer_email",
