@@ -22,12 +22,13 @@ from ecm_platform import clocks
 from ecm_platform.tenancy.access import OPERATOR
 from ecm_platform.tenancy.models import Role
 from eligibility.models import Determination
+from encounters.models import Encounter
 from members.models import Member, Program
 from members.services import enrollment_span_add, program_enrollment_add
 from outreach.models import Engagement, MeasureRun
 from providers.models import Assignment, ProviderOrganization
 from providers.services import care_manager_add
-from tests.isolation import specs_outreach_pages
+from tests.isolation import specs_encounters, specs_outreach_pages
 from tests.isolation.test_query_counts import grow, grow_awaiting, grow_network
 
 MAX_QUERIES = 12
@@ -68,6 +69,16 @@ def grow_everything(plan, admin, coordinator, reviewer, count):
         grow_awaiting(plan, count)
         grow(plan, admin, 3 * count)  # members for the requests
         grow_authorizations(plan, coordinator, reviewer, count)
+        grow_encounters(plan, count)
+
+
+def grow_encounters(plan, count):
+    """`count` ECM encounters at a provider of the plan (DOMAIN 11)."""
+    organization = ProviderOrganization.objects.filter(
+        contracts__plan=plan, contracts__activated_on__isnull=False
+    ).first()
+    for member in Member.objects.filter(plan=plan).order_by("-id")[:count]:
+        specs_encounters.encounter_for(plan, member, organization, f"Grown {member.pk}")
 
 
 def queries(client, path) -> int:
@@ -137,11 +148,16 @@ def paths(plan):
         f"/outreach/measures/{first(MeasureRun, plan=plan).pk}/",
         "/settings/outreach/",
         "/reporting/referrals-encounters/",
+        "/encounters/",
+        f"/encounters/{first(Encounter, plan=plan).pk}/",
+        "/settings/column-maps/invoice/",
     ]
     coordinator = [
         f"/authorizations/new/?member={member.pk}",
         f"/appeals/new/?notice={notice.pk}",
         f"/grievances/new/?member={member.pk}",
+        "/encounters/invoices/upload/",
+        "/encounters/invoices/line/",
     ]
     return administrator, coordinator
 
