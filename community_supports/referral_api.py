@@ -11,6 +11,7 @@ from functools import partial
 
 import django_filters
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -149,6 +150,34 @@ class ReferralFilter(django_filters.FilterSet):
         return queryset.filter(stalled) if value else queryset.exclude(stalled)
 
 
+# What a refused step answers (400) at its field, beyond the input's own checks.
+STEP_ERRORS = [
+    (["invalid"], "provider_contact", ["accept"]),
+    (["invalid"], "note", ["decline", "close"]),
+    (["invalid"], "started_on", ["start_service"]),
+    (["invalid_reason"], "reason", ["close"]),
+]
+INTAKE_ERRORS = [
+    (["closed_loop_exempt"], "service"),
+    (["invalid"], "organization"),
+    (["invalid"], "referrer_kind"),
+    (["invalid"], "referrer_name"),
+    (["no_electronic_contact", "invalid"], "referrer_email"),
+]
+
+
+def step_validation_errors(viewset):
+    for codes, field, actions in STEP_ERRORS:
+        viewset = extend_validation_errors(codes, field_name=field, actions=actions)(viewset)
+    return viewset
+
+
+def intake_validation_errors(viewset):
+    for codes, field in INTAKE_ERRORS:
+        viewset = extend_validation_errors(codes, field_name=field, actions=["create"])(viewset)
+    return viewset
+
+
 class ReferralActionsMixin:
     """The loop's steps as explicit POST actions, for the plan's and the provider's viewsets."""
 
@@ -192,6 +221,8 @@ class ReferralActionsMixin:
         return self._act(request, services.referral_close, ReferralCloseInput)
 
 
+@intake_validation_errors
+@step_validation_errors
 class ReferralViewSet(
     ReferralActionsMixin, PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet
 ):

@@ -9,7 +9,12 @@ from rest_framework import mixins
 from rest_framework.response import Response
 
 from community_supports import referral_selectors as selectors
-from community_supports.referral_api import ReferralActionsMixin, ReferralDetailOutput, ReferralOutput
+from community_supports.referral_api import (
+    ReferralActionsMixin,
+    ReferralDetailOutput,
+    ReferralOutput,
+    step_validation_errors,
+)
 from community_supports.referral_models import Referral
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.access import Capability
@@ -34,6 +39,7 @@ class ProviderReferralDetailOutput(ReferralDetailOutput):
         fields = ["id", "plan", *ReferralDetailOutput.Meta.fields[1:]]
 
 
+@step_validation_errors
 class ProviderReferralViewSet(ReferralActionsMixin, mixins.ListModelMixin, ProviderViewSet):
     """Referrals sent to your organization (DOMAIN 9), newest first, the plan on every row."""
 
