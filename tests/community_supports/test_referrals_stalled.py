@@ -16,7 +16,9 @@ from community_supports.referral_services import (
 )
 from ecm_platform import clocks
 from ecm_platform.deadlines.models import Deadline, DeadlineKind, DeadlineState
+from ecm_platform.deadlines.services import deadline_monitor
 from ecm_platform.errors import ActionNotPermitted, DomainError
+from ecm_platform.notifications.models import Notification
 from ecm_platform.tenancy.access import Capability, principal_for
 from ecm_platform.tenancy.models import Role
 from tests.community_supports.referral_helpers import LA, MONDAY, referral_world, shelter_referral
@@ -100,3 +102,16 @@ def test_the_settings_are_the_administrators_and_within_their_range(world, make_
     with pytest.raises(DomainError) as refused:
         referral_settings_update(plan=world.plan, actor=administrator, response_business_days=0)
     assert refused.value.field == "response_business_days"
+
+
+def test_the_monitor_tells_the_provider_of_an_overdue_answer_and_the_coordinators_of_a_late_closure(referral, world):
+    """ARCHITECTURE, Deadlines: the answer is the provider's staff's to give, the closure the plan's."""
+    with clocks.frozen(ANSWER_DUE + SECOND):
+        deadline_monitor(plan=world.plan)
+    answer = Notification.objects.get(recipient=world.bayside_staff.user)
+    assert answer.text.startswith("Answer the") and "is overdue" in answer.text
+    assert answer.link == f"/provider/referrals/{referral.pk}/"
+    with clocks.frozen(CLOSURE_DUE + SECOND):
+        deadline_monitor(plan=world.plan)
+    closure = Notification.objects.get(recipient=world.coordinator)
+    assert closure.text.startswith("Close the loop of the") and closure.link == f"/referrals/{referral.pk}/"
