@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 
 from authorizations.models import AuthorizationRequest
 from authorizations.services.limits import COUNTED
+from benefits.models import ServiceKind
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ConflictError, DomainError
@@ -78,7 +79,9 @@ class _Lookups:
                 self.requests.setdefault((member_id, service_id), []).append(
                     (start, end, limits.Authorization(pk, reason))
                 )
-            billed = Encounter.objects.filter(plan=plan, member_id__in=chunk, service__kind="community_support")
+            billed = Encounter.objects.filter(
+                plan=plan, member_id__in=chunk, service__kind=ServiceKind.COMMUNITY_SUPPORT
+            )
             for member_id, *values in billed.values_list(
                 "member_id", "service__code", "service_from", "service_to", "units", "amount", "service_code__unit",
                 "authorization_request_id",
