@@ -143,3 +143,33 @@ def test_the_pages_upload_a_file_record_a_line_and_show_them(world, plan_a, make
     assert refused.status_code == 400 and b"G9O08" in refused.content
     assert page.status_code == 200 and b"U1 GQ" in page.content
     assert b"2: GQ" in detail.content
+
+
+def test_a_file_over_the_documented_size_is_413_before_it_is_read(world, integrator, upload):
+    """The page and the API take at most 32 MB (services.MAX_FILE_BYTES): a larger body is refused
+    by the parser from its length."""
+    response = upload(integrator, b"x" * (services.MAX_FILE_BYTES + 128 * 1024))
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (413, "request_too_large")
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_is_read_through_the_plans_overlay(world, plan_a, make_membership, integrator, upload):
+    """DOMAIN 11: the plan renamed the CIN's header and added a required column of its own; its values
+    are kept with the encounter, and a line without one is a row error."""
+    from exchange.services import column_map_overlay_set
+
+    with clocks.frozen(TODAY):
+        column_map_overlay_set(
+            plan=plan_a, actor=make_membership(plan_a, Role.PLAN_ADMINISTRATOR).user, kind="invoice",
+            effective_from=TODAY.date(), renamed={"member_cin": "Subscriber ID"},
+            extra_columns=[{"field": "region", "header": "Region", "required": True}], extra_required=[],
+        )  # fmt: skip
+    header = HEADER.replace("Member CIN", "Subscriber ID") + ",Region"
+    body = csv_of(line(), header=header).decode().splitlines()
+    content = f"{body[0]}\n{body[1]},North\n{body[1].replace(',INV-1,1,', ',INV-1,2,')},\n".encode()
+    failed = ImportJob.objects.get(pk=upload(integrator, content).json()["id"])
+    assert [(error["row"], error["field"]) for error in failed.report["errors"]] == [(3, "region")]
+    assert upload(integrator, csv_of(line())).status_code == 400  # the baseline header is no longer the plan's
+    done = ImportJob.objects.get(pk=upload(integrator, content.rsplit(b"\n", 2)[0] + b"\n").json()["id"])
+    assert done.report["created"] == 1
+    assert Encounter.objects.get().plan_columns == {"region": "North"}
