@@ -12,7 +12,10 @@ from encounters import rules
 # The longest value each field takes (DOMAIN 11: a longer one is a row error, never cut).
 LENGTHS = {
     "provider_npi": 10, "invoice_number": 40, "line_number": 6, "member_cin": 9, "service_from": 10,
-    "service_to": 10, "hcpcs": 5, "units": 10, "amount": 12, "place_of_service": 2, "notes": 500,
+    "service_to": 10, "hcpcs": 5,
+    # A modifier is read at a HCPCS code's length: a code in a modifier column is told as such
+    # (rules.read_modifiers).
+    "modifier_1": 5, "modifier_2": 5, "modifier_3": 5, "modifier_4": 5, "units": 10, "amount": 12, "place_of_service": 2, "notes": 500,
 }  # fmt: skip
 PLAN_COLUMN_LENGTH = 200
 MAX_UNITS = Decimal("9999999.99")
@@ -57,30 +60,41 @@ class Line:
 
 
 class _Reader:
+    """A row's values, each read once (a file has 100,000 lines of 15): stripped, a value that is
+    not UTF-8 or too long reported and read as empty."""
+
     def __init__(self, row: dict, number: int):
-        self.row, self.number, self.problems = row, number, []
+        self.row, self.number, self.problems, self.faulty = row, number, [], set()
+        self.values = {name: self._read(name, limit) for name, limit in LENGTHS.items()}
 
     def problem(self, field_name: str, message: str) -> None:
         self.problems.append({"row": self.number, "field": field_name, "message": message})
 
-    def text(self, name: str, limit: int | None = None) -> str:
+    def _read(self, name: str, limit: int) -> str:
         value = self.row.get(name)
-        if value.__class__ is str:  # the usual case, first: 15 values a line, 100,000 lines a file
+        if value.__class__ is str:  # the usual case, first
             value = value.strip()
         elif isinstance(value, NotUtf8):
             self.problem(name, value.message)
+            self.faulty.add(name)
             return ""
         else:
             value = "" if value is None else str(value).strip()
-        limit = limit or LENGTHS[name]
         if len(value) > limit:
             self.problem(name, f"At most {limit} characters ({len(value)} given).")
+            self.faulty.add(name)
             return ""
         return value
 
+    def text(self, name: str) -> str:
+        return self.values[name]
+
+    def plan_column(self, name: str) -> str:
+        return self._read(name, PLAN_COLUMN_LENGTH)
+
     def required(self, name: str) -> str:
-        value = self.text(name)
-        if not value and not any(p["field"] == name for p in self.problems):
+        value = self.values[name]
+        if not value and name not in self.faulty:
             self.problem(name, "Required.")
         return value
 
@@ -141,11 +155,9 @@ def line_read(
         if line.service_to > today:
             read.problem("service_to", "An invoice bills services given: the day is in the future.")
     line.hcpcs = read.required("hcpcs").upper()
-    problems_before = len(read.problems)
-    # Read at a HCPCS code's length: a code in a modifier column is told as such (rules.read_modifiers).
-    line.modifier_values = [read.text(name, LENGTHS["hcpcs"]) for name in rules.MODIFIER_FIELDS]
+    line.modifier_values = [read.text(name) for name in rules.MODIFIER_FIELDS]
     line.modifiers, modifier_problems = rules.read_modifiers(tuple(line.modifier_values))
-    line.modifiers_readable = not modifier_problems and len(read.problems) == problems_before
+    line.modifiers_readable = not modifier_problems and not read.faulty.intersection(rules.MODIFIER_FIELDS)
     for name, message in modifier_problems:
         read.problem(name, message)
     units = read.required("units")
@@ -156,5 +168,5 @@ def line_read(
     if line.place_of_service and not (line.place_of_service.isdigit() and len(line.place_of_service) == 2):
         read.problem("place_of_service", "A place of service is a two-digit code, e.g. 12.")
     line.notes = read.text("notes")
-    line.plan_columns = {name: read.text(name, PLAN_COLUMN_LENGTH) for name in plan_fields}
+    line.plan_columns = {name: read.plan_column(name) for name in plan_fields}
     return line, read.problems
