@@ -1,5 +1,7 @@
-"""The demo's Community Supports (DOMAIN 9, issue 17): a member receives two Community Supports and
-no ECM, a sobering center stay is authorized after it began, and their deliveries are recorded."""
+"""The demo's Community Supports (DOMAIN 9, issues 17 and 18): a member receives two Community
+Supports and no ECM, a sobering center stay is authorized after it began, and their deliveries are
+recorded; a shelter's four referrals stand at each point of the closed loop, the served one's
+invoice converted into encounters."""
 
 import io
 
@@ -8,7 +10,8 @@ from django_scopes import scopes_disabled
 
 from authorizations.models import AuthorizationRequest, Status
 from benefits.models import ECM_CODE
-from community_supports.models import Delivery
+from community_supports.models import Delivery, Referral, ReferralStatus
+from encounters.models import Encounter
 
 
 def test_the_demo_member_receives_two_community_supports_and_no_ecm(db):
@@ -27,6 +30,14 @@ def test_the_demo_member_receives_two_community_supports_and_no_ecm(db):
         assert stay.status == Status.ACTIVE and stay.service_began_at < stay.received_at
         assert Delivery.objects.filter(plan__code="golden-state").count() == 6
         assert {d.organization.name for d in Delivery.objects.all()} == {"Eastbay Community Health Center"}
+        referrals = Referral.objects.filter(plan__code="golden-state", referrer_name="Hope Shelter")
+        assert sorted(referrals.values_list("status", flat=True)) == sorted(
+            [ReferralStatus.CLOSED, ReferralStatus.SERVICE_STARTED, ReferralStatus.DECLINED, ReferralStatus.SENT]
+        )
+        served = referrals.get(status=ReferralStatus.CLOSED)
+        assert served.closure_reason == "services_received"
+        encounters = Encounter.objects.filter(member=served.member)
+        assert encounters.count() == 10 and {(e.hcpcs, e.modifier_1) for e in encounters} == {("H0043", "U6")}
         # Run again: what exists stays (make demo is safe to repeat).
         call_command("demo_load", stdout=io.StringIO())
-        assert Delivery.objects.count() == 6
+        assert (Delivery.objects.count(), Referral.objects.count(), encounters.count()) == (6, 4, 10)

@@ -8,6 +8,7 @@ from django.db import transaction
 from authorizations.services.letter_contact import letter_contact_set
 from demo.community_supports import load_community_supports, load_community_supports_services
 from demo.outreach import load_outreach
+from demo.referrals import load_referrals
 from demo.states import load_states
 from demo.synthetic import DEMO_PROVIDERS, load_members, load_providers, load_requests
 from ecm_platform import clocks
@@ -65,6 +66,10 @@ class Command(BaseCommand):
         load_outreach(plans[0], coordinator=users["coordinator"], reviewer=users["reviewer"], stdout=self.stdout)
         load_community_supports(plans[0], administrator=users["admin"], stdout=self.stdout)
         load_community_supports_services(
+            plans[0], administrator=users["admin"], coordinator=users["coordinator"], reviewer=users["reviewer"],
+            stdout=self.stdout,
+        )  # fmt: skip
+        load_referrals(
             plans[0], administrator=users["admin"], coordinator=users["coordinator"], reviewer=users["reviewer"],
             stdout=self.stdout,
         )  # fmt: skip
