@@ -110,6 +110,7 @@ class Capability(StrEnum):
     REFERRALS_RECORD = "community_supports.referrals.record"  # intake: coordinators, integrators
     REFERRALS_MANAGE = "community_supports.referrals.manage"  # the plan records answers and closes loops
     PROVIDER_REFERRALS_RESPOND = "community_supports.provider_referrals.respond"  # accept, decline, start, close
+    PROVIDER_REFERRALS_SEND = "community_supports.provider_referrals.send"  # their assigned members, elsewhere
     # Exchanged files' column maps (DOMAIN 11) and encounters from invoices and outreach.
     COLUMN_MAPS_READ = "exchange.column_maps.read"
     COLUMN_MAPS_MANAGE = "exchange.column_maps.manage"  # the plan's overlay on a baseline
@@ -221,6 +222,7 @@ ROLES_BY_CAPABILITY: dict[Capability, frozenset] = {
     Capability.REFERRALS_RECORD: frozenset({CC, IN}),
     Capability.REFERRALS_MANAGE: frozenset({CC}),
     Capability.PROVIDER_REFERRALS_RESPOND: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
+    Capability.PROVIDER_REFERRALS_SEND: frozenset({ProviderRole.PROVIDER_ADMINISTRATOR, ProviderRole.CARE_MANAGER}),
     Capability.COLUMN_MAPS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
     Capability.COLUMN_MAPS_MANAGE: frozenset({PA}),
     Capability.ENCOUNTERS_READ: EVERY_PLAN_ROLE | EVERY_PROVIDER_ROLE,
