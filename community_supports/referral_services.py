@@ -39,11 +39,11 @@ from ecm_platform.audit.services import audit_record
 from ecm_platform.deadlines.models import DeadlineKind
 from ecm_platform.deadlines.services import deadline_cancel, deadline_meet, deadline_open
 from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
-from ecm_platform.tenancy.access import Capability, actor_label, actor_user, principal_for, require
+from ecm_platform.tenancy.access import Capability, Principal, actor_label, actor_user, principal_for, require
 from ecm_platform.tenancy.models import HealthPlan
 from ecm_platform.tenancy.ownership import require_same_plan
 from members.models import Member
-from providers.models import Contract, ProviderOrganization
+from providers.models import Assignment, Contract, ProviderOrganization
 from providers.selectors import in_force_on
 
 # The request a referral opens, by who referred (DOMAIN 5.1 sources).
@@ -63,6 +63,8 @@ PROVIDER_CLOSURES = frozenset(
 LOOP_STATUSES = [ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.SERVICE_STARTED]
 # The provider closes what it took on; the plan closes any open referral (a declined one too).
 PROVIDER_CLOSABLE = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.SERVICE_STARTED})
+# The system principal that submits the request a provider's referral opens (provider staff submit none).
+INTAKE_NAME = "referral intake"
 LOOP_CLOCKS = [DeadlineKind.REFERRAL_RESPONSE, DeadlineKind.REFERRAL_CLOSURE]
 
 
@@ -141,9 +143,57 @@ def referral_record(
     notes: str = "",
     **asked,
 ) -> Referral:
-    """A referral is sent to `organization` (DOMAIN 9). Sobering centers are exempt from the closed
-    loop: no referral is tracked for them. `asked`: a new request's service period and quantity."""
+    """A referral is sent to `organization` (DOMAIN 9), as the plan's staff or an integrator record
+    what the referring entity sent. `asked`: a new request's service period and quantity."""
     principal = require(actor, Capability.REFERRALS_RECORD, plan=plan)
+    referrer = _referrer_fields(
+        plan, principal, kind=referrer_kind, name=referrer_name, email=referrer_email,
+        organization=referrer_organization,
+    )  # fmt: skip
+    return _referral_open(
+        plan, principal, principal, member=member, service=service, organization=organization, kind=referrer_kind,
+        referrer=referrer, urgency=urgency, notes=notes, asked=asked,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def referral_send(
+    *,
+    plan: HealthPlan,
+    actor,
+    member: Member,
+    service: CatalogueService,
+    organization: ProviderOrganization,
+    urgency: Urgency = Urgency.ROUTINE,
+    notes: str = "",
+    **asked,
+) -> Referral:
+    """A provider's staff refer a member assigned to their organization to another provider (a
+    Lead Care Manager to a Community Supports provider): the organization is the referrer, told in
+    its portal; a request it opens is a provider referral, submitted for it by the loop's intake."""
+    principal = principal_for(actor, plan)
+    if principal is None or not principal.is_provider:
+        raise ActionNotPermitted("A provider's referral is sent by its own staff.")
+    require(principal, Capability.PROVIDER_REFERRALS_SEND, plan=plan, organization=principal.organization_id)
+    assigned = Assignment.objects.filter(
+        plan=plan, member=member, organization_id=principal.organization_id, ended_on__isnull=True
+    )
+    if not assigned.exists():
+        raise DomainError("No such member among your organization's assignments.", field="member")
+    sender = ProviderOrganization.objects.get(pk=principal.organization_id)
+    referrer = {"referrer_name": sender.name, "referrer_organization": sender}
+    intake = Principal.system(INTAKE_NAME, Capability.AUTHORIZATIONS_SUBMIT, plan=plan)
+    return _referral_open(
+        plan, principal, intake, member=member, service=service, organization=organization,
+        kind=ReferrerKind.PROVIDER, referrer=referrer, urgency=urgency, notes=notes, asked=asked,
+    )  # fmt: skip
+
+
+def _referral_open(
+    plan, principal, submitter, *, member, service, organization, kind, referrer, urgency, notes, asked
+) -> Referral:
+    """The referral row, its first event and its two clocks, on the member's live request or a new
+    one (`submitter` submits it). Sobering centers are exempt from the closed loop: none is tracked."""
     require_same_plan(plan, member, field="member")
     if service.closed_loop_exempt:
         raise DomainError(
@@ -153,24 +203,15 @@ def referral_record(
         )
     now = clocks.now()
     _check_provider(plan, organization, service, clocks.local_date(now))
-    referrer = _referrer_fields(
-        plan,
-        principal,
-        kind=referrer_kind,
-        name=referrer_name,
-        email=referrer_email,
-        organization=referrer_organization,
-    )
     request = _request_for(
-        plan, principal, member=member, service=service, kind=referrer_kind, referrer=referrer, urgency=urgency,
-        asked=asked,
-    )  # fmt: skip
+        plan, submitter, member=member, service=service, kind=kind, referrer=referrer, urgency=urgency, asked=asked
+    )
     if request.referrals.filter(status__in=LOOP_STATUSES).exists():
         raise ConflictError(f"Request {request.pk} has an open referral already.", code="open_referral_exists")
     settings = referral_settings_of(plan=plan)
     referral = Referral.objects.create(
         plan=plan, member=member, service=service, request=request, organization=organization,
-        referrer_kind=referrer_kind, notes=notes.strip()[:2000], sent_at=now, updated_at=now,
+        referrer_kind=kind, notes=notes.strip()[:2000], sent_at=now, updated_at=now,
         response_due_at=clocks.business_days_after(plan=plan, start=now, days=settings.response_business_days),
         closure_due_at=clocks.calendar_days_deadline(now, settings.closure_days), **referrer,
     )  # fmt: skip

@@ -77,6 +77,15 @@ PROVIDER_SPECS: dict = {
         Call("get", PROVIDER_REFERRALS, lists="referral"),
         Call("get", f"{PROVIDER_REFERRALS}?plan=plan-b", lists="referral"),
     ],
+    # A provider refers a member of its own: another organization's or plan's member is refused.
+    ("POST", PROVIDER_REFERRALS): [
+        Call(
+            "post",
+            PROVIDER_REFERRALS,
+            data={"plan": plan, "member": "{member}", "service": "respite", "organization": 1},
+        )
+        for plan in ("plan-a", "plan-b")
+    ],
     ("GET", f"{PROVIDER_REFERRALS}{{id}}/"): [Call("get", f"{PROVIDER_REFERRALS}{{referral}}/", foreign=True)],
     **_action_specs(PROVIDER_REFERRALS),
 }
