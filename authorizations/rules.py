@@ -34,6 +34,7 @@ class Action(StrEnum):
     OVERTURN = "overturn"  # an appeal overturned a denial (decision full or modified)
     REINSTATE = "reinstate"  # an appeal overturned a discontinuation that had taken effect
     TRANSITION = "transition"  # authorized from the Member Transition List
+    END = "end"  # the member left the plan (DOMAIN 5.2): no letter, nobody to tell
 
 
 def notice_type_for(action: Action, *, requested_by_member_or_provider: bool, decision: str = "") -> NoticeType | None:

@@ -4,8 +4,10 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Subquery
 
 from authorizations.models import ENDABLE_STATUSES, AuthorizationRequest
+from authorizations.rules import Action
 from authorizations.services import deadlines
 from authorizations.services.lifecycle import _end_provider, _transition
+from authorizations.signals import request_decided
 from ecm_platform import clocks
 from ecm_platform.deadlines.services import deadline_cancel
 from ecm_platform.errors import ConflictError
@@ -52,6 +54,9 @@ def requests_end_for_members_left(*, plan: HealthPlan, actor) -> list[int]:
                     plan=plan, actor=actor, request=request, on=last_day, reason=AssignmentEndReason.LEFT_PLAN,
                     label="left-plan",
                 )  # fmt: skip
+                request_decided.send(
+                    sender=AuthorizationRequest, plan=plan, request=request, action=Action.END, requester_notice=None
+                )
         except ConflictError:
             continue  # moved on meanwhile
         ended.append(request.pk)
