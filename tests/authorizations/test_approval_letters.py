@@ -47,6 +47,7 @@ LETTERS = [
     (A.OVERTURN, True, MODIFIED, NoticeType.MODIFICATION),  # a partial overturn
     (A.REINSTATE, True, FULL, NoticeType.APPROVAL),
     (A.TRANSITION, False, "", NoticeType.APPROVAL),  # a Member Transition List authorization
+    (A.END, True, "", None),  # the member left the plan: no longer the plan's to tell
 ]
 
 
