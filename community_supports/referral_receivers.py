@@ -6,7 +6,8 @@ explicitly, in the decision's transaction, as the system principal of the loop.
   that notice reached the referring entity, the referral records it as its own "authorized" notice.
 - A denial closes the open referral "not authorized" with the denial's reason; the referring entity
   is told once: by the 5.3 denial notice when it reached them, else by the referral's own notice.
-- A withdrawal before services began closes it with the member's reason (declined, unreachable).
+- A withdrawal before services began closes it with the member's reason (declined, unreachable),
+  and a member who left the plan closes it "member left the plan".
 """
 
 from authorizations.models import DenialReason, WithdrawalReason
@@ -34,6 +35,8 @@ def _closure(request, action) -> tuple[ClosureReason, str] | None:
     if action in WITHDRAWING:
         withdrawal = WithdrawalReason(request.withdrawal_reason)
         return CLOSURE_OF_WITHDRAWAL.get(withdrawal, ClosureReason.OTHER), f"Request withdrawn: {withdrawal.label}"
+    if action == Action.END:
+        return ClosureReason.MEMBER_LEFT_PLAN, "The member is no longer enrolled in the plan."
     return None
 
 

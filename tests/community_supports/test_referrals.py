@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from authorizations.models import DenialReason, RequestSource, Status
-from authorizations.services import request_withdraw
+from authorizations.services import request_withdraw, requests_end_for_members_left
+from authorizations.services.left_plan import left_plan_job
 from community_supports.referral_models import (
     ClosureReason,
     DeclineReason,
@@ -26,6 +27,7 @@ from community_supports.referral_services import (
 from ecm_platform import clocks
 from ecm_platform.audit.models import AuditEvent
 from ecm_platform.errors import ActionNotPermitted, ConflictError, DomainError
+from members.models import EnrollmentSpan
 from tests.community_supports.referral_helpers import (
     MONDAY,
     NAVIGATION,
@@ -247,3 +249,14 @@ def test_a_withdrawal_closes_the_referral_with_the_members_reason(world, withdra
     assert (referral.status, referral.closure_reason) == (ReferralStatus.CLOSED, closure)
     assert referral.closure_detail.startswith("Request withdrawn: ")
     assert referral.notices.get().event == "closed"
+
+
+def test_a_member_who_left_the_plan_closes_the_referral(world):
+    """DOMAIN 5.2: the member's request ends when their enrollment does; so does the loop."""
+    referral = shelter_referral(world)
+    EnrollmentSpan.objects.filter(member=world.member).update(end_date=date(2026, 11, 30))
+    with clocks.frozen(MONDAY + timedelta(days=20)):
+        requests_end_for_members_left(plan=world.plan, actor=left_plan_job(world.plan))
+    referral.refresh_from_db()
+    assert (referral.status, referral.closure_reason) == (ReferralStatus.CLOSED, ClosureReason.MEMBER_LEFT_PLAN)
+    assert statuses(referral)[-1] == (ReferralStatus.CLOSED, "system:closed-loop referrals")
