@@ -5,6 +5,7 @@ without members: no PHI access recorded."""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -55,6 +56,11 @@ def _kind(kind: str) -> str:
     return kind
 
 
+class DayQuery(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text="YYYY-MM-DD, today by default.")
+
+
+@extend_validation_errors(["invalid"], field_name="on", actions=["list", "retrieve"])
 class ColumnMapViewSet(PlanViewSet):
     """Column maps per file kind; `?on=YYYY-MM-DD` reads the map of another day (default today)."""
 
@@ -65,10 +71,9 @@ class ColumnMapViewSet(PlanViewSet):
     pagination_class = None  # one map per file kind: a bounded list
 
     def _day(self):
-        try:
-            return serializers.DateField().to_internal_value(self.request.query_params["on"])
-        except KeyError:
-            return clocks.local_date(clocks.now())
+        query = DayQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data.get("on") or clocks.local_date(clocks.now())
 
     @extend_schema(responses=ColumnMapOutput(many=True), parameters=[OpenApiParameter("on", str)])
     def list(self, request):

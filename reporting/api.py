@@ -4,17 +4,27 @@ encounter measures (issue 18; DOMAIN 9, 10), figures only (reporting.loop_measur
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from ecm_platform.api.views import PlanAPIView
 from ecm_platform.tenancy.access import Capability, require
 from outreach.measures import Quarter
-from reporting.forms import QuarterForm
 from reporting.loop_measures import loop_measures
 from reporting.views import current_quarter
 
 
+class QuarterQuery(serializers.Serializer):
+    # ECM began on 2022-01-01: no quarter before 2022 has figures.
+    year = serializers.IntegerField(min_value=2022, max_value=2100, required=False)
+    quarter = serializers.ChoiceField(choices=[1, 2, 3, 4], required=False)
+
+
+@extend_validation_errors(
+    ["invalid", "min_value", "max_value", "max_string_length"], field_name="year", methods=["get"]
+)
+@extend_validation_errors(["invalid_choice"], field_name="quarter", methods=["get"])
 class LoopMeasuresView(PlanAPIView):
     capability = Capability.REFERRALS_READ
 
@@ -30,10 +40,11 @@ class LoopMeasuresView(PlanAPIView):
         acceptance and to service; encounters per service, in person and telephonic or telehealth."""
         require(request.principal, Capability.ENCOUNTERS_READ, plan=request.plan)
         today = current_quarter()
-        form = QuarterForm({"year": today.year, "quarter": today.quarter} | request.query_params.dict())
-        if not form.is_valid():
-            raise exceptions.ValidationError({field: list(messages) for field, messages in form.errors.items()})
-        quarter = Quarter(form.cleaned_data["year"], form.cleaned_data["quarter"])
+        query = QuarterQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        quarter = Quarter(
+            query.validated_data.get("year", today.year), query.validated_data.get("quarter", today.quarter)
+        )
         return Response(loop_measures(plan=request.plan, quarter=quarter))
 
 
