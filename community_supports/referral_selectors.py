@@ -20,7 +20,7 @@ def referral_settings_of(*, plan: HealthPlan) -> ReferralSettings:
 
 
 def _with_parties(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
-    return referrals.select_related("member", "service", "organization", "request")
+    return referrals.select_related("member", "service", "organization", "request__service_assignment__organization")
 
 
 def stalled_on(at: datetime) -> Q:

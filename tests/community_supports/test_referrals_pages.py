@@ -84,6 +84,7 @@ def test_the_provider_accepts_and_closes_on_its_pages_and_the_plan_sees_the_hist
     with clocks.frozen(TUESDAY):
         detail = browser_of(world.coordinator).get(f"/referrals/{referral.pk}/").content.decode()
     assert "Services received" in detail and "Assigned to the provider" in detail and SHELTER_EMAIL in detail
+    assert "placed with Provider 0" in detail and "not the provider referred to" not in detail
 
 
 def test_a_refused_step_is_shown_on_the_page(world):
