@@ -39,7 +39,7 @@ class ProviderInvoiceInput(InvoiceInput):
     ["empty", "max_length", "not_a_list", "null", "required"], field_name="lines", actions=["invoices"]
 )
 @extend_validation_errors(["invalid", "null"], field_name="lines.INDEX", actions=["invoices"])
-class ProviderEncounterViewSet(mixins.ListModelMixin, ProviderViewSet):
+class ProviderEncounterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ProviderViewSet):
     """Your organization's encounters (DOMAIN 11), the plan on every row, newest first."""
 
     queryset = Encounter.objects.none()
@@ -47,6 +47,7 @@ class ProviderEncounterViewSet(mixins.ListModelMixin, ProviderViewSet):
     capability = Capability.ENCOUNTERS_READ
     action_capabilities = {"invoices": Capability.PROVIDER_INVOICES_UPLOAD}
     ordering = ("-service_from", "-id")
+    lookup_value_regex = "[0-9]+"
     max_body_bytes = LINES_BODY_BYTES  # the parsers' limit (ecm_platform.api.parsers)
 
     def get_queryset(self):
@@ -59,6 +60,12 @@ class ProviderEncounterViewSet(mixins.ListModelMixin, ProviderViewSet):
         rows = self.paginate_queryset(self.get_queryset())
         phi_read_record(principal=request.principal, path=request.get_full_path(), members=[row.member for row in rows])
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        """One of your organization's encounters (404 for another organization's and a missing one)."""
+        encounter = self.get_object()
+        phi_read_record(principal=request.principal, path=request.get_full_path(), members=[encounter.member])
+        return Response(self.get_serializer(encounter).data)
 
     @extend_schema(
         request=ProviderInvoiceInput, responses={200: InvoiceOutput, 409: conflict_response("recorded_meanwhile")}

@@ -48,6 +48,8 @@ def test_the_provider_records_its_own_lines_and_lists_them(plan_a, eastbay):
         ("plan-a", member.cin, "U1 GQ"), ("plan-a", member.cin, "U1"),
     ] or len(rows) == 2  # fmt: skip
     assert send(client, own_line(member)).json() == {"created": 0, "unchanged": 1}
+    detail = client.get(f"{URL}{rows[0]['id']}/")
+    assert (detail.status_code, detail.json()["plan"]["code"]) == (200, "plan-a")
 
 
 def test_another_npi_another_members_cin_and_another_plan_are_refused(plan_a, eastbay):

@@ -67,6 +67,7 @@ PROVIDER_SPECS: dict = {
         Call("get", PROVIDER_ENCOUNTERS, lists="encounter"),
         Call("get", f"{PROVIDER_ENCOUNTERS}?plan=plan-b", lists="encounter"),
     ],
+    ("GET", f"{PROVIDER_ENCOUNTERS}{{id}}/"): [Call("get", f"{PROVIDER_ENCOUNTERS}{{encounter}}/", foreign=True)],
     ("POST", f"{PROVIDER_ENCOUNTERS}invoices/"): [
         Call("post", f"{PROVIDER_ENCOUNTERS}invoices/", data={"plan": "plan-a", "lines": [PROVIDER_LINE]}),
         Call("post", f"{PROVIDER_ENCOUNTERS}invoices/", data={"plan": "plan-b", "lines": [PROVIDER_LINE]}),

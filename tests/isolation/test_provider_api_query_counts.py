@@ -38,6 +38,7 @@ PROVIDER_PATHS = {
     "provider-referral-list": "/api/v1/provider/referrals/",
     "provider-referral-detail": "/api/v1/provider/referrals/{referral}/",
     "provider-encounter-list": "/api/v1/provider/encounters/",
+    "provider-encounter-detail": "/api/v1/provider/encounters/{encounter}/",
 }
 EXTRA_PATHS = ["/api/v1/provider/members/?plan=plan-a"]
 
