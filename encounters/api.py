@@ -54,6 +54,7 @@ class EncounterFilter(django_filters.FilterSet):
     ["empty", "max_length", "not_a_list", "null", "required"], field_name="lines", actions=["invoices"]
 )
 @extend_validation_errors(["invalid", "null"], field_name="lines.INDEX", actions=["invoices"])
+@extend_validation_errors(["too_large", "columns_unmapped"], field_name="file", actions=["invoice_files"])
 class EncounterViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, PlanViewSet):
     """The plan's encounters (DOMAIN 10, 11), by service date, newest first."""
 
@@ -92,7 +93,7 @@ class EncounterViewSet(PhiReadMixin, mixins.ListModelMixin, mixins.RetrieveModel
         return Response(InvoiceOutput(report).data)
 
     @extend_schema(
-        request={"multipart/form-data": InvoiceFileInput},
+        request=InvoiceFileInput,  # multipart, from the action's parser
         responses={202: ImportJobOutput, 409: conflict_response("import_running")},
     )
     @action(detail=False, methods=["post"], url_path="invoice-files", parser_classes=[MultiPartParser])
