@@ -1,9 +1,9 @@
-"""The closed loop of issue 18 in a browser (DOMAIN 9): a shelter refers a member for Housing
+"""The closed loop of issue 18 in a browser (DOMAIN 9, 11): a shelter refers a member for Housing
 Transition Navigation (the coordinator enters what it sent), the plan authorizes it, the provider
-accepts, starts the service and closes the loop "services received", and the shelter has its three
-notices — the decision (the DOMAIN 5.3 requester notice, counted once), the assignment and the
-closure — by email, each recorded on the referral's page. (The invoice that becomes an encounter
-is the encounters part's.)"""
+accepts and starts the service, the provider's invoice line becomes an encounter (the coordinator
+converts it: the provider sends no claims), the provider closes the loop "services received", and
+the shelter has its three notices — the decision (the DOMAIN 5.3 requester notice, counted once),
+the assignment and the closure — by email, each recorded on the referral's page."""
 
 from datetime import date
 
@@ -21,6 +21,7 @@ from ecm_platform.tenancy.models import County, ProviderRole, Role
 from ecm_platform.tenancy.scoping import plan_scope
 from ecm_platform.tenancy.services import plan_create
 from eligibility.models import PopulationOfFocus
+from encounters.models import Encounter
 from providers.models import EnrollmentPathway, OrganizationType
 from providers.services import contract_create, organization_create
 from providers.staff import provider_membership_create
@@ -104,6 +105,30 @@ def test_a_shelters_referral_is_tracked_to_its_closure_and_the_shelter_told_thre
     accept.get_by_label("Provider contact").fill("(510) 555-0100")
     accept.get_by_role("button", name="Accept").click()
     page.get_by_role("form", name="Start-service").get_by_role("button", name="Record the start").click()
+    expect(page.get_by_text("Service started").first).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, live_server, world["coordinator"])
+    page.get_by_role("link", name="Encounters").click()
+    page.get_by_role("link", name="Record one invoice line").click()
+    today = clocks.local_date(clocks.now()).isoformat()
+    for label, value in [
+        ("Provider NPI", world["organization"].npi), ("Invoice number", "EHP-1001"), ("Line number", "1"),
+        ("Member CIN", world["member"].cin), ("First day of service", today), ("HCPCS code", "H0043"),
+        ("Modifier 1", "U6"), ("Units", "1"),
+    ]:  # fmt: skip
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Record").click()
+    expect(page.get_by_role("heading", name="Housing Transition Navigation")).to_be_visible()
+    expect(page.get_by_text("Recorded.")).to_be_visible()
+    with scopes_disabled():
+        encounter = Encounter.objects.select_related("service").get()
+    assert (encounter.member_id, encounter.service.code, encounter.in_person) == (world["member"].pk, NAVIGATION, True)
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, live_server, world["provider_staff"])
+    page.get_by_role("link", name="Referrals").click()
+    page.get_by_role("link", name="Reyes, Rosa").click()
     close = page.get_by_role("form", name="Close")
     close.get_by_label("Reason").select_option("services_received")
     close.get_by_role("button", name="Close").click()
