@@ -37,7 +37,7 @@ from ecm_platform.api.schema import conflict_response
 from ecm_platform.api.views import PhiReadMixin, PlanAPIView, PlanViewSet, service_response
 from ecm_platform.tenancy.access import Capability
 from members.selectors import member_list
-from providers.selectors import contracted_organizations, organization_list
+from providers.selectors import contracted_organizations
 
 TRANSITION_CONFLICT = conflict_response("invalid_transition", "conflict")
 
@@ -105,7 +105,7 @@ class ReferralRecordInput(serializers.Serializer):
     referrer_name = optional_text(max_length=200, help_text="The referring entity (default for the plan: you).")
     referrer_email = optional_text(max_length=254, help_text="A validated address, unless it has portal logins.")
     referrer_organization = PlanRelatedField(
-        plan_queryset=lambda plan: organization_list(), required=False, allow_null=True, default=None,
+        plan_queryset=lambda plan: contracted_organizations(plan=plan), required=False, allow_null=True, default=None,
         help_text="The referring organization when it has portal logins (a provider).",
     )  # fmt: skip
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)

@@ -11,7 +11,7 @@ from community_supports.referral_models import (
     ReferralStatus,
     ReferrerKind,
 )
-from community_supports.referral_services import SETTINGS_FIELDS
+from community_supports.referral_services import CHOSEN_CLOSURES, PROVIDER_CLOSURES, SETTINGS_FIELDS
 from members.selectors import member_list
 from providers.selectors import organization_choices
 
@@ -49,26 +49,38 @@ class ReferralIntakeForm(forms.Form):
         self.fields["referrer_organization"].queryset = organization_choices(plan=plan)
 
 
-class AcceptForm(forms.Form):
+class StepForm(forms.Form):
+    """A step's form; `provider`: shown to the provider's staff, who have fewer choices."""
+
+    def __init__(self, *args, provider=False, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class AcceptForm(StepForm):
     provider_contact = forms.CharField(max_length=200, help_text="The phone or email the member reaches you at.")
     note = forms.CharField(required=False, max_length=2000)
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(StepForm):
     reason = forms.ChoiceField(choices=DeclineReason.choices)
     note = forms.CharField(required=False, max_length=2000, help_text="Required for other.")
 
 
-class StartForm(forms.Form):
+class StartForm(StepForm):
     started_on = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Default: today."
     )
     note = forms.CharField(required=False, max_length=2000)
 
 
-class CloseForm(forms.Form):
-    reason = forms.ChoiceField(choices=[c for c in ClosureReason.choices if c[0] != ClosureReason.NOT_AUTHORIZED])
+class CloseForm(StepForm):
+    reason = forms.ChoiceField(choices=[])
     note = forms.CharField(required=False, max_length=2000, help_text="Required for other.")
+
+    def __init__(self, *args, provider=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = PROVIDER_CLOSURES if provider else CHOSEN_CLOSURES
+        self.fields["reason"].choices = [(value, label) for value, label in ClosureReason.choices if value in allowed]
 
 
 class ReferralSettingsForm(forms.ModelForm):

@@ -191,8 +191,10 @@ class ReferralNotice(models.Model):
     recipient_label = models.CharField(max_length=200)
     channel = models.CharField(max_length=10, choices=NoticeChannel.choices)
     email = models.EmailField(blank=True)
-    requester_notice = models.OneToOneField(
-        RequesterNotice, on_delete=models.PROTECT, null=True, blank=True, related_name="referral_notice"
+    # One 5.3 notice may stand for the referral notices of several referrals of the same request
+    # (a provider declined, the plan referred elsewhere): a foreign key, not one-to-one.
+    requester_notice = models.ForeignKey(
+        RequesterNotice, on_delete=models.PROTECT, null=True, blank=True, related_name="referral_notices"
     )
     content = models.JSONField(default=dict)
     created_at = models.DateTimeField()

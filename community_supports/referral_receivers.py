@@ -7,11 +7,14 @@ explicitly, in the decision's transaction, as the system principal of the loop.
 - A denial closes the open referral "not authorized" with the denial's reason; the referring entity
   is told once: by the 5.3 denial notice when it reached them, else by the referral's own notice.
 - A withdrawal before services began closes it with the member's reason (declined, unreachable),
-  and a member who left the plan closes it "member left the plan".
+  a discontinuation with its reason (DOMAIN 6's four for ECM, the service's criterion for a
+  Community Support) and its effective date, and a member who left the plan closes it "member left
+  the plan".
 """
 
-from authorizations.models import DenialReason, WithdrawalReason
+from authorizations.models import DenialReason, DiscontinuationReason, WithdrawalReason
 from authorizations.rules import Action
+from authorizations.services.notices import discontinuation_criterion_of
 from community_supports.referral_models import OPEN_REFERRAL_STATUSES, ClosureReason, NoticeEvent, Referral
 from community_supports.referral_notices import notify_referrer
 from community_supports.referral_services import referral_close_by_decision
@@ -26,6 +29,24 @@ CLOSURE_OF_WITHDRAWAL = {
 }
 
 
+CLOSURE_OF_DISCONTINUATION = {
+    DiscontinuationReason.GOALS_MET: ClosureReason.SERVICES_RECEIVED,
+    DiscontinuationReason.LOWER_LEVEL_OF_CARE: ClosureReason.SERVICES_RECEIVED,
+    DiscontinuationReason.NOT_ENGAGED: ClosureReason.MEMBER_DECLINED,
+    DiscontinuationReason.UNABLE_TO_CONNECT: ClosureReason.UNABLE_TO_REACH,
+}
+
+
+def _discontinued(request) -> tuple[ClosureReason, str]:
+    if request.discontinuation_reason:
+        reason = DiscontinuationReason(request.discontinuation_reason)
+        closure, why = CLOSURE_OF_DISCONTINUATION[reason], reason.label
+    else:
+        criterion = discontinuation_criterion_of(request.service, request.discontinuation_criterion)
+        closure, why = ClosureReason.OTHER, criterion["en"] if criterion else request.discontinuation_criterion
+    return closure, f"Services discontinued from {request.discontinuation_effective_on:%Y-%m-%d}: {why}"
+
+
 def _closure(request, action) -> tuple[ClosureReason, str] | None:
     """How the decision closes the loop, with the detail the referring entity reads; None: it stays open."""
     if action == Action.DENY:
@@ -35,6 +56,8 @@ def _closure(request, action) -> tuple[ClosureReason, str] | None:
     if action in WITHDRAWING:
         withdrawal = WithdrawalReason(request.withdrawal_reason)
         return CLOSURE_OF_WITHDRAWAL.get(withdrawal, ClosureReason.OTHER), f"Request withdrawn: {withdrawal.label}"
+    if action == Action.DISCONTINUE:
+        return _discontinued(request)
     if action == Action.END:
         return ClosureReason.MEMBER_LEFT_PLAN, "The member is no longer enrolled in the plan."
     return None

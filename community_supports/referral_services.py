@@ -22,6 +22,7 @@ from authorizations.selectors import live_request_of
 from authorizations.services import request_submit
 from benefits.models import CatalogueService
 from community_supports.referral_models import (
+    OPEN_REFERRAL_STATUSES,
     OUTSIDE_KINDS,
     ClosureReason,
     DeclineReason,
@@ -78,15 +79,17 @@ def _clean_email(value: str) -> str:
     return value
 
 
-def _check_provider(plan: HealthPlan, organization: ProviderOrganization, service: CatalogueService, on: date):
+def _check_provider(plan: HealthPlan, organization: ProviderOrganization, service: CatalogueService, member, on):
+    """A contract in force for the service in the member's county (DOMAIN 9: a provider of it there)."""
     contracted = (
-        Contract.objects.filter(plan=plan, organization=organization, lines__service=service)
+        Contract.objects.filter(plan=plan, organization=organization, lines__service=service, counties=member.county_id)
         .filter(in_force_on(on))
         .exists()
     )
     if not contracted:
         raise DomainError(
-            f"{organization.name} has no contract with {plan} in force for {service.name}.", field="organization"
+            f"{organization.name} has no contract with {plan} in force for {service.name} in {member.county}.",
+            field="organization",
         )
 
 
@@ -202,7 +205,9 @@ def _referral_open(
             code="closed_loop_exempt",
         )
     now = clocks.now()
-    _check_provider(plan, organization, service, clocks.local_date(now))
+    _check_provider(plan, organization, service, member, clocks.local_date(now))
+    # Two intakes for the same member queue here: one open referral per request, one live request per service.
+    Member.objects.select_for_update().filter(pk=member.pk).exists()
     request = _request_for(
         plan, submitter, member=member, service=service, kind=kind, referrer=referrer, urgency=urgency, asked=asked
     )
@@ -372,13 +377,17 @@ def referral_close(*, plan: HealthPlan, actor, referral: Referral, reason: Closu
 
 def referral_close_by_decision(
     *, plan: HealthPlan, actor, referral: Referral, reason: ClosureReason, detail: str, told=None
-) -> Referral:
+) -> Referral | None:
     """The plan's decision on the request closes the loop (a denial "not authorized" with its
     reason, a withdrawal with the member's): the referring entity is told once, by `told` (the
     decision's 5.3 requester notice) when it reached them."""
     principal = require(actor, Capability.REFERRALS_MANAGE, plan=plan)
     if principal.is_provider:
         raise ActionNotPermitted("Only the plan's decision on the request closes a referral this way.")
+    # A provider's step may have landed meanwhile: the decision closes what is still open, never fails on it.
+    referral = Referral.objects.select_for_update().filter(pk=referral.pk, status__in=OPEN_REFERRAL_STATUSES).first()
+    if referral is None:
+        return None
     return _close_loop(plan, principal, referral, reason, detail, told=told)
 
 

@@ -41,8 +41,13 @@ STEPS = {
     "start-service": (services.referral_start_service, StartForm, {ReferralStatus.ACCEPTED}),
     "close": (services.referral_close, CloseForm, set(ReferralStatus) - {ReferralStatus.CLOSED}),
 }
-# What provider staff are offered: their answer, the start, and closing what they accepted.
-PROVIDER_STATES = {ReferralStatus.SENT, *services.PROVIDER_CLOSABLE}
+# What provider staff are offered in each state: their answer, the start, and closing what they accepted.
+PROVIDER_STEPS = {
+    "accept": {ReferralStatus.SENT},
+    "decline": {ReferralStatus.SENT},
+    "start-service": {ReferralStatus.ACCEPTED},
+    "close": set(services.PROVIDER_CLOSABLE),
+}
 
 
 def may_act(principal, referral) -> bool:
@@ -59,10 +64,11 @@ def render_referral(request, referral, *, forms=None, status=200):
     events, notices = selectors.referral_history(referral)
     steps = {}
     if may_act(request.principal, referral):
+        is_provider = request.principal.is_provider
         steps = {
-            name: (forms or {}).get(name) or form_class()
+            name: (forms or {}).get(name) or form_class(provider=is_provider)
             for name, (_, form_class, states) in STEPS.items()
-            if referral.status in (states & PROVIDER_STATES if request.principal.is_provider else states)
+            if referral.status in (PROVIDER_STEPS[name] if is_provider else states)
         }
     context = {
         "referral": referral,
@@ -82,7 +88,7 @@ def take_step(request, referral, step: str):
     if not may_act(request.principal, referral):
         raise PermissionDenied("Your role may not record this referral's steps.")
     service, form_class, _ = STEPS[step]
-    form = form_class(request.POST)
+    form = form_class(request.POST, provider=request.principal.is_provider)
     done, status = (None, 400)
     if form.is_valid():
         done, status = call_service(

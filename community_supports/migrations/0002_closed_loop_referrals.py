@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                 ('sent_at', models.DateTimeField(blank=True, help_text='Emailed (in-app: from creation).', null=True)),
                 ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.healthplan')),
                 ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='community_supports.referral')),
-                ('requester_notice', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referral_notice', to='authorizations.requesternotice')),
+                ('requester_notice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referral_notices', to='authorizations.requesternotice')),
             ],
             options={
                 'ordering': ['created_at', 'id'],

@@ -64,12 +64,12 @@ def referral_world(plan, make_membership):
     )
 
 
-def shelter_referral(world, *, at=MONDAY, code=NAVIGATION, **fields):
-    """Hope Shelter refers the member to Bayside, by email, as the coordinator enters it."""
+def shelter_referral(world, *, at=MONDAY, code=NAVIGATION, organization=None, **fields):
+    """Hope Shelter refers the member to Bayside (or `organization`), by email, as the coordinator enters it."""
     with clocks.frozen(at):
         return referral_record(
             plan=world.plan, actor=world.coordinator, member=world.member, service=service(code),
-            organization=world.bayside, referrer_kind=ReferrerKind.SHELTER, referrer_name="Hope Shelter",
+            organization=organization or world.bayside, referrer_kind=ReferrerKind.SHELTER, referrer_name="Hope Shelter",
             referrer_email=SHELTER_EMAIL, **fields,
         )  # fmt: skip
 
