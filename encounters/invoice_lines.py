@@ -2,6 +2,7 @@
 shapes checked, its codes identified. What needs other rows or the database (the member, the
 contract, the authorization, the limits, a key seen before) is `invoices.py`'s."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,12 @@ PLAN_COLUMN_LENGTH = 200
 MAX_UNITS = Decimal("9999999.99")
 MAX_AMOUNT = Decimal("999999999.99")
 CENT = Decimal("0.01")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # fromisoformat alone takes "2026-W48-1" too
+
+
+def _digits(value: str) -> bool:
+    """ASCII digits only: str.isdigit takes "²", which int() refuses."""
+    return value.isascii() and value.isdecimal()
 
 
 def line_key(npi: str, invoice_number: str, line_number) -> str:
@@ -84,6 +91,10 @@ class _Reader:
             self.problem(name, f"At most {limit} characters ({len(value)} given).")
             self.faulty.add(name)
             return ""
+        if "\x00" in value:  # the csv module passes it; PostgreSQL stores no NUL in text
+            self.problem(name, "The value contains a NUL character (\\x00).")
+            self.faulty.add(name)
+            return ""
         return value
 
     def text(self, name: str) -> str:
@@ -99,10 +110,11 @@ class _Reader:
         return value
 
     def day(self, name: str, value: str) -> date | None:
-        try:
-            return date.fromisoformat(value) if len(value) == 10 else None
-        except ValueError:
-            pass
+        if ISO_DAY.match(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
         self.problem(name, f"{value!r} is not a date like 2026-11-30.")
         return None
 
@@ -111,13 +123,17 @@ class _Reader:
             number = Decimal(value)
         except InvalidOperation:
             number = None
-        if number is None or not number.is_finite() or number != number.quantize(CENT, rounding="ROUND_DOWN"):
+        if number is None or not number.is_finite():
             self.problem(name, f"{value!r} is not a number with at most two decimals.")
             return None
+        # The range first: quantizing 1E+30 to cents passes the context's precision and raises.
         if number > maximum or number < 0 or (positive and number == 0):
             self.problem(
                 name, f"{value} is out of range ({'more than 0' if positive else '0 or more'}, at most {maximum})."
             )
+            return None
+        if number != number.quantize(CENT, rounding="ROUND_DOWN"):
+            self.problem(name, f"{value!r} is not a number with at most two decimals.")
             return None
         return number
 
@@ -134,12 +150,12 @@ def line_read(
         if value is None or (isinstance(value, str) and not value.strip()):
             read.problem(name, "Required by the plan's column map.")
     line.npi = read.required("provider_npi")
-    if line.npi and not (line.npi.isdigit() and len(line.npi) == 10):
+    if line.npi and not (_digits(line.npi) and len(line.npi) == 10):
         read.problem("provider_npi", "An NPI is exactly 10 digits.")
     line.invoice_number = read.required("invoice_number")
     line_number = read.required("line_number")
     if line_number:
-        if line_number.isdigit() and int(line_number) > 0:
+        if _digits(line_number) and int(line_number) > 0:
             line.line_number = int(line_number)
         else:
             read.problem("line_number", f"{line_number!r} is not a line number (1 or more).")
@@ -165,7 +181,7 @@ def line_read(
     amount = read.text("amount")
     line.amount = read.decimal("amount", amount, maximum=MAX_AMOUNT, positive=False) if amount else None
     line.place_of_service = read.text("place_of_service")
-    if line.place_of_service and not (line.place_of_service.isdigit() and len(line.place_of_service) == 2):
+    if line.place_of_service and not (_digits(line.place_of_service) and len(line.place_of_service) == 2):
         read.problem("place_of_service", "A place of service is a two-digit code, e.g. 12.")
     line.notes = read.text("notes")
     line.plan_columns = {name: read.plan_column(name) for name in plan_fields}

@@ -10,13 +10,14 @@ again with the same values it changes nothing, with other values it is an error 
 The whole file is recorded in one transaction, in batches.
 """
 
+import json
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
 
 from authorizations.models import AuthorizationRequest
 from authorizations.services.limits import COUNTED
-from benefits.models import ServiceKind
+from benefits.models import ECM_CODE, ServiceKind
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import ConflictError, DomainError
@@ -40,7 +41,7 @@ READ_REQUIRED = frozenset(
 )
 COMPARED = (
     "member_id", "organization_id", "service_code_id", "service_from", "service_to", "units", "amount",
-    "modifier_1", "modifier_2", "modifier_3", "modifier_4", "place_of_service", "notes",
+    "modifier_1", "modifier_2", "modifier_3", "modifier_4", "place_of_service", "notes", "plan_columns",
 )  # fmt: skip
 
 
@@ -55,7 +56,8 @@ class _Lookups:
 
     def __init__(self, plan: HealthPlan, lines: list[Line], principal):
         self.pairs, self.known_modifiers = code_pairs()
-        # Provider staff bill under their own NPI, for the members assigned or placed with them only.
+        # Provider staff bill under their own NPI, for the members assigned or placed with them only,
+        # for that service and while the assignment lasts.
         self.own_npi, self.own_members = None, None
         if principal.is_provider:
             self.own_npi = ProviderOrganization.objects.values_list("npi", flat=True).get(pk=principal.organization_id)
@@ -106,6 +108,13 @@ class _Lookups:
             self.codings[key] = rules.identify(*key, self.pairs, self.known_modifiers)
         return self.codings[key]
 
+    def served_by_own(self, member_id: int, service_code: str, day: date) -> bool:
+        """Whether the provider's organization had the member for the service on `day`."""
+        return any(
+            code == service_code and start <= day and (end is None or day <= end)
+            for code, start, end in self.own_members.get(member_id, ())
+        )
+
     def enrolled(self, member_id: int, day: date) -> bool:
         return any(start <= day and (end is None or day <= end) for start, end in self.spans.get(member_id, ()))
 
@@ -125,13 +134,17 @@ class _Lookups:
         return None
 
 
-def _members_of_organization(plan: HealthPlan, organization_id: int) -> set[int]:
-    """The members the plan ever assigned (ECM) or placed (a Community Support) with the organization."""
-    assigned = Assignment.objects.filter(plan=plan, organization_id=organization_id).values_list("member_id", flat=True)
-    placed = ServiceAssignment.objects.filter(plan=plan, organization_id=organization_id).values_list(
-        "member_id", flat=True
-    )
-    return set(assigned) | set(placed)
+def _members_of_organization(plan: HealthPlan, organization_id: int) -> dict[int, list[tuple]]:
+    """The members the plan ever assigned (ECM) or placed (a Community Support) with the
+    organization: (the service's catalogue code, first day, last day or None) by member."""
+    periods: dict[int, list[tuple]] = {}
+    assigned = Assignment.objects.filter(plan=plan, organization_id=organization_id)
+    for member_id, start, end in assigned.values_list("member_id", "started_on", "ended_on"):
+        periods.setdefault(member_id, []).append((ECM_CODE, start, end))
+    placed = ServiceAssignment.objects.filter(plan=plan, organization_id=organization_id)
+    for member_id, *period in placed.values_list("member_id", "service__code", "started_on", "ended_on"):
+        periods.setdefault(member_id, []).append(tuple(period))
+    return periods
 
 
 def _recorded(plan: HealthPlan, keys: set[str]) -> dict[str, list]:
@@ -150,7 +163,8 @@ def _recorded(plan: HealthPlan, keys: set[str]) -> dict[str, list]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [plan.pk, list(keys)])
-        return {key: list(values) for key, *values in cursor.fetchall()}
+        # The driver gives jsonb as its text (Django decodes JSONField itself): the plan's columns, last.
+        return {key: [*values[:-1], json.loads(values[-1])] for key, *values in cursor.fetchall()}
 
 
 def _no_progress(rows_done: int, phase: str = "") -> None:
@@ -190,7 +204,9 @@ def _line_errors(line: Line, lookups: _Lookups, seen: dict[str, int]) -> list[di
         seen.setdefault(line.key, line.number)
     member_id = lookups.members.get(line.cin)
     if lookups.own_npi is not None and line.npi and line.npi != lookups.own_npi:
+        # Nothing more is checked: another NPI's contracts and recorded lines are not the provider's to learn.
         error("provider_npi", f"Your organization bills under its own NPI, {lookups.own_npi}.")
+        return errors
     if lookups.own_members is not None and member_id not in lookups.own_members:
         member_id = None  # as unknown: a provider learns nothing of members not its own
         if line.cin:
@@ -216,6 +232,9 @@ def _line_errors(line: Line, lookups: _Lookups, seen: dict[str, int]) -> list[di
     line.organization_id = organization_id
     if member_id is None:
         return errors
+    if lookups.own_members is not None and not lookups.served_by_own(member_id, pair.service_code, line.service_from):
+        error("member_cin", f"{line.cin} was not assigned or referred to your organization for this service "
+                            f"on {line.service_from}.")  # fmt: skip
     line.member_id = member_id
     line.authorization = lookups.authorization(member_id, pair.service_id, line)
     existing = lookups.existing.get(line.key)
@@ -237,7 +256,7 @@ def _line_errors(line: Line, lookups: _Lookups, seen: dict[str, int]) -> list[di
 def _compared(line: Line) -> tuple:
     return (
         line.member_id, line.organization_id, line.coding.pair.pk, line.service_from, line.service_to, line.units,
-        line.amount, *line.modifiers_as_read, line.place_of_service, line.notes,
+        line.amount, *line.modifiers_as_read, line.place_of_service, line.notes, line.plan_columns,
     )  # fmt: skip
 
 
@@ -270,17 +289,19 @@ def _require_uploader(actor, plan: HealthPlan):
 
 def invoice_import(
     *, plan: HealthPlan, actor, rows: list[tuple[int, dict]], column_map=None, source_name: str = "",
-    progress=_no_progress,
+    progress=_no_progress, file_errors: list[dict] = (),
 ) -> dict:  # fmt: skip
     """Record invoice lines as encounters: `rows` are (row number, values by field), `column_map`
-    the effective map a file was read with (None for the API's lines, which carry the baseline's
-    fields). Returns the report: created, unchanged and every row error (then nothing is recorded)."""
+    the effective map they were read with (None: the baseline's fields only), `file_errors` the
+    row errors found reading the file (a row of the wrong shape). Returns the report: created,
+    unchanged and every row error (then nothing is recorded)."""
     principal = _require_uploader(actor, plan)
     if not rows:
         return {"created": 0, "unchanged": 0, "errors": [{"row": 0, "field": "lines", "message": "No lines."}]}
     if len(rows) > MAX_LINES:
         raise DomainError(f"An invoice file has at most {MAX_LINES:,} lines.", field="file", code="too_many_rows")
     lines, errors, recorded = _checked(plan, principal, rows, column_map, progress)
+    errors = list(file_errors) + errors
     errors.sort(key=lambda error: error["row"])  # stable: a row's own errors keep their order
     if errors:
         return {"created": 0, "unchanged": 0, "errors": errors}

@@ -7,8 +7,10 @@ Every modifier position is read, and nothing is guessed:
   (a service-identifying modifier in the wrong slot), as is a HCPCS code in a modifier column or a
   modifier in the HCPCS column;
 - a code or modifier the guidance does not know (a typo: "H0O44", "UI") is an error;
-- the line's modifiers, in any order, must be exactly one pair's: G9008 U1 GQ is the telephonic
-  clinical ECM encounter, G9008 U1 U2 matches no pair and is refused rather than read as either;
+- the line's modifiers must be exactly one pair's, in the positions the guidance writes them
+  (cs-codes.csv): G9008 U1 GQ is the telephonic clinical ECM encounter; G9008 GQ U1 has the
+  service-identifying U1 in the wrong slot and G9008 U1 U2 matches no pair: both are refused
+  rather than read as a pair;
 - a pair that two services share on the day would be ambiguous, and is refused too.
 GQ marks a service given by telephone, video or other electronic means: not in person.
 """
@@ -101,10 +103,16 @@ def identify(
     if not in_force:
         return None, [("hcpcs", f"{code} is not in the coding guidance in force on {day}.")]
     given = frozenset(modifiers)
-    matches = [pair for pair in in_force if pair.modifiers == given]
+    same_set = [pair for pair in in_force if pair.modifiers == given]
+    matches = [pair for pair in same_set if tuple(pair.written.split()) == modifiers]
     services = {pair.service_id for pair in matches}
     if len(services) > 1:
         return None, [("modifier_1", f"{code} {' '.join(modifiers)} names more than one service on {day}.")]
+    if same_set and not matches:
+        written = " ".join(modifiers)
+        order = "; ".join(sorted({pair.written for pair in same_set}))
+        return None, [("modifier_1", f"{code} {written}: the modifiers go in positions 1 to {len(modifiers)} "
+                                     f"in the order {order}.")]  # fmt: skip
     if not matches:
         taken = "; ".join(sorted({pair.written or "no modifier" for pair in in_force}))
         written = " ".join(modifiers) or "no modifier"

@@ -42,6 +42,10 @@ class InvoiceLineInput(serializers.Serializer):
     amount = serializers.CharField(allow_blank=True, required=False, default="", help_text="USD")
     place_of_service = serializers.CharField(allow_blank=True, required=False, default="")
     notes = serializers.CharField(allow_blank=True, required=False, default="")
+    plan_columns = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, default=dict,
+        help_text="The plan's own columns of its invoice column map, by field.",
+    )  # fmt: skip
 
 
 class InvoiceInput(serializers.Serializer):

@@ -4,7 +4,6 @@ the API in the request, and unsuccessful outreach attempts as U8 encounters."""
 from django.db.models import Q
 
 from benefits.models import ECM_CODE, ServiceCode
-from benefits.selectors import in_force
 from ecm_platform import clocks
 from ecm_platform.audit.services import audit_record
 from ecm_platform.errors import DomainError
@@ -37,9 +36,23 @@ class InvoiceLinesInvalid(DomainError):
 
 
 def invoice_lines_record(*, plan: HealthPlan, actor, lines: list[dict]) -> dict:
-    """Record invoice lines sent as JSON (the baseline's fields), in the request; rows are numbered
-    from 1 in the order sent."""
-    report = invoice_import(plan=plan, actor=actor, rows=list(enumerate(lines, start=1)), source_name="api")
+    """Record invoice lines sent as JSON or through the page (the baseline's fields, and the plan's
+    own columns in `plan_columns`), in the request; rows are numbered from 1 in the order sent. They
+    are checked with today's column map, as a file is: its extra required fields are required."""
+    column_map = column_map_effective(plan=plan, kind=FileKind.INVOICE, on=clocks.local_date(clocks.now()))
+    own_fields = {column.field for column in column_map.columns if column.plan_column}
+    rows, unknown = [], []
+    for number, line in enumerate(lines, start=1):
+        given = dict(line.get("plan_columns") or {})
+        unknown += [
+            {"row": number, "field": "plan_columns", "message": f"The plan's column map has no column {name!r}."}
+            for name in sorted(set(given) - own_fields)
+        ]
+        fields = {name: value for name, value in line.items() if name != "plan_columns"}
+        rows.append((number, fields | {name: given[name] for name in own_fields & set(given)}))
+    report = invoice_import(
+        plan=plan, actor=actor, rows=rows, column_map=column_map, source_name="api", file_errors=unknown
+    )
     if report["errors"]:
         raise InvoiceLinesInvalid(report["errors"])
     return report
@@ -67,19 +80,26 @@ def invoice_file_job(*, job: ImportJob, actor, progress) -> dict:
         if row.shape_error:
             shape_errors.append({"row": row.line, "field": "line", "message": row.shape_error})
         rows.append((row.line, row))
-    report = invoice_import(
-        plan=job.plan, actor=actor, rows=rows, column_map=column_map, source_name=job.source_name, progress=progress
-    )
-    if shape_errors:
-        errors = sorted(shape_errors + report["errors"], key=lambda error: error["row"])
-        report = {**report, "created": 0, "unchanged": 0, "errors": errors}
-    return report
+    # A row of the wrong shape refuses the file like any row error: given to the import, which then
+    # records nothing and reports it with the other rows' errors.
+    return invoice_import(
+        plan=job.plan, actor=actor, rows=rows, column_map=column_map, source_name=job.source_name, progress=progress,
+        file_errors=shape_errors,
+    )  # fmt: skip
 
 
-def _outreach_codes(on) -> dict[bool, ServiceCode]:
-    codes = ServiceCode.objects.filter(in_force(on), service__code=ECM_CODE, hcpcs=OUTREACH_HCPCS)
-    codes = codes.filter(Q(modifiers="U8") | Q(modifiers="U8 GQ"))
-    return {"GQ" not in code.modifiers: code for code in codes}
+def _outreach_codes() -> list[ServiceCode]:
+    """Every version of the outreach codes, loaded once for all the attempts."""
+    codes = ServiceCode.objects.filter(service__code=ECM_CODE, hcpcs=OUTREACH_HCPCS)
+    return list(codes.filter(Q(modifiers="U8") | Q(modifiers="U8 GQ")))
+
+
+def _outreach_code(codes: list[ServiceCode], day, in_person: bool) -> ServiceCode | None:
+    for code in codes:
+        in_force = code.effective_from <= day and (code.effective_to is None or day <= code.effective_to)
+        if in_force and ("GQ" not in code.modifiers) == in_person:
+            return code
+    return None
 
 
 def outreach_encounters_record(*, plan: HealthPlan, actor: Principal, attempts: list) -> list[Encounter]:
@@ -89,11 +109,11 @@ def outreach_encounters_record(*, plan: HealthPlan, actor: Principal, attempts: 
     are never reported as outreach (DOMAIN 8)."""
     require(actor, Capability.OUTREACH_ENCOUNTERS_RECORD, plan=plan)
     coded = [a for a in attempts if a.counts and not a.successful and a.organization_id is not None]
-    encounters = []
+    encounters, codes = [], _outreach_codes() if coded else []
     for attempt in coded:
         day = clocks.local_date(attempt.attempted_at)
         in_person = attempt.method == Method.IN_PERSON
-        code = _outreach_codes(day).get(in_person)
+        code = _outreach_code(codes, day, in_person)
         if code is None:
             raise DomainError(f"The coding guidance has no {OUTREACH_HCPCS} U8 in force on {day}.")
         encounters.append(

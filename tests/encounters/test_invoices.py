@@ -47,12 +47,40 @@ def test_an_in_person_and_a_telephonic_ecm_line_become_encounters(world):
     assert AuditEvent.objects.filter(code="encounters.invoice.imported").count() == 1
 
 
-@pytest.mark.parametrize("order", [("U1", "GQ"), ("GQ", "U1")])
-def test_the_pair_is_read_whatever_the_order_of_its_modifiers(world, order):
-    """DOMAIN 9: the pair's modifiers may stand in any of the filled positions."""
-    report = run(world, line(modifier_1=order[0], modifier_2=order[1]))
+def test_the_pairs_modifiers_are_read_in_their_written_order(world):
+    """DOMAIN 9 (cs-codes.csv): G9008 U1 GQ is the pair; the same modifiers in swapped slots are the
+    service-identifying modifier in the wrong slot, a row error (issue 18), never read as the pair."""
+    report = run(world, line(modifier_1="U1", modifier_2="GQ"))
     assert report["errors"] == []
     assert Encounter.objects.get().service_code.modifiers == "U1 GQ"
+
+
+@pytest.mark.parametrize("swapped", [("GQ", "U1"), ("GQ", "U8")])
+def test_modifiers_in_swapped_slots_are_a_row_error(world, swapped):
+    report = run(world, line(line_number="2", modifier_1=swapped[0], modifier_2=swapped[1]))
+    assert errors_of(report) == [(1, "modifier_1")]
+    assert f"in the order {swapped[1]} GQ" in report["errors"][0]["message"]
+    assert not Encounter.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"line_number": "\u00b2"}, "line_number"),  # isdigit() takes it, int() does not
+        ({"provider_npi": "\u00b9" * 10}, "provider_npi"),
+        ({"place_of_service": "\u00b9\u00b2"}, "place_of_service"),
+        ({"units": "1E+30"}, "units"),  # quantized to cents it passes the decimal context's precision
+        ({"amount": "-1E+40"}, "amount"),
+        ({"service_from": "2026-W48-1"}, "service_from"),  # an ISO week date fromisoformat accepts
+        ({"service_to": "20261102"}, "service_to"),
+        ({"notes": "a\x00b"}, "notes"),  # the csv module passes a NUL; PostgreSQL text takes none
+    ],
+)
+def test_values_that_would_crash_the_import_are_row_errors(world, fields, field):
+    """DOMAIN 11: every bad value is a row error with its field, never a 500."""
+    report = run(world, line(**fields))
+    assert (1, field) in errors_of(report)
+    assert not Encounter.objects.exists()
 
 
 @pytest.mark.parametrize("position", [3, 4])

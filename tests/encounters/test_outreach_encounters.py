@@ -5,10 +5,15 @@ attempts that do not count and the plan's own outreach make none."""
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from benefits.models import ServiceCode
 from ecm_platform import clocks
+from ecm_platform.tenancy.access import Capability, Principal
 from ecm_platform.tenancy.models import Role
 from encounters.models import Encounter, EncounterSource
+from encounters.services import outreach_encounters_record
 from outreach.attempts import attempt_record, attempts_record_bulk
 from outreach.models import Method, Outcome, TargetKind
 from tests.conftest import membership_of
@@ -91,3 +96,22 @@ def test_the_plans_own_outreach_makes_no_provider_encounter(plan_a):
     coordinator = membership_of(plan_a, Role.CARE_COORDINATOR).user
     attempt(plan_a, coordinator, engagement, Method.TELEPHONE, Outcome.NO_ANSWER)
     assert not Encounter.objects.exists()
+
+
+def test_the_outreach_codes_are_read_once_for_many_attempts(plan_a, assigned):
+    """ARCHITECTURE (set-based): the coding guidance is loaded once, not once an attempt."""
+    engagement, staff, _ = assigned
+    rows = [
+        {"engagement": engagement.pk, "attempted_at": MONDAY + timedelta(hours=hour), "method": method,
+         "asks_for_response": None, "outcome": Outcome.NO_ANSWER, "minutes": 5}
+        for hour, method in enumerate([Method.TELEPHONE, Method.IN_PERSON, Method.TELEPHONE, Method.IN_PERSON])
+    ]  # fmt: skip
+    with clocks.frozen(LATER):
+        attempts = attempts_record_bulk(plan=plan_a, actor=staff, rows=rows)
+    Encounter.objects.all().delete()
+    job = Principal.system("outreach-encounters", Capability.OUTREACH_ENCOUNTERS_RECORD, plan=plan_a)
+    with CaptureQueriesContext(connection) as queries:
+        recorded = outreach_encounters_record(plan=plan_a, actor=job, attempts=attempts)
+    assert [encounter.modifiers for encounter in recorded] == ["U8 GQ", "U8", "U8 GQ", "U8"]
+    table = ServiceCode._meta.db_table
+    assert sum(f'FROM "{table}"' in query["sql"] for query in queries.captured_queries) == 1
