@@ -7,7 +7,9 @@ service), the authorization covering it (linked when there is one) and, for a Co
 the limits (`limits`). Every error of every line is reported at once with its row number; one bad
 line records nothing. A line is known by its provider NPI, invoice number and line number: sent
 again with the same values it changes nothing, with other values it is an error (never overwritten).
-The whole file is recorded in one transaction, in batches.
+The whole file is checked and recorded in one transaction, in batches, with the rows of its
+members locked first: two uploads for one member are weighed against the limits one after the
+other, never each without the other's lines.
 """
 
 import json
@@ -70,7 +72,10 @@ class _Lookups:
         self.spans: dict[int, list] = {}
         self.requests: dict[tuple[int, int], list] = {}
         self.history: dict[int, list[limits.Billed]] = {}
-        for chunk in _chunks(self.members.values()):
+        for chunk in _chunks(sorted(self.members.values())):
+            # Each member's row locked (in id order: no deadlock) before its encounters are read: an
+            # upload for the same member waits for this one's commit, then counts its encounters.
+            list(Member.objects.filter(pk__in=chunk).order_by("pk").select_for_update().values_list("pk"))
             spans = EnrollmentSpan.objects.filter(plan=plan, member_id__in=chunk)
             for member_id, start, end in spans.values_list("member_id", "start_date", "end_date"):
                 self.spans.setdefault(member_id, []).append((start, end))
@@ -300,13 +305,13 @@ def invoice_import(
         return {"created": 0, "unchanged": 0, "errors": [{"row": 0, "field": "lines", "message": "No lines."}]}
     if len(rows) > MAX_LINES:
         raise DomainError(f"An invoice file has at most {MAX_LINES:,} lines.", field="file", code="too_many_rows")
-    lines, errors, recorded = _checked(plan, principal, rows, column_map, progress)
-    errors = list(file_errors) + errors
-    errors.sort(key=lambda error: error["row"])  # stable: a row's own errors keep their order
-    if errors:
-        return {"created": 0, "unchanged": 0, "errors": errors}
     user, now = actor_user(actor), clocks.now()
-    with transaction.atomic():
+    with transaction.atomic():  # checked in the write's transaction, under the members' locks (_Lookups)
+        lines, errors, recorded = _checked(plan, principal, rows, column_map, progress)
+        errors = list(file_errors) + errors
+        errors.sort(key=lambda error: error["row"])  # stable: a row's own errors keep their order
+        if errors:
+            return {"created": 0, "unchanged": 0, "errors": errors}
         new = [_encounter(plan, line, user, now) for line in lines if line.key not in recorded]
         try:
             with transaction.atomic():

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from authorizations.models import AuthorizationRequest, RequestSource, Status
 from benefits.models import CatalogueService
@@ -13,6 +15,7 @@ from ecm_platform import clocks
 from encounters.invoices import invoice_import
 from encounters.models import Encounter
 from encounters.selectors import ecm_encounter_counts
+from members.models import Member
 from tests.encounters.test_invoices import TODAY, errors_of, run
 from tests.encounters.world import HARBOR_NPI, encounter_world, line, rows
 
@@ -95,3 +98,19 @@ def test_the_quarters_ecm_counts_per_member_in_person_telephonic_and_outreach(wo
     third = list(ecm_encounter_counts(plan=world.plan, principal=world.analyst, year=2026, quarter=3))
     assert [(row["in_person_encounters"], row["telephonic_encounters"]) for row in third] == [(1, 0)]
     assert Encounter.objects.filter(units=Decimal(1)).count() == 5
+
+
+def test_the_limits_are_weighed_under_the_members_lock_in_the_writes_transaction(world):
+    """DOMAIN 9: two uploads for one member must not each pass a limit the two together exceed. The
+    member's row is locked (FOR UPDATE) inside the transaction that writes, before its encounters
+    are counted, so a second upload waits and then counts the first one's lines."""
+    with CaptureQueriesContext(connection) as queries:
+        assert run(world, respite(service_from="2026-03-01", units="1"))["created"] == 1
+    sql = [query["sql"] for query in queries.captured_queries]
+    members, encounters = Member._meta.db_table, Encounter._meta.db_table
+    locked = next(i for i, q in enumerate(sql) if f'FROM "{members}"' in q and "FOR UPDATE" in q)
+    counted = next(i for i, q in enumerate(sql) if f'FROM "{encounters}"' in q and "service_from" in q)
+    written = next(i for i, q in enumerate(sql) if q.startswith(f'INSERT INTO "{encounters}"'))
+    opened = max(i for i, q in enumerate(sql[:locked]) if q.startswith("SAVEPOINT"))
+    assert opened < locked < counted < written
+    assert not any(q.startswith("RELEASE SAVEPOINT") for q in sql[opened:written])
