@@ -69,6 +69,9 @@ def invoice_line(request):
             for error in invalid.errors:
                 form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
             status = 400
+        except DomainError as error:  # e.g. no invoice column map in force that day
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            status = 400
         else:
             data = form.cleaned_data
             encounter = selectors.encounter_of_invoice_line(

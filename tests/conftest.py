@@ -75,6 +75,7 @@ SEED_MIGRATIONS = [
     "providers.migrations.0006_vetting_criteria",
     "benefits.migrations.0002_catalogue_data",
     "benefits.migrations.0004_spanish_names_urgent_services_criteria_codes",
+    "exchange.migrations.0002_invoice_baseline",
 ]
 
 

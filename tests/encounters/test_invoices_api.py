@@ -225,3 +225,16 @@ def test_a_line_sent_again_with_other_plan_columns_is_an_error(world, integrator
     assert again.json() == {"created": 0, "unchanged": 1}
     assert (other.status_code, [error["attr"] for error in other.json()["errors"]]) == (400, ["lines.0.line_number"])
     assert Encounter.objects.get().plan_columns == {"region": "North"}
+
+
+def test_the_line_page_says_so_when_no_invoice_column_map_is_in_force(world, plan_a, make_membership):
+    """A day before the baseline (or after its end) has no map to read a line with: 400 with the
+    reason on the page, never a server error."""
+    from exchange.models import ColumnMap
+
+    ColumnMap.objects.filter(kind="invoice").update(effective_from=TODAY.date().replace(year=TODAY.year + 1))
+    browser = browser_of(make_membership(plan_a, Role.CARE_COORDINATOR), plan_a)
+    with clocks.frozen(TODAY):
+        refused = browser.post("/encounters/invoices/line/", line(line_number="4"))
+    assert refused.status_code == 400 and b"column map is in force" in refused.content
+    assert not Encounter.objects.exists()

@@ -100,6 +100,7 @@ def test_the_quarters_ecm_counts_per_member_in_person_telephonic_and_outreach(wo
     assert Encounter.objects.filter(units=Decimal(1)).count() == 5
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks (it locks the whole file)")
 def test_the_limits_are_weighed_under_the_members_lock_in_the_writes_transaction(world):
     """DOMAIN 9: two uploads for one member must not each pass a limit the two together exceed. The
     member's row is locked (FOR UPDATE) inside the transaction that writes, before its encounters
