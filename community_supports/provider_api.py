@@ -4,7 +4,7 @@ plans; recorded under one of its active placements (another organization's autho
 such placement", 400 at `request`). The same checks as the plan's endpoint, by the same service.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
@@ -15,16 +15,9 @@ from community_supports.serializers import DeliveryFields, DeliveryOutput, deliv
 from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.scoping import plan_scope
-from providers.provider_api import PlanOfRow, ProviderViewSet
+from providers.provider_api import PLAN_FILTER, ProviderViewSet, with_plan
 
-PLAN_FILTER = OpenApiParameter("plan", str, description="One contracting plan's code.")
-
-
-class ProviderDeliveryOutput(DeliveryOutput):
-    plan = PlanOfRow(read_only=True)
-
-    class Meta(DeliveryOutput.Meta):
-        fields = ["id", "plan", *DeliveryOutput.Meta.fields[1:]]
+ProviderDeliveryOutput = with_plan(DeliveryOutput)
 
 
 class ProviderDeliveryInput(DeliveryFields):

@@ -27,25 +27,16 @@ from ecm_platform.audit.services import phi_read_record
 from ecm_platform.tenancy.access import Capability
 from ecm_platform.tenancy.scoping import plan_scope
 from providers.models import ProviderOrganization
-from providers.provider_api import PlanOfRow, ProviderViewSet
+from providers.provider_api import PLAN_FILTER, ProviderViewSet, with_plan
 from providers.provider_selectors import assignment_list_of_provider
 
-PLAN_FILTER = OpenApiParameter("plan", str, description="One contracting plan's code.")
 STATUS_FILTER = OpenApiParameter("status", str, description="sent, accepted, declined, service_started, closed")
 
 
-class ProviderReferralOutput(ReferralOutput):
-    plan = PlanOfRow(read_only=True)
-
-    class Meta(ReferralOutput.Meta):
-        fields = ["id", "plan", *ReferralOutput.Meta.fields[1:]]
+ProviderReferralOutput = with_plan(ReferralOutput)
 
 
-class ProviderReferralDetailOutput(ReferralDetailOutput):
-    plan = PlanOfRow(read_only=True)
-
-    class Meta(ReferralDetailOutput.Meta):
-        fields = ["id", "plan", *ReferralDetailOutput.Meta.fields[1:]]
+ProviderReferralDetailOutput = with_plan(ReferralDetailOutput)
 
 
 class ProviderReferralSendInput(serializers.Serializer):

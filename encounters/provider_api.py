@@ -4,7 +4,7 @@ contracting with it, the plan on every row, and its invoice lines sent to one of
 plan assigned or placed with it (any other CIN reads as unknown), checked as the plan's endpoint
 checks them, by the same service."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
@@ -19,16 +19,9 @@ from ecm_platform.tenancy.scoping import plan_scope
 from encounters import selectors, services
 from encounters.models import Encounter
 from encounters.serializers import LINES_BODY_BYTES, EncounterOutput, InvoiceInput, InvoiceOutput, line_errors
-from providers.provider_api import PlanOfRow, ProviderViewSet
+from providers.provider_api import PLAN_FILTER, ProviderViewSet, with_plan
 
-PLAN_FILTER = OpenApiParameter("plan", str, description="One contracting plan's code.")
-
-
-class ProviderEncounterOutput(EncounterOutput):
-    plan = PlanOfRow(read_only=True)
-
-    class Meta(EncounterOutput.Meta):
-        fields = ["id", "plan", *EncounterOutput.Meta.fields[1:]]
+ProviderEncounterOutput = with_plan(EncounterOutput)
 
 
 class ProviderInvoiceInput(InvoiceInput):

@@ -34,30 +34,15 @@ from outreach.attempts_api import (
     with_attempt_counts,
 )
 from outreach.models import Attempt, Engagement
-from providers.provider_api import PlanOfRow, ProviderViewSet
+from providers.provider_api import PLAN_FILTER, ProviderViewSet, with_plan
 
-PLAN_FILTER = OpenApiParameter("plan", str, description="One contracting plan's code.")
-
-
-class ProviderEngagementOutput(EngagementOutput):
-    plan = PlanOfRow(read_only=True)
-
-    class Meta(EngagementOutput.Meta):
-        fields = ["id", "plan", *EngagementOutput.Meta.fields[1:]]
+ProviderEngagementOutput = with_plan(EngagementOutput)
 
 
-class ProviderEngagementDetailOutput(EngagementDetailOutput):
-    plan = PlanOfRow(read_only=True)
-
-    class Meta(EngagementDetailOutput.Meta):
-        fields = ["id", "plan", *EngagementDetailOutput.Meta.fields[1:]]
+ProviderEngagementDetailOutput = with_plan(EngagementDetailOutput)
 
 
-class ProviderAttemptOutput(AttemptOutput):
-    plan = PlanOfRow(read_only=True)
-
-    class Meta(AttemptOutput.Meta):
-        fields = ["id", "plan", *AttemptOutput.Meta.fields[1:]]
+ProviderAttemptOutput = with_plan(AttemptOutput)
 
 
 @extend_validation_errors(["attempt_policy_not_met"], field_name="engagement", actions=["unreachable"])

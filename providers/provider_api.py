@@ -58,6 +58,13 @@ class PlanOfRow(serializers.Serializer):
     name = serializers.CharField()
 
 
+def with_plan(output: type[serializers.ModelSerializer]) -> type[serializers.ModelSerializer]:
+    """The plan API's `output` for the provider API, whose rows come from several plans: the row's
+    plan after its id. Named "Provider<output>" (the schema's component)."""
+    meta = type("Meta", (output.Meta,), {"fields": ["id", "plan", *output.Meta.fields[1:]]})
+    return type(f"Provider{output.__name__}", (output,), {"plan": PlanOfRow(read_only=True), "Meta": meta})
+
+
 class ProviderAssignmentOutput(serializers.ModelSerializer):
     plan = PlanOfRow()
     member = serializers.IntegerField(source="member_id")
